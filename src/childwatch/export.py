@@ -1,0 +1,194 @@
+"""Exporting stored claims: JSON Lines in the benchmark's prediction format, or CSV.
+
+JSONL is the lossless format: each line has the keys of the "Prediction format" in
+`bench/GUIDELINES.md` (doc_id, violation, kind, perpetrator, victims, location, date,
+source, evidence, incident_id, confidence) plus extras (claim_id, perpetrator_id,
+source_id, graphic, spans, and finer victims/location/date fields).
+
+CSV is for spreadsheets: one row per claim, nested keys flattened as `victims.count`,
+no `spans`. Text cells that a spreadsheet would run as a formula (starting with = + - @,
+tab or carriage return) get a leading apostrophe, since evidence is quoted verbatim
+from untrusted web pages; use JSONL where exact text matters.
+
+A file export is written to a temporary file beside the target and renamed into place,
+so an interrupted export never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from childwatch.records import Span
+from childwatch.store import Store, StoredClaim
+
+Format = Literal["jsonl", "csv"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv")
+
+CSV_COLUMNS = (
+    "claim_id",
+    "doc_id",
+    "violation",
+    "kind",
+    "perpetrator",
+    "perpetrator_id",
+    "victims.count",
+    "victims.count_low",
+    "victims.count_high",
+    "victims.qualifier",
+    "victims.age_min",
+    "victims.age_max",
+    "victims.sex",
+    "victims.group",
+    "location.name",
+    "location.admin1",
+    "location.country",
+    "location.lat",
+    "location.lon",
+    "location.precision",
+    "location.place_id",
+    "date.start",
+    "date.end",
+    "date.precision",
+    "source",
+    "source_id",
+    "evidence.start",
+    "evidence.end",
+    "evidence.text",
+    "incident_id",
+    "confidence",
+    "graphic",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Valid inside JSON strings, but str.splitlines() (which readers such as the benchmark's
+# score.py use) breaks lines there too; escaped, every claim stays on its own line.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def _span(span: Span | None) -> dict[str, Any] | None:
+    return None if span is None else {"start": span.start, "end": span.end, "text": span.text}
+
+
+def claim_record(stored: StoredClaim) -> dict[str, Any]:
+    """One claim as a JSON-ready dict in the prediction format (guideline keys first)."""
+    c = stored.claim
+    v, loc, date = c.victims, c.location, c.date
+    spans = {
+        "perpetrator": _span(c.perpetrator_span),
+        "victims.count": _span(v.count_span),
+        "victims.age": _span(v.age_span),
+        "victims.sex": _span(v.sex_span),
+        "victims.group": _span(v.group_span),
+        "location": _span(loc.span),
+        "date": _span(date.span),
+        "source": _span(c.source_span),
+        "trigger": _span(c.trigger),
+    }
+    return {
+        "doc_id": c.doc_id,
+        "violation": c.violation,
+        "kind": c.kind,
+        "perpetrator": c.perpetrator,
+        "victims": {
+            "count": v.count,
+            "age_min": v.age_min,
+            "age_max": v.age_max,
+            "sex": v.sex,
+            "count_low": v.count_low,
+            "count_high": v.count_high,
+            "qualifier": v.qualifier,
+            "group": v.group,
+        },
+        "location": {
+            "name": loc.name,
+            "admin1": loc.admin1,
+            "country": loc.country,
+            "lat": loc.lat,
+            "lon": loc.lon,
+            "precision": loc.precision,
+            "place_id": loc.place_id,
+        },
+        "date": {"start": date.start, "end": date.end, "precision": date.precision},
+        "source": c.source,
+        "evidence": {"start": c.evidence.start, "end": c.evidence.end, "text": c.evidence.text},
+        "incident_id": c.incident_id,
+        "confidence": c.confidence,
+        "claim_id": stored.id,
+        "perpetrator_id": c.perpetrator_id,
+        "source_id": c.source_id,
+        "graphic": c.graphic,
+        "spans": {
+            **{k: s for k, s in spans.items() if s is not None},
+            "mentions": [_span(m) for m in c.mentions],
+        },
+    }
+
+
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
+    """{"victims": {"count": 3}} -> {"victims.count": 3}, one level deep."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _cell(value: Any) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value  # type: ignore[no-any-return]
+
+
+def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO) -> int:
+    n = 0
+    for stored in claims:
+        line = json.dumps(claim_record(stored), ensure_ascii=False).translate(_LINE_BREAKS)
+        out.write(line + "\n")
+        n += 1
+    return n
+
+
+def _write_csv(claims: Iterator[StoredClaim], out: TextIO) -> int:
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for stored in claims:
+        flat = flatten(claim_record(stored))
+        writer.writerow([_cell(flat.get(column)) for column in CSV_COLUMNS])
+        n += 1
+    return n
+
+
+def export_claims(store: Store, out: Path | TextIO, fmt: Format) -> int:
+    """Write every stored claim to `out` (a path, or an open text stream); returns the count.
+
+    A stream for CSV should be opened with ``newline=""``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    write = _write_jsonl if fmt == "jsonl" else _write_csv
+    if not isinstance(out, Path):
+        return write(store.iter_claims(), out)
+    target = out.expanduser()
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        with temp.open("x", encoding="utf-8", newline="") as stream:
+            n = write(store.iter_claims(), stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return n

@@ -1,0 +1,411 @@
+"""The database schema (SQLAlchemy 2 declarative models), the records the store hands
+back, and the mapping between rows and the records in `childwatch.records`.
+
+Portable on purpose: the same models and migrations serve SQLite and PostgreSQL, so only
+generic types (`JSON`, `LargeBinary`, `DateTime(timezone=True)`) and explicitly named
+constraints and indexes appear here. Any change needs a new migration in
+`store/migrations/versions/`; `tests/test_store.py` fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, overload
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from childwatch.errors import InputError
+from childwatch.records import (
+    VIOLATIONS,
+    Claim,
+    DateRange,
+    Document,
+    Location,
+    Span,
+    Victims,
+)
+
+# Explicit names keep migrations reproducible across backends (PostgreSQL and SQLite
+# would otherwise name unnamed constraints differently).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+KINDS = ("incident", "aggregate", "pattern")
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DocumentRow(Base):
+    """One ingested report; `id` is the input's own document id."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_sha256", "sha256"),
+        Index("ix_documents_published", "published"),
+        Index("ix_documents_outlet", "outlet"),
+    )
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String)
+    published: Mapped[str | None] = mapped_column(String)
+    language: Mapped[str | None] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # `metadata` is reserved on declarative classes, hence the attribute name.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    extractor_version: Mapped[str | None] = mapped_column(String)
+
+
+class ClaimRow(Base):
+    """One claim; the Claim record flattened into columns, its field spans in `spans`."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("doc_id", "ordinal", name="uq_claims_doc_id_ordinal"),
+        CheckConstraint(_in_list("violation", VIOLATIONS), name="violation"),
+        CheckConstraint(_in_list("kind", KINDS), name="kind"),
+        Index("ix_claims_violation", "violation"),
+        Index("ix_claims_perpetrator_id", "perpetrator_id"),
+        Index("ix_claims_location_country", "location_country"),
+        Index("ix_claims_date_start", "date_start"),
+        Index("ix_claims_incident_id", "incident_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(String, ForeignKey("documents.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    violation: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    perpetrator: Mapped[str | None] = mapped_column(String)
+    perpetrator_id: Mapped[str | None] = mapped_column(String)
+    victims_count: Mapped[int | None] = mapped_column(Integer)
+    victims_count_low: Mapped[int | None] = mapped_column(Integer)
+    victims_count_high: Mapped[int | None] = mapped_column(Integer)
+    victims_qualifier: Mapped[str | None] = mapped_column(String)
+    victims_age_min: Mapped[int | None] = mapped_column(Integer)
+    victims_age_max: Mapped[int | None] = mapped_column(Integer)
+    victims_sex: Mapped[str | None] = mapped_column(String)
+    victims_group: Mapped[str | None] = mapped_column(String)
+    location_name: Mapped[str | None] = mapped_column(String)
+    location_admin1: Mapped[str | None] = mapped_column(String)
+    location_country: Mapped[str | None] = mapped_column(String)
+    location_lat: Mapped[float | None] = mapped_column(Float)
+    location_lon: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[str | None] = mapped_column(String)
+    location_place_id: Mapped[str | None] = mapped_column(String)
+    date_start: Mapped[str | None] = mapped_column(String)
+    date_end: Mapped[str | None] = mapped_column(String)
+    date_precision: Mapped[str | None] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    source_id: Mapped[str | None] = mapped_column(String)
+    graphic: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence_start: Mapped[int] = mapped_column(Integer)
+    evidence_end: Mapped[int] = mapped_column(Integer)
+    evidence_text: Mapped[str] = mapped_column(Text)
+    spans: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Filled by resolution; becomes a foreign key once the incidents table exists.
+    incident_id: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunRow(Base):
+    """One pipeline run and what it did."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_started_at", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extractor_version: Mapped[str | None] = mapped_column(String)
+    docs_read: Mapped[int] = mapped_column(Integer)
+    docs_new: Mapped[int] = mapped_column(Integer)
+    docs_skipped: Mapped[int] = mapped_column(Integer)
+    docs_failed: Mapped[int] = mapped_column(Integer)
+    claims: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class IngestErrorRow(Base):
+    """One input a run could not process: where it was and what went wrong."""
+
+    __tablename__ = "ingest_errors"
+    __table_args__ = (Index("ix_ingest_errors_run_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("runs.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- what the store hands back ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    """A claim as read back: its database id and the Claim record."""
+
+    id: int
+    claim: Claim
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What `Store.write_batch` did with each document of a batch."""
+
+    new: list[str] = field(default_factory=list)  # ids written, with their claims
+    unchanged: list[str] = field(default_factory=list)  # same id and content already stored
+    conflicts: list[InputError] = field(default_factory=list)  # same id, other content: skipped
+    claims: int = 0  # claims written
+
+
+@dataclass(slots=True)
+class RunCounts:
+    """The tallies of one pipeline run; `errors` counts failures by kind."""
+
+    docs_read: int = 0
+    docs_new: int = 0
+    docs_skipped: int = 0
+    docs_failed: int = 0
+    claims: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    extractor_version: str | None
+    counts: RunCounts
+
+
+@dataclass(frozen=True, slots=True)
+class IngestErrorRecord:
+    run_id: int
+    where: str
+    message: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    documents: int
+    claims: int
+    runs: int
+    ingest_errors: int
+
+
+# --- records <-> rows --------------------------------------------------------------------
+
+# Keys of `claims.spans`, each holding [start, end, text]; "mentions" holds a list of them.
+_SPAN_FIELDS = (
+    ("perpetrator", lambda c: c.perpetrator_span),
+    ("victims.count", lambda c: c.victims.count_span),
+    ("victims.age", lambda c: c.victims.age_span),
+    ("victims.sex", lambda c: c.victims.sex_span),
+    ("victims.group", lambda c: c.victims.group_span),
+    ("location", lambda c: c.location.span),
+    ("date", lambda c: c.date.span),
+    ("source", lambda c: c.source_span),
+    ("trigger", lambda c: c.trigger),
+)
+
+
+def _span_out(span: Span) -> list[Any]:
+    return [span.start, span.end, span.text]
+
+
+def _span_in(value: Any) -> Span | None:
+    if value is None:
+        return None
+    start, end, text = value
+    return Span(int(start), int(end), str(text))
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def document_row(doc: Document, extractor_version: str | None, now: datetime) -> dict[str, Any]:
+    """Core insert parameters for `documents` (keys are column names)."""
+    return {
+        "id": doc.id,
+        "sha256": doc.sha256,
+        "origin": doc.origin,
+        "media_type": doc.media_type,
+        "title": doc.title,
+        "url": doc.url,
+        "outlet": doc.outlet,
+        "published": doc.published,
+        "language": doc.language,
+        "text": doc.text,
+        "raw": doc.raw,
+        "metadata": dict(doc.metadata),
+        "captured_at": now,
+        "extractor_version": extractor_version,
+    }
+
+
+def document_from_row(row: Mapping[Any, Any]) -> Document:
+    """`row` is a Core row mapping of `documents` (keys are column names)."""
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        raw=bytes(row["raw"]),
+        sha256=row["sha256"],
+        origin=row["origin"],
+        media_type=row["media_type"],
+        title=row["title"],
+        url=row["url"],
+        outlet=row["outlet"],
+        published=row["published"],
+        language=row["language"],
+        metadata=dict(row["metadata"] or {}),
+    )
+
+
+def claim_row(claim: Claim, ordinal: int, now: datetime) -> dict[str, Any]:
+    """Core insert parameters for `claims`."""
+    v, loc, date = claim.victims, claim.location, claim.date
+    spans: dict[str, Any] = {}
+    for key, get in _SPAN_FIELDS:
+        span = get(claim)
+        if span is not None:
+            spans[key] = _span_out(span)
+    if claim.mentions:
+        spans["mentions"] = [_span_out(s) for s in claim.mentions]
+    return {
+        "doc_id": claim.doc_id,
+        "ordinal": ordinal,
+        "violation": claim.violation,
+        "kind": claim.kind,
+        "perpetrator": claim.perpetrator,
+        "perpetrator_id": claim.perpetrator_id,
+        "victims_count": v.count,
+        "victims_count_low": v.count_low,
+        "victims_count_high": v.count_high,
+        "victims_qualifier": v.qualifier,
+        "victims_age_min": v.age_min,
+        "victims_age_max": v.age_max,
+        "victims_sex": v.sex,
+        "victims_group": v.group,
+        "location_name": loc.name,
+        "location_admin1": loc.admin1,
+        "location_country": loc.country,
+        "location_lat": loc.lat,
+        "location_lon": loc.lon,
+        "location_precision": loc.precision,
+        "location_place_id": loc.place_id,
+        "date_start": date.start,
+        "date_end": date.end,
+        "date_precision": date.precision,
+        "source": claim.source,
+        "source_id": claim.source_id,
+        "graphic": claim.graphic,
+        "confidence": claim.confidence,
+        "evidence_start": claim.evidence.start,
+        "evidence_end": claim.evidence.end,
+        "evidence_text": claim.evidence.text,
+        "spans": spans,
+        "incident_id": claim.incident_id,
+        "created_at": now,
+    }
+
+
+def claim_from_row(row: Any) -> Claim:
+    """Rebuild the Claim record from a row of `claims` (attribute access by column name)."""
+    spans: dict[str, Any] = row.spans or {}
+    return Claim(
+        doc_id=row.doc_id,
+        violation=row.violation,
+        kind=row.kind,
+        evidence=Span(row.evidence_start, row.evidence_end, row.evidence_text),
+        perpetrator=row.perpetrator,
+        perpetrator_id=row.perpetrator_id,
+        perpetrator_span=_span_in(spans.get("perpetrator")),
+        victims=Victims(
+            count=row.victims_count,
+            count_low=row.victims_count_low,
+            count_high=row.victims_count_high,
+            qualifier=row.victims_qualifier,
+            age_min=row.victims_age_min,
+            age_max=row.victims_age_max,
+            sex=row.victims_sex,
+            group=row.victims_group,
+            count_span=_span_in(spans.get("victims.count")),
+            age_span=_span_in(spans.get("victims.age")),
+            sex_span=_span_in(spans.get("victims.sex")),
+            group_span=_span_in(spans.get("victims.group")),
+        ),
+        location=Location(
+            name=row.location_name,
+            admin1=row.location_admin1,
+            country=row.location_country,
+            lat=row.location_lat,
+            lon=row.location_lon,
+            precision=row.location_precision,
+            place_id=row.location_place_id,
+            span=_span_in(spans.get("location")),
+        ),
+        date=DateRange(
+            start=row.date_start,
+            end=row.date_end,
+            precision=row.date_precision,
+            span=_span_in(spans.get("date")),
+        ),
+        source=row.source,
+        source_id=row.source_id,
+        source_span=_span_in(spans.get("source")),
+        graphic=bool(row.graphic),
+        confidence=row.confidence,
+        trigger=_span_in(spans.get("trigger")),
+        mentions=[s for s in (_span_in(m) for m in spans.get("mentions", [])) if s is not None],
+        incident_id=row.incident_id,
+    )

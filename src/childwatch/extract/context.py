@@ -1,0 +1,147 @@
+"""What a whole document is about: its countries, places and actors, in reading order.
+
+Sentence-level fields fall back on this context: "the group" is the armed group last
+named, an event with no place named in its sentence happened where the report is set.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from childwatch.codebook.gazetteer import Place
+from childwatch.extract.actors import ActorFinder, ActorMention
+from childwatch.extract.lexicon import Lexicon
+from childwatch.extract.places import PlaceFinder, PlaceMention
+from childwatch.extract.tokens import Token
+
+
+@dataclass(slots=True)
+class ResolvedPlace:
+    mention: PlaceMention
+    place: Place
+
+
+@dataclass(slots=True)
+class DocumentContext:
+    countries: Counter[str] = field(default_factory=Counter)
+    places: list[ResolvedPlace] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    demonyms: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, ISO2
+    _actor_starts: list[int] = field(default_factory=list)
+    _place_starts: list[int] = field(default_factory=list)
+
+    @property
+    def main_country(self) -> str | None:
+        return self.countries.most_common(1)[0][0] if self.countries else None
+
+    @property
+    def dominant_country(self) -> str | None:
+        """The main country when it clearly dominates the report (over 60% of the mentions)."""
+        total = sum(self.countries.values())
+        top = self.countries.most_common(1)
+        return top[0][0] if top and top[0][1] > 0.6 * total else None
+
+    def salient_place(self, country: str | None) -> ResolvedPlace | None:
+        """The town (else province) the report names most often, in `country`."""
+        for kind in ("place", "admin1"):
+            counts = Counter(p.place.id for p in self.places if p.place.kind == kind and p.place.country == country)
+            if counts:
+                best = counts.most_common(1)[0][0]
+                return next(p for p in self.places if p.place.id == best)
+        return None
+
+    def actors_between(self, start: int, end: int) -> list[ActorMention]:
+        a = bisect.bisect_left(self._actor_starts, start)
+        b = bisect.bisect_left(self._actor_starts, end)
+        return self.actors[a:b]
+
+    def places_between(self, start: int, end: int) -> list[ResolvedPlace]:
+        a = bisect.bisect_left(self._place_starts, start)
+        b = bisect.bisect_left(self._place_starts, end)
+        return self.places[a:b]
+
+    def last_actor_before(self, position: int, state: bool | None = None) -> ActorMention | None:
+        """The most recent actor named before `position` (of the wanted kind, if given)."""
+        i = bisect.bisect_left(self._actor_starts, position)
+        for mention in reversed(self.actors[:i]):
+            if state is None or (mention.actor.kind == "state_force") == state:
+                return mention
+        return None
+
+    def salient_actor(self, state: bool | None = None, share: float = 0.0) -> ActorMention | None:
+        """The actor named most often (of the wanted kind), if it has at least `share` of the mentions."""
+        counts = Counter(m.actor.id for m in self.actors
+                         if state is None or (m.actor.kind == "state_force") == state)
+        if not counts:
+            return None
+        best, n = counts.most_common(1)[0]
+        if n < share * sum(counts.values()):
+            return None
+        return next(m for m in self.actors if m.actor.id == best)
+
+
+def build_context(text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder,
+                  actors: ActorFinder) -> DocumentContext:
+    ctx = DocumentContext()
+    mentions = places.find(text, tokens)
+    demonym_re = _demonym_regex(lexicon)
+    for m in demonym_re.finditer(text):
+        code = lexicon.demonyms[re.sub(r"[\s-]+", " ", m.group().lower())]
+        ctx.demonyms.append((m.start(), m.end(), code))
+        ctx.countries[code] += 1
+    # First pass: unambiguous places and demonyms set the country context...
+    for mention in mentions:
+        top = mention.candidates[0]
+        if top.kind in ("country", "admin1") or len({c.country for c in mention.candidates}) == 1:
+            ctx.countries[top.country] += 2 if top.kind == "country" else 1
+    named = actors.find(tokens, set(ctx.countries))
+    for a in named:
+        for code in a.actor.countries[:1]:
+            ctx.countries[code] += 1
+    # ...then every place is resolved in that context.
+    for mention in mentions:
+        place = choose_place(mention, ctx.countries)
+        if place is not None:
+            ctx.places.append(ResolvedPlace(mention, place))
+            if place.kind == "place":
+                ctx.countries[place.country] += 1
+    ctx.actors = sorted(named, key=lambda a: a.start)
+    ctx._actor_starts = [a.start for a in ctx.actors]
+    ctx._place_starts = [p.mention.start for p in ctx.places]
+    return ctx
+
+
+def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None:
+    """The candidate that fits the document's countries best; None for a doubtful town."""
+    institutional = re.search(r"\b(?:state|province|governorate|region|oblast)$", mention.text, re.IGNORECASE)
+    best, best_score = None, float("-inf")
+    for rank, place in enumerate(mention.candidates):
+        score = countries.get(place.country, 0) * 3.0 - rank * 0.5
+        if place.kind == "country":
+            score += 4
+        elif place.kind == "admin1":
+            score += 3 + (4 if institutional else 0)
+        else:
+            score += min(place.population, 5_000_000) / 1_000_000
+        if score > best_score:
+            best, best_score = place, score
+    if best is None:
+        return None
+    if best.kind == "place" and not countries.get(best.country) and not (
+            mention.after_preposition and best.population >= 100_000):
+        return None  # a small town in a country the report never mentions: a name, not a place
+    return best
+
+
+_DEMONYM_CACHE: dict[int, re.Pattern[str]] = {}
+
+
+def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    key = id(lexicon)
+    if key not in _DEMONYM_CACHE:
+        alternatives = sorted((d.replace(" ", r"[\s-]") for d in lexicon.demonyms), key=len, reverse=True)
+        _DEMONYM_CACHE[key] = re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
+    return _DEMONYM_CACHE[key]

@@ -1,0 +1,146 @@
+"""The extractor's vocabulary, compiled from `codebook/violations.toml` and `lexicon.toml`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from childwatch.errors import CodebookError
+from childwatch.records import VIOLATIONS
+
+CODEBOOK = Path(__file__).resolve().parent.parent / "codebook"
+
+
+def _compile(pattern: str, where: str, problems: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", flags)
+    except re.error as exc:
+        problems.append(f"{where}: invalid pattern {pattern!r}: {exc}")
+        return re.compile(r"(?!x)x")
+
+
+def _any(patterns: list[str], where: str, problems: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    for p in patterns:  # validate one by one so errors name the culprit
+        _compile(p, where, problems)
+    return _compile("|".join(f"(?:{p})" for p in patterns), where, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRules:
+    key: str
+    window: int
+    needs_child: bool
+    inherent: re.Pattern[str] | None
+    triggers: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildNoun:
+    pattern: re.Pattern[str]
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    violations: tuple[ViolationRules, ...]
+    child_nouns: tuple[ChildNoun, ...]
+    child_any: re.Pattern[str]
+    age_adjective: re.Pattern[str]
+    groups: re.Pattern[str]
+    qualifiers: tuple[str, ...]
+    vague: dict[str, int]
+    armed_group_refs: tuple[str, ...]
+    state_force_refs: tuple[str, ...]
+    unresolved_refs: tuple[str, ...]
+    attribution_verbs: tuple[str, ...]
+    pattern_cues: re.Pattern[str]
+    aggregate_cues: re.Pattern[str]
+    graphic: re.Pattern[str]
+    demonyms: dict[str, str]  # normalised adjective -> ISO alpha-2
+
+
+def _read(name: str, problems: list[str]) -> dict:
+    path = CODEBOOK / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"{name}: {exc}")
+        return {}
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Read and compile both files; every problem is reported at once as a CodebookError."""
+    problems: list[str] = []
+    vdata = _read("violations.toml", problems)
+    ldata = _read("lexicon.toml", problems)
+    rules = []
+    seen = set()
+    for i, v in enumerate(vdata.get("violation", []), 1):
+        where = f"violations.toml: violation #{i} ({v.get('key')})"
+        key = v.get("key")
+        if key not in VIOLATIONS:
+            problems.append(f"{where}: key must be one of {', '.join(VIOLATIONS)}")
+            continue
+        if key in seen:
+            problems.append(f"{where}: duplicate key")
+        seen.add(key)
+        unknown = set(v) - {"key", "window", "needs_child", "inherent", "triggers", "exclude"}
+        if unknown:
+            problems.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        rules.append(ViolationRules(
+            key=key,
+            window=int(v.get("window", 10)),
+            needs_child=bool(v.get("needs_child", True)),
+            inherent=_any(v.get("inherent", []), where, problems),
+            triggers=_any(v.get("triggers", []), where, problems),
+            exclude=_any(v.get("exclude", []), where, problems),
+        ))
+    for key in set(VIOLATIONS) - seen:
+        problems.append(f"violations.toml: no rules for violation {key!r}")
+
+    children = ldata.get("children", {})
+    nouns = []
+    for n in children.get("nouns", []):
+        nouns.append(ChildNoun(
+            pattern=_compile(n["pattern"], "lexicon.toml: children.nouns", problems),
+            sex=n.get("sex") or None, age_min=n.get("age_min"), age_max=n.get("age_max"),
+        ))
+    child_any = _compile("|".join(n["pattern"] for n in children.get("nouns", [])) or "x^",
+                         "lexicon.toml: children.nouns", problems)
+    adjectives = "|".join(a["pattern"] for a in children.get("age_adjectives", [])) or "x^"
+    groups = "|".join(re.escape(g) for g in children.get("groups", [])) or "x^"
+    counts = ldata.get("counts", {})
+    coref = ldata.get("coreference", {})
+    kind = ldata.get("kind", {})
+    graphic = ldata.get("graphic", {}).get("terms", [])
+    lexicon = Lexicon(
+        violations=tuple(rules),
+        child_nouns=tuple(nouns),
+        child_any=child_any,
+        age_adjective=_compile(adjectives, "lexicon.toml: children.age_adjectives", problems),
+        groups=_compile(groups, "lexicon.toml: children.groups", problems, flags=0),
+        qualifiers=tuple(counts.get("qualifiers", [])),
+        vague={str(k): int(v) for k, v in counts.get("vague", {}).items()},
+        armed_group_refs=tuple(coref.get("armed_group", [])),
+        state_force_refs=tuple(coref.get("state_force", [])),
+        unresolved_refs=tuple(coref.get("unresolved", [])),
+        attribution_verbs=tuple(ldata.get("attribution", {}).get("verbs", [])),
+        pattern_cues=_any(kind.get("pattern_cues", []), "lexicon.toml: kind.pattern_cues", problems)
+        or re.compile("x^"),
+        aggregate_cues=_any(kind.get("aggregate_cues", []), "lexicon.toml: kind.aggregate_cues", problems)
+        or re.compile("x^"),
+        graphic=_any(graphic, "lexicon.toml: graphic.terms", problems) or re.compile("x^"),
+        demonyms={k.replace("-", " ").lower(): str(v).upper() for k, v in ldata.get("demonyms", {}).items()},
+    )
+    if problems:
+        raise CodebookError(problems)
+    return lexicon

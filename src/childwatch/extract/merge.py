@@ -1,0 +1,103 @@
+"""Several mentions of one thing in one document become one claim.
+
+Two claims of the same violation merge unless something the text says tells them apart:
+different counts, different places, different dates, different perpetrators, different
+ages, or a pattern against an event.
+"""
+
+from __future__ import annotations
+
+from childwatch.records import Claim
+
+
+def merge_mentions(claims: list[Claim]) -> list[Claim]:
+    kept: list[Claim] = []
+    for claim in claims:
+        target = next((k for k in kept if _same(k, claim)), None)
+        if target is None:
+            kept.append(claim)
+        else:
+            _absorb(target, claim)
+    return kept
+
+
+def _differ(a: object, b: object) -> bool:
+    return a is not None and b is not None and a != b
+
+
+def _same(a: Claim, b: Claim) -> bool:
+    if a.violation != b.violation:
+        return False
+    if (a.kind == "pattern") != (b.kind == "pattern"):
+        return False
+    va, vb = a.victims, b.victims
+    # Reports restate one event with other figures ("more than 100", "129", "about 230"), so
+    # differing group counts do not separate claims; one child against a group does.
+    if (va.count == 1) != (vb.count == 1) and (va.count is not None or va.qualifier) \
+            and (vb.count is not None or vb.qualifier):
+        return False
+    if va.count == 1 and vb.count == 1 and (_differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex)):
+        return False
+    if (a.kind == "aggregate") != (b.kind == "aggregate") and _differ(va.count, vb.count):
+        return False
+    if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
+        return False
+    if _differ(a.perpetrator_id, b.perpetrator_id):
+        return False
+    la, lb = a.location, b.location
+    if la.precision == "place" and lb.precision == "place" and _differ(la.place_id, lb.place_id):
+        return False
+    if _differ(la.country, lb.country):
+        return False
+    da, db = a.date, b.date
+    if da.span is not None and db.span is not None:
+        if _differ((da.start or "")[:7], (db.start or "")[:7]):
+            return False
+    return True
+
+
+def _strength(claim: Claim) -> float:
+    """How fully a mention states its claim: the fullest one becomes the evidence."""
+    return (claim.confidence + 0.3 * (claim.victims.count is not None)
+            + 0.2 * (claim.location.precision == "place" and claim.location.span is not None
+                     and claim.evidence.start <= claim.location.span.start < claim.evidence.end))
+
+
+def _absorb(target: Claim, other: Claim) -> None:
+    """Fill the target's missing fields from another mention of the same claim."""
+    if _strength(other) > _strength(target):
+        # The fuller statement leads; the first one stays as a further mention.
+        target.mentions.append(target.evidence)
+        target.evidence, target.trigger = other.evidence, other.trigger
+        if other.victims.count is not None:
+            target.victims.count, target.victims.qualifier = other.victims.count, other.victims.qualifier
+            target.victims.count_span = other.victims.count_span
+        if other.source is not None:
+            target.source, target.source_id, target.source_span = other.source, other.source_id, other.source_span
+        if other.date.span is not None:
+            target.date = other.date
+    else:
+        target.mentions.append(other.evidence)
+    tv, ov = target.victims, other.victims
+    if tv.count is None and ov.count is not None:
+        tv.count, tv.qualifier, tv.count_span = ov.count, ov.qualifier, ov.count_span
+    if tv.age_min is None and ov.age_min is not None:
+        tv.age_min, tv.age_max, tv.age_span = ov.age_min, ov.age_max, ov.age_span
+    if tv.sex is None and ov.sex is not None:
+        tv.sex, tv.sex_span = ov.sex, ov.sex_span
+    if tv.group is None and ov.group is not None:
+        tv.group, tv.group_span = ov.group, ov.group_span
+    if target.perpetrator is None and other.perpetrator is not None:
+        target.perpetrator, target.perpetrator_id = other.perpetrator, other.perpetrator_id
+        target.perpetrator_span = other.perpetrator_span
+    rank = {"place": 0, "admin1": 1, "country": 2, None: 3}
+    if rank[other.location.precision] < rank[target.location.precision]:
+        target.location = other.location
+    if target.date.span is None and other.date.span is not None:
+        target.date = other.date
+    if target.source is None and other.source is not None:
+        target.source, target.source_id, target.source_span = other.source, other.source_id, other.source_span
+    if target.kind == "incident" and other.kind == "aggregate":
+        target.kind = "aggregate"
+    target.graphic = target.graphic or other.graphic
+    target.confidence = max(target.confidence, other.confidence)

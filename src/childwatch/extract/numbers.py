@@ -1,0 +1,57 @@
+"""Numbers written as digits or words ("2,973", "six", "twenty-five", "a dozen")."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+_WORD = "|".join([*_UNITS, *_TENS])
+# A number: digits (with thousands separators), or number words ("twenty-five", "two hundred").
+NUMBER = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?:\s+(?:million|thousand))?"
+    rf"|(?:{_WORD})(?:[- ](?:{_WORD}))?(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?(?:{_WORD})(?:[- ](?:{_WORD}))?)?)?"
+    rf"|a (?:dozen|hundred|thousand))"
+)
+NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
+
+
+def parse_number(text: str) -> int | None:
+    """The integer a number phrase denotes, or None when it is not one."""
+    t = text.strip().lower().replace(",", "")
+    if not t:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?(?:\s+(?:million|thousand))?", t):
+        parts = t.split()
+        value = float(parts[0])
+        if len(parts) > 1:
+            value *= _SCALES[parts[1]]
+        return int(value)
+    if t == "a dozen":
+        return 12
+    total = current = 0
+    for word in re.split(r"[\s-]+", t):
+        if word in ("and", "a"):
+            current = current or (1 if word == "a" else 0)
+            continue
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word in _SCALES:
+            current = max(current, 1) * _SCALES[word]
+            if _SCALES[word] >= 1000:
+                total += current
+                current = 0
+        else:
+            return None
+    return total + current

@@ -1,0 +1,91 @@
+"""Places named in a sentence, resolved against the offline gazetteer.
+
+Only runs of capitalised words are looked up, and a run must be a place as a whole (or a
+place followed by an institutional word such as "State" or "Governor"), so person names
+that contain a place name ("Ban Ki-moon", "Salva Kiir") are not read as places.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.codebook.gazetteer import Gazetteer, Place
+from childwatch.extract.tokens import Token
+
+# Lower-case words that may sit inside a place name ("Democratic Republic of the Congo").
+_JOINERS = {"of", "the", "de", "al", "el", "ez", "az", "ad", "as", "ar", "ash", "an", "es", "du", "la", "bin", "ibn"}
+# Words that may follow a place in the same capitalised run without being part of its name.
+_FOLLOWERS = {
+    "state", "province", "governorate", "region", "district", "county", "oblast", "township", "village",
+    "city", "town", "camp", "area", "valley", "governor", "government", "police", "army", "military",
+    "authorities", "ministry", "minister", "council", "local", "lga", "municipality", "division",
+    "refugee", "idp", "border", "strip", "prefecture", "department", "territory", "zone", "sub",
+}
+# Words that, right before a run, make it a title or organisation rather than a place.
+_TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "spokesman", "king", "prince", "sheikh"}
+_DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|Since|During|This|That|Those|These)$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Place, ...]
+    after_preposition: bool  # "in Kankara", "from Anbar": more likely a place
+
+
+class PlaceFinder:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def find(self, text: str, tokens: list[Token]) -> list[PlaceMention]:
+        out: list[PlaceMention] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if not tokens[i].capitalised or tokens[i].text.isdigit():
+                i += 1
+                continue
+            j = i + 1
+            while j < n and _same_run(text, tokens, j) and (
+                tokens[j].capitalised or (tokens[j].norm in _JOINERS and j + 1 < n and tokens[j + 1].capitalised)
+            ):
+                j += 1
+            start = i
+            if _DENY_RUN_START.match(tokens[i].text) and j > i + 1:
+                start = i + 1
+            mention = self._resolve(text, tokens, start, j)
+            if mention:
+                out.append(mention)
+            i = j
+        return out
+
+    def _resolve(self, text: str, tokens: list[Token], i: int, j: int) -> PlaceMention | None:
+        if i > 0 and tokens[i - 1].norm in _TITLES:
+            return None
+        if j - i == 1 and tokens[i].text.isupper() and len(tokens[i].text) <= 4:
+            # "UN", "IS", "MSF": acronyms are organisations unless they name a country ("DRC", "CAR").
+            found = self.gazetteer.lookup(tokens[i].text)
+            if not found or found[0].kind != "country":
+                return None
+        # The whole run, then shorter prefixes whose remainder is institutional words only.
+        for k in range(j, i, -1):
+            if k < j and tokens[k].norm not in _FOLLOWERS:
+                continue
+            name = text[tokens[i].start:tokens[k - 1].end]
+            if not self.gazetteer.is_name(name):
+                continue
+            candidates = tuple(self.gazetteer.lookup(name))
+            if not candidates:
+                continue
+            before = text[max(0, tokens[i].start - 12):tokens[i].start].lower()
+            prep = bool(re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before))
+            return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep)
+        return None
+
+
+def _same_run(text: str, tokens: list[Token], j: int) -> bool:
+    """Tokens j-1 and j are adjacent words (only a space or hyphen between them)."""
+    gap = text[tokens[j - 1].end:tokens[j].start]
+    return gap in (" ", "-", "'", "’", " '") or (len(gap) <= 2 and gap.strip() in ("", "-"))

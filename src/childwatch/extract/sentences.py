@@ -1,0 +1,67 @@
+"""Split working text into sentences, keeping offsets.
+
+A regex splitter rather than a statistical one: news prose is regular enough, it is two
+orders of magnitude faster, and it never drops or rewrites a character, so every span
+stays a verbatim slice of the stored text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Tokens after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "cpl", "gov", "sen",
+    "rep", "st", "mt", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "etc", "approx", "est", "rev", "fr",
+    "jr", "sr", "inc", "ltd", "co", "corp", "dept", "univ", "a.m", "p.m",
+}
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before white space,
+# or at a blank line / line break (headlines, list items, paragraphs).
+_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*""")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"'”’)\]]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int  # index of the paragraph (block separated by a line break) it belongs to
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text` as offset ranges, stripped of surrounding white space."""
+    out: list[Sentence] = []
+    start = 0
+    paragraph = 0
+    for m in _BOUNDARY.finditer(text):
+        piece = text[start:m.start()]
+        if "\n" not in m.group() and _continues(piece, text, m.end()):
+            continue
+        _append(out, text, start, m.start(), paragraph)
+        start = m.end()
+        if "\n" in m.group():
+            paragraph += 1
+    _append(out, text, start, len(text), paragraph)
+    return out
+
+
+def _continues(piece: str, text: str, nxt: int) -> bool:
+    """True when the full stop closing `piece` is an abbreviation or initial, not an end."""
+    if nxt < len(text) and text[nxt].islower():
+        return True  # sentences start with a capital; "!" inside a quote often does not end one
+    m = _LAST_WORD.search(piece)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start >= 3 and any(c.isalpha() for c in text[start:end]):
+        out.append(Sentence(start, end, paragraph))

@@ -1,0 +1,101 @@
+"""Who asserts a claim: "according to X", "X said", "said X", "a report by X"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.codebook.loader import Codebook, Source
+from childwatch.extract.lexicon import Lexicon
+from childwatch.extract.tokens import PhraseIndex, tokenize, words
+
+_PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|who|which|that|this|officials? who)$", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:and|but|while|as|also|so|then|however|meanwhile|now|that|has|have|had)\s+", re.IGNORECASE)
+# The head of a speaker phrase: a name (capitalised) or one of these nouns.
+_SPEAKER_NOUNS = re.compile(
+    r"(?:officials?|authorities|police|spokes(?:man|woman|person)|residents?|villagers?|witnesses|activists?|"
+    r"survivors?|parents?|fathers?|mothers?|relatives|teachers?|principal|doctors?|medics|workers?|sources?|"
+    r"groups?|agency|agencies|ministry|government|military|army|forces|monitors?|observatory|organi[sz]ations?|"
+    r"investigators?|inquiry|investigation|commission|report|reports|media|people|man|woman|boy|girl|"
+    r"youth|defector|analysts?|experts?|official|leaders?|chief|commander|governor|minister|president|"
+    r"charity|charities|ngo|ngos|un|unicef|council|lawmakers?|legislators?|prosecutors?|court|judges?|"
+    r"diplomats?|representative|envoy|office|department|security|health|ombudsman|statement|"
+    r"children|kids|students|pupils|girls|boys|families|family|elders?|chiefs|vice-principal|spokesperson)$",
+    re.IGNORECASE)
+_NOT_HEAD = re.compile(r"^(?:Thursday|Monday|Tuesday|Wednesday|Friday|Saturday|Sunday|January|February|March|April|May|"
+                       r"June|July|August|September|October|November|December|CNN|Reuters|AP|AFP|BBC|The|A|An|In|On)$")
+_NP_STOP = re.compile(
+    r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
+    r"killed|kidnapped|abducted|attacked)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    start: int
+    end: int
+    text: str  # the attributed speaker as written ("Iraqi authorities")
+    source: Source | None  # the known original source it names, if any
+    pronoun: bool  # "he said": the speaker is named elsewhere
+
+
+class SourceFinder:
+    def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
+        self.index: PhraseIndex[Source] = PhraseIndex()
+        for source in codebook.sources:
+            self.index.add(source.name, source)
+            for alias in source.aliases:
+                self.index.add(alias, source)
+            for abbreviation in source.abbreviations:
+                self.index.add_exact(abbreviation, source)
+        verbs = words(lexicon.attribution_verbs)
+        np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
+        self._according = re.compile(rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)\s+{np}\s*(?=[,.;:)\"”]|$|\s+(?:on|in|which|who|that)\b)", re.IGNORECASE)
+        self._subject_verb = re.compile(rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b", re.IGNORECASE)
+        self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,.;:]|$)", re.IGNORECASE)
+
+    def find(self, text: str, offset: int = 0) -> list[Attribution]:
+        """Attributions in one sentence, best first."""
+        found: list[tuple[int, int]] = []
+        for regex in (self._according, self._verb_subject, self._subject_verb):
+            for m in regex.finditer(text):
+                a, b = m.start(1), m.end(1)
+                piece = text[a:b]
+                cut = _NP_STOP.search(piece)
+                if cut and cut.start() > 0:
+                    b = a + cut.start()
+                    piece = text[a:b].rstrip()
+                    b = a + len(piece)
+                lead = _LEADING.match(piece)
+                if lead:
+                    a += lead.end()
+                    piece = piece[lead.end():]
+                if piece.strip() and len(piece.split()) <= 10 and _is_speaker(piece):
+                    found.append((a, b))
+        out = []
+        for a, b in found:
+            piece = text[a:b]
+            tokens = tokenize(piece, offset + a)
+            known = next(iter(self.index.find(tokens)), None)
+            source = known.payload[0] if known else None
+            out.append(Attribution(offset + a, offset + b, piece, source, bool(_PRONOUN.match(piece.strip()))))
+        if not out:  # a known source named with no verb of saying nearby still attributes
+            for m in self.index.find(tokenize(text, offset)):
+                if m.payload[0].kind != "media":
+                    out.append(Attribution(m.start, m.end, text[m.start - offset:m.end - offset], m.payload[0], False))
+                    break
+        return out
+
+
+def _is_speaker(phrase: str) -> bool:
+    """A plausible speaker: a pronoun, or a phrase headed by a name or a speaker noun."""
+    words = phrase.strip().rstrip(".,").split()
+    if not words:
+        return False
+    head = words[-1].strip("\"'“”’")
+    if _PRONOUN.match(phrase.strip()):
+        return True
+    if _NOT_HEAD.match(head) or (len(words) == 1 and head.lower() in ("the", "a", "and", "but")):
+        return False
+    if words[0].lower() in ("from", "in", "on", "at", "with", "to", "for", "by", "of", "just"):
+        return False
+    return head[:1].isupper() or bool(_SPEAKER_NOUNS.match(head))

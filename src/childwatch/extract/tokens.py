@@ -1,0 +1,110 @@
+"""Word tokens with offsets, and a phrase index for longest-match look-up of names.
+
+Names (armed groups, sources, places) are matched by normalised word n-grams against a
+dict rather than by one huge regex alternation: a dict probe per n-gram keeps matching
+linear in the text whatever the size of the codebook.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+_WORD = re.compile(r"[^\W_]+(?:['’][sS]\b)?", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’][sS]$")
+
+T = TypeVar("T")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, strip diacritics and possessive 's, fold punctuation to single spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]s\b", "", text)
+    text = re.sub(r"['’`]", "", text)
+    return re.sub(r"[^a-z0-9\u0600-\u06ff]+", " ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str  # as in the document (possessive 's removed)
+    norm: str  # normalised (lower-case, no diacritics)
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper() or self.text[:1].isdigit()
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    out = []
+    for m in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", m.group())
+        norm = normalise(word)
+        if norm:
+            out.append(Token(offset + m.start(), offset + m.start() + len(word), word, norm))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch(Generic[T]):
+    start: int  # character offsets
+    end: int
+    first: int  # token indexes [first, last)
+    last: int
+    payload: T
+
+
+class PhraseIndex(Generic[T]):
+    """Maps normalised phrases (and case-sensitive abbreviations) to payloads."""
+
+    def __init__(self) -> None:
+        self._phrases: dict[str, list[T]] = {}
+        self._exact: dict[str, list[T]] = {}
+        self._prefixes: set[str] = set()  # every proper word-prefix of a phrase
+
+    def add(self, phrase: str, payload: T) -> None:
+        key = normalise(phrase)
+        if key:
+            self._phrases.setdefault(key, []).append(payload)
+            parts = key.split(" ")
+            for k in range(1, len(parts)):
+                self._prefixes.add(" ".join(parts[:k]))
+
+    def add_exact(self, abbreviation: str, payload: T) -> None:
+        """A case-sensitive single token, e.g. "IS" (never the pronoun "is")."""
+        self._exact.setdefault(abbreviation, []).append(payload)
+
+    def find(self, tokens: list[Token]) -> Iterator[PhraseMatch[list[T]]]:
+        """Longest non-overlapping matches, left to right."""
+        i, n = 0, len(tokens)
+        while i < n:
+            hit = None
+            exact = self._exact.get(tokens[i].text)
+            if exact:
+                hit = (1, exact)
+            key = tokens[i].norm
+            size = 1
+            while True:
+                found = self._phrases.get(key)
+                if found:
+                    hit = (size, found)
+                if key not in self._prefixes or i + size >= n:
+                    break
+                key = key + " " + tokens[i + size].norm
+                size += 1
+            if hit:
+                size, payloads = hit
+                yield PhraseMatch(tokens[i].start, tokens[i + size - 1].end, i, i + size, payloads)
+                i += size
+            else:
+                i += 1
+
+
+def words(items: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first, for use inside \\b(...)\\b."""
+    return "|".join(sorted(set(items), key=len, reverse=True))

@@ -1,0 +1,183 @@
+"""Child victims in a sentence: who (nouns), how many, how old, which sex, which group."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.extract.lexicon import Lexicon
+from childwatch.extract.numbers import NUMBER, parse_number
+from childwatch.records import Span
+
+_AGE_WORDS = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)"
+# "14-year-old", "14 year old", "fourteen-year-olds"
+_YEAR_OLD = re.compile(rf"\b({_AGE_WORDS})[- ]years?[- ]olds?\b", re.IGNORECASE)
+_AGE_RANGE = re.compile(
+    rf"\b(?:(?:aged|ages|ages of|between the ages of|between|from)\s+({_AGE_WORDS})\s*(?:to|and|-|–)\s*({_AGE_WORDS})\b"
+    rf"|({_AGE_WORDS})\s*(?:to|-|–)\s*({_AGE_WORDS})[- ]years?[- ]old)",
+    re.IGNORECASE,
+)
+_AGE_ONE = re.compile(
+    rf"\b(?:aged|age|at age|at the age of|when (?:he|she) was(?: just| only)?|who (?:is|was)(?: just| only)?)\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)",
+    re.IGNORECASE,
+)
+_AS_YOUNG_AS = re.compile(rf"\b(?:as young as|as little as|from the age of)\s+({_AGE_WORDS})\b", re.IGNORECASE)
+_AROUND_AGE = re.compile(rf"\b(?:boys|girls|children|kids)\s+(?:aged\s+)?(?:around|about|of about)\s+({_AGE_WORDS})\b", re.IGNORECASE)
+_DAYS_OLD = re.compile(r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b", re.IGNORECASE)
+_SINGULAR = re.compile(r"\b(?:a|an|one|the|another|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+_NOT_MODIFIER = re.compile(
+    r"^(?:and|or|were|was|are|is|have|has|had|been|be|by|in|at|on|to|from|with|who|which|that|killed|"
+    r"people|persons|civilians|women|men|adults|others|of|the|including|among|as|for)$",
+    re.IGNORECASE,
+)
+_PLURAL_NOUNS = re.compile(r"(?:ren|s)$", re.IGNORECASE)
+
+
+def _age(word: str) -> int | None:
+    value = parse_number(word)
+    return value if value is not None and value < 18 else None
+
+
+@dataclass(slots=True)
+class ChildMention:
+    span: Span
+    count: int | None = None
+    count_span: Span | None = None
+    qualifier: str | None = None
+    low: int | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    age_span: Span | None = None
+    sex: str | None = None
+    group: str | None = None
+    group_span: Span | None = None
+
+
+class VictimFinder:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        qual = "|".join(sorted((re.escape(q) for q in lexicon.qualifiers), key=len, reverse=True))
+        self._number = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
+        self._qualifier = re.compile(rf"\b({qual})\s+$", re.IGNORECASE)
+        # "four of his eight kids": the first number counts the victims.
+        self._part_of = re.compile(
+            rf"\b({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:{NUMBER})\s+(?:[\w'-]+\s+){{0,2}}$", re.IGNORECASE)
+        vague = "|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True))
+        self._vague_before = re.compile(rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$",
+                                        re.IGNORECASE)
+        self._of_them = re.compile(
+            rf"\b(?:({qual})\s+)?({NUMBER})\s+(?:of\s+(?:them|whom)\s+(?:were\s+)?|were\s+)$", re.IGNORECASE)
+
+    def find(self, text: str, offset: int = 0) -> list[ChildMention]:
+        """Child mentions in `text` (a sentence starting at `offset` in the document)."""
+        out: list[ChildMention] = []
+        taken: list[tuple[int, int]] = []
+        for m in _YEAR_OLD.finditer(text):
+            age = _age(m.group(1))
+            if age is None:
+                continue
+            mention = ChildMention(Span(offset + m.start(), offset + m.end(), m.group()), age_min=age, age_max=age,
+                                   age_span=Span(offset + m.start(), offset + m.end(), m.group()))
+            after = text[m.end():m.end() + 25]
+            if not m.group().lower().endswith("s") and not re.match(r"\s+(?:children|kids|boys|girls)", after):
+                mention.count = 1
+            self._attach(text, offset, mention, m.start(), m.end())
+            out.append(mention)
+            taken.append((m.start(), m.end()))
+        for noun in self.lexicon.child_nouns:
+            for m in noun.pattern.finditer(text):
+                if any(a <= m.start() < b for a, b in taken):
+                    continue
+                prev = next((c for c in out if 0 <= m.start() - (c.span.end - offset) <= 1), None)
+                if prev is not None:  # "14-year-old boy": the noun adds its sex to the age mention
+                    prev.sex = prev.sex or noun.sex
+                    continue
+                mention = ChildMention(Span(offset + m.start(), offset + m.end(), m.group()), sex=noun.sex)
+                if noun.age_min is not None:
+                    mention.age_min, mention.age_max = noun.age_min, noun.age_max
+                    mention.age_span = mention.span
+                self._attach(text, offset, mention, m.start(), m.end())
+                out.append(mention)
+                taken.append((m.start(), m.end()))
+        out.sort(key=lambda c: c.span.start)
+        return out
+
+    def _count_number(self, left: str) -> re.Match[str] | None:
+        """The number that counts the noun right after `left`, if any ("20 young children")."""
+        part = self._part_of.search(left)
+        if part:
+            return self._number.match(left, part.start(1))
+        last = None
+        for last in self._number.finditer(left):
+            pass
+        if last is None or parse_number(last.group()) is None:
+            return None
+        between = left[last.end():]
+        words = between.split()
+        if len(words) > 3 or any(_NOT_MODIFIER.match(w) for w in words):
+            return None
+        if re.search(r"[,;:()]", between) or _is_year(last.group(), between):
+            return None
+        return last
+
+    def _attach(self, text: str, offset: int, mention: ChildMention, start: int, end: int) -> None:
+        """Fill count, qualifier, adjective age and group from the words before the noun."""
+        left = text[max(0, start - 80):start]
+        base = start - len(left)
+        number = self._count_number(left)
+        if number is not None:
+            value = parse_number(number.group())
+            q = self._qualifier.search(left[:number.start()])
+            first = q.start() if q else number.start()
+            mention.count = value
+            mention.qualifier = q.group(1).lower() if q else None
+            mention.count_span = Span(offset + base + first, offset + end, text[base + first:end])
+        elif (m := self._vague_before.search(left)) and not any(_NOT_MODIFIER.match(w) for w in m.group(2).split()):
+            word = m.group(1).lower()
+            mention.qualifier = word
+            mention.low = self.lexicon.vague.get(word)
+            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start():end])
+        elif (m := self._of_them.search(left)) and (value := parse_number(m.group(2))) is not None:
+            mention.count = value
+            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start():end])
+        elif _SINGULAR.search(left) and not _PLURAL_NOUNS.search(text[start:end]):
+            mention.count = 1
+        window = text[max(0, start - 30):start]
+        adj = self.lexicon.age_adjective.search(window)
+        if adj and mention.age_min is None:
+            mention.age_min, mention.age_max = 13, 17
+            a = start - len(window) + adj.start()
+            mention.age_span = Span(offset + a, offset + start - len(window) + adj.end(), adj.group())
+        g = None
+        for g in self.lexicon.groups.finditer(window):
+            pass
+        if g is not None and len(window) - g.end() <= 12:
+            a = start - len(window)
+            mention.group = g.group()
+            mention.group_span = Span(offset + a + g.start(), offset + a + g.end(), g.group())
+
+
+def sentence_ages(text: str, offset: int = 0) -> tuple[int | None, int | None, Span | None]:
+    """Ages stated anywhere in a sentence, outside noun phrases ("aged 10 to 16", "as young as 8")."""
+    m = _AGE_RANGE.search(text)
+    if m:
+        low, high = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if _age(low) is not None and _age(high) is not None:
+            return _age(low), _age(high), Span(offset + m.start(), offset + m.end(), m.group())
+    m = _AS_YOUNG_AS.search(text)
+    if m and _age(m.group(1)) is not None:
+        return _age(m.group(1)), None, Span(offset + m.start(), offset + m.end(), m.group())
+    for regex in (_AROUND_AGE, _AGE_ONE):
+        m = regex.search(text)
+        if m and _age(m.group(1)) is not None:
+            a = _age(m.group(1))
+            return a, a, Span(offset + m.start(), offset + m.end(), m.group())
+    m = _DAYS_OLD.search(text)
+    if m:
+        return 0, 0, Span(offset + m.start(), offset + m.end(), m.group())
+    return None, None, None
+
+
+def _is_year(number: str, after: str) -> bool:
+    """'2014 children' is a count, but '... in 2014 children ...' rarely is; years stay out."""
+    return bool(re.fullmatch(r"(?:19|20)\d\d", number.strip())) and not after.strip()

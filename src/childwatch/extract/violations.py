@@ -1,0 +1,107 @@
+"""Which grave violations a sentence asserts against children."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from childwatch.extract.lexicon import Lexicon, ViolationRules
+from childwatch.extract.victims import ChildMention
+from childwatch.records import Span
+
+# A child noun followed by one of these is an actor or an institution, not a victim:
+# "child soldiers" (recruitment only), "child protection", "Save the Children".
+_ACTOR_AFTER = re.compile(r"^\s*(?:soldiers?|fighters?|bombers?|suicide|militants?|combatants?|recruits?|"
+                          r"soldiering|jihadists?|executioners?|army|armies|spies|sol)\b", re.IGNORECASE)
+_INSTITUTION_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:protection|rights|welfare|agency|fund|services|advocates?|"
+                                r"charity|charities|commissioner|ombudsman|hospital|health|education|psychologists?|"
+                                r"specialists?|experts?|care|homes?|development|labou?r)\b", re.IGNORECASE)
+_INSTITUTION_BEFORE = re.compile(r"(?:save the|war|for|of|with|unicef's|children's)\s*$", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_CLAUSE_BREAK = re.compile(r";|\s--\s|\s—\s|\s–\s")
+
+
+@dataclass(slots=True)
+class Detection:
+    violation: str
+    trigger: Span
+    inherent: bool
+    victims: list[ChildMention]  # child mentions tied to this violation, nearest first
+
+
+def victim_mentions(text: str, offset: int, children: list[ChildMention]) -> tuple[list[ChildMention], list[ChildMention]]:
+    """Split child mentions into (possible victims, child actors such as child soldiers)."""
+    victims, actors = [], []
+    for c in children:
+        after = text[c.span.end - offset:c.span.end - offset + 30]
+        before = text[max(0, c.span.start - offset - 20):c.span.start - offset]
+        if _INSTITUTION_AFTER.match(after) or (c.span.text.lower() == "children" and _INSTITUTION_BEFORE.search(before)
+                                               and before.lower().rstrip().endswith(("save the", "war"))):
+            continue
+        (actors if _ACTOR_AFTER.match(after) else victims).append(c)
+    return victims, actors
+
+
+def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention]) -> list[Detection]:
+    """Violations asserted in one sentence (`text` starts at document offset `offset`)."""
+    victims, child_actors = victim_mentions(text, offset, children)
+    word_starts = [m.start() for m in _WORD.finditer(text)]
+    out = []
+    for rules in lexicon.violations:
+        detection = _detect_one(text, offset, rules, victims, child_actors, word_starts)
+        if detection:
+            out.append(detection)
+    return out
+
+
+def _excluded(rules: ViolationRules, text: str, a: int, b: int) -> bool:
+    if rules.exclude is None:
+        return False
+    return any(m.start() <= a and b <= m.end() or (m.start() < b and a < m.end()) for m in rules.exclude.finditer(text))
+
+
+def _detect_one(text: str, offset: int, rules: ViolationRules, victims: list[ChildMention],
+                child_actors: list[ChildMention], word_starts: list[int]) -> Detection | None:
+    everyone = victims + child_actors if rules.key == "recruitment_use" else victims
+    if rules.inherent:
+        for m in rules.inherent.finditer(text):
+            if _excluded(rules, text, m.start(), m.end()):
+                continue
+            near = _nearest(everyone, offset + m.start(), offset + m.end())
+            if rules.key != "recruitment_use" and rules.needs_child and not _covers_victim(m, offset, victims):
+                continue
+            return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), True, near)
+    if rules.triggers is None or not everyone:
+        return None
+    for m in rules.triggers.finditer(text):
+        if _excluded(rules, text, m.start(), m.end()):
+            continue
+        near = [c for c in _nearest(everyone, offset + m.start(), offset + m.end())
+                if _words_between(word_starts, m.start(), m.end(), c.span.start - offset, c.span.end - offset) <= rules.window
+                and not _CLAUSE_BREAK.search(text[min(m.end(), c.span.end - offset):max(m.start(), c.span.start - offset)])]
+        if near:
+            return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), False, near)
+    return None
+
+
+def _covers_victim(m: re.Match[str], offset: int, victims: list[ChildMention]) -> bool:
+    """An inherent pattern for a child-victim violation must contain a victim mention."""
+    a, b = offset + m.start(), offset + m.end()
+    return any(a <= c.span.start and c.span.end <= b for c in victims)
+
+
+def _nearest(children: list[ChildMention], a: int, b: int) -> list[ChildMention]:
+    def distance(c: ChildMention) -> int:
+        if c.span.end <= a:
+            return a - c.span.end
+        if c.span.start >= b:
+            return c.span.start - b
+        return 0
+    return sorted(children, key=distance)
+
+
+def _words_between(word_starts: list[int], a0: int, a1: int, b0: int, b1: int) -> int:
+    lo, hi = (a1, b0) if a1 <= b0 else (b1, a0)
+    if lo >= hi:
+        return 0
+    return sum(1 for w in word_starts if lo <= w < hi)

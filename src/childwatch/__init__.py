@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 from childwatch.errors import ChildwatchError
 from childwatch.records import Claim, Document
 
-__all__ = ["Claim", "ChildwatchError", "Document", "__version__", "extract", "read_path"]
+__all__ = ["ChildwatchError", "Claim", "Document", "__version__", "extract", "read_path"]
 
 
 def __getattr__(name: str):  # lazy: importing the package must not load codebooks

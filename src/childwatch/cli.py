@@ -25,9 +25,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         summary = run_pipeline(args.paths, store, progress=Progress())
         c = summary.counts
-        print(f"run {summary.run_id}: {c.docs_read} documents read, {c.docs_new} new, "
-              f"{c.docs_skipped} already stored, {c.docs_failed} failed; {c.claims} claims "
-              f"in {summary.seconds:.1f}s -> {args.db}")
+        print(
+            f"run {summary.run_id}: {c.docs_read} documents read, {c.docs_new} new, "
+            f"{c.docs_skipped} already stored, {c.docs_failed} failed; {c.claims} claims "
+            f"in {summary.seconds:.1f}s -> {args.db}"
+        )
         if args.summary:
             print()
             print(format_stats(claim_stats(store)))
@@ -76,8 +78,10 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
 
     book = load_codebook()
     lexicon = load_lexicon()
-    print(f"codebook OK: {len(book.actors)} actors, {len(book.sources)} sources, "
-          f"{len(lexicon.violations)} violation rule sets")
+    print(
+        f"codebook OK: {len(book.actors)} actors, {len(book.sources)} sources, "
+        f"{len(lexicon.violations)} violation rule sets"
+    )
     return 0
 
 
@@ -89,9 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"childwatch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="ingest documents, extract claims and store them",
-                       description="Ingest files or folders (.json, .jsonl, .txt, .html), extract claims, "
-                                   "store documents and claims in the database.")
+    p = sub.add_parser(
+        "run",
+        help="ingest documents, extract claims and store them",
+        description="Ingest files or folders (.json, .jsonl, .txt, .html), extract claims, "
+        "store documents and claims in the database.",
+    )
     p.add_argument("paths", nargs="+", help="files or folders to read")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
     p.add_argument("--summary", action="store_true", help="print claim statistics when done")

@@ -50,8 +50,10 @@ class Progress:
             return
         self._last = done
         rate = done / max(1e-9, time.monotonic() - self.started)
-        line = (f"{done} documents read, {counts.docs_new} new, {counts.docs_skipped} unchanged, "
-                f"{counts.docs_failed} failed, {counts.claims} claims ({rate:.0f} docs/s)")
+        line = (
+            f"{done} documents read, {counts.docs_new} new, {counts.docs_skipped} unchanged, "
+            f"{counts.docs_failed} failed, {counts.claims} claims ({rate:.0f} docs/s)"
+        )
         if self.tty:
             self.stream.write("\r" + line + ("\n" if force else ""))
         else:
@@ -63,8 +65,14 @@ class Progress:
         self.stream.flush()
 
 
-def run_pipeline(paths: Sequence[Path | str], store: Store, *, extractor: Extractor | None = None,
-                 progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> RunSummary:
+def run_pipeline(
+    paths: Sequence[Path | str],
+    store: Store,
+    *,
+    extractor: Extractor | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RunSummary:
     """Ingest every document under `paths`, extract its claims and store both."""
     started = time.monotonic()
     extractor = extractor or Extractor()
@@ -115,8 +123,11 @@ def _extract(extractor: Extractor, doc: Document, fail: Callable[[str, str, str]
     try:
         return extractor.extract(doc)
     except Exception as exc:  # one document must never sink the batch; the error is kept
-        fail(doc.origin, f"{doc.origin}: extraction failed ({type(exc).__name__}: {exc}); "
-             "the document is stored without claims", "extract")
+        fail(
+            doc.origin,
+            f"{doc.origin}: extraction failed ({type(exc).__name__}: {exc}); the document is stored without claims",
+            "extract",
+        )
         return []
 
 

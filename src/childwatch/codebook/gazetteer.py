@@ -22,12 +22,24 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from childwatch.errors import CodebookError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # bump when SCHEMA_SQL or the meaning of a key changes: files get rebuilt
 GENERATOR = "childwatch.gazetteer"
+SCHEMA_SQL = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE place (
+    rank INTEGER PRIMARY KEY,  -- countries, then admin1, then places; by population within
+    id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT NOT NULL,
+    admin1 TEXT, lat REAL NOT NULL, lon REAL NOT NULL, population INTEGER NOT NULL);
+CREATE TABLE alias (key TEXT NOT NULL, place INTEGER NOT NULL, PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE admin1_key (country TEXT NOT NULL, key TEXT NOT NULL, place INTEGER NOT NULL,
+    PRIMARY KEY (country, key, place)) WITHOUT ROWID;
+"""  # meta holds JSON values, and name_hashes: the sorted key hashes is_name() searches
 DEFAULT_PATH = Path(__file__).with_name("gazetteer.db")
 
 PlaceKind = Literal["country", "admin1", "place"]
@@ -108,9 +120,11 @@ class Place:
 
 
 _COLUMNS = "p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population"
-# Row ids were assigned in result order (countries, admin1, places by population), so
-# ordering by row id is the ranking.
-_LOOKUP_SQL = f"SELECT {_COLUMNS} FROM alias a JOIN place p ON p.rowid = a.place WHERE a.key = ? ORDER BY a.place"
+# Row numbers were assigned in result order (countries, admin1, places by population), so
+# ordering by row number is the ranking.
+_LOOKUP_SQL = (
+    f"SELECT {_COLUMNS} FROM alias a JOIN place p ON p.rowid = a.place WHERE a.key = ? ORDER BY a.place"
+)
 _ADMIN1_SQL = (
     f"SELECT {_COLUMNS} FROM admin1_key k JOIN place p ON p.rowid = k.place"
     " WHERE k.country = ? AND k.key = ? ORDER BY k.place LIMIT 1"
@@ -120,14 +134,14 @@ _ADMIN1_SQL = (
 class Gazetteer:
     """Read-only access to a built gazetteer file. Safe to share between threads."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, meta: dict[str, object], hashes: array) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, meta: dict[str, Any], hashes: array[int]) -> None:
         self.path = path
         self._conn = conn
         self._hashes = hashes
-        self._generic: list[list[str]] = [place_tokens(w) for w in meta.get("admin1_generic", [])]  # type: ignore[union-attr]
-        self._directions = frozenset(str(w) for w in meta.get("directions", []))  # type: ignore[union-attr]
-        self.max_words: int = int(meta["max_words"])  # type: ignore[call-overload]
-        self.counts: dict[str, int] = dict(meta.get("counts", {}))  # type: ignore[call-overload]
+        self._generic = [place_tokens(w) for w in meta["admin1_generic"]]
+        self._directions = frozenset(meta["directions"])
+        self.max_words: int = meta["max_words"]  # longest alias, in words
+        self.counts: dict[str, int] = meta["counts"]
         self._is_name_cache: dict[str, bool] = {}
         self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
 
@@ -144,7 +158,7 @@ class Gazetteer:
             meta = _read_meta(target)
         conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         blob = conn.execute("SELECT value FROM meta WHERE key = 'name_hashes'").fetchone()[0]
-        hashes = array("q")
+        hashes: array[int] = array("q")
         hashes.frombytes(blob)
         if sys.byteorder == "big":
             hashes.byteswap()
@@ -228,7 +242,7 @@ def _rebuild(target: Path, why: str) -> None:
     build(target)
 
 
-def _read_meta(target: Path) -> dict[str, object]:
+def _read_meta(target: Path) -> dict[str, Any]:
     try:
         conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
         try:

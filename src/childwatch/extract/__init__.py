@@ -17,7 +17,7 @@ from childwatch.extract.dates import find_dates
 from childwatch.extract.lexicon import Lexicon, load_lexicon
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
-from childwatch.extract.sentences import split_sentences
+from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
 from childwatch.extract.tokens import tokenize
 from childwatch.extract.victims import VictimFinder, sentence_ages
@@ -30,8 +30,9 @@ __all__ = ["Extractor", "extract"]
 class Extractor:
     """Holds the compiled codebook, lexicon and gazetteer; `extract` is pure per document."""
 
-    def __init__(self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None,
-                 lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None, lexicon: Lexicon | None = None
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.codebook = codebook or load_codebook()
         self.gazetteer = gazetteer or Gazetteer.open()
@@ -46,11 +47,18 @@ class Extractor:
         ctx = build_context(text, tokens, self.lexicon, self.places, self.actors)
         claims: list[Claim] = []
         last_speaker: Attribution | None = None
+        previous = None
         for sentence in split_sentences(text):
-            piece = text[sentence.start:sentence.end]
+            before, previous = previous, sentence
+            piece = text[sentence.start : sentence.end]
             children = self.victims.find(piece, sentence.start)
-            if not children and "school" not in piece.lower() and "hospital" not in piece.lower() \
-                    and "clinic" not in piece.lower() and "aid" not in piece.lower():
+            if (
+                not children
+                and "school" not in piece.lower()
+                and "hospital" not in piece.lower()
+                and "clinic" not in piece.lower()
+                and "aid" not in piece.lower()
+            ):
                 # Cheap skip: no child and no facility named; still track who is speaking.
                 last_speaker = self._speaker(piece, sentence.start, last_speaker)
                 continue
@@ -58,19 +66,40 @@ class Extractor:
             attributions = self.sources.find(piece, sentence.start)
             if detections:
                 facts = SentenceFacts(
-                    start=sentence.start, end=sentence.end, text=piece, children=children,
+                    start=sentence.start,
+                    end=sentence.end,
+                    text=piece,
+                    children=children,
                     ages=sentence_ages(piece, sentence.start),
-                    dates=find_dates(piece, document.published, sentence.start),
+                    dates=find_dates(piece, document.published, sentence.start)
+                    or self._context_dates(text, before, sentence, document.published),
                     attributions=attributions,
                     references=self.actors.references(piece, sentence.start),
                 )
                 for detection in detections:
-                    claims.append(build_claim(document.id, document.published, facts, detection, ctx,
-                                              self.lexicon, self.actors, last_speaker))
+                    claims.append(
+                        build_claim(
+                            document.id,
+                            document.published,
+                            facts,
+                            detection,
+                            ctx,
+                            self.lexicon,
+                            self.actors,
+                            last_speaker,
+                        )
+                    )
             named = [x for x in attributions if not x.pronoun]
             if named:
                 last_speaker = named[0]
         return merge_mentions(claims)
+
+    @staticmethod
+    def _context_dates(text: str, before: Sentence | None, sentence: Sentence, published: str | None) -> list:
+        """Dates of the previous sentence of the same paragraph ("... on 3 June. That evening, ...")."""
+        if before is None or before.paragraph != sentence.paragraph:
+            return []
+        return find_dates(text[before.start:before.end], published, before.start)
 
     def _speaker(self, piece: str, offset: int, last: Attribution | None) -> Attribution | None:
         if not any(v in piece for v in ("said", "says", "told", "according")):

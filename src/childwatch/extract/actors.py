@@ -38,11 +38,19 @@ class ActorFinder:
                 self.index.add(alias, actor)
             for abbreviation in actor.abbreviations:
                 self.index.add_exact(abbreviation, actor)
+        self._state_forces: dict[str, Actor] = {}
+        for actor in codebook.actors:
+            if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
+                self._state_forces.setdefault(actor.countries[0], actor)
         self._refs = re.compile(
             rf"\b(?:(?P<unresolved>{words(lexicon.unresolved_refs)})|(?P<group>{words(lexicon.armed_group_refs)})"
             rf"|(?P<state>{words(lexicon.state_force_refs)}))\b",
             re.IGNORECASE,
         )
+
+    def state_force_of(self, country: str) -> Actor | None:
+        """The main state force of a country: its military rather than its police."""
+        return self._state_forces.get(country)
 
     def find(self, tokens: list[Token], countries: set[str] | None = None) -> list[ActorMention]:
         """Actors named in `tokens`; an alias shared by two actors goes to the one whose
@@ -56,14 +64,20 @@ class ActorFinder:
                 actor = next((a for a in candidates if set(a.countries) & (countries or set())), None)
             if actor is None:
                 continue
-            text = " ".join(t.text for t in tokens[m.first:m.last])
+            text = " ".join(t.text for t in tokens[m.first : m.last])
             out.append(ActorMention(m.start, m.end, actor, text))
         return out
 
     def references(self, text: str, offset: int = 0) -> list[Reference]:
         out = []
         for m in self._refs.finditer(text):
-            out.append(Reference(offset + m.start(), offset + m.end(), m.group(),
-                                 state=m.group("state") is not None,
-                                 unresolved=m.group("unresolved") is not None))
+            out.append(
+                Reference(
+                    offset + m.start(),
+                    offset + m.end(),
+                    m.group(),
+                    state=m.group("state") is not None,
+                    unresolved=m.group("unresolved") is not None,
+                )
+            )
         return out

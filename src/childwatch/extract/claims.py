@@ -23,11 +23,18 @@ _HABITUAL = re.compile(
     r"(?:children|girls|boys|women|minors|kids|schoolchildren))\b",
     re.IGNORECASE,
 )
-_SPECIFIC_DAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last night|"
-                           r"overnight)\b", re.IGNORECASE)
+_BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
+_SPECIFIC_DAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last night|"
+    r"overnight)\b",
+    re.IGNORECASE,
+)
 # "have been killed": a running total rather than one event.
-_CUMULATIVE = re.compile(r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
-                         r"verified|documented|recorded)\b|\b(?:remain|remains)\b", re.IGNORECASE)
+_CUMULATIVE = re.compile(
+    r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
+    r"verified|documented|recorded)\b|\b(?:remain|remains)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -44,12 +51,24 @@ class SentenceFacts:
     references: list  # actors.Reference
 
 
-def build_claim(doc_id: str, published: str | None, facts: SentenceFacts, detection: Detection,
-                ctx: DocumentContext, lexicon: Lexicon, actors: ActorFinder,
-                last_speaker: Attribution | None) -> Claim:
+def build_claim(
+    doc_id: str,
+    published: str | None,
+    facts: SentenceFacts,
+    detection: Detection,
+    ctx: DocumentContext,
+    lexicon: Lexicon,
+    actors: ActorFinder,
+    last_speaker: Attribution | None,
+) -> Claim:
     evidence = Span(facts.start, facts.end, facts.text)
-    claim = Claim(doc_id=doc_id, violation=detection.violation, kind="incident", evidence=evidence,  # type: ignore[arg-type]
-                  trigger=detection.trigger)
+    claim = Claim(
+        doc_id=doc_id,
+        violation=detection.violation,
+        kind="incident",
+        evidence=evidence,  # type: ignore[arg-type]
+        trigger=detection.trigger,
+    )
     claim.victims = _victims(detection, facts)
     _perpetrator(claim, facts, ctx, detection)
     claim.location = _location(facts, ctx, claim)
@@ -60,8 +79,17 @@ def build_claim(doc_id: str, published: str | None, facts: SentenceFacts, detect
         # The report's date bounds an undated incident: it happened on or before it.
         claim.date = DateRange(start=None, end=published, precision=None, span=None)
     claim.graphic = bool(lexicon.graphic.search(facts.text))
-    claim.confidence = round(min(0.95, 0.45 + 0.2 * detection.inherent + 0.1 * (claim.victims.count is not None)
-                                 + 0.1 * (claim.perpetrator is not None) + 0.05 * (claim.source is not None)), 2)
+    claim.confidence = round(
+        min(
+            0.95,
+            0.45
+            + 0.2 * detection.inherent
+            + 0.1 * (claim.victims.count is not None)
+            + 0.1 * (claim.perpetrator is not None)
+            + 0.05 * (claim.source is not None),
+        ),
+        2,
+    )
     return claim
 
 
@@ -93,11 +121,17 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
 
 def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection) -> None:
     speakers = [(a.start, a.end) for a in facts.attributions]
-    named = [m for m in ctx.actors_between(facts.start, facts.end)
-             if not any(a <= m.start and m.end <= b for a, b in speakers)]
+    named = [
+        m
+        for m in ctx.actors_between(facts.start, facts.end)
+        if not any(a <= m.start and m.end <= b for a, b in speakers)
+    ]
     chosen: ActorMention | None = None
+    t = detection.trigger.start
+    # An actor far from the trigger is usually doing something else in the sentence
+    # ("the military said ... the girls were abducted").
+    named = [m for m in named if abs(m.start - t) < 90 or _BY_ACTOR.search(facts.text[: m.start - facts.start])]
     if named:
-        t = detection.trigger.start
         chosen = min(named, key=lambda m: abs(m.start - t))
     else:
         for ref in facts.references:
@@ -110,11 +144,15 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
     if chosen is None:
         # No one named or described: the actor of the surrounding discourse (named in the last
         # two sentences), else the one the whole report is about.
-        recent = ctx.last_actor_before(facts.start)
+        # Armed groups first: state forces are often named as responders in such reports.
+        recent = ctx.last_actor_before(facts.start, state=False)
         if recent is not None and facts.start - recent.end < 400:
             chosen = recent
         else:
             chosen = ctx.salient_actor(state=False, share=0.5)
+        if chosen is None:
+            recent = ctx.last_actor_before(facts.start)
+            chosen = recent if recent is not None and facts.start - recent.end < 400 else None
     if chosen is None:
         return
     claim.perpetrator = chosen.actor.name
@@ -129,8 +167,14 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Locat
     if here:
         best = min(here, key=lambda p: (order[p.place.kind], -p.mention.after_preposition))
         p = best.place
-        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind if p.kind != "place" else "place",  # type: ignore[arg-type]
-                       place_id=p.id, span=Span(best.mention.start, best.mention.end, best.mention.text))
+        loc = Location(
+            country=p.country,
+            lat=p.lat,
+            lon=p.lon,
+            precision=p.kind if p.kind != "place" else "place",  # type: ignore[arg-type]
+            place_id=p.id,
+            span=Span(best.mention.start, best.mention.end, best.mention.text),
+        )
         if p.kind == "place":
             loc.name = best.mention.text
             loc.admin1 = p.admin1
@@ -155,8 +199,14 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Locat
     if salient is not None:
         # Nothing named here: the event is set where the report is set (its most-named town).
         p = salient.place
-        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind,  # type: ignore[arg-type]
-                       place_id=p.id, span=Span(salient.mention.start, salient.mention.end, salient.mention.text))
+        loc = Location(
+            country=p.country,
+            lat=p.lat,
+            lon=p.lon,
+            precision=p.kind,  # type: ignore[arg-type]
+            place_id=p.id,
+            span=Span(salient.mention.start, salient.mention.end, salient.mention.text),
+        )
         loc.admin1 = p.admin1
         if p.kind == "place":
             loc.name = salient.mention.text
@@ -169,8 +219,12 @@ def _date(facts: SentenceFacts, published: str | None) -> DateRange:
         return DateRange()
     d = facts.dates[0]
     precision = d.precision
-    return DateRange(start=d.date_start, end=d.date_end, precision=precision,  # type: ignore[arg-type]
-                     span=Span(d.start, d.end, d.text))
+    return DateRange(
+        start=d.date_start,
+        end=d.date_end,
+        precision=precision,  # type: ignore[arg-type]
+        span=Span(d.start, d.end, d.text),
+    )
 
 
 def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None) -> None:
@@ -189,8 +243,15 @@ def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None
 def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     count = claim.victims.count
     text = facts.text
-    several = (count is not None and count >= 2) or claim.victims.qualifier in ("hundreds", "thousands", "dozens", "scores")
+    several = (count is not None and count >= 2) or claim.victims.qualifier in (
+        "hundreds",
+        "thousands",
+        "dozens",
+        "scores",
+    )
     specific_day = any(d.precision == "day" for d in facts.dates) or _SPECIFIC_DAY.search(text)
+    if several and any(d.precision in ("range", "year") and d.date_start != d.date_end for d in facts.dates):
+        return "aggregate"
     if several and not specific_day:
         if lexicon.aggregate_cues.search(text):
             return "aggregate"
@@ -198,7 +259,7 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
             return "aggregate"
         if _CUMULATIVE.search(text) and claim.location.precision != "place":
             return "aggregate"
-    if count is None and claim.victims.qualifier is None and not facts.dates:
-        if lexicon.pattern_cues.search(text) or _HABITUAL.search(text):
-            return "pattern"
+    unquantified = count is None and claim.victims.qualifier is None and not facts.dates
+    if unquantified and (lexicon.pattern_cues.search(text) or _HABITUAL.search(text)):
+        return "pattern"
     return "incident"

@@ -73,8 +73,7 @@ class DocumentContext:
 
     def salient_actor(self, state: bool | None = None, share: float = 0.0) -> ActorMention | None:
         """The actor named most often (of the wanted kind), if it has at least `share` of the mentions."""
-        counts = Counter(m.actor.id for m in self.actors
-                         if state is None or (m.actor.kind == "state_force") == state)
+        counts = Counter(m.actor.id for m in self.actors if state is None or (m.actor.kind == "state_force") == state)
         if not counts:
             return None
         best, n = counts.most_common(1)[0]
@@ -83,8 +82,9 @@ class DocumentContext:
         return next(m for m in self.actors if m.actor.id == best)
 
 
-def build_context(text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder,
-                  actors: ActorFinder) -> DocumentContext:
+def build_context(
+    text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder, actors: ActorFinder
+) -> DocumentContext:
     ctx = DocumentContext()
     mentions = places.find(text, tokens)
     demonym_re = _demonym_regex(lexicon)
@@ -95,7 +95,9 @@ def build_context(text: str, tokens: list[Token], lexicon: Lexicon, places: Plac
     # First pass: unambiguous places and demonyms set the country context...
     for mention in mentions:
         top = mention.candidates[0]
-        if top.kind in ("country", "admin1") or len({c.country for c in mention.candidates}) == 1:
+        # Towns do not vote here: a surname that is also a village abroad must not pull the
+        # report into that country.
+        if top.kind == "country" or (top.kind == "admin1" and len({c.country for c in mention.candidates}) == 1):
             ctx.countries[top.country] += 2 if top.kind == "country" else 1
     named = actors.find(tokens, set(ctx.countries))
     for a in named:
@@ -108,6 +110,7 @@ def build_context(text: str, tokens: list[Token], lexicon: Lexicon, places: Plac
             ctx.places.append(ResolvedPlace(mention, place))
             if place.kind == "place":
                 ctx.countries[place.country] += 1
+    named.extend(_state_actions(text, ctx, mentions, actors, lexicon, named))
     ctx.actors = sorted(named, key=lambda a: a.start)
     ctx._actor_starts = [a.start for a in ctx.actors]
     ctx._place_starts = [p.mention.start for p in ctx.places]
@@ -130,8 +133,11 @@ def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None
             best, best_score = place, score
     if best is None:
         return None
-    if best.kind == "place" and not countries.get(best.country) and not (
-            mention.after_preposition and best.population >= 100_000):
+    if (
+        best.kind == "place"
+        and not countries.get(best.country)
+        and not (mention.after_preposition and best.population >= 100_000)
+    ):
         return None  # a small town in a country the report never mentions: a name, not a place
     return best
 
@@ -145,3 +151,23 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
         alternatives = sorted((d.replace(" ", r"[\s-]") for d in lexicon.demonyms), key=len, reverse=True)
         _DEMONYM_CACHE[key] = re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
     return _DEMONYM_CACHE[key]
+
+
+# "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
+_FORCE_NOUNS = (r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
+                r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?)")
+
+
+def _state_actions(text: str, ctx: DocumentContext, mentions: list[PlaceMention], actors: ActorFinder,
+                   lexicon: Lexicon, named: list[ActorMention]) -> list[ActorMention]:
+    taken = [(a.start, a.end) for a in named]
+    found: list[ActorMention] = []
+    spans = [(s, e, code) for s, e, code in ctx.demonyms]
+    spans += [(m.start, m.end, m.candidates[0].country) for m in mentions if m.candidates[0].kind == "country"]
+    for start, end, code in spans:
+        m = re.match(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", text[end:end + 40], re.IGNORECASE)
+        actor = actors.state_force_of(code)
+        if not m or actor is None or any(a <= start < b or start <= a < end + m.end() for a, b in taken):
+            continue
+        found.append(ActorMention(start, end + m.end(), actor, text[start:end + m.end()]))
+    return found

@@ -96,26 +96,33 @@ def load_lexicon() -> Lexicon:
         unknown = set(v) - {"key", "window", "needs_child", "inherent", "triggers", "exclude"}
         if unknown:
             problems.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        rules.append(ViolationRules(
-            key=key,
-            window=int(v.get("window", 10)),
-            needs_child=bool(v.get("needs_child", True)),
-            inherent=_any(v.get("inherent", []), where, problems),
-            triggers=_any(v.get("triggers", []), where, problems),
-            exclude=_any(v.get("exclude", []), where, problems),
-        ))
+        rules.append(
+            ViolationRules(
+                key=key,
+                window=int(v.get("window", 10)),
+                needs_child=bool(v.get("needs_child", True)),
+                inherent=_any(v.get("inherent", []), where, problems),
+                triggers=_any(v.get("triggers", []), where, problems),
+                exclude=_any(v.get("exclude", []), where, problems),
+            )
+        )
     for key in set(VIOLATIONS) - seen:
         problems.append(f"violations.toml: no rules for violation {key!r}")
 
     children = ldata.get("children", {})
     nouns = []
     for n in children.get("nouns", []):
-        nouns.append(ChildNoun(
-            pattern=_compile(n["pattern"], "lexicon.toml: children.nouns", problems),
-            sex=n.get("sex") or None, age_min=n.get("age_min"), age_max=n.get("age_max"),
-        ))
-    child_any = _compile("|".join(n["pattern"] for n in children.get("nouns", [])) or "x^",
-                         "lexicon.toml: children.nouns", problems)
+        nouns.append(
+            ChildNoun(
+                pattern=_compile(n["pattern"], "lexicon.toml: children.nouns", problems),
+                sex=n.get("sex") or None,
+                age_min=n.get("age_min"),
+                age_max=n.get("age_max"),
+            )
+        )
+    child_any = _compile(
+        "|".join(n["pattern"] for n in children.get("nouns", [])) or "x^", "lexicon.toml: children.nouns", problems
+    )
     adjectives = "|".join(a["pattern"] for a in children.get("age_adjectives", [])) or "x^"
     groups = "|".join(re.escape(g) for g in children.get("groups", [])) or "x^"
     counts = ldata.get("counts", {})

@@ -33,16 +33,18 @@ def _same(a: Claim, b: Claim) -> bool:
     va, vb = a.victims, b.victims
     # Reports restate one event with other figures ("more than 100", "129", "about 230"), so
     # differing group counts do not separate claims; one child against a group does.
-    if (va.count == 1) != (vb.count == 1) and (va.count is not None or va.qualifier) \
-            and (vb.count is not None or vb.qualifier):
-        return False
+    if (
+        (va.count == 1) != (vb.count == 1)
+        and (va.count is not None or va.qualifier)
+        and (vb.count is not None or vb.qualifier)
+        and (_distinct(a) or _distinct(b))
+    ):
+        return False  # one named or placed child against a group: two claims
     if va.count == 1 and vb.count == 1 and (_differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex)):
-        return False
-    if (a.kind == "aggregate") != (b.kind == "aggregate") and _differ(va.count, vb.count):
         return False
     if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
         return False
-    if _differ(a.perpetrator_id, b.perpetrator_id):
+    if _differ(a.perpetrator_id, b.perpetrator_id) and _named_here(a) and _named_here(b):
         return False
     la, lb = a.location, b.location
     if la.precision == "place" and lb.precision == "place" and _differ(la.place_id, lb.place_id):
@@ -50,17 +52,36 @@ def _same(a: Claim, b: Claim) -> bool:
     if _differ(la.country, lb.country):
         return False
     da, db = a.date, b.date
-    if da.span is not None and db.span is not None:
-        if _differ((da.start or "")[:7], (db.start or "")[:7]):
-            return False
-    return True
+    return not (da.span is not None and db.span is not None and _differ((da.start or "")[:7], (db.start or "")[:7]))
 
 
 def _strength(claim: Claim) -> float:
     """How fully a mention states its claim: the fullest one becomes the evidence."""
-    return (claim.confidence + 0.3 * (claim.victims.count is not None)
-            + 0.2 * (claim.location.precision == "place" and claim.location.span is not None
-                     and claim.evidence.start <= claim.location.span.start < claim.evidence.end))
+    return (
+        claim.confidence
+        + 0.3 * (claim.victims.count is not None)
+        + 0.2
+        * (
+            claim.location.precision == "place"
+            and claim.location.span is not None
+            and claim.evidence.start <= claim.location.span.start < claim.evidence.end
+        )
+    )
+
+
+def _named_here(claim: Claim) -> bool:
+    """The perpetrator is named in the claim's own sentence, not inferred from context."""
+    span = claim.perpetrator_span
+    return span is not None and claim.evidence.start <= span.start < claim.evidence.end
+
+
+def _distinct(claim: Claim) -> bool:
+    """A single victim with something of its own: an age or a place stated in the sentence."""
+    if claim.victims.count != 1:
+        return False
+    here = claim.evidence
+    placed = claim.location.span is not None and here.start <= claim.location.span.start < here.end
+    return claim.victims.age_min is not None or placed
 
 
 def _absorb(target: Claim, other: Claim) -> None:

@@ -17,10 +17,42 @@ from childwatch.extract.tokens import Token
 _JOINERS = {"of", "the", "de", "al", "el", "ez", "az", "ad", "as", "ar", "ash", "an", "es", "du", "la", "bin", "ibn"}
 # Words that may follow a place in the same capitalised run without being part of its name.
 _FOLLOWERS = {
-    "state", "province", "governorate", "region", "district", "county", "oblast", "township", "village",
-    "city", "town", "camp", "area", "valley", "governor", "government", "police", "army", "military",
-    "authorities", "ministry", "minister", "council", "local", "lga", "municipality", "division",
-    "refugee", "idp", "border", "strip", "prefecture", "department", "territory", "zone", "sub",
+    "state",
+    "province",
+    "governorate",
+    "region",
+    "district",
+    "county",
+    "oblast",
+    "township",
+    "village",
+    "city",
+    "town",
+    "camp",
+    "area",
+    "valley",
+    "governor",
+    "government",
+    "police",
+    "army",
+    "military",
+    "authorities",
+    "ministry",
+    "minister",
+    "council",
+    "local",
+    "lga",
+    "municipality",
+    "division",
+    "refugee",
+    "idp",
+    "border",
+    "strip",
+    "prefecture",
+    "department",
+    "territory",
+    "zone",
+    "sub",
 }
 # Words that, right before a run, make it a title or organisation rather than a place.
 _TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "spokesman", "king", "prince", "sheikh"}
@@ -48,8 +80,10 @@ class PlaceFinder:
                 i += 1
                 continue
             j = i + 1
-            while j < n and _same_run(text, tokens, j) and (
-                tokens[j].capitalised or (tokens[j].norm in _JOINERS and j + 1 < n and tokens[j + 1].capitalised)
+            while (
+                j < n
+                and _same_run(text, tokens, j)
+                and (tokens[j].capitalised or (tokens[j].norm in _JOINERS and j + 1 < n and tokens[j + 1].capitalised))
             ):
                 j += 1
             start = i
@@ -73,19 +107,21 @@ class PlaceFinder:
         for k in range(j, i, -1):
             if k < j and tokens[k].norm not in _FOLLOWERS:
                 continue
-            name = text[tokens[i].start:tokens[k - 1].end]
+            name = text[tokens[i].start : tokens[k - 1].end]
             if not self.gazetteer.is_name(name):
                 continue
             candidates = tuple(self.gazetteer.lookup(name))
             if not candidates:
                 continue
-            before = text[max(0, tokens[i].start - 12):tokens[i].start].lower()
-            prep = bool(re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before))
+            before = text[max(0, tokens[i].start - 12) : tokens[i].start].lower()
+            prep = bool(
+                re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
+            )
             return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep)
         return None
 
 
 def _same_run(text: str, tokens: list[Token], j: int) -> bool:
     """Tokens j-1 and j are adjacent words (only a space or hyphen between them)."""
-    gap = text[tokens[j - 1].end:tokens[j].start]
+    gap = text[tokens[j - 1].end : tokens[j].start]
     return gap in (" ", "-", "'", "’", " '") or (len(gap) <= 2 and gap.strip() in ("", "-"))

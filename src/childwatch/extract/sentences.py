@@ -12,10 +12,57 @@ from dataclasses import dataclass
 
 # Tokens after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "cpl", "gov", "sen",
-    "rep", "st", "mt", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "etc", "approx", "est", "rev", "fr",
-    "jr", "sr", "inc", "ltd", "co", "corp", "dept", "univ", "a.m", "p.m",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "col",
+    "lt",
+    "maj",
+    "capt",
+    "sgt",
+    "cpl",
+    "gov",
+    "sen",
+    "rep",
+    "st",
+    "mt",
+    "no",
+    "vs",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.n",
+    "u.k",
+    "e.g",
+    "i.e",
+    "etc",
+    "approx",
+    "est",
+    "rev",
+    "fr",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "univ",
+    "a.m",
+    "p.m",
 }
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before white space,
 # or at a blank line / line break (headlines, list items, paragraphs).
@@ -36,7 +83,7 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     paragraph = 0
     for m in _BOUNDARY.finditer(text):
-        piece = text[start:m.start()]
+        piece = text[start : m.start()]
         if "\n" not in m.group() and _continues(piece, text, m.end()):
             continue
         _append(out, text, start, m.start(), paragraph)

@@ -21,12 +21,17 @@ _SPEAKER_NOUNS = re.compile(
     r"charity|charities|ngo|ngos|un|unicef|council|lawmakers?|legislators?|prosecutors?|court|judges?|"
     r"diplomats?|representative|envoy|office|department|security|health|ombudsman|statement|"
     r"children|kids|students|pupils|girls|boys|families|family|elders?|chiefs|vice-principal|spokesperson)$",
-    re.IGNORECASE)
-_NOT_HEAD = re.compile(r"^(?:Thursday|Monday|Tuesday|Wednesday|Friday|Saturday|Sunday|January|February|March|April|May|"
-                       r"June|July|August|September|October|November|December|CNN|Reuters|AP|AFP|BBC|The|A|An|In|On)$")
+    re.IGNORECASE,
+)
+_NOT_HEAD = re.compile(
+    r"^(?:Thursday|Monday|Tuesday|Wednesday|Friday|Saturday|Sunday|January|February|March|April|May|"
+    r"June|July|August|September|October|November|December|CNN|Reuters|AP|AFP|BBC|The|A|An|In|On)$"
+)
 _NP_STOP = re.compile(
     r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
-    r"killed|kidnapped|abducted|attacked)\b", re.IGNORECASE)
+    r"killed|kidnapped|abducted|attacked)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +54,15 @@ class SourceFinder:
                 self.index.add_exact(abbreviation, source)
         verbs = words(lexicon.attribution_verbs)
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
-        self._according = re.compile(rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)\s+{np}\s*(?=[,.;:)\"”]|$|\s+(?:on|in|which|who|that)\b)", re.IGNORECASE)
-        self._subject_verb = re.compile(rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b", re.IGNORECASE)
+        self._according = re.compile(
+            rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)"
+            rf"\s+{np}\s*(?=[,.;:)\"”]|$|\s+(?:on|in|which|who|that)\b)",
+            re.IGNORECASE,
+        )
+        self._subject_verb = re.compile(
+            rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b",
+            re.IGNORECASE,
+        )
         self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,.;:]|$)", re.IGNORECASE)
 
     def find(self, text: str, offset: int = 0) -> list[Attribution]:
@@ -68,7 +80,7 @@ class SourceFinder:
                 lead = _LEADING.match(piece)
                 if lead:
                     a += lead.end()
-                    piece = piece[lead.end():]
+                    piece = piece[lead.end() :]
                 if piece.strip() and len(piece.split()) <= 10 and _is_speaker(piece):
                     found.append((a, b))
         out = []
@@ -81,7 +93,9 @@ class SourceFinder:
         if not out:  # a known source named with no verb of saying nearby still attributes
             for m in self.index.find(tokenize(text, offset)):
                 if m.payload[0].kind != "media":
-                    out.append(Attribution(m.start, m.end, text[m.start - offset:m.end - offset], m.payload[0], False))
+                    out.append(
+                        Attribution(m.start, m.end, text[m.start - offset : m.end - offset], m.payload[0], False)
+                    )
                     break
         return out
 

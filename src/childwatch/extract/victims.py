@@ -9,7 +9,10 @@ from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.records import Span
 
-_AGE_WORDS = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)"
+_AGE_WORDS = (
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen)"
+)
 # "14-year-old", "14 year old", "fourteen-year-olds"
 _YEAR_OLD = re.compile(rf"\b({_AGE_WORDS})[- ]years?[- ]olds?\b", re.IGNORECASE)
 _AGE_RANGE = re.compile(
@@ -18,12 +21,19 @@ _AGE_RANGE = re.compile(
     re.IGNORECASE,
 )
 _AGE_ONE = re.compile(
-    rf"\b(?:aged|age|at age|at the age of|when (?:he|she) was(?: just| only)?|who (?:is|was)(?: just| only)?)\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)",
+    rf"\b(?:aged|age|at age|at the age of|when (?:he|she) was(?: just| only)?|who (?:is|was)(?: just| only)?)"
+    rf"\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)",
     re.IGNORECASE,
 )
 _AS_YOUNG_AS = re.compile(rf"\b(?:as young as|as little as|from the age of)\s+({_AGE_WORDS})\b", re.IGNORECASE)
-_AROUND_AGE = re.compile(rf"\b(?:boys|girls|children|kids)\s+(?:aged\s+)?(?:around|about|of about)\s+({_AGE_WORDS})\b", re.IGNORECASE)
-_DAYS_OLD = re.compile(r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b", re.IGNORECASE)
+_AROUND_AGE = re.compile(  # "boys around ten", "a boy of about 14"
+
+    rf"\b(?:boys?|girls?|child|children|kids?)\s+(?:aged\s+)?(?:around|about|of about|of)\s+({_AGE_WORDS})\b", re.IGNORECASE
+)
+_DAYS_OLD = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b",
+    re.IGNORECASE,
+)
 _SINGULAR = re.compile(r"\b(?:a|an|one|the|another|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 _NOT_MODIFIER = re.compile(
     r"^(?:and|or|were|was|are|is|have|has|had|been|be|by|in|at|on|to|from|with|who|which|that|killed|"
@@ -61,12 +71,15 @@ class VictimFinder:
         self._qualifier = re.compile(rf"\b({qual})\s+$", re.IGNORECASE)
         # "four of his eight kids": the first number counts the victims.
         self._part_of = re.compile(
-            rf"\b({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:{NUMBER})\s+(?:[\w'-]+\s+){{0,2}}$", re.IGNORECASE)
+            rf"\b({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:{NUMBER})\s+(?:[\w'-]+\s+){{0,2}}$", re.IGNORECASE
+        )
         vague = "|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True))
-        self._vague_before = re.compile(rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$",
-                                        re.IGNORECASE)
+        self._vague_before = re.compile(
+            rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$", re.IGNORECASE
+        )
         self._of_them = re.compile(
-            rf"\b(?:({qual})\s+)?({NUMBER})\s+(?:of\s+(?:them|whom)\s+(?:were\s+)?|were\s+)$", re.IGNORECASE)
+            rf"\b(?:({qual})\s+)?({NUMBER})\s+(?:of\s+(?:them|whom)\s+(?:were\s+)?|were\s+)$", re.IGNORECASE
+        )
 
     def find(self, text: str, offset: int = 0) -> list[ChildMention]:
         """Child mentions in `text` (a sentence starting at `offset` in the document)."""
@@ -76,9 +89,13 @@ class VictimFinder:
             age = _age(m.group(1))
             if age is None:
                 continue
-            mention = ChildMention(Span(offset + m.start(), offset + m.end(), m.group()), age_min=age, age_max=age,
-                                   age_span=Span(offset + m.start(), offset + m.end(), m.group()))
-            after = text[m.end():m.end() + 25]
+            mention = ChildMention(
+                Span(offset + m.start(), offset + m.end(), m.group()),
+                age_min=age,
+                age_max=age,
+                age_span=Span(offset + m.start(), offset + m.end(), m.group()),
+            )
+            after = text[m.end() : m.end() + 25]
             if not m.group().lower().endswith("s") and not re.match(r"\s+(?:children|kids|boys|girls)", after):
                 mention.count = 1
             self._attach(text, offset, mention, m.start(), m.end())
@@ -107,12 +124,11 @@ class VictimFinder:
         part = self._part_of.search(left)
         if part:
             return self._number.match(left, part.start(1))
-        last = None
-        for last in self._number.finditer(left):
-            pass
+        numbers = list(self._number.finditer(left))
+        last = numbers[-1] if numbers else None
         if last is None or parse_number(last.group()) is None:
             return None
-        between = left[last.end():]
+        between = left[last.end() :]
         words = between.split()
         if len(words) > 3 or any(_NOT_MODIFIER.match(w) for w in words):
             return None
@@ -122,35 +138,34 @@ class VictimFinder:
 
     def _attach(self, text: str, offset: int, mention: ChildMention, start: int, end: int) -> None:
         """Fill count, qualifier, adjective age and group from the words before the noun."""
-        left = text[max(0, start - 80):start]
+        left = text[max(0, start - 80) : start]
         base = start - len(left)
         number = self._count_number(left)
         if number is not None:
             value = parse_number(number.group())
-            q = self._qualifier.search(left[:number.start()])
+            q = self._qualifier.search(left[: number.start()])
             first = q.start() if q else number.start()
             mention.count = value
             mention.qualifier = q.group(1).lower() if q else None
-            mention.count_span = Span(offset + base + first, offset + end, text[base + first:end])
+            mention.count_span = Span(offset + base + first, offset + end, text[base + first : end])
         elif (m := self._vague_before.search(left)) and not any(_NOT_MODIFIER.match(w) for w in m.group(2).split()):
             word = m.group(1).lower()
             mention.qualifier = word
             mention.low = self.lexicon.vague.get(word)
-            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start():end])
+            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])
         elif (m := self._of_them.search(left)) and (value := parse_number(m.group(2))) is not None:
             mention.count = value
-            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start():end])
+            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])
         elif _SINGULAR.search(left) and not _PLURAL_NOUNS.search(text[start:end]):
             mention.count = 1
-        window = text[max(0, start - 30):start]
+        window = text[max(0, start - 30) : start]
         adj = self.lexicon.age_adjective.search(window)
         if adj and mention.age_min is None:
             mention.age_min, mention.age_max = 13, 17
             a = start - len(window) + adj.start()
             mention.age_span = Span(offset + a, offset + start - len(window) + adj.end(), adj.group())
-        g = None
-        for g in self.lexicon.groups.finditer(window):
-            pass
+        groups = list(self.lexicon.groups.finditer(window))
+        g = groups[-1] if groups else None
         if g is not None and len(window) - g.end() <= 12:
             a = start - len(window)
             mention.group = g.group()

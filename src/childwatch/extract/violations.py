@@ -11,14 +11,36 @@ from childwatch.records import Span
 
 # A child noun followed by one of these is an actor or an institution, not a victim:
 # "child soldiers" (recruitment only), "child protection", "Save the Children".
-_ACTOR_AFTER = re.compile(r"^\s*(?:soldiers?|fighters?|bombers?|suicide|militants?|combatants?|recruits?|"
-                          r"soldiering|jihadists?|executioners?|army|armies|spies|sol)\b", re.IGNORECASE)
-_INSTITUTION_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:protection|rights|welfare|agency|fund|services|advocates?|"
-                                r"charity|charities|commissioner|ombudsman|hospital|health|education|psychologists?|"
-                                r"specialists?|experts?|care|homes?|development|labou?r)\b", re.IGNORECASE)
+_ACTOR_AFTER = re.compile(
+    r"^\s*(?:soldiers?|fighters?|bombers?|suicide|militants?|combatants?|recruits?|"
+    r"soldiering|jihadists?|executioners?|army|armies|spies|sol)\b",
+    re.IGNORECASE,
+)
+_INSTITUTION_AFTER = re.compile(
+    r"^(?:'s|’s)?\s*(?:protection|rights|welfare|agency|fund|services|advocates?|"
+    r"charity|charities|commissioner|ombudsman|hospital|health|education|psychologists?|"
+    r"specialists?|experts?|care|homes?|development|labou?r)\b",
+    re.IGNORECASE,
+)
 _INSTITUTION_BEFORE = re.compile(r"(?:save the|war|for|of|with|unicef's|children's)\s*$", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+# After a killing verb, adult victims: "a boy ... shot dead three vigilantes" is a child
+# used by an armed group, not a child killed.
+_ADULT_OBJECT = re.compile(
+    r"^\s+(?:dead\s+|and killed\s+)?(?:at least |more than |about |some |nearly )?(?:[\w,-]+\s+){0,2}?"
+    r"(?:people|persons|civilians|men|women|soldiers|vigilantes|worshippers|others|villagers|policemen|officers|"
+    r"fighters|militants|guards|captives|hostages|prisoners|man|woman|adults|troops|members)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r";|\s--\s|\s—\s|\s–\s")
+# Words just before a trigger that deny it or make it hypothetical: "not to recruit",
+# "threatened to abduct", "could recruit", "intent on killing".
+_UNREAL_BEFORE = re.compile(
+    r"\b(?:not|never|no longer|n't|deny|denies|denied|threaten(?:s|ed)? to|vow(?:s|ed)? to|plan(?:s|ned)? to|"
+    r"intent on|would|could|might|may|will|if|unless|prevent(?:ing)?|end(?:ing)? the|stop(?:ping)?|"
+    r"risk of|at risk|fear(?:s|ed)? (?:of|that)|against)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -29,14 +51,19 @@ class Detection:
     victims: list[ChildMention]  # child mentions tied to this violation, nearest first
 
 
-def victim_mentions(text: str, offset: int, children: list[ChildMention]) -> tuple[list[ChildMention], list[ChildMention]]:
+def victim_mentions(
+    text: str, offset: int, children: list[ChildMention]
+) -> tuple[list[ChildMention], list[ChildMention]]:
     """Split child mentions into (possible victims, child actors such as child soldiers)."""
     victims, actors = [], []
     for c in children:
-        after = text[c.span.end - offset:c.span.end - offset + 30]
-        before = text[max(0, c.span.start - offset - 20):c.span.start - offset]
-        if _INSTITUTION_AFTER.match(after) or (c.span.text.lower() == "children" and _INSTITUTION_BEFORE.search(before)
-                                               and before.lower().rstrip().endswith(("save the", "war"))):
+        after = text[c.span.end - offset : c.span.end - offset + 30]
+        before = text[max(0, c.span.start - offset - 20) : c.span.start - offset]
+        if _INSTITUTION_AFTER.match(after) or (
+            c.span.text.lower() == "children"
+            and _INSTITUTION_BEFORE.search(before)
+            and before.lower().rstrip().endswith(("save the", "war"))
+        ):
             continue
         (actors if _ACTOR_AFTER.match(after) else victims).append(c)
     return victims, actors
@@ -55,13 +82,23 @@ def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention
 
 
 def _excluded(rules: ViolationRules, text: str, a: int, b: int) -> bool:
+    if _UNREAL_BEFORE.search(text[max(0, a - 40) : a]) or text.lstrip().lower().startswith("if "):
+        return True
     if rules.exclude is None:
         return False
-    return any(m.start() <= a and b <= m.end() or (m.start() < b and a < m.end()) for m in rules.exclude.finditer(text))
+    return any(
+        (m.start() <= a and b <= m.end()) or (m.start() < b and a < m.end()) for m in rules.exclude.finditer(text)
+    )
 
 
-def _detect_one(text: str, offset: int, rules: ViolationRules, victims: list[ChildMention],
-                child_actors: list[ChildMention], word_starts: list[int]) -> Detection | None:
+def _detect_one(
+    text: str,
+    offset: int,
+    rules: ViolationRules,
+    victims: list[ChildMention],
+    child_actors: list[ChildMention],
+    word_starts: list[int],
+) -> Detection | None:
     everyone = victims + child_actors if rules.key == "recruitment_use" else victims
     if rules.inherent:
         for m in rules.inherent.finditer(text):
@@ -76,9 +113,18 @@ def _detect_one(text: str, offset: int, rules: ViolationRules, victims: list[Chi
     for m in rules.triggers.finditer(text):
         if _excluded(rules, text, m.start(), m.end()):
             continue
-        near = [c for c in _nearest(everyone, offset + m.start(), offset + m.end())
-                if _words_between(word_starts, m.start(), m.end(), c.span.start - offset, c.span.end - offset) <= rules.window
-                and not _CLAUSE_BREAK.search(text[min(m.end(), c.span.end - offset):max(m.start(), c.span.start - offset)])]
+        near = [
+            c
+            for c in _nearest(everyone, offset + m.start(), offset + m.end())
+            if _words_between(word_starts, m.start(), m.end(), c.span.start - offset, c.span.end - offset)
+            <= rules.window
+            and not _CLAUSE_BREAK.search(
+                text[min(m.end(), c.span.end - offset) : max(m.start(), c.span.start - offset)]
+            )
+        ]
+        if near and rules.key == "killing_maiming" and _ADULT_OBJECT.match(text[m.end():]) \
+                and all(c.span.end - offset <= m.start() for c in near):
+            continue
         if near:
             return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), False, near)
     return None
@@ -97,6 +143,7 @@ def _nearest(children: list[ChildMention], a: int, b: int) -> list[ChildMention]
         if c.span.start >= b:
             return c.span.start - b
         return 0
+
     return sorted(children, key=distance)
 
 

@@ -41,7 +41,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from childwatch.store import open_store
 
     with open_store(args.db) as store:
-        n = export_claims(store, args.out if args.out != "-" else sys.stdout, args.format)
+        n = export_claims(store, Path(args.out) if args.out != "-" else sys.stdout, args.format)
     if args.out != "-":
         print(f"{n} claims written to {args.out}", file=sys.stderr)
     return 0

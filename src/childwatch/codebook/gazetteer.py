@@ -67,7 +67,7 @@ def place_tokens(name: str) -> list[str]:
     words = _SEPARATORS.sub(" ", _APOSTROPHES.sub("", text.casefold())).split()
     if len(words) > 1 and words[0] == "the":  # "The Gambia" = "Gambia"
         del words[0]
-    for i in range(len(words) - 1):  # never the last word: "Sidi Bel Abbes" keeps its shape
+    for i in range(len(words) - 1):  # an article never ends a name, and "As" alone is a town
         if words[i] in ARTICLES:
             words[i] = "al"
     return words
@@ -132,7 +132,7 @@ _ADMIN1_SQL = (
 
 
 class Gazetteer:
-    """Read-only access to a built gazetteer file. Safe to share between threads."""
+    """Read-only access to a built gazetteer file; one instance can serve many threads."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, meta: dict[str, Any], hashes: array[int]) -> None:
         self.path = path
@@ -249,12 +249,12 @@ def _read_meta(target: Path) -> dict[str, Any]:
             rows = conn.execute("SELECT key, value FROM meta WHERE key != 'name_hashes'").fetchall()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+        meta = {str(k): json.loads(v) for k, v in rows}
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
         raise CodebookError(
             [f"{target}: not a readable gazetteer ({exc}); delete it and it will be rebuilt,"
              " or run `python -m childwatch.codebook.gazetteer_build`"]
         ) from exc
-    meta = {str(k): json.loads(v) for k, v in rows}
     if meta.get("generator") != GENERATOR:
         raise CodebookError([f"{target}: this SQLite file is not a childwatch gazetteer; pass another path"])
     return meta

@@ -117,6 +117,8 @@ def _entry_problems(table: str, entry: dict[str, Any], required: set[str], optio
             ok = isinstance(value, (int, float) if want is float else want) and not isinstance(value, bool)
         if not ok:
             problems.append(f"{where}: `{key}` should be {described}")
+    if ("lat" in given) != ("lon" in given):
+        problems.append(f"{where}: give `lat` and `lon` together")
     if table == "place" and "geonames" not in given and not {"id", "name", "lat", "lon"} <= given:
         problems.append(f"{where}: [[place]] needs `geonames`, or `id`, `name`, `lat` and `lon`")
     return problems

@@ -99,7 +99,7 @@ class Extractor:
         """Dates of the previous sentence of the same paragraph ("... on 3 June. That evening, ...")."""
         if before is None or before.paragraph != sentence.paragraph:
             return []
-        return find_dates(text[before.start:before.end], published, before.start)
+        return find_dates(text[before.start : before.end], published, before.start)
 
     def _speaker(self, piece: str, offset: int, last: Attribution | None) -> Attribution | None:
         if not any(v in piece for v in ("said", "says", "told", "according")):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from childwatch.codebook.loader import Actor, Codebook
 from childwatch.extract.lexicon import Lexicon
-from childwatch.extract.tokens import PhraseIndex, Token, words
+from childwatch.extract.tokens import PhraseIndex, Token, normalise, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,8 @@ class ActorFinder:
                 self.index.add(alias, actor)
             for abbreviation in actor.abbreviations:
                 self.index.add_exact(abbreviation, actor)
+        self._generic = {normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs)}
+        self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
@@ -52,20 +54,22 @@ class ActorFinder:
         """The main state force of a country: its military rather than its police."""
         return self._state_forces.get(country)
 
-    def find(self, tokens: list[Token], countries: set[str] | None = None) -> list[ActorMention]:
-        """Actors named in `tokens`; an alias shared by two actors goes to the one whose
-        countries the document is about."""
+    def find(self, text: str, tokens: list[Token], countries: set[str] | None = None) -> list[ActorMention]:
+        """Actors named in `tokens` (of `text`); an alias shared by two actors goes to the one
+        whose countries the document is about."""
         out = []
         for m in self.index.find(tokens):
             candidates = m.payload
             actor: Actor | None = candidates[0]
             if len(candidates) > 1:
-                # "government forces", "PDF": whose depends on where the report is set.
-                actor = next((a for a in candidates if set(a.countries) & (countries or set())), None)
+                # "government forces", "PDF", "al-Shabaab": whose depends on where the report is set;
+                # a generic description stays unresolved, a proper name goes to its first owner.
+                matched = " ".join(t.norm for t in tokens[m.first : m.last])
+                fallback = None if matched in self._generic else candidates[0]
+                actor = next((a for a in candidates if set(a.countries) & (countries or set())), fallback)
             if actor is None:
                 continue
-            text = " ".join(t.text for t in tokens[m.first : m.last])
-            out.append(ActorMention(m.start, m.end, actor, text))
+            out.append(ActorMention(m.start, m.end, actor, text[m.start : m.end]))
         return out
 
     def references(self, text: str, offset: int = 0) -> list[Reference]:

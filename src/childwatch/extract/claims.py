@@ -24,6 +24,11 @@ _HABITUAL = re.compile(
     re.IGNORECASE,
 )
 _BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
+_STATEMENT = re.compile(
+    r",?\s+(?:according to|(?:\w+\s+){0,4}(?:said|says|told|reported|announced)|in a (?:report|statement) "
+    r"(?:released|published)|(?:released|published) on)\b",
+    re.IGNORECASE,
+)
 _SPECIFIC_DAY = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last night|"
     r"overnight)\b",
@@ -164,6 +169,19 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
 def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Location:
     here = ctx.places_between(facts.start, facts.end)
     order = {"place": 0, "admin1": 1, "country": 2}
+    unknown = next((u for u in ctx.unknown_places if facts.start <= u.start < facts.end), None)
+    if unknown is not None and not any(p.place.kind == "place" for p in here):
+        # A town the gazetteer lacks, named after "in"/"at": its name, and the province and
+        # country the sentence or the report gives.
+        admin = next((p for p in here if p.place.kind == "admin1"), None)
+        country = next((p.place.country for p in here), None) or ctx.dominant_country or ctx.main_country
+        return Location(
+            name=unknown.text,
+            admin1=admin.mention.text if admin else None,
+            country=admin.place.country if admin else country,
+            precision="place",
+            span=Span(unknown.start, unknown.end, unknown.text),
+        )
     if here:
         best = min(here, key=lambda p: (order[p.place.kind], -p.mention.after_preposition))
         p = best.place
@@ -249,7 +267,11 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
         "dozens",
         "scores",
     )
-    specific_day = any(d.precision == "day" for d in facts.dates) or _SPECIFIC_DAY.search(text)
+    # When a report says it spoke "on Monday", that day dates the statement, not the events.
+    statement = _STATEMENT.search(text, max(0, claim.evidence.start - facts.start))
+    event_text = text[: statement.start()] if statement else text
+    event_dates = [d for d in facts.dates if not statement or d.start - facts.start < statement.start()]
+    specific_day = any(d.precision == "day" for d in event_dates) or _SPECIFIC_DAY.search(event_text)
     if several and any(d.precision in ("range", "year") and d.date_start != d.date_end for d in facts.dates):
         return "aggregate"
     if several and not specific_day:

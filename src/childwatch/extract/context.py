@@ -30,6 +30,7 @@ class DocumentContext:
     places: list[ResolvedPlace] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
     demonyms: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, ISO2
+    unknown_places: list[PlaceMention] = field(default_factory=list)  # named, not in the gazetteer
     _actor_starts: list[int] = field(default_factory=list)
     _place_starts: list[int] = field(default_factory=list)
 
@@ -86,7 +87,7 @@ def build_context(
     text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder, actors: ActorFinder
 ) -> DocumentContext:
     ctx = DocumentContext()
-    mentions = places.find(text, tokens)
+    mentions = places.find(text, tokens, ctx.unknown_places)
     demonym_re = _demonym_regex(lexicon)
     for m in demonym_re.finditer(text):
         code = lexicon.demonyms[re.sub(r"[\s-]+", " ", m.group().lower())]
@@ -99,7 +100,7 @@ def build_context(
         # report into that country.
         if top.kind == "country" or (top.kind == "admin1" and len({c.country for c in mention.candidates}) == 1):
             ctx.countries[top.country] += 2 if top.kind == "country" else 1
-    named = actors.find(tokens, set(ctx.countries))
+    named = actors.find(text, tokens, set(ctx.countries))
     for a in named:
         for code in a.actor.countries[:1]:
             ctx.countries[code] += 1
@@ -112,6 +113,9 @@ def build_context(
                 ctx.countries[place.country] += 1
     named.extend(_state_actions(text, ctx, mentions, actors, lexicon, named))
     ctx.actors = sorted(named, key=lambda a: a.start)
+    ctx.unknown_places = [
+        u for u in ctx.unknown_places if not any(a.start < u.end and u.start < a.end for a in ctx.actors)
+    ]
     ctx._actor_starts = [a.start for a in ctx.actors]
     ctx._place_starts = [p.mention.start for p in ctx.places]
     return ctx
@@ -136,7 +140,7 @@ def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None
     if (
         best.kind == "place"
         and not countries.get(best.country)
-        and not (mention.after_preposition and best.population >= 100_000)
+        and not (mention.after_preposition and (best.population >= 100_000 or not countries))
     ):
         return None  # a small town in a country the report never mentions: a name, not a place
     return best
@@ -154,20 +158,28 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
 
 
 # "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
-_FORCE_NOUNS = (r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
-                r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?)")
+_FORCE_NOUNS = (
+    r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
+    r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?)"
+)
 
 
-def _state_actions(text: str, ctx: DocumentContext, mentions: list[PlaceMention], actors: ActorFinder,
-                   lexicon: Lexicon, named: list[ActorMention]) -> list[ActorMention]:
+def _state_actions(
+    text: str,
+    ctx: DocumentContext,
+    mentions: list[PlaceMention],
+    actors: ActorFinder,
+    lexicon: Lexicon,
+    named: list[ActorMention],
+) -> list[ActorMention]:
     taken = [(a.start, a.end) for a in named]
     found: list[ActorMention] = []
     spans = [(s, e, code) for s, e, code in ctx.demonyms]
     spans += [(m.start, m.end, m.candidates[0].country) for m in mentions if m.candidates[0].kind == "country"]
     for start, end, code in spans:
-        m = re.match(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", text[end:end + 40], re.IGNORECASE)
+        m = re.match(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", text[end : end + 40], re.IGNORECASE)
         actor = actors.state_force_of(code)
         if not m or actor is None or any(a <= start < b or start <= a < end + m.end() for a, b in taken):
             continue
-        found.append(ActorMention(start, end + m.end(), actor, text[start:end + m.end()]))
+        found.append(ActorMention(start, end + m.end(), actor, text[start : end + m.end()]))
     return found

@@ -42,31 +42,90 @@ from __future__ import annotations
 import re
 
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
     "sunday": 6,
 }
 # Meteorological seasons, northern hemisphere. Winter straddles two years, so it is left out.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11)}
 # Vague counts become 3 ("the past few weeks"): wide enough to hold what writers mean by them.
 COUNTS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
-    "twenty": 20, "thirty": 30, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
     "several": 3,
 }
 # Prepositions that make a bare year or month a date ("in 2014", "since May"). "on", "at",
 # "over" and "within" are recognised (and left out of spans) but are not enough on their
 # own: "over 2000 children".
-DATE_CONTEXT = frozenset({
-    "in", "since", "during", "of", "by", "until", "till", "through", "throughout", "before",
-    "after", "from", "between", "for", "as of",
-})
+DATE_CONTEXT = frozenset(
+    {
+        "in",
+        "since",
+        "during",
+        "of",
+        "by",
+        "until",
+        "till",
+        "through",
+        "throughout",
+        "before",
+        "after",
+        "from",
+        "between",
+        "for",
+        "as of",
+    }
+)
 # Prepositions whose meaning belongs to the date, so they stay in the span (when used).
 SPANNED = frozenset({"since", "from", "between"})
 
@@ -147,8 +206,10 @@ _WORDS = [
     r"|this\s+(?:morning|afternoon|evening)|earlier\s+today))\b)",
 ]
 # The words a _WORDS alternative can begin with; months and weekdays keep their capital.
-_FIRST = (rf"(?:{_FULL}|{_ABBR}|{_WEEKDAY}|(?i:the|last|this|next|earlier|later|recent|spring|summer"
-          r"|autumn|fall|yesterday|today|tonight|overnight))\b")
+_FIRST = (
+    rf"(?:{_FULL}|{_ABBR}|{_WEEKDAY}|(?i:the|last|this|next|earlier|later|recent|spring|summer"
+    r"|autumn|fall|yesterday|today|tonight|overnight))\b"
+)
 
 NUMERIC_RE = re.compile(r"(?=\d)(?:" + "|".join(_NUMERIC) + ")")
 WORD_RE = re.compile(rf"\b(?={_FIRST})(?:" + "|".join(_WORDS) + ")")

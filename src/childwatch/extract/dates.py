@@ -25,8 +25,13 @@ Part = Literal["early", "mid", "late"]
 # (year, month, day); year None means "not written, infer it", month/day None means coarser.
 Cal = tuple[int | None, int | None, int | None]
 _PART: dict[str, Part] = {
-    "early": "early", "beginning": "early", "start": "early", "mid": "mid", "middle": "mid",
-    "late": "late", "end": "late",
+    "early": "early",
+    "beginning": "early",
+    "start": "early",
+    "mid": "mid",
+    "middle": "mid",
+    "late": "late",
+    "end": "late",
 }
 
 
@@ -75,10 +80,18 @@ def find_dates(text: str, published: str | None, offset: int = 0) -> list[DateMe
         lo, hi, used = done
         start = a.pre_start if a.since else a.start
         precision: DatePrecision = "range" if a.since or lo != hi else _precision(lo)
-        out.append(DateMention(
-            start + offset, a.end + offset, text[start:a.end], _iso(lo), _iso(hi) if hi else None,
-            precision, a.relative or used, a.part,
-        ))
+        out.append(
+            DateMention(
+                start + offset,
+                a.end + offset,
+                text[start : a.end],
+                _iso(lo),
+                _iso(hi) if hi else None,
+                precision,
+                a.relative or used,
+                a.part,
+            )
+        )
     return out
 
 
@@ -247,8 +260,7 @@ def _combine(atoms: list[_Atom], text: str, pub: date | None) -> list[_Atom]:
                 out.append(joined)
                 i += 2
                 continue
-            if (b.loose and not a.loose and a.kind == b.kind
-                    and R.LIST_GAP.fullmatch(text, a.end, b.start)):
+            if b.loose and not a.loose and a.kind == b.kind and R.LIST_GAP.fullmatch(text, a.end, b.start):
                 b.loose = False  # "in 2014 and 2015": the second inherits the context
         out.append(a)
         i += 1

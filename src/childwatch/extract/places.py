@@ -59,6 +59,15 @@ _TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "
 _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|Since|During|This|That|Those|These)$")
 
 
+_UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
+_NOT_A_PLACE = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|"
+    r"Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An|His|Her|Their|Its|This|That|Islamic|Christian|Muslim|"
+    r"English|Arabic|French|God|Allah|Parliament|Congress|Court|Geneva|Spring|Summer|Autumn|Winter|Ramadan|Eid|"
+    r"Christmas|Easter|Facebook|Twitter|Telegram|YouTube|UN|U\.N|Mr|Mrs|Ms|Dr|President|General|Gen)$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceMention:
     start: int
@@ -72,7 +81,8 @@ class PlaceFinder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
 
-    def find(self, text: str, tokens: list[Token]) -> list[PlaceMention]:
+    def find(self, text: str, tokens: list[Token], unknown: list[PlaceMention] | None = None) -> list[PlaceMention]:
+        """Places the gazetteer knows; names it does not know that follow "in"/"at"/"near" go to `unknown`."""
         out: list[PlaceMention] = []
         i, n = 0, len(tokens)
         while i < n:
@@ -92,6 +102,15 @@ class PlaceFinder:
             mention = self._resolve(text, tokens, start, j)
             if mention:
                 out.append(mention)
+            elif (
+                unknown is not None
+                and j - start <= 4
+                and _UNKNOWN_BEFORE.search(text[max(0, tokens[start].start - 8) : tokens[start].start])
+                and not _NOT_A_PLACE.match(tokens[start].text)
+            ):
+                # A place the gazetteer lacks ("in Nimule, Pageri county"): kept by name, not geocoded.
+                name = text[tokens[start].start : tokens[j - 1].end]
+                unknown.append(PlaceMention(tokens[start].start, tokens[j - 1].end, name, (), True))
             i = j
         return out
 

@@ -20,13 +20,16 @@ _SPEAKER_NOUNS = re.compile(
     r"youth|defector|analysts?|experts?|official|leaders?|chief|commander|governor|minister|president|"
     r"charity|charities|ngo|ngos|un|unicef|council|lawmakers?|legislators?|prosecutors?|court|judges?|"
     r"diplomats?|representative|envoy|office|department|security|health|ombudsman|statement|"
-    r"children|kids|students|pupils|girls|boys|families|family|elders?|chiefs|vice-principal|spokesperson)$",
+    r"children|kids|students|pupils|girls|boys|families|family|elders?|chiefs|vice-principal|spokesperson|"
+    r"general|prosecutors?|attorney|coroner|mayor|secretary|director|head|researchers?|staff)$",
     re.IGNORECASE,
 )
 _NOT_HEAD = re.compile(
     r"^(?:Thursday|Monday|Tuesday|Wednesday|Friday|Saturday|Sunday|January|February|March|April|May|"
     r"June|July|August|September|October|November|December|CNN|Reuters|AP|AFP|BBC|The|A|An|In|On)$"
 )
+_DESCRIPTION = re.compile(r"^the (?:agency|organi[sz]ation|charity|group|body|monitor|observatory|mission|"
+                          r"office|ministry|watchdog|ngo|un agency|rights group)$", re.IGNORECASE)
 _NP_STOP = re.compile(
     r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
     r"killed|kidnapped|abducted|attacked)\b",
@@ -89,6 +92,13 @@ class SourceFinder:
             tokens = tokenize(piece, offset + a)
             known = next(iter(self.index.find(tokens)), None)
             source = known.payload[0] if known else None
+            if source is None and _DESCRIPTION.match(piece.strip()):
+                # "the agency said": the organisation the sentence names.
+                named = [m for m in self.index.find(tokenize(text, offset)) if m.payload[0].kind != "media"]
+                if named:
+                    source = named[0].payload[0]
+                    a, b = named[0].start - offset, named[0].end - offset
+                    piece = text[a:b]
             out.append(Attribution(offset + a, offset + b, piece, source, bool(_PRONOUN.match(piece.strip()))))
         if not out:  # a known source named with no verb of saying nearby still attributes
             for m in self.index.find(tokenize(text, offset)):

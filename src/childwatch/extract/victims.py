@@ -27,8 +27,8 @@ _AGE_ONE = re.compile(
 )
 _AS_YOUNG_AS = re.compile(rf"\b(?:as young as|as little as|from the age of)\s+({_AGE_WORDS})\b", re.IGNORECASE)
 _AROUND_AGE = re.compile(  # "boys around ten", "a boy of about 14"
-
-    rf"\b(?:boys?|girls?|child|children|kids?)\s+(?:aged\s+)?(?:around|about|of about|of)\s+({_AGE_WORDS})\b", re.IGNORECASE
+    rf"\b(?:boys?|girls?|child|children|kids?)\s+(?:aged\s+)?(?:around|about|of about|of)\s+({_AGE_WORDS})\b",
+    re.IGNORECASE,
 )
 _DAYS_OLD = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b",

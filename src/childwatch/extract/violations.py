@@ -27,7 +27,7 @@ _WORD = re.compile(r"\w+")
 # After a killing verb, adult victims: "a boy ... shot dead three vigilantes" is a child
 # used by an armed group, not a child killed.
 _ADULT_OBJECT = re.compile(
-    r"^\s+(?:dead\s+|and killed\s+)?(?:at least |more than |about |some |nearly )?(?:[\w,-]+\s+){0,2}?"
+    r"^\s+(?:dead\s+|and killed\s+)?(?:at least |more than |about |some |nearly )?(?:(?!by\b)[\w,-]+\s+){0,2}?"
     r"(?:people|persons|civilians|men|women|soldiers|vigilantes|worshippers|others|villagers|policemen|officers|"
     r"fighters|militants|guards|captives|hostages|prisoners|man|woman|adults|troops|members)\b",
     re.IGNORECASE,
@@ -122,8 +122,12 @@ def _detect_one(
                 text[min(m.end(), c.span.end - offset) : max(m.start(), c.span.start - offset)]
             )
         ]
-        if near and rules.key == "killing_maiming" and _ADULT_OBJECT.match(text[m.end():]) \
-                and all(c.span.end - offset <= m.start() for c in near):
+        if (
+            near
+            and rules.key == "killing_maiming"
+            and _ADULT_OBJECT.match(text[m.end() :])
+            and all(c.span.end - offset <= m.start() for c in near)
+        ):
             continue
         if near:
             return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), False, near)

@@ -1,0 +1,90 @@
+"""The whole pipeline through the real command: reports -> SQLite -> export -> checked claims."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[1] / "src" / "childwatch" / "samples"
+VIOLATIONS = {"recruitment_use", "killing_maiming", "sexual_violence", "attack_school_hospital", "abduction",
+              "denial_humanitarian_access", "detention_torture"}
+
+
+def childwatch(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "childwatch.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
+    result = childwatch("run", SAMPLES, "--db", db)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_samples_run_end_to_end_and_export_in_the_guideline_format(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "claims.jsonl"
+    result = childwatch("export", "--db", demo_db, "--format", "jsonl", "--out", out)
+    assert result.returncode == 0, result.stderr
+    claims = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(claims) >= 30
+    texts = {json.loads(p.read_text())["id"]: json.loads(p.read_text())["text"] for p in SAMPLES.glob("*.json")}
+    assert {c["violation"] for c in claims} == VIOLATIONS  # the samples cover every violation
+    for c in claims:
+        ev = c["evidence"]
+        assert texts[c["doc_id"]][ev["start"]:ev["end"]] == ev["text"]
+        assert set(c) >= {"doc_id", "violation", "kind", "perpetrator", "victims", "location", "date", "source",
+                          "evidence", "incident_id", "confidence"}
+    # The Damboa school raid (sample-001): abduction of at least 43 pupils by Boko Haram in Borno.
+    raid = [c for c in claims if c["doc_id"] == "sample-001" and c["violation"] == "abduction"]
+    assert raid and raid[0]["victims"]["count"] == 43 and raid[0]["location"]["country"] == "NG"
+
+
+def test_rerun_is_a_no_op(demo_db: Path) -> None:
+    before = sqlite3.connect(demo_db).execute("select count(*) from claims").fetchone()[0]
+    result = childwatch("run", SAMPLES, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    assert "0 new" in result.stdout
+    after = sqlite3.connect(demo_db).execute("select count(*) from claims").fetchone()[0]
+    assert before == after
+
+
+def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(SAMPLES / "sample-001.json", batch / "good.json")
+    (batch / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    (batch / "empty.json").write_text("", encoding="utf-8")
+    (batch / "broken.jsonl").write_text('{"id": "ok-1", "text": "Nothing happened."}\n{"id": "bad", "text": \n',
+                                        encoding="utf-8")
+    (batch / "notes.docx").write_bytes(b"PK\x03\x04")
+    db = tmp_path / "bad.sqlite"
+    result = childwatch("run", batch, "--db", db)
+    assert result.returncode == 1  # finished, with skipped inputs
+    for name in ("binary.txt", "empty.json", "broken.jsonl:2", "notes.docx"):
+        assert name in result.stderr, name
+    stored = {r[0] for r in sqlite3.connect(db).execute("select id from documents")}
+    assert stored == {"sample-001", "ok-1"}
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    result = childwatch("run", tmp_path / "nowhere", "--db", tmp_path / "x.sqlite")
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+
+
+def test_stats_and_csv_export(demo_db: Path, tmp_path: Path) -> None:
+    result = childwatch("stats", "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    assert "abduction" in result.stdout
+    out = tmp_path / "claims.csv"
+    assert childwatch("export", "--db", demo_db, "--format", "csv", "--out", out).returncode == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert "violation" in header and "evidence" in header

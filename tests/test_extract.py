@@ -1,0 +1,128 @@
+"""Extraction on our own fixture reports (tests/fixtures/reports), one behaviour each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from childwatch.extract import Extractor
+from childwatch.ingest import read_path
+from childwatch.records import Document
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _doc(text: str, published: str | None = "2024-05-10", doc_id: str = "t") -> Document:
+    return Document(id=doc_id, text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                    media_type="text/plain", published=published)
+
+
+def _months_overlap(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    def span(x: tuple[str | None, str | None]) -> tuple[str, str] | None:
+        start, end = x[0] or x[1], x[1] or x[0]
+        if start is None or end is None:
+            return None
+        return start[:7], end[:7] if len(end) >= 7 else end + "-12"
+    sa, sb = span(a), span(b)
+    return sa is not None and sb is not None and not (sa[1] < sb[0][:len(sa[1])] or sb[1] < sa[0][:len(sb[1])])
+
+
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED))
+def test_fixture_report_gives_the_expected_claims(extractor: Extractor, doc_id: str) -> None:
+    (doc,) = list(read_path(FIXTURES / f"{doc_id}.json"))
+    assert isinstance(doc, Document)
+    claims = extractor.extract(doc)
+    expected = EXPECTED[doc_id]
+    assert sorted(c.violation for c in claims) == sorted(e["violation"] for e in expected)
+    for e in expected:
+        claim = next(c for c in claims if c.violation == e["violation"])
+        assert claim.kind == e["kind"]
+        assert claim.perpetrator_id == e["perpetrator_id"]
+        assert claim.location.country == e["country"]
+        for field, value in (("count", claim.victims.count), ("age_min", claim.victims.age_min),
+                             ("age_max", claim.victims.age_max), ("sex", claim.victims.sex)):
+            if e[field] is not None:
+                assert value == e[field], field
+        if e["date_start"] or e["date_end"]:
+            assert _months_overlap((claim.date.start, claim.date.end), (e["date_start"], e["date_end"]))
+        if e["source_contains"]:
+            assert claim.source and e["source_contains"].lower() in claim.source.lower()
+
+
+def test_every_field_points_into_the_text(extractor: Extractor) -> None:
+    for doc in read_path(FIXTURES):
+        if not isinstance(doc, Document):
+            continue
+        for claim in extractor.extract(doc):
+            spans = [claim.evidence, claim.trigger, claim.perpetrator_span, claim.victims.count_span,
+                     claim.victims.age_span, claim.location.span, claim.date.span, claim.source_span, *claim.mentions]
+            for span in spans:
+                if span is not None:
+                    assert doc.text[span.start:span.end] == span.text
+
+
+def test_counts_ages_and_qualifiers(extractor: Extractor) -> None:
+    text = ("At least 500 children were kidnapped by Islamic State fighters from Anbar and Diyala provinces "
+            "in the past weeks, Iraqi authorities said.")
+    (claim,) = extractor.extract(_doc(text, "2015-07-06"))
+    assert (claim.violation, claim.victims.count, claim.victims.qualifier) == ("abduction", 500, "at least")
+    assert claim.perpetrator_id == "islamic_state"
+    assert claim.location.country == "IQ"
+    assert claim.source == "Iraqi authorities"
+
+
+def test_teenage_and_year_old_ages(extractor: Extractor) -> None:
+    (claim,) = extractor.extract(_doc("A 14-year-old boy was shot dead by soldiers in Kharkiv on Monday."))
+    assert (claim.victims.age_min, claim.victims.age_max, claim.victims.sex, claim.victims.count) == (14, 14, "male", 1)
+
+
+def test_adults_only_violence_is_not_a_child_claim(extractor: Extractor) -> None:
+    assert extractor.extract(_doc("Gunmen killed eight soldiers and two policemen near the border on Sunday.")) == []
+
+
+def test_several_mentions_of_one_abduction_become_one_claim(extractor: Extractor) -> None:
+    text = ("Boko Haram militants abducted 110 schoolgirls from a school in Dapchi, Yobe state, on Monday.\n"
+            "The girls were taken away in trucks, witnesses said.\n"
+            "Parents said the abducted girls had not been seen since.")
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert len(claims) == 1
+    assert claims[0].victims.count == 110
+    assert claims[0].mentions
+
+
+def test_coreference_resolves_the_group_to_the_named_actor(extractor: Extractor) -> None:
+    text = ("Al-Shabaab has stepped up attacks in the region.\n"
+            "Last month the group abducted 30 boys from a Koranic school near Jowhar and took them to training camps.")
+    claims = extractor.extract(_doc(text))
+    abduction = next(c for c in claims if c.violation == "abduction")
+    assert abduction.perpetrator_id == "al_shabaab"
+    assert abduction.perpetrator_span is not None and abduction.perpetrator_span.text == "the group"
+
+
+def test_hypothetical_recruitment_is_not_a_claim(extractor: Extractor) -> None:
+    text = "Analysts warned that the militia could recruit children if the ceasefire collapses."
+    assert [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"] == []
+
+
+def test_pattern_kind_for_a_general_practice(extractor: Extractor) -> None:
+    (claim,) = extractor.extract(_doc("The Taliban routinely uses boys as spies and messengers in Helmand."))
+    assert (claim.violation, claim.kind) == ("recruitment_use", "pattern")
+
+
+def test_graphic_passage_is_flagged(extractor: Extractor) -> None:
+    text = "A video showed a boy of about twelve holding a severed head in Raqqa, the Islamic State stronghold."
+    claims = extractor.extract(_doc(text))
+    assert claims and all(c.graphic for c in claims)
+
+
+def test_empty_and_junk_text_give_no_claims(extractor: Extractor) -> None:
+    assert extractor.extract(_doc("")) == []
+    assert extractor.extract(_doc("\u200b\u202e" * 50 + "<<<>>>" * 20)) == []

@@ -92,7 +92,7 @@ class Extractor:
             named = [x for x in attributions if not x.pronoun]
             if named:
                 last_speaker = named[0]
-        return merge_mentions(claims)
+        return merge_mentions(claims, document.published)
 
     @staticmethod
     def _context_dates(text: str, before: Sentence | None, sentence: Sentence, published: str | None) -> list:

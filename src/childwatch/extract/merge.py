@@ -7,13 +7,26 @@ ages, or a pattern against an event.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from childwatch.records import Claim
 
+_NEW_EVENT = re.compile(
+    r"\b(?:second|another|new|separate|fresh|earlier|previous|similar)\s+(?:\w+\s+){0,2}?"
+    r"(?:abductions?|kidnappings?|attacks?|raids?|strikes?|incidents?|bombings?|massacres?)\b",
+    re.IGNORECASE,
+)
+_INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
 
-def merge_mentions(claims: list[Claim]) -> list[Claim]:
+
+def merge_mentions(claims: list[Claim], published: str | None = None) -> list[Claim]:
+    """Merge each claim into the latest earlier claim it cannot be told apart from."""
     kept: list[Claim] = []
     for claim in claims:
-        target = next((k for k in kept if _same(k, claim)), None)
+        target = None
+        if not _NEW_EVENT.search(claim.evidence.text):
+            target = next((k for k in reversed(kept) if _same(k, claim, published)), None)
         if target is None:
             kept.append(claim)
         else:
@@ -25,7 +38,7 @@ def _differ(a: object, b: object) -> bool:
     return a is not None and b is not None and a != b
 
 
-def _same(a: Claim, b: Claim) -> bool:
+def _same(a: Claim, b: Claim, published: str | None = None) -> bool:
     if a.violation != b.violation:
         return False
     if (a.kind == "pattern") != (b.kind == "pattern"):
@@ -40,7 +53,16 @@ def _same(a: Claim, b: Claim) -> bool:
         and (_distinct(a) or _distinct(b))
     ):
         return False  # one named or placed child against a group: two claims
-    if va.count == 1 and vb.count == 1 and (_differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex)):
+    if va.count == 1 and vb.count == 1:
+        if _differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex):
+            return False
+        if _introduced(b) and not (va.age_min is not None and va.age_min == vb.age_min):
+            return False  # "a boy", "another boy": a new child, not the one already claimed
+    for x, y in ((va, vb), (vb, va)):
+        # "hundreds of schoolgirls" and "eight girls" are not the same victims.
+        if x.count_low is not None and y.count is not None and y.count < x.count_low / 2:
+            return False
+    if _dated_apart(a, published) != _dated_apart(b, published):
         return False
     if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
         return False
@@ -67,6 +89,24 @@ def _strength(claim: Claim) -> float:
             and claim.evidence.start <= claim.location.span.start < claim.evidence.end
         )
     )
+
+
+def _introduced(claim: Claim) -> bool:
+    span = claim.victims.count_span
+    return span is not None and bool(_INDEFINITE.match(span.text))
+
+
+def _dated_apart(claim: Claim, published: str | None) -> bool:
+    """Dated by its own sentence to well before the report: background, a separate event."""
+    if claim.date.span is None or not claim.date.start:
+        return False
+    if published is None:
+        return False  # undated report (CNN archive): years alone do not tell events apart
+    try:
+        start = date.fromisoformat((claim.date.start + "-01-01")[:10])
+        return (date.fromisoformat(published[:10]) - start).days > 92
+    except ValueError:
+        return False
 
 
 def _named_here(claim: Claim) -> bool:

@@ -66,7 +66,9 @@ _ABBREVIATIONS = {
 }
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before white space,
 # or at a blank line / line break (headlines, list items, paragraphs).
-_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*""")
+# Blanked markup (a run of spaces where tags or junk stood) before a capital also ends one:
+# "<p>headline</p><p>Lede" becomes "headline       Lede".
+_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*| {3,}(?=["“A-Z])""")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"'”’)\]]*$")
 
 
@@ -84,7 +86,7 @@ def split_sentences(text: str) -> list[Sentence]:
     paragraph = 0
     for m in _BOUNDARY.finditer(text):
         piece = text[start : m.start()]
-        if "\n" not in m.group() and _continues(piece, text, m.end()):
+        if "\n" not in m.group() and not m.group().startswith("   ") and _continues(piece, text, m.end()):
             continue
         _append(out, text, start, m.start(), paragraph)
         start = m.end()

@@ -28,8 +28,11 @@ _NOT_HEAD = re.compile(
     r"^(?:Thursday|Monday|Tuesday|Wednesday|Friday|Saturday|Sunday|January|February|March|April|May|"
     r"June|July|August|September|October|November|December|CNN|Reuters|AP|AFP|BBC|The|A|An|In|On)$"
 )
-_DESCRIPTION = re.compile(r"^the (?:agency|organi[sz]ation|charity|group|body|monitor|observatory|mission|"
-                          r"office|ministry|watchdog|ngo|un agency|rights group)$", re.IGNORECASE)
+_DESCRIPTION = re.compile(
+    r"^the (?:agency|organi[sz]ation|charity|group|body|monitor|observatory|mission|"
+    r"office|ministry|watchdog|ngo|un agency|rights group)$",
+    re.IGNORECASE,
+)
 _NP_STOP = re.compile(
     r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
     r"killed|kidnapped|abducted|attacked)\b",

@@ -87,8 +87,8 @@ class VictimFinder:
         taken: list[tuple[int, int]] = []
         for m in _YEAR_OLD.finditer(text):
             age = _age(m.group(1))
-            if age is None:
-                continue
+            if age is None or re.search(r"(?:\bto|-|–|\band)\s*$", text[max(0, m.start() - 6) : m.start()]):
+                continue  # "12 to 16 years old": a range, read by sentence_ages
             mention = ChildMention(
                 Span(offset + m.start(), offset + m.end(), m.group()),
                 age_min=age,
@@ -98,6 +98,9 @@ class VictimFinder:
             after = text[m.end() : m.end() + 25]
             if not m.group().lower().endswith("s") and not re.match(r"\s+(?:children|kids|boys|girls)", after):
                 mention.count = 1
+                det = _SINGULAR.search(text[max(0, m.start() - 40) : m.start()])
+                first = m.start() - (len(text[max(0, m.start() - 40) : m.start()]) - det.start()) if det else m.start()
+                mention.count_span = Span(offset + first, offset + m.end(), text[first : m.end()])
             self._attach(text, offset, mention, m.start(), m.end())
             out.append(mention)
             taken.append((m.start(), m.end()))
@@ -156,8 +159,10 @@ class VictimFinder:
         elif (m := self._of_them.search(left)) and (value := parse_number(m.group(2))) is not None:
             mention.count = value
             mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])
-        elif _SINGULAR.search(left) and not _PLURAL_NOUNS.search(text[start:end]):
+        elif (m := _SINGULAR.search(left)) and not _PLURAL_NOUNS.search(text[start:end]):
             mention.count = 1
+            # The determiner stays in the span: "a boy" introduces a child, "the boy" refers back.
+            mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])
         window = text[max(0, start - 30) : start]
         adj = self.lexicon.age_adjective.search(window)
         if adj and mention.age_min is None:

@@ -32,7 +32,7 @@ _ADULT_OBJECT = re.compile(
     r"fighters|militants|guards|captives|hostages|prisoners|man|woman|adults|troops|members)\b",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r";|\s--\s|\s—\s|\s–\s")
+_CLAUSE_BREAK = re.compile(r";")
 # Words just before a trigger that deny it or make it hypothetical: "not to recruit",
 # "threatened to abduct", "could recruit", "intent on killing".
 _UNREAL_BEFORE = re.compile(
@@ -99,7 +99,8 @@ def _detect_one(
     child_actors: list[ChildMention],
     word_starts: list[int],
 ) -> Detection | None:
-    everyone = victims + child_actors if rules.key == "recruitment_use" else victims
+    # Child soldiers are victims of recruitment, and of what is done to them while used.
+    everyone = victims + child_actors if rules.key in ("recruitment_use", "detention_torture") else victims
     if rules.inherent:
         for m in rules.inherent.finditer(text):
             if _excluded(rules, text, m.start(), m.end()):

@@ -27,18 +27,19 @@ _WORD = re.compile(r"\w+")
 # After a killing verb, adult victims: "a boy ... shot dead three vigilantes" is a child
 # used by an armed group, not a child killed.
 _ADULT_OBJECT = re.compile(
-    r"^\s+(?:dead\s+|and killed\s+)?(?:at least |more than |about |some |nearly )?(?:(?!by\b)[\w,-]+\s+){0,2}?"
+    r"^\s+(?:dead\s+|and killed\s+)?(?:at least |more than |about |some |nearly )?(?:(?!by\b|to\b)[\w,-]+\s+){0,2}?"
     r"(?:people|persons|civilians|men|women|soldiers|vigilantes|worshippers|others|villagers|policemen|officers|"
-    r"fighters|militants|guards|captives|hostages|prisoners|man|woman|adults|troops|members)\b",
+    r"fighters|militants|guards|captives|hostages|prisoners|man|woman|adults|troops|members|anybody|anyone|"
+    r"everyone|residents|parents|teachers|staff|suspects|journalists|workers)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r";")
 # Words just before a trigger that deny it or make it hypothetical: "not to recruit",
 # "threatened to abduct", "could recruit", "intent on killing".
 _UNREAL_BEFORE = re.compile(
-    r"\b(?:not|never|no longer|n't|deny|denies|denied|threaten(?:s|ed)? to|vow(?:s|ed)? to|plan(?:s|ned)? to|"
+    r"\b(?:not|never|no longer|n't|deny|denies|denied|end of|threaten(?:s|ed)? to|vow(?:s|ed)? to|plan(?:s|ned)? to|"
     r"intent on|would|could|might|may|will|if|unless|prevent(?:ing)?|end(?:ing)? the|stop(?:ping)?|"
-    r"risk of|at risk|fear(?:s|ed)? (?:of|that)|against)\s+(?:\w+\s+){0,2}$",
+    r"risk of|at risk|fear(?:s|ed)? (?:of|that)|against)\s+(?:\w+\s+){0,4}$",
     re.IGNORECASE,
 )
 
@@ -73,9 +74,14 @@ def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention
     """Violations asserted in one sentence (`text` starts at document offset `offset`)."""
     victims, child_actors = victim_mentions(text, offset, children)
     word_starts = [m.start() for m in _WORD.finditer(text)]
+    # Where every violation's triggers stand: in "murder, rape and the conscription of
+    # children", the children attach to the nearest trigger only.
+    triggers = [
+        (m.start(), m.end(), r.key) for r in lexicon.violations if r.triggers for m in r.triggers.finditer(text)
+    ]
     out = []
     for rules in lexicon.violations:
-        detection = _detect_one(text, offset, rules, victims, child_actors, word_starts)
+        detection = _detect_one(text, offset, rules, victims, child_actors, word_starts, triggers)
         if detection:
             out.append(detection)
     return out
@@ -98,6 +104,7 @@ def _detect_one(
     victims: list[ChildMention],
     child_actors: list[ChildMention],
     word_starts: list[int],
+    triggers: list[tuple[int, int, str]],
 ) -> Detection | None:
     # Child soldiers are victims of recruitment, and of what is done to them while used.
     everyone = victims + child_actors if rules.key in ("recruitment_use", "detention_torture") else victims
@@ -122,17 +129,26 @@ def _detect_one(
             and not _CLAUSE_BREAK.search(
                 text[min(m.end(), c.span.end - offset) : max(m.start(), c.span.start - offset)]
             )
+            and not _other_trigger_between(
+                triggers, rules.key, m.start(), m.end(), c.span.start - offset, c.span.end - offset
+            )
         ]
         if (
             near
-            and rules.key == "killing_maiming"
+            and rules.key in ("killing_maiming", "detention_torture")
             and _ADULT_OBJECT.match(text[m.end() :])
             and all(c.span.end - offset <= m.start() for c in near)
         ):
-            continue
+            continue  # the children are the subject, adults the object: "a boy shot dead three men"
         if near:
             return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), False, near)
     return None
+
+
+def _other_trigger_between(triggers: list[tuple[int, int, str]], key: str, a0: int, a1: int, c0: int, c1: int) -> bool:
+    """Another violation's trigger stands between this trigger and the child mention."""
+    lo, hi = (a1, c0) if a1 <= c0 else (c1, a0)
+    return any(k != key and lo <= s and e <= hi for s, e, k in triggers)
 
 
 def _covers_victim(m: re.Match[str], offset: int, victims: list[ChildMention]) -> bool:

@@ -23,6 +23,14 @@ _HABITUAL = re.compile(
     r"(?:children|girls|boys|women|minors|kids|schoolchildren))\b",
     re.IGNORECASE,
 )
+# An actor that is the subject of a verb of saying is a source here, not a perpetrator.
+_SPEAKS = re.compile(
+    r"^(?:\s+\w+){0,4}?\s+(?:said|says|told|reported|announced|confirmed|retracted|denied|stated|claimed|"
+    r"spokesman|spokeswoman|spokesperson)\b",
+    re.IGNORECASE,
+)
+_HE = re.compile(r"\b(?:he|his|him|himself)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 _STATEMENT = re.compile(
     r",?\s+(?:according to|(?:\w+\s+){0,4}(?:said|says|told|reported|announced)|in a (?:report|statement) "
@@ -118,6 +126,14 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
         v.sex = "mixed" if len(sexes) > 1 else sexes.pop()  # type: ignore[assignment]
         holder = next(c for c in facts.children if c.sex)
         v.sex_span = holder.span
+    if v.sex is None and v.count == 1:
+        # One child, referred to as "he" or "she" in the same sentence.
+        he, she = _HE.search(facts.text), _SHE.search(facts.text)
+        if bool(he) != bool(she):
+            pronoun = he or she
+            assert pronoun is not None
+            v.sex = "male" if he else "female"
+            v.sex_span = Span(facts.start + pronoun.start(), facts.start + pronoun.end(), pronoun.group())
     grouped = next((c for c in near if c.group), None)
     if grouped:
         v.group, v.group_span = grouped.group, grouped.group_span
@@ -130,6 +146,7 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
         m
         for m in ctx.actors_between(facts.start, facts.end)
         if not any(a <= m.start and m.end <= b for a, b in speakers)
+        and not _SPEAKS.match(facts.text[m.end - facts.start :])
     ]
     chosen: ActorMention | None = None
     t = detection.trigger.start

@@ -55,7 +55,8 @@ def claim_stats(store: Store) -> Stats:
     with store.engine.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(DocumentRow.__table__)).scalar_one()
     by_violation = _grouped(store, claims.violation)
-    months = _grouped(store, func.substr(claims.date_start, 1, 7))
+    # An undated incident is bounded by its report: it counts in the month it was reported.
+    months = _grouped(store, func.substr(func.coalesce(claims.date_start, claims.date_end), 1, 7))
     unknown_month = months.pop(UNKNOWN, 0)
     by_month = dict(sorted(months.items()))
     if unknown_month:

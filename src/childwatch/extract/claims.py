@@ -152,7 +152,8 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
     t = detection.trigger.start
     # An actor far from the trigger is usually doing something else in the sentence
     # ("the military said ... the girls were abducted").
-    named = [m for m in named if abs(m.start - t) < 90 or _BY_ACTOR.search(facts.text[: m.start - facts.start])]
+    near = [m for m in named if abs(m.start - t) < 90 or _BY_ACTOR.search(facts.text[: m.start - facts.start])]
+    named = near or named
     if named:
         chosen = min(named, key=lambda m: abs(m.start - t))
     else:

@@ -31,6 +31,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 
 test: lint
 	$(BIN)/pytest -q

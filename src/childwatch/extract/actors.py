@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from childwatch.codebook.loader import Actor, Codebook
 from childwatch.extract.lexicon import Lexicon
-from childwatch.extract.tokens import PhraseIndex, Token, normalise, words
+from childwatch.extract.tokens import PhraseIndex, Token, index_entries, normalise, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +31,7 @@ class Reference:
 
 class ActorFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
-        self.index: PhraseIndex[Actor] = PhraseIndex()
-        for actor in codebook.actors:
-            self.index.add(actor.name, actor)
-            for alias in actor.aliases:
-                self.index.add(alias, actor)
-            for abbreviation in actor.abbreviations:
-                self.index.add_exact(abbreviation, actor)
+        self.index: PhraseIndex[Actor] = index_entries(codebook.actors)
         self._generic = {normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs)}
         self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
         self._state_forces: dict[str, Actor] = {}

@@ -77,9 +77,9 @@ def build_claim(
     evidence = Span(facts.start, facts.end, facts.text)
     claim = Claim(
         doc_id=doc_id,
-        violation=detection.violation,
+        violation=detection.violation,  # type: ignore[arg-type]  # a key the lexicon validated
         kind="incident",
-        evidence=evidence,  # type: ignore[arg-type]
+        evidence=evidence,
         trigger=detection.trigger,
     )
     claim.victims = _victims(detection, facts)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from childwatch.codebook.loader import Codebook, Source
 from childwatch.extract.lexicon import Lexicon
-from childwatch.extract.tokens import PhraseIndex, tokenize, words
+from childwatch.extract.tokens import PhraseIndex, index_entries, tokenize, words
 
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|who|which|that|this|officials? who)$", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:and|but|while|as|also|so|then|however|meanwhile|now|that|has|have|had)\s+", re.IGNORECASE)
@@ -51,13 +51,7 @@ class Attribution:
 
 class SourceFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
-        self.index: PhraseIndex[Source] = PhraseIndex()
-        for source in codebook.sources:
-            self.index.add(source.name, source)
-            for alias in source.aliases:
-                self.index.add(alias, source)
-            for abbreviation in source.abbreviations:
-                self.index.add_exact(abbreviation, source)
+        self.index: PhraseIndex[Source] = index_entries(codebook.sources)
         verbs = words(lexicon.attribution_verbs)
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
         self._according = re.compile(
@@ -104,11 +98,10 @@ class SourceFinder:
                     piece = text[a:b]
             out.append(Attribution(offset + a, offset + b, piece, source, bool(_PRONOUN.match(piece.strip()))))
         if not out:  # a known source named with no verb of saying nearby still attributes
-            for m in self.index.find(tokenize(text, offset)):
-                if m.payload[0].kind != "media":
-                    out.append(
-                        Attribution(m.start, m.end, text[m.start - offset : m.end - offset], m.payload[0], False)
-                    )
+            for hit in self.index.find(tokenize(text, offset)):
+                if hit.payload[0].kind != "media":
+                    piece = text[hit.start - offset : hit.end - offset]
+                    out.append(Attribution(hit.start, hit.end, piece, hit.payload[0], False))
                     break
         return out
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 _WORD = re.compile(r"[^\W_]+(?:['’][sS]\b)?", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’][sS]$")
@@ -103,6 +103,30 @@ class PhraseIndex(Generic[T]):
                 i += size
             else:
                 i += 1
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def abbreviations(self) -> tuple[str, ...]: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def index_entries(entries: Iterable[N]) -> PhraseIndex[N]:
+    """Codebook entries under their names, aliases (any case) and abbreviations (exact case)."""
+    index: PhraseIndex[N] = PhraseIndex()
+    for entry in entries:
+        index.add(entry.name, entry)
+        for alias in entry.aliases:
+            index.add(alias, entry)
+        for abbreviation in entry.abbreviations:
+            index.add_exact(abbreviation, entry)
+    return index
 
 
 def words(items: Iterable[str]) -> str:

@@ -56,7 +56,8 @@ def victim_mentions(
     text: str, offset: int, children: list[ChildMention]
 ) -> tuple[list[ChildMention], list[ChildMention]]:
     """Split child mentions into (possible victims, child actors such as child soldiers)."""
-    victims, actors = [], []
+    victims: list[ChildMention] = []
+    actors: list[ChildMention] = []
     for c in children:
         after = text[c.span.end - offset : c.span.end - offset + 30]
         before = text[max(0, c.span.start - offset - 20) : c.span.start - offset]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.context import DocumentContext
@@ -119,7 +120,7 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     aged = next((c for c in near if c.age_min is not None), None)
     if aged:
         v.age_min, v.age_max, v.age_span = aged.age_min, aged.age_max, aged.age_span
-    elif facts.ages[0] is not None:
+    elif facts.ages[0] is not None or facts.ages[1] is not None:
         v.age_min, v.age_max, v.age_span = facts.ages
     sexes = {c.sex for c in facts.children if c.sex}
     if sexes:
@@ -276,6 +277,15 @@ def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None
         return
 
 
+def _long_span(d: DateMention) -> bool:
+    """A period (weeks or more) rather than one day or one week: counts over it are statistics."""
+    if not d.date_start or not d.date_end or d.date_start == d.date_end:
+        return False
+    if len(d.date_start) == 10 and len(d.date_end) == 10:
+        return (date.fromisoformat(d.date_end) - date.fromisoformat(d.date_start)).days > 10
+    return True
+
+
 def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     count = claim.victims.count
     text = facts.text
@@ -290,7 +300,7 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     event_text = text[: statement.start()] if statement else text
     event_dates = [d for d in facts.dates if not statement or d.start - facts.start < statement.start()]
     specific_day = any(d.precision == "day" for d in event_dates) or _SPECIFIC_DAY.search(event_text)
-    if several and any(d.precision in ("range", "year") and d.date_start != d.date_end for d in facts.dates):
+    if several and any(_long_span(d) for d in facts.dates):
         return "aggregate"
     if several and not specific_day:
         if lexicon.aggregate_cues.search(text):

@@ -129,7 +129,7 @@ def _absorb(target: Claim, other: Claim) -> None:
     if _strength(other) > _strength(target):
         # The fuller statement leads; the first one stays as a further mention.
         target.mentions.append(target.evidence)
-        target.evidence, target.trigger = other.evidence, other.trigger
+        target.evidence, target.trigger, target.kind = other.evidence, other.trigger, other.kind
         if other.victims.count is not None:
             target.victims.count, target.victims.qualifier = other.victims.count, other.victims.qualifier
             target.victims.count_span = other.victims.count_span
@@ -158,7 +158,5 @@ def _absorb(target: Claim, other: Claim) -> None:
         target.date = other.date
     if target.source is None and other.source is not None:
         target.source, target.source_id, target.source_span = other.source, other.source_id, other.source_span
-    if target.kind == "incident" and other.kind == "aggregate":
-        target.kind = "aggregate"
     target.graphic = target.graphic or other.graphic
     target.confidence = max(target.confidence, other.confidence)

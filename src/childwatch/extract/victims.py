@@ -30,6 +30,12 @@ _AROUND_AGE = re.compile(  # "boys around ten", "a boy of about 14"
     rf"\b(?:boys?|girls?|child|children|kids?)\s+(?:aged\s+)?(?:around|about|of about|of)\s+({_AGE_WORDS})\b",
     re.IGNORECASE,
 )
+# "under the age of 18", "younger than 15": an upper bound only.
+_UNDER_AGE = re.compile(
+    r"\b(?:under the age of|under age|under|younger than|below the age of|aged under|less than)\s+"
+    r"(\d{1,2}|fifteen|sixteen|seventeen|eighteen|twelve|thirteen|fourteen|ten)\b(?!\s*(?:%|per))",
+    re.IGNORECASE,
+)
 _DAYS_OLD = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b",
     re.IGNORECASE,
@@ -195,7 +201,17 @@ def sentence_ages(text: str, offset: int = 0) -> tuple[int | None, int | None, S
     m = _DAYS_OLD.search(text)
     if m:
         return 0, 0, Span(offset + m.start(), offset + m.end(), m.group())
+    m = _UNDER_AGE.search(text)
+    if m:
+        bound = parse_number(m.group(1))
+        if bound is not None and 5 <= bound <= 18 and _CHILDISH.search(text):
+            return None, bound - 1, Span(offset + m.start(), offset + m.end(), m.group())
     return None, None, None
+
+
+_CHILDISH = re.compile(
+    r"\b(?:age|aged|years?|children|child|minors?|boys|girls|recruit\w*|combatants|soldiers)\b", re.IGNORECASE
+)
 
 
 def _is_year(number: str, after: str) -> bool:

@@ -17,6 +17,7 @@ _NEW_EVENT = re.compile(
     r"(?:abductions?|kidnappings?|attacks?|raids?|strikes?|incidents?|bombings?|massacres?)\b",
     re.IGNORECASE,
 )
+_PREDICATIVE = re.compile(r"\b(?:as|became|become|becomes|was|were|is|being|been|like)\s*$", re.IGNORECASE)
 _INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
 
 
@@ -26,7 +27,9 @@ def merge_mentions(claims: list[Claim], published: str | None = None) -> list[Cl
     for claim in claims:
         target = None
         if not _NEW_EVENT.search(claim.evidence.text):
-            target = next((k for k in reversed(kept) if _same(k, claim, published)), None)
+            fits = [(i, k) for i, k in enumerate(kept) if _same(k, claim, published)]
+            if fits:
+                target = max(fits, key=lambda ik: (_affinity(ik[1], claim), ik[0]))[1]
         if target is None:
             kept.append(claim)
         else:
@@ -70,7 +73,7 @@ def _same(a: Claim, b: Claim, published: str | None = None) -> bool:
         return False
     la, lb = a.location, b.location
     if la.precision == "place" and lb.precision == "place" and _differ(la.place_id, lb.place_id):
-        return False
+        return False  # two different towns of the gazetteer (a name it lacks tells nothing apart)
     if _differ(la.country, lb.country):
         return False
     da, db = a.date, b.date
@@ -91,9 +94,27 @@ def _strength(claim: Claim) -> float:
     )
 
 
+def _affinity(a: Claim, b: Claim) -> int:
+    """How much two compatible claims share: the same figure, the same town, the same actor."""
+    score = 0
+    if a.victims.count is not None and a.victims.count == b.victims.count:
+        score += 3
+    if a.location.place_id is not None and a.location.place_id == b.location.place_id:
+        score += 1
+    if a.perpetrator_id is not None and a.perpetrator_id == b.perpetrator_id:
+        score += 1
+    if a.kind == b.kind:
+        score += 1
+    return score
+
+
 def _introduced(claim: Claim) -> bool:
+    """The single victim is introduced here ("a boy was shot"), not described ("as a child soldier")."""
     span = claim.victims.count_span
-    return span is not None and bool(_INDEFINITE.match(span.text))
+    if span is None or not _INDEFINITE.match(span.text):
+        return False
+    before = claim.evidence.text[max(0, span.start - claim.evidence.start - 15) : span.start - claim.evidence.start]
+    return not _PREDICATIVE.search(before)
 
 
 def _dated_apart(claim: Claim, published: str | None) -> bool:

@@ -8,6 +8,8 @@ downloaded, nothing is guessed that the text does not support.
 
 from __future__ import annotations
 
+import re
+
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
@@ -25,6 +27,13 @@ from childwatch.extract.violations import detect
 from childwatch.records import Claim, Document
 
 __all__ = ["Extractor", "extract"]
+
+# Words of the only claims a sentence can make without naming a child (see violations.toml:
+# attack_school_hospital needs no child; "cubs of the caliphate" names child fighters).
+_CHILDLESS_CUES = re.compile(
+    r"school|hospital|clinic|kindergarten|classroom|dormitor|health|medical|maternity|caliphate|ashbal",
+    re.IGNORECASE,
+)
 
 
 class Extractor:
@@ -52,14 +61,9 @@ class Extractor:
             before, previous = previous, sentence
             piece = text[sentence.start : sentence.end]
             children = self.victims.find(piece, sentence.start)
-            if (
-                not children
-                and "school" not in piece.lower()
-                and "hospital" not in piece.lower()
-                and "clinic" not in piece.lower()
-                and "aid" not in piece.lower()
-            ):
-                # Cheap skip: no child and no facility named; still track who is speaking.
+            if not children and not _CHILDLESS_CUES.search(piece):
+                # Cheap skip: without a child mention only an attack on a school or hospital (or
+                # a name for child fighters) can be a claim; still track who is speaking.
                 last_speaker = self._speaker(piece, sentence.start, last_speaker)
                 continue
             detections = detect(piece, sentence.start, self.lexicon, children)

@@ -78,26 +78,11 @@ WEEKDAYS = {
 }
 # Meteorological seasons, northern hemisphere. Winter straddles two years, so it is left out.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11)}
-# Vague counts become 3 ("the past few weeks"): wide enough to hold what writers mean by them.
+# Articles and vague counts; number words are read by `numbers.parse_number`. Vague counts
+# become 3 ("the past few weeks"): wide enough to hold what writers mean by them.
 COUNTS = {
     "a": 1,
     "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "eighteen": 18,
-    "twenty": 20,
-    "thirty": 30,
     "a couple of": 2,
     "couple of": 2,
     "a few": 3,

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from childwatch.extract import date_rules as R
+from childwatch.extract.numbers import parse_number
 from childwatch.records import DatePrecision
 
 Part = Literal["early", "mid", "late"]
@@ -360,7 +361,12 @@ def _count(word: str | None) -> int:
     if word is None:
         return 1
     word = " ".join(word.lower().split())
-    return int(word) if word.isdigit() else R.COUNTS[word]
+    if word in R.COUNTS:
+        return R.COUNTS[word]
+    value = parse_number(word)
+    if value is None:
+        raise ValueError(f"not a count: {word!r}")  # the pattern admits only counts; a new word needs reading
+    return value
 
 
 def _month(word: str) -> int:

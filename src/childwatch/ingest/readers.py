@@ -157,15 +157,11 @@ class JsonlReader(Reader):
             if len(line) > limit and not line.endswith(b"\n"):
                 while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
                     pass  # skip the rest of the oversized line without holding it
-                yield InputError(
-                    where, f"line is over {limit:,} bytes, too long for max_chars", MAX_CHARS_HINT
-                )
+                yield InputError(where, f"line is over {limit:,} bytes, too long for max_chars", MAX_CHARS_HINT)
                 continue
             raw = line.rstrip(b"\r\n")
             if lineno == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                yield InputError(
-                    str(path), "is UTF-16; JSON Lines must be UTF-8", "re-save the file as UTF-8"
-                )
+                yield InputError(str(path), "is UTF-16; JSON Lines must be UTF-8", "re-save the file as UTF-8")
                 return
             body = raw[3:] if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
             if not body.strip():
@@ -200,6 +196,15 @@ _HTML_LANG = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?([A-Za-z]{2,3})\b""",
 _LOOKS_LIKE_HTML = re.compile(r"\s*(?:<!doctype html|<html[\s>])", re.IGNORECASE)
 
 
+def _read_text(path: Path, max_chars: int) -> tuple[bytes, str, str] | InputError:
+    """The file's bytes, its decoded text and the encoding used, or why it cannot be read."""
+    data = _read_bytes(path, max_chars)
+    if isinstance(data, InputError):
+        return data
+    decoded = _decode_text(path, data)
+    return decoded if isinstance(decoded, InputError) else (data, *decoded)
+
+
 def _decode_text(path: Path, data: bytes) -> tuple[str, str] | InputError:
     declared = _META_CHARSET.search(data[:4096])
     legacy = (declared.group(1).decode("ascii"),) if declared else ()
@@ -226,15 +231,11 @@ class TextReader(Reader):
     suffixes = (".txt",)
 
     def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
-        data = _read_bytes(path, max_chars)
-        if isinstance(data, InputError):
-            yield data
+        loaded = _read_text(path, max_chars)
+        if isinstance(loaded, InputError):
+            yield loaded
             return
-        decoded = _decode_text(path, data)
-        if isinstance(decoded, InputError):
-            yield decoded
-            return
-        text, encoding = decoded
+        data, text, encoding = loaded
         if not text.strip():
             yield InputError(str(path), "file is empty", "remove it or fill it in")
             return
@@ -267,15 +268,12 @@ class HtmlReader(Reader):
     suffixes = (".html", ".htm")
 
     def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
-        data = _read_bytes(path, max_chars)
-        if isinstance(data, InputError):
-            yield data
+        loaded = _read_text(path, max_chars)
+        if isinstance(loaded, InputError):
+            yield loaded
             return
-        decoded = _decode_text(path, data)
-        if isinstance(decoded, InputError):
-            yield decoded
-            return
-        yield self.from_text(path, data, *decoded, max_chars=max_chars)
+        data, text, encoding = loaded
+        yield self.from_text(path, data, text, encoding, max_chars=max_chars)
 
     @staticmethod
     def from_text(path: Path, data: bytes, page: str, encoding: str, *, max_chars: int) -> Result:
@@ -294,9 +292,7 @@ class HtmlReader(Reader):
             return too_long(where, len(text), max_chars)
         cleaned = clean_text(text)
         if not cleaned.strip():
-            return InputError(
-                where, "no main text found in the page", "check that the file is a news article"
-            )
+            return InputError(where, "no main text found in the page", "check that the file is a news article")
         metadata: dict[str, object] = {} if encoding == "utf-8" else {"encoding": encoding}
         for key in ("author", "hostname", "description"):
             if value := getattr(extracted, key, None):

@@ -30,10 +30,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{c.docs_skipped} already stored, {c.docs_failed} failed; {c.claims} claims "
             f"in {summary.seconds:.1f}s -> {args.db}"
         )
+        if not args.no_resolve:
+            from childwatch.resolve import resolve
+
+            print(resolve(store, progress=_stderr).line())
         if args.summary:
             print()
             print(format_stats(claim_stats(store)))
     return 1 if c.docs_failed else 0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    from childwatch.resolve import resolve
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        print(resolve(store, full=args.full, progress=_stderr).line())
+    return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -101,8 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", help="files or folders to read")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
-    p.add_argument("--summary", action="store_true", help="print claim statistics when done")
+    p.add_argument("--summary", action="store_true", help="print incident statistics when done")
+    p.add_argument(
+        "--no-resolve",
+        action="store_true",
+        help="store claims without grouping them into incidents (run `childwatch resolve` later)",
+    )
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "resolve",
+        help="group claims from different reports into incidents",
+        description="Group near-duplicate documents, then claims about the same event into incidents. "
+        "By default only claims not yet resolved are placed; --full regroups everything, keeping incident ids.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--full", action="store_true", help="regroup every claim, not only new ones")
+    p.set_defaults(func=_cmd_resolve)
 
     p = sub.add_parser("export", help="write stored claims as JSON Lines or CSV")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")

@@ -16,6 +16,7 @@ from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -74,6 +75,7 @@ class DocumentRow(Base):
         Index("ix_documents_sha256", "sha256"),
         Index("ix_documents_published", "published"),
         Index("ix_documents_outlet", "outlet"),
+        Index("ix_documents_near_dup_of", "near_dup_of"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -91,6 +93,23 @@ class DocumentRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
     captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     extractor_version: Mapped[str | None] = mapped_column(String)
+    # Near-duplicate detection (resolve.near_dupes): the MinHash signature, and the first
+    # document of the group this one copies, with the estimated similarity.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    near_dup_of: Mapped[str | None] = mapped_column(String)
+    near_dup_similarity: Mapped[float | None] = mapped_column(Float)
+    # The distinctive names (places, people, schools) the report mentions most.
+    names: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class DocBandRow(Base):
+    """One LSH band key of a document's signature: equal keys make candidate copies."""
+
+    __tablename__ = "doc_bands"
+    __table_args__ = (Index("ix_doc_bands_doc_id", "doc_id"),)
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ClaimRow(Base):
@@ -141,9 +160,80 @@ class ClaimRow(Base):
     evidence_end: Mapped[int] = mapped_column(Integer)
     evidence_text: Mapped[str] = mapped_column(Text)
     spans: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # Filled by resolution; becomes a foreign key once the incidents table exists.
+    # Filled by resolution: the incident, the score of the match that put the claim
+    # there (None when it started the incident) and why (the features that matched).
+    # Not a foreign key: incidents are a derived view, rebuilt by every resolution run.
     incident_id: Mapped[str | None] = mapped_column(String)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    incident_score: Mapped[float | None] = mapped_column(Float)
+    incident_why: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class IncidentRow(Base):
+    """One incident: the merged view of the claims resolution grouped (resolve.provenance)."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_violation", "violation"),
+        Index("ix_incidents_status", "status"),
+        Index("ix_incidents_perpetrator_id", "perpetrator_id"),
+        Index("ix_incidents_location_country", "location_country"),
+        Index("ix_incidents_date_start", "date_start"),
+    )
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    violation: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    perpetrator: Mapped[str | None] = mapped_column(String)
+    perpetrator_id: Mapped[str | None] = mapped_column(String)
+    count_best: Mapped[int | None] = mapped_column(Integer)
+    count_low: Mapped[int | None] = mapped_column(Integer)
+    count_high: Mapped[int | None] = mapped_column(Integer)
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String)
+    location_name: Mapped[str | None] = mapped_column(String)
+    location_admin1: Mapped[str | None] = mapped_column(String)
+    location_country: Mapped[str | None] = mapped_column(String)
+    location_lat: Mapped[float | None] = mapped_column(Float)
+    location_lon: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[str | None] = mapped_column(String)
+    location_place_id: Mapped[str | None] = mapped_column(String)
+    date_start: Mapped[str | None] = mapped_column(String)
+    date_end: Mapped[str | None] = mapped_column(String)
+    n_claims: Mapped[int] = mapped_column(Integer)
+    n_documents: Mapped[int] = mapped_column(Integer)
+    n_outlets: Mapped[int] = mapped_column(Integer)
+    n_sources: Mapped[int] = mapped_column(Integer)
+    outlets: Mapped[list[Any]] = mapped_column(JSON)
+    sources: Mapped[list[Any]] = mapped_column(JSON)
+    counts: Mapped[list[Any]] = mapped_column(JSON)
+    first_published: Mapped[str | None] = mapped_column(String)
+    last_published: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ResolutionLogRow(Base):
+    """Append-only: every change of a claim's incident, with why. Claims are named by
+    document and position too, since re-extraction gives them new row ids."""
+
+    __tablename__ = "resolution_log"
+    __table_args__ = (
+        Index("ix_resolution_log_claim_id", "claim_id"),
+        Index("ix_resolution_log_incident_id", "incident_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resolved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    mode: Mapped[str] = mapped_column(String)
+    claim_id: Mapped[int] = mapped_column(Integer)
+    doc_id: Mapped[str] = mapped_column(String)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    incident_id: Mapped[str] = mapped_column(String)
+    previous_incident_id: Mapped[str | None] = mapped_column(String)
+    score: Mapped[float | None] = mapped_column(Float)
+    why: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class RunRow(Base):

@@ -1,0 +1,199 @@
+"""Grouping claims into incidents, one block (violation × country) at a time.
+
+Claims are taken in a fixed order (publication date, document, position). Each is
+compared with the incidents that share a blocking key with it — its story (near-duplicate
+group), place, distinctive names, months, perpetrator or source — and joins the best one
+whose score reaches `merge_at`; otherwise it starts a new incident. A key holds only its
+latest `max_candidates` incidents and each incident is compared through at most
+`members_compared` of its claims, so each claim costs a bounded number of comparisons and
+a block of n claims is resolved in O(n) time.
+
+Incident ids are stable: a new incident is named after the claim that started it (its
+document id and position), and when a block is resolved again from scratch, each incident
+keeps the id most of its claims already had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from childwatch.resolve.compare import Comparison, compare
+from childwatch.resolve.facts import ClaimFacts
+from childwatch.resolve.settings import Settings
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Why a claim is in its incident: the claim it matched (None if it started the
+    incident), the score and the features that counted."""
+
+    claim_id: int
+    incident_id: str
+    matched: int | None = None
+    score: float | None = None
+    features: dict[str, float] = field(default_factory=dict)
+
+    def why(self) -> dict[str, object]:
+        if self.matched is None:
+            return {"started": True}
+        return {"matched_claim": self.matched, "score": self.score, "features": self.features}
+
+
+@dataclass(slots=True)
+class _Incident:
+    key: int  # position in the block, until the final id is chosen
+    members: list[ClaimFacts] = field(default_factory=list)
+    docs: set[str] = field(default_factory=set)
+    id: str | None = None  # an id already stored (incremental runs)
+
+    def sample(self, n: int) -> list[ClaimFacts]:
+        """The first claim and the latest ones: enough to judge, bounded in cost."""
+        if len(self.members) <= n:
+            return self.members
+        return [self.members[0], *self.members[-(n - 1) :]]
+
+
+def incident_id_for(seed: ClaimFacts) -> str:
+    """A new incident's id, derived from the claim that starts it (stable across runs)."""
+    digest = hashlib.sha1(f"{seed.violation}|{seed.doc_id}|{seed.ordinal}".encode()).hexdigest()
+    return f"inc-{digest[:12]}"
+
+
+def blocking_keys(c: ClaimFacts, s: Settings) -> list[tuple[str, object]]:
+    keys: list[tuple[str, object]] = [("story", c.story)]
+    if c.place_id and c.precision == "place":
+        keys.append(("place", c.place_id))
+    keys += [("name", n) for n in sorted(c.names)]
+    if c.perpetrator_id:
+        keys.append(("perpetrator", c.perpetrator_id))
+    if c.kind == "aggregate" and not c.source_key.startswith(("outlet:", "story:")):
+        keys.append(("source", c.source_key))
+    if c.date_lo is not None and c.date_hi is not None and c.date_hi - c.date_lo <= s.month_key_max_days:
+        grace = s.date_gap_days
+        first, last = date.fromordinal(c.date_lo - grace), date.fromordinal(c.date_hi + grace)
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            keys.append(("month", year * 100 + month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+class BlockResolver:
+    """Resolves the claims of one block; existing incidents first (`add_existing`), then
+    new claims one by one (`resolve`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.incidents: list[_Incident] = []
+        self._index: dict[tuple[str, object], OrderedDict[int, None]] = {}
+        self.assignments: list[tuple[ClaimFacts, _Incident, Comparison | None, ClaimFacts | None]] = []
+
+    def _join(self, incident: _Incident, claim: ClaimFacts) -> None:
+        incident.members.append(claim)
+        incident.docs.add(claim.doc_id)
+        for key in blocking_keys(claim, self.s):
+            slot = self._index.setdefault(key, OrderedDict())
+            slot.pop(incident.key, None)  # most recently used last
+            slot[incident.key] = None
+            if len(slot) > self.s.max_candidates:
+                slot.popitem(last=False)
+
+    def add_existing(self, claims: Iterable[ClaimFacts]) -> None:
+        """Claims already assigned to stored incidents (kept as they are)."""
+        by_id: dict[str, _Incident] = {}
+        for claim in sorted(claims, key=lambda c: c.order):
+            assert claim.incident_id is not None
+            incident = by_id.get(claim.incident_id)
+            if incident is None:
+                incident = _Incident(len(self.incidents), id=claim.incident_id)
+                by_id[claim.incident_id] = incident
+                self.incidents.append(incident)
+            self._join(incident, claim)
+
+    def _candidates(self, claim: ClaimFacts) -> list[_Incident]:
+        hits: Counter[int] = Counter()
+        for key in blocking_keys(claim, self.s):
+            for key_of_incident in self._index.get(key, ()):
+                hits[key_of_incident] += 1
+        ranked = sorted(hits, key=lambda k: (-hits[k], -k))[: self.s.max_candidates]
+        return [self.incidents[k] for k in ranked]
+
+    def best_match(self, claim: ClaimFacts) -> tuple[_Incident, Comparison, ClaimFacts] | None:
+        best: tuple[_Incident, Comparison, ClaimFacts] | None = None
+        for incident in self._candidates(claim):
+            if claim.doc_id in incident.docs:  # one report's claims are distinct by design
+                continue
+            sample = incident.sample(self.s.members_compared)
+            comparisons = [(compare(claim, m, self.s), m) for m in sample]
+            vetoed = sum(1 for c, _ in comparisons if not c.possible)
+            top, member = max(comparisons, key=lambda cm: cm[0].score)
+            # A veto by the best match, or by most of the incident, keeps the claim out.
+            if not top.possible or vetoed * 2 > len(comparisons):
+                continue
+            if top.score >= self.s.merge_at and (best is None or top.score > best[1].score):
+                best = (incident, top, member)
+        return best
+
+    def resolve(self, claim: ClaimFacts) -> None:
+        match = self.best_match(claim)
+        if match is None:
+            incident = _Incident(len(self.incidents))
+            self.incidents.append(incident)
+            self.assignments.append((claim, incident, None, None))
+        else:
+            incident, comparison, member = match
+            self.assignments.append((claim, incident, comparison, member))
+        self._join(incident, claim)
+
+    def finish(self, taken: set[str], keep_ids: bool) -> Iterator[Assignment]:
+        """Name the incidents and yield every new assignment. With `keep_ids` (a block
+        resolved from scratch), an incident keeps the stored id most of its claims had."""
+        for incident in sorted(self.incidents, key=lambda i: (-len(i.members), i.key)):
+            if incident.id is not None:
+                continue
+            if keep_ids:
+                previous = Counter(m.incident_id for m in incident.members if m.incident_id)
+                for old, _ in sorted(previous.items(), key=lambda kv: (-kv[1], kv[0])):
+                    if old not in taken:
+                        incident.id = old
+                        break
+            if incident.id is None:
+                incident.id = incident_id_for(incident.members[0])
+                n = 1
+                while incident.id in taken:
+                    n += 1
+                    incident.id = f"{incident_id_for(incident.members[0])}-{n}"
+            taken.add(incident.id)
+        for claim, incident, comparison, member in self.assignments:
+            assert incident.id is not None
+            if comparison is None or member is None:
+                yield Assignment(claim.claim_id, incident.id)
+            else:
+                yield Assignment(claim.claim_id, incident.id, member.claim_id, comparison.score, comparison.features)
+
+
+def resolve_block(
+    existing: Iterable[ClaimFacts],
+    new: Iterable[ClaimFacts],
+    settings: Settings,
+    taken: set[str],
+    *,
+    keep_ids: bool = False,
+) -> tuple[list[Assignment], dict[str, list[ClaimFacts]]]:
+    """Assign `new` claims to the incidents of `existing` claims or to new incidents.
+
+    Returns the assignments of the new claims and the members of every incident the
+    block now has (by id). `taken` holds the incident ids used elsewhere, and grows.
+    """
+    resolver = BlockResolver(settings)
+    resolver.add_existing(existing)
+    taken.update(i.id for i in resolver.incidents if i.id)
+    for claim in sorted(new, key=lambda c: c.order):
+        resolver.resolve(claim)
+    assignments = list(resolver.finish(taken, keep_ids))
+    members = {i.id: i.members for i in resolver.incidents if i.id is not None}
+    return assignments, members

@@ -1,0 +1,288 @@
+"""What resolution knows of a claim: `ClaimFacts`, built from a stored claim and its
+document, with dates as day intervals, the outlet and original source as keys, and the
+distinctive names and content words of its evidence.
+
+Kept compact (slots, no text but the evidence's words) because a resolution run holds a
+whole block of claims (one violation in one country) in memory.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+
+from childwatch.codebook.loader import load_codebook
+from childwatch.extract.lexicon import load_lexicon
+from childwatch.resolve.settings import Settings, fold
+
+_CAPITALISED = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)")
+_WORD = re.compile(r"[a-z]{4,}")
+_DETERMINERS = ("the ", "a ", "an ", "two ", "three ", "four ", "several ", "some ", "one ", "other ")
+# Capitalised words that name nothing in particular (besides codebook names, countries,
+# demonyms and months, which `stop_names` adds).
+_COMMON_CAPITALISED = """
+The This That These Those There Their They Then When Where While What Which Who Whom Whose Why How
+And But For Nor Yet Also Although Though Because Since After Before During Until Unless About Above
+Among Around Across Against Along Amid Amidst Behind Below Beside Between Beyond Despite Inside
+Into Near Over Through Under Within Without From With Its His Her Him Our Your Mine Ours Hers
+Some Many Most More Much Few Every Each Other Another Such Only Even Just Still Already Now
+Later Earlier Last Next First Second Third Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+Today Yesterday Tomorrow Morning Evening Night According Meanwhile However Moreover Instead Thus
+President Minister Prime Mr Mrs Ms Dr General Colonel Captain Commander Governor Spokesman
+Spokeswoman Spokesperson Secretary Chief Director Head Deputy Officials Official Police Army
+Military Forces Force Government Ministry Council Court Children Child Girls Girls Boys Boy Girl
+Kids Students Schoolgirls Schoolchildren Families Parents Mothers Fathers Sources Witnesses
+Residents People Local Security State States International National Human Rights Watch United
+Nations Human Group Groups Report Reports News Agency Press Office Committee Commission Special
+Representative Fund Office Health Education Hospital School Schools Village Town City Province
+Region District North South East West Northern Southern Eastern Western Central Upper Lower Big
+Several Hundreds Thousands Dozens Two Three Four Five Six Seven Eight Nine Ten Twenty
+Islamist Islamists Jihadist Jihadists Militant Militants Rebel Rebels Extremist Extremists Insurgents
+Gunmen Fighters Troops Soldiers Authorities Twitter Facebook Telegram Video Photo Reuters
+""".split()
+_STOPWORDS = frozenset(
+    """
+    that this with were have from said they their them been which than more after about also into
+    when what where while there these those will would could should being other over only some
+    such most many much very were what your then than once told says according including among
+    including against during before since until under year years month months week weeks days
+    """.split()
+)
+
+
+@dataclass(slots=True)
+class ClaimFacts:
+    """One stored claim as resolution sees it (see `facts_from_row`)."""
+
+    claim_id: int
+    doc_id: str
+    ordinal: int
+    story: str  # the first document of its near-duplicate group (its own id if none)
+    published: str | None
+    outlet: str | None  # outlet display name
+    story_outlet: str | None  # the outlet of `story`: a copy's reporting is the original's
+    violation: str
+    kind: str
+    perpetrator_id: str | None
+    perpetrator: str | None
+    count: int | None
+    count_low: int | None
+    count_high: int | None
+    age_min: int | None
+    age_max: int | None
+    sex: str | None
+    group: str | None
+    place_id: str | None
+    place: str | None
+    admin1: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+    precision: str | None
+    date_start: str | None
+    date_end: str | None
+    date_lo: int | None  # proleptic ordinal of the first possible day; None: open
+    date_hi: int | None
+    source: str | None
+    source_key: str  # who vouches for it, independently of who carried it
+    names: frozenset[str]  # distinctive names in the evidence
+    doc_names: frozenset[str]  # the names its report mentions most
+    place_stated: bool  # the place is named in the claim's own evidence, not inferred
+    perpetrator_stated: bool
+    words: frozenset[str]
+    incident_id: str | None  # the assignment stored before this run
+    confidence: float = 0.5
+
+    @property
+    def order(self) -> tuple[str, str, int]:
+        """The order claims are resolved in: by publication, then document, then position."""
+        return (self.published or "9999", self.doc_id, self.ordinal)
+
+
+def day_interval(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    """(first day, last day) as ordinals for partial ISO dates; None where unknown."""
+    return _first_day(start), _last_day(end if end else start if start else None)
+
+
+def _parts(value: str) -> tuple[int, int | None, int | None] | None:
+    try:
+        bits = [int(b) for b in value.split("-")]
+    except ValueError:
+        return None
+    if not bits or not 1 <= bits[0] <= 9999:
+        return None
+    return bits[0], bits[1] if len(bits) > 1 else None, bits[2] if len(bits) > 2 else None
+
+
+def _first_day(value: str | None) -> int | None:
+    parts = _parts(value) if value else None
+    if parts is None:
+        return None
+    year, month, day = parts
+    try:
+        return date(year, month or 1, day or 1).toordinal()
+    except ValueError:
+        return None
+
+
+def _last_day(value: str | None) -> int | None:
+    parts = _parts(value) if value else None
+    if parts is None:
+        return None
+    year, month, day = parts
+    month = month or 12
+    try:
+        return date(year, month, day or calendar.monthrange(year, month)[1]).toordinal()
+    except ValueError:
+        return None
+
+
+def outlet_name(url: str | None, outlet: str | None, settings: Settings) -> str | None:
+    """The outlet's display name: a codebook outlet if its domain, name or alias is known."""
+    host = fold(urlsplit(url).hostname or "") if url and "://" in url else ""
+    candidates = [host] if host else []
+    if host.count(".") > 1:  # edition.cnn.com -> cnn.com
+        candidates.append(host.split(".", 1)[1])
+    if outlet:
+        candidates.append(fold(outlet))
+    for key in candidates:
+        if key in settings.outlets:
+            return settings.outlets[key]
+    if outlet and outlet.strip():
+        return outlet.strip()
+    return host or None
+
+
+def source_key(
+    source: str | None, source_id: str | None, story: str, story_outlet: str | None, settings: Settings
+) -> str:
+    """Who vouches for the claim. Two papers quoting one observatory share a key; people
+    named only by what they are ("residents") are keyed per story; a claim the outlet
+    makes on its own is keyed by the outlet of the story's first document."""
+    if source_id:
+        return f"id:{source_id}"
+    if source and source.strip():
+        name = fold(source)
+        for word in _DETERMINERS:
+            if name.startswith(word):
+                name = name[len(word) :]
+        words = name.split()
+        if words and (words[-1] in settings.per_report or " ".join(words[-2:]) in settings.per_report):
+            return f"story:{story}:{name}"
+        return f"name:{name}"
+    return f"outlet:{fold(story_outlet)}" if story_outlet else f"story:{story}"
+
+
+@cache
+def stop_names() -> frozenset[str]:
+    """Capitalised words that do not tell one incident from another."""
+    words = set(_COMMON_CAPITALISED)
+    words.update(calendar.month_name[1:])
+    words.update(calendar.month_abbr[1:])
+    book = load_codebook()
+    for entry in (*book.actors, *book.sources):
+        for form in (entry.name, *entry.aliases, *entry.abbreviations):
+            words.update(w.capitalize() for w in re.findall(r"[A-Za-z]+", form))
+    for country in pycountry.countries:
+        words.update(w.capitalize() for w in re.findall(r"[A-Za-z]+", country.name))
+    for demonym in load_lexicon().demonyms:
+        words.update(w.capitalize() for w in demonym.split())
+    return frozenset(words)
+
+
+def _names(text: str) -> Iterator[str]:
+    stop = stop_names()
+    for match in _CAPITALISED.finditer(text):
+        word = match.group(1)
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        before = text[max(0, match.start() - 3) : match.start()].rstrip()
+        if not before or before[-1] in ".!?:\"“”'‘’—–-":  # a sentence's first word says little
+            continue
+        if len(word) >= 3 and word not in stop:
+            yield word
+
+
+def distinctive_names(text: str) -> frozenset[str]:
+    """Capitalised words of `text` that may name a particular place, person or school."""
+    return frozenset(_names(text))
+
+
+def report_names(text: str, top: int = 12) -> list[str]:
+    """The distinctive names a report mentions at least twice, most mentioned first."""
+    counts = Counter(_names(text))
+    return [name for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top] if n >= 2]
+
+
+def _stated(span: Any, ranges: list[tuple[int, int]]) -> bool:
+    """Whether a field's span [start, end, text] lies within the claim's evidence."""
+    if not span:
+        return False
+    start, end = int(span[0]), int(span[1])
+    return any(lo <= start and end <= hi for lo, hi in ranges)
+
+
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS)
+
+
+def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
+    """`row` holds the claim's columns plus `published`, `url`, `outlet`, `story`,
+    `story_url` and `story_outlet_name` of its document and its story's first document."""
+    story = row["story"] or row["doc_id"]
+    outlet = outlet_name(row["url"], row["outlet"], settings)
+    story_outlet = outlet_name(row["story_url"], row["story_outlet_name"], settings) if row["story"] else outlet
+    lo, hi = day_interval(row["date_start"], row["date_end"])
+    evidence = row["evidence_text"] or ""
+    spans = row["spans"] or {}
+    ranges = [(row["evidence_start"], row["evidence_end"])]
+    ranges += [(int(m[0]), int(m[1])) for m in spans.get("mentions", [])]
+    return ClaimFacts(
+        claim_id=row["id"],
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        story=story,
+        published=row["published"],
+        outlet=outlet,
+        story_outlet=story_outlet,
+        violation=row["violation"],
+        kind=row["kind"],
+        perpetrator_id=row["perpetrator_id"],
+        perpetrator=row["perpetrator"],
+        count=row["victims_count"],
+        count_low=row["victims_count_low"],
+        count_high=row["victims_count_high"],
+        age_min=row["victims_age_min"],
+        age_max=row["victims_age_max"],
+        sex=row["victims_sex"],
+        group=row["victims_group"],
+        place_id=row["location_place_id"],
+        place=row["location_name"],
+        admin1=row["location_admin1"],
+        country=row["location_country"],
+        lat=row["location_lat"],
+        lon=row["location_lon"],
+        precision=row["location_precision"],
+        date_start=row["date_start"],
+        date_end=row["date_end"],
+        date_lo=lo,
+        date_hi=hi,
+        source=row["source"],
+        source_key=source_key(row["source"], row["source_id"], story, story_outlet, settings),
+        names=distinctive_names(evidence),
+        doc_names=frozenset(row.get("doc_names") or ()),
+        place_stated=_stated(spans.get("location"), ranges),
+        perpetrator_stated=_stated(spans.get("perpetrator"), ranges),
+        words=content_words(evidence),
+        incident_id=row["incident_id"],
+        confidence=row["confidence"] if row["confidence"] is not None else 0.5,
+    )

@@ -1,0 +1,98 @@
+"""The resolution settings: `codebook/resolution.toml`, validated when loaded."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from childwatch.errors import CodebookError
+
+PATH = Path(__file__).resolve().parent.parent / "codebook" / "resolution.toml"
+
+THRESHOLDS = {
+    "merge_at": float,
+    "max_candidates": int,
+    "members_compared": int,
+    "max_km": float,
+    "date_gap_days": int,
+    "month_key_max_days": int,
+}
+WEIGHTS = (
+    "same_story", "same_perpetrator", "same_place", "near_place", "same_admin1", "other_admin1",
+    "dates_overlap_precise", "dates_overlap", "same_count", "same_count_one", "close_count", "far_count",
+    "far_count_aggregate", "ages_overlap", "ages_apart", "sexes_apart", "kinds_apart", "pattern",
+    "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
+    "other_perpetrator", "places_apart", "named_in_report",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    merge_at: float
+    max_candidates: int
+    members_compared: int
+    max_km: float
+    date_gap_days: int
+    month_key_max_days: int
+    weights: dict[str, float]
+    outlets: dict[str, str]  # folded name, alias or domain -> outlet display name
+    per_report: frozenset[str]  # source words that name people, not bodies
+
+
+def fold(text: str) -> str:
+    """Lower case, single spaces, no "www." — how outlet names and domains are compared."""
+    text = " ".join(text.lower().split())
+    return text[4:] if text.startswith("www.") else text
+
+
+@cache
+def load_settings(path: Path = PATH) -> Settings:
+    """Read and check `resolution.toml`; every problem is reported at once."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CodebookError([f"{path}: {exc}"]) from exc
+    problems: list[str] = []
+    thresholds = data.get("thresholds", {})
+    values: dict[str, Any] = {}
+    for key, kind in THRESHOLDS.items():
+        value = thresholds.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            problems.append(f"{path}: [thresholds] {key} must be a number ≥ 0 (found {value!r})")
+            value = 0
+        values[key] = kind(value)
+    raw_weights = data.get("weights", {})
+    weights: dict[str, float] = {}
+    for key in WEIGHTS:
+        value = raw_weights.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(f"{path}: [weights] {key} must be a number (found {value!r})")
+            value = 0.0
+        weights[key] = float(value)
+    problems += [f"{path}: [weights] {key} is not a known feature" for key in raw_weights if key not in WEIGHTS]
+    outlets: dict[str, str] = {}
+    for i, entry in enumerate(data.get("outlet", []), 1):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{path}: outlet #{i} has no name")
+            continue
+        for form in [name, *entry.get("domains", []), *entry.get("aliases", [])]:
+            key = fold(str(form))
+            if outlets.get(key, name) != name:
+                problems.append(f"{path}: outlet {name!r}: {form!r} already names {outlets[key]!r}")
+            outlets[key] = name
+    per_report = data.get("provenance", {}).get("per_report", [])
+    if not isinstance(per_report, list) or not all(isinstance(w, str) for w in per_report):
+        problems.append(f"{path}: [provenance] per_report must be a list of words")
+        per_report = []
+    if problems:
+        raise CodebookError(problems)
+    return Settings(
+        **values,
+        weights=weights,
+        outlets=outlets,
+        per_report=frozenset(fold(w) for w in per_report),
+    )

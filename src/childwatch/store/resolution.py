@@ -1,0 +1,240 @@
+"""The store's side of resolution: document signatures and LSH bands, claims read by
+block (violation × country) with what resolution needs of their documents, and the
+writing of assignments, incidents and the resolution log.
+
+Each write is one transaction: a resolution interrupted between two blocks leaves every
+block either as it was or fully resolved, and the next run picks up the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from childwatch.store.database import CLAIMS, DOCS, Store
+from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, utcnow
+
+BANDS = DocBandRow.__table__
+INCIDENTS = IncidentRow.__table__
+LOG = ResolutionLogRow.__table__
+_IN = 500  # ids per IN (...) list: under every backend's bound-parameter limit
+
+Block = tuple[str, str | None]  # (violation, country or None)
+
+
+def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --- near-duplicate documents -------------------------------------------------------------
+
+
+def unsigned_documents(store: Store, limit: int = 500) -> list[tuple[str, str]]:
+    """(id, text) of up to `limit` documents not yet signed, oldest publication first."""
+    stmt = (
+        select(DOCS.c.id, DOCS.c.text)
+        .where(DOCS.c.minhash.is_(None))
+        .order_by(DOCS.c.published.is_(None), DOCS.c.published, DOCS.c.id)
+        .limit(limit)
+    )
+    with store._read() as conn:
+        return [(r.id, r.text) for r in conn.execute(stmt)]
+
+
+def band_matches(store: Store, keys: Sequence[int]) -> dict[int, list[str]]:
+    """{band key: stored documents having it}."""
+    found: dict[int, list[str]] = {}
+    with store._read() as conn:
+        for chunk in _chunks(sorted(set(keys))):
+            for band, doc_id in conn.execute(select(BANDS.c.band, BANDS.c.doc_id).where(BANDS.c.band.in_(chunk))):
+                found.setdefault(band, []).append(doc_id)
+    return found
+
+
+def signatures(store: Store, doc_ids: Sequence[str]) -> dict[str, tuple[bytes, str | None]]:
+    """{id: (signature, near_dup_of)} of stored, signed documents."""
+    found: dict[str, tuple[bytes, str | None]] = {}
+    with store._read() as conn:
+        for chunk in _chunks(sorted(set(doc_ids))):
+            stmt = select(DOCS.c.id, DOCS.c.minhash, DOCS.c.near_dup_of).where(DOCS.c.id.in_(chunk))
+            for r in conn.execute(stmt):
+                if r.minhash:
+                    found[r.id] = (bytes(r.minhash), r.near_dup_of)
+    return found
+
+
+def save_signatures(
+    store: Store, signed: Sequence[tuple[str, bytes | None, str | None, float | None, list[int], list[str]]]
+) -> None:
+    """Store (id, signature, near_dup_of, similarity, band keys, names) for each document."""
+    with store._write() as conn:
+        for doc_id, sig, original, similarity, _, names in signed:
+            conn.execute(
+                update(DOCS)
+                .where(DOCS.c.id == doc_id)
+                .values(minhash=sig or b"", near_dup_of=original, near_dup_similarity=similarity, names=names)
+            )
+        rows = [{"band": k, "doc_id": doc_id} for doc_id, _, _, _, keys, _ in signed for k in keys]
+        if rows:
+            conn.execute(insert(BANDS), rows)
+
+
+# --- claims by block ----------------------------------------------------------------------
+
+
+def blocks(store: Store, *, unresolved_only: bool) -> list[Block]:
+    """The (violation, country) blocks holding claims (only those with unresolved claims)."""
+    stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country).distinct()
+    if unresolved_only:
+        stmt = stmt.where(CLAIMS.c.incident_id.is_(None))
+    with store._read() as conn:
+        found = [(r.violation, r.location_country) for r in conn.execute(stmt)]
+    return sorted(found, key=lambda b: (b[0], b[1] or ""))
+
+
+def _in_block(block: Block) -> ColumnElement[bool]:
+    violation, country = block
+    where_country = CLAIMS.c.location_country.is_(None) if country is None else CLAIMS.c.location_country == country
+    return and_(CLAIMS.c.violation == violation, where_country)
+
+
+def block_rows(store: Store, block: Block) -> list[dict[str, Any]]:
+    """The block's claims with their document's publication, url, outlet and story."""
+    story = DOCS.alias("story")
+    stmt = (
+        select(
+            CLAIMS,
+            DOCS.c.published,
+            DOCS.c.url,
+            DOCS.c.outlet,
+            DOCS.c.near_dup_of.label("story"),
+            DOCS.c.names.label("doc_names"),
+            story.c.url.label("story_url"),
+            story.c.outlet.label("story_outlet_name"),
+        )
+        .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
+        .outerjoin(story, story.c.id == DOCS.c.near_dup_of)
+        .where(_in_block(block))
+    )
+    with store._read() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def stored_incidents(store: Store, ids: Iterable[str]) -> dict[str, int]:
+    """{id: number of claims} of those incidents stored."""
+    found: dict[str, int] = {}
+    with store._read() as conn:
+        for chunk in _chunks(sorted(set(ids))):
+            found.update(conn.execute(select(INCIDENTS.c.id, INCIDENTS.c.n_claims).where(INCIDENTS.c.id.in_(chunk))).all())
+    return found
+
+
+def all_incident_ids(store: Store) -> set[str]:
+    with store._read() as conn:
+        return set(conn.execute(select(INCIDENTS.c.id)).scalars())
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def incident_row(view: Any, now: datetime) -> dict[str, Any]:
+    """Insert parameters for `incidents` from a resolve.provenance.IncidentView."""
+    loc = view.location
+    return {
+        "id": view.id,
+        "violation": view.violation,
+        "kind": view.kind,
+        "status": view.status,
+        "perpetrator": view.perpetrator,
+        "perpetrator_id": view.perpetrator_id,
+        "count_best": view.count_best,
+        "count_low": view.count_low,
+        "count_high": view.count_high,
+        "age_min": view.age_min,
+        "age_max": view.age_max,
+        "sex": view.sex,
+        "location_name": loc["name"],
+        "location_admin1": loc["admin1"],
+        "location_country": loc["country"],
+        "location_lat": loc["lat"],
+        "location_lon": loc["lon"],
+        "location_precision": loc["precision"],
+        "location_place_id": loc["place_id"],
+        "date_start": view.date_start,
+        "date_end": view.date_end,
+        "n_claims": view.claims,
+        "n_documents": view.documents,
+        "n_outlets": len(view.outlets),
+        "n_sources": len(view.sources),
+        "outlets": view.outlets,
+        "sources": view.sources,
+        "counts": view.counts,
+        "first_published": view.first_published,
+        "last_published": view.last_published,
+        "updated_at": now,
+    }
+
+
+def save_block(
+    store: Store,
+    *,
+    mode: str,
+    changes: Sequence[dict[str, Any]],
+    incidents: Sequence[Any],
+    remove: Iterable[str] = (),
+) -> None:
+    """In one transaction: claims' new assignments (`changes`: claim_id, doc_id, ordinal,
+    incident_id, previous, score, why), their log entries, and the block's incidents."""
+    now = utcnow()
+    with store._write() as conn:
+        for c in changes:
+            conn.execute(
+                update(CLAIMS)
+                .where(CLAIMS.c.id == c["claim_id"])
+                .values(incident_id=c["incident_id"], incident_score=c["score"], incident_why=c["why"])
+            )
+        if changes:
+            conn.execute(
+                insert(LOG),
+                [
+                    {
+                        "resolved_at": now,
+                        "mode": mode,
+                        "claim_id": c["claim_id"],
+                        "doc_id": c["doc_id"],
+                        "ordinal": c["ordinal"],
+                        "incident_id": c["incident_id"],
+                        "previous_incident_id": c["previous"],
+                        "score": c["score"],
+                        "why": c["why"],
+                    }
+                    for c in changes
+                ],
+            )
+        ids = sorted({v.id for v in incidents} | set(remove))
+        for chunk in _chunks(ids):
+            conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
+        if incidents:
+            conn.execute(insert(INCIDENTS), [incident_row(v, now) for v in incidents])
+
+
+def drop_empty_incidents(store: Store) -> int:
+    """Delete incidents no claim points to any more (after re-extraction or a re-run)."""
+    used = select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None)).distinct()
+    with store._write() as conn:
+        return int(conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.not_in(used))).rowcount or 0)
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store._read() as conn:
+        return {
+            "incidents": conn.execute(select(func.count()).select_from(INCIDENTS)).scalar_one(),
+            "unresolved": conn.execute(
+                select(func.count()).select_from(CLAIMS).where(CLAIMS.c.incident_id.is_(None))
+            ).scalar_one(),
+        }

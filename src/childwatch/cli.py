@@ -10,13 +10,14 @@ from pathlib import Path
 
 from childwatch import __version__
 from childwatch.errors import ChildwatchError
+from childwatch.records import VIOLATIONS
 
 DEFAULT_DB = "childwatch.sqlite"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from childwatch.pipeline import Progress, run_pipeline
-    from childwatch.stats import claim_stats, format_stats
+    from childwatch.stats import claim_stats, format_stats, incident_stats
     from childwatch.store import open_store
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -36,7 +37,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(resolve(store, progress=_stderr).line())
         if args.summary:
             print()
-            print(format_stats(claim_stats(store)))
+            print(format_stats(claim_stats(store) if args.no_resolve else incident_stats(store)))
     return 1 if c.docs_failed else 0
 
 
@@ -65,11 +66,34 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from childwatch.stats import claim_stats, format_stats
+    from childwatch.stats import claim_stats, format_stats, incident_stats
     from childwatch.store import open_store
 
     with open_store(args.db) as store:
-        print(format_stats(claim_stats(store), limit=args.limit))
+        stats = claim_stats(store) if args.claims else incident_stats(store)
+        print(format_stats(stats, limit=args.limit))
+    return 0
+
+
+def _cmd_incidents(args: argparse.Namespace) -> int:
+    from childwatch.incidents import list_incidents, show_incident
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        if args.id:
+            text = show_incident(store, args.id, as_json=args.json)
+            if text is None:
+                raise ChildwatchError(f"no incident {args.id!r} in {args.db}")
+        else:
+            text = list_incidents(
+                store,
+                violation=args.violation,
+                country=args.country.upper() if args.country else None,
+                status=args.status,
+                limit=args.limit or None,
+                as_json=args.json,
+            )
+    sys.stdout.write(text)
     return 0
 
 
@@ -142,10 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file, or - for standard output")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("stats", help="count claims by violation, perpetrator, country and month")
+    p = sub.add_parser("stats", help="count incidents (or claims) by violation, perpetrator, country and month")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--claims", action="store_true", help="count claims (one per report) instead of incidents")
     p.add_argument("--limit", type=int, default=20, help="rows per table (default: 20)")
     p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser(
+        "incidents",
+        help="list incidents with their outlets, original sources and status",
+        description="List resolved incidents, most reported first, or show one with --id: every figure "
+        "reported and each claim with why it was grouped there.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--id", help="show one incident in detail")
+    p.add_argument("--violation", choices=VIOLATIONS, help="only this violation")
+    p.add_argument("--country", help="only this country (ISO 3166 alpha-2, e.g. NG)")
+    p.add_argument("--status", choices=["reported", "corroborated"], help="only incidents with this status")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default: 50; 0 for all)")
+    p.add_argument("--json", action="store_true", help="JSON (one incident per line) instead of text")
+    p.set_defaults(func=_cmd_incidents)
 
     p = sub.add_parser("gazetteer", help="(re)build the offline gazetteer from the installed packages")
     p.add_argument("--out", help="where to write it (default: inside the installed package)")

@@ -1,4 +1,9 @@
-"""Counts of stored claims by violation, perpetrator, country and month.
+"""Counts by violation, perpetrator, country and month: of incidents (the default) or of
+claims.
+
+Counting incidents, not claims, is the point of resolution: one abduction reported by
+twenty articles is one incident. Children affected are summed over incidents from each
+incident's best, lowest and highest figure, so no report is counted twice.
 
 Counting happens in the database (GROUP BY), so it stays cheap on millions of claims.
 """
@@ -6,13 +11,13 @@ Counting happens in the database (GROUP BY), so it stays cheap on millions of cl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 
 from childwatch.records import VIOLATIONS
 from childwatch.store import Store
-from childwatch.store.models import ClaimRow, DocumentRow
+from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow
 
 UNKNOWN = "unknown"
 
@@ -28,15 +33,19 @@ class Stats:
     """
 
     documents: int
-    claims: int
+    claims: int  # what is counted: claims, or incidents when `unit` is "incidents"
     by_violation: dict[str, int] = field(default_factory=dict)
     by_perpetrator: dict[str, int] = field(default_factory=dict)
     by_country: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
+    unit: str = "claims"
+    # incidents only: children affected per violation, (best, low, high) summed over incidents
+    children: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    unresolved: int = 0  # incidents only: claims not yet resolved (not counted)
 
 
-def _grouped(store: Store, key: ColumnElement[Any]) -> dict[str, int]:
-    stmt = select(key, func.count()).select_from(ClaimRow.__table__).group_by(key)
+def _grouped(store: Store, key: ColumnElement[Any], table: Table | None = None) -> dict[str, int]:
+    stmt = select(key, func.count()).select_from(table if table is not None else ClaimRow.__table__).group_by(key)
     counts: dict[str, int] = {}
     with store.engine.connect() as conn:
         for value, n in conn.execute(stmt):
@@ -71,24 +80,75 @@ def claim_stats(store: Store) -> Stats:
     )
 
 
-def _table(title: str, counts: dict[str, int], total: int, limit: int | None) -> list[str]:
+def incident_stats(store: Store) -> Stats:
+    """Count the stored incidents (the merged view resolution keeps)."""
+    table = cast(Table, IncidentRow.__table__)
+    inc = table.c
+    claims = ClaimRow.__table__.c
+    with store.engine.connect() as conn:
+        n_docs = conn.execute(select(func.count()).select_from(DocumentRow.__table__)).scalar_one()
+        unresolved = conn.execute(
+            select(func.count()).select_from(ClaimRow.__table__).where(claims.incident_id.is_(None))
+        ).scalar_one()
+        children = {
+            v: (int(best or 0), int(low or 0), int(high or 0))
+            for v, best, low, high in conn.execute(
+                select(inc.violation, func.sum(inc.count_best), func.sum(inc.count_low), func.sum(inc.count_high))
+                .group_by(inc.violation)
+            )
+        }
+    by_violation = _grouped(store, inc.violation, table)
+    months = _grouped(store, func.substr(func.coalesce(inc.date_start, inc.date_end), 1, 7), table)
+    unknown_month = months.pop(UNKNOWN, 0)
+    by_month = dict(sorted(months.items()))
+    if unknown_month:
+        by_month[UNKNOWN] = unknown_month
+    return Stats(
+        documents=n_docs,
+        claims=sum(by_violation.values()),
+        by_violation={v: by_violation.get(v, 0) for v in VIOLATIONS},
+        by_perpetrator=_by_count(_grouped(store, inc.perpetrator, table)),
+        by_country=_by_count(_grouped(store, inc.location_country, table)),
+        by_month=by_month,
+        unit="incidents",
+        children={v: children.get(v, (0, 0, 0)) for v in VIOLATIONS},
+        unresolved=unresolved,
+    )
+
+
+def _table(
+    title: str, counts: dict[str, int], total: int, limit: int | None, unit: str = "claims",
+    children: dict[str, tuple[int, int, int]] | None = None,
+) -> list[str]:
     rows = list(counts.items())
     hidden = rows[limit:] if limit is not None else []
     rows = rows[:limit] if limit is not None else rows
     if hidden:
         rows.append((f"({len(hidden)} more)", sum(n for _, n in hidden)))
     width = max([len(title), *(len(k) for k, _ in rows)])
-    digits = max([len("claims"), *(len(str(n)) for _, n in rows)])
-    lines = [f"{title:<{width}}  {'claims':>{digits}}  share", f"{'-' * width}  {'-' * digits}  -----"]
+    digits = max([len(unit), *(len(str(n)) for _, n in rows)])
+    head = f"{title:<{width}}  {unit:>{digits}}  share"
+    rule = f"{'-' * width}  {'-' * digits}  -----"
+    if children is not None:
+        head += "  children best (low-high)"
+        rule += "  ------------------------"
+    lines = [head, rule]
     for key, n in rows:
         share = f"{100 * n / total:4.0f}%" if total else "    -"
-        lines.append(f"{key:<{width}}  {n:>{digits}}  {share}")
+        line = f"{key:<{width}}  {n:>{digits}}  {share}"
+        if children is not None and key in children:
+            best, low, high = children[key]
+            line += f"  {best} ({low}-{high})" if n else ""
+        lines.append(line.rstrip())
     return lines
 
 
 def format_stats(stats: Stats, *, limit: int | None = 20) -> str:
     """A plain-text report for the terminal; `limit` caps the perpetrator and country rows."""
-    parts = [f"{stats.claims} claims in {stats.documents} documents", ""]
+    parts = [f"{stats.claims} {stats.unit} in {stats.documents} documents"]
+    if stats.unresolved:
+        parts.append(f"({stats.unresolved} claims not yet resolved into incidents: run `childwatch resolve`)")
+    parts.append("")
     if stats.claims:
         for title, counts, cap in (
             ("violation", stats.by_violation, None),
@@ -96,5 +156,6 @@ def format_stats(stats: Stats, *, limit: int | None = 20) -> str:
             ("country", stats.by_country, limit),
             ("month", stats.by_month, None),
         ):
-            parts += [*_table(title, counts, stats.claims, cap), ""]
+            children = stats.children if title == "violation" and stats.unit == "incidents" else None
+            parts += [*_table(title, counts, stats.claims, cap, stats.unit, children), ""]
     return "\n".join(parts).rstrip() + "\n"

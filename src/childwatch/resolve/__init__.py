@@ -22,9 +22,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from childwatch.resolve import near_dupes
-from childwatch.resolve.cluster import resolve_block
+from childwatch.resolve.cluster import Assignment, resolve_block
 from childwatch.resolve.facts import ClaimFacts, facts_from_row, report_names
 from childwatch.resolve.provenance import IncidentView, incident_view
 from childwatch.resolve.settings import Settings, load_settings
@@ -72,8 +73,8 @@ def group_near_duplicates(store: Store, *, chunk: int = 500) -> tuple[int, int]:
         stored_bands = db.band_matches(store, [k for ks in keys.values() for k in ks])
         index = near_dupes.NearDuplicateIndex()
         stored = db.signatures(store, [d for ids in stored_bands.values() for d in ids])
-        for doc_id, (sig, original) in stored.items():
-            index.known(doc_id, sig, original)
+        for stored_id, (stored_sig, stored_original) in stored.items():
+            index.known(stored_id, stored_sig, stored_original)
         rows = []
         for doc_id, sig in sigs:
             copy = index.add(doc_id, sig)
@@ -86,9 +87,10 @@ def group_near_duplicates(store: Store, *, chunk: int = 500) -> tuple[int, int]:
 
 
 def _changes(
-    facts: dict[int, ClaimFacts], assignments: list, mode: str
-) -> tuple[list[dict[str, object]], int, int]:
-    changes, attached, started = [], 0, 0
+    facts: dict[int, ClaimFacts], assignments: list[Assignment], mode: str
+) -> tuple[list[dict[str, Any]], int, int]:
+    changes: list[dict[str, Any]] = []
+    attached = started = 0
     for a in assignments:
         claim = facts[a.claim_id]
         if a.matched is None:
@@ -124,18 +126,20 @@ def resolve(
     summary = ResolutionSummary()
     summary.documents_signed, summary.near_duplicates = group_near_duplicates(store)
     todo = db.blocks(store, unresolved_only=not full)
-    taken = db.all_incident_ids(store)
+    # Full runs: ids are handed out afresh (kept by majority, see cluster.finish);
+    # incremental runs: every stored id is in use.
+    previous = db.incident_sizes(store) if full else None
+    taken: set[str] = set() if full else db.all_incident_ids(store)
     mode = "full" if full else "incremental"
     for n, block in enumerate(todo, 1):
         facts = {f.claim_id: f for f in (facts_from_row(r, settings) for r in db.block_rows(store, block))}
         old_ids = {f.incident_id for f in facts.values() if f.incident_id}
         if full:
-            taken -= old_ids  # this block's ids are free to be kept by its new incidents
             existing, new = [], list(facts.values())
         else:
             existing = [f for f in facts.values() if f.incident_id]
             new = [f for f in facts.values() if not f.incident_id]
-        assignments, members = resolve_block(existing, new, settings, taken, keep_ids=full)
+        assignments, members = resolve_block(existing, new, settings, taken, previous=previous)
         changes, attached, started_here = _changes(facts, assignments, mode)
         stored = db.stored_incidents(store, members)
         grown = {a.incident_id for a in assignments} | {c["previous"] for c in changes if c["previous"]}
@@ -149,8 +153,8 @@ def resolve(
         summary.claims_resolved += len(new)
         summary.attached += attached
         summary.new_incidents += started_here if not full else max(0, started_here)
-        db.save_block(store, mode=mode, changes=changes, incidents=views, remove=old_ids - set(members))
-        if progress and (n % 50 == 0 or n == len(todo)):
+        db.save_block(store, mode=mode, changes=changes, incidents=views)
+        if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
     db.drop_empty_incidents(store)
     summary.incidents = db.counts(store)["incidents"]

@@ -10,7 +10,7 @@ a block of n claims is resolved in O(n) time.
 
 Incident ids are stable: a new incident is named after the claim that started it (its
 document id and position), and when a block is resolved again from scratch, each incident
-keeps the id most of its claims already had.
+keeps a stored id when it holds most of that id's claims.
 """
 
 from __future__ import annotations
@@ -149,24 +149,29 @@ class BlockResolver:
             self.assignments.append((claim, incident, comparison, member))
         self._join(incident, claim)
 
-    def finish(self, taken: set[str], keep_ids: bool) -> Iterator[Assignment]:
-        """Name the incidents and yield every new assignment. With `keep_ids` (a block
-        resolved from scratch), an incident keeps the stored id most of its claims had."""
+    def finish(self, taken: set[str], previous: dict[str, int] | None) -> Iterator[Assignment]:
+        """Name the incidents and yield every new assignment.
+
+        With `previous` ({stored id: its number of claims}, for a block resolved from
+        scratch), an incident keeps a stored id when it holds more than half of that id's
+        claims, so at most one incident can keep it and an unchanged grouping keeps all.
+        Any other incident is named after its first claim; `taken` (ids in use) grows.
+        """
         for incident in sorted(self.incidents, key=lambda i: (-len(i.members), i.key)):
             if incident.id is not None:
                 continue
-            if keep_ids:
-                previous = Counter(m.incident_id for m in incident.members if m.incident_id)
-                for old, _ in sorted(previous.items(), key=lambda kv: (-kv[1], kv[0])):
-                    if old not in taken:
+            if previous:
+                held = Counter(m.incident_id for m in incident.members if m.incident_id)
+                for old, n in sorted(held.items(), key=lambda kv: (-kv[1], kv[0])):
+                    if 2 * n > previous.get(old, 0) and old not in taken:
                         incident.id = old
                         break
             if incident.id is None:
-                incident.id = incident_id_for(incident.members[0])
-                n = 1
-                while incident.id in taken:
+                base = incident_id_for(incident.members[0])
+                incident.id, n = base, 1
+                while incident.id in taken or (previous and incident.id in previous):
                     n += 1
-                    incident.id = f"{incident_id_for(incident.members[0])}-{n}"
+                    incident.id = f"{base}-{n}"
             taken.add(incident.id)
         for claim, incident, comparison, member in self.assignments:
             assert incident.id is not None
@@ -182,18 +187,19 @@ def resolve_block(
     settings: Settings,
     taken: set[str],
     *,
-    keep_ids: bool = False,
+    previous: dict[str, int] | None = None,
 ) -> tuple[list[Assignment], dict[str, list[ClaimFacts]]]:
     """Assign `new` claims to the incidents of `existing` claims or to new incidents.
 
     Returns the assignments of the new claims and the members of every incident the
-    block now has (by id). `taken` holds the incident ids used elsewhere, and grows.
+    block now has (by id). `taken` holds the incident ids in use, and grows. For a block
+    resolved from scratch, `previous` holds the stored ids' sizes (see `finish`).
     """
     resolver = BlockResolver(settings)
     resolver.add_existing(existing)
     taken.update(i.id for i in resolver.incidents if i.id)
     for claim in sorted(new, key=lambda c: c.order):
         resolver.resolve(claim)
-    assignments = list(resolver.finish(taken, keep_ids))
+    assignments = list(resolver.finish(taken, previous))
     members = {i.id: i.members for i in resolver.incidents if i.id is not None}
     return assignments, members

@@ -20,43 +20,13 @@ from urllib.parse import urlsplit
 
 import pycountry
 
-from childwatch.codebook.loader import load_codebook
+from childwatch.codebook.loader import Actor, Source, load_codebook
 from childwatch.extract.lexicon import load_lexicon
-from childwatch.resolve.settings import Settings, fold
+from childwatch.resolve.settings import Settings, fold, load_settings
 
 _CAPITALISED = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)")
 _WORD = re.compile(r"[a-z]{4,}")
 _DETERMINERS = ("the ", "a ", "an ", "two ", "three ", "four ", "several ", "some ", "one ", "other ")
-# Capitalised words that name nothing in particular (besides codebook names, countries,
-# demonyms and months, which `stop_names` adds).
-_COMMON_CAPITALISED = """
-The This That These Those There Their They Then When Where While What Which Who Whom Whose Why How
-And But For Nor Yet Also Although Though Because Since After Before During Until Unless About Above
-Among Around Across Against Along Amid Amidst Behind Below Beside Between Beyond Despite Inside
-Into Near Over Through Under Within Without From With Its His Her Him Our Your Mine Ours Hers
-Some Many Most More Much Few Every Each Other Another Such Only Even Just Still Already Now
-Later Earlier Last Next First Second Third Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-Today Yesterday Tomorrow Morning Evening Night According Meanwhile However Moreover Instead Thus
-President Minister Prime Mr Mrs Ms Dr General Colonel Captain Commander Governor Spokesman
-Spokeswoman Spokesperson Secretary Chief Director Head Deputy Officials Official Police Army
-Military Forces Force Government Ministry Council Court Children Child Girls Girls Boys Boy Girl
-Kids Students Schoolgirls Schoolchildren Families Parents Mothers Fathers Sources Witnesses
-Residents People Local Security State States International National Human Rights Watch United
-Nations Human Group Groups Report Reports News Agency Press Office Committee Commission Special
-Representative Fund Office Health Education Hospital School Schools Village Town City Province
-Region District North South East West Northern Southern Eastern Western Central Upper Lower Big
-Several Hundreds Thousands Dozens Two Three Four Five Six Seven Eight Nine Ten Twenty
-Islamist Islamists Jihadist Jihadists Militant Militants Rebel Rebels Extremist Extremists Insurgents
-Gunmen Fighters Troops Soldiers Authorities Twitter Facebook Telegram Video Photo Reuters
-""".split()
-_STOPWORDS = frozenset(
-    """
-    that this with were have from said they their them been which than more after about also into
-    when what where while there these those will would could should being other over only some
-    such most many much very were what your then than once told says according including among
-    including against during before since until under year years month months week weeks days
-    """.split()
-)
 
 
 @dataclass(slots=True)
@@ -185,11 +155,12 @@ def source_key(
 @cache
 def stop_names() -> frozenset[str]:
     """Capitalised words that do not tell one incident from another."""
-    words = set(_COMMON_CAPITALISED)
+    words = set(load_settings().common_names)
     words.update(calendar.month_name[1:])
     words.update(calendar.month_abbr[1:])
     book = load_codebook()
-    for entry in (*book.actors, *book.sources):
+    entries: list[Actor | Source] = [*book.actors, *book.sources]
+    for entry in entries:
         for form in (entry.name, *entry.aliases, *entry.abbreviations):
             words.update(w.capitalize() for w in re.findall(r"[A-Za-z]+", form))
     for country in pycountry.countries:
@@ -232,7 +203,8 @@ def _stated(span: Any, ranges: list[tuple[int, int]]) -> bool:
 
 
 def content_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS)
+    stop = load_settings().stopwords
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in stop)
 
 
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:

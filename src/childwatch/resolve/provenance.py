@@ -67,17 +67,17 @@ def _source_name(c: ClaimFacts) -> str:
 
 def _narrowest_dates(members: Sequence[ClaimFacts]) -> tuple[str | None, str | None]:
     """The intersection of the stated date ranges if they agree, else the narrowest one."""
-    bounded = [m for m in members if m.date_lo is not None and m.date_hi is not None]
+    bounded = [(m.date_lo, m.date_hi, m) for m in members if m.date_lo is not None and m.date_hi is not None]
     if not bounded:
         ends = [m.date_end for m in members if m.date_end]
         return None, min(ends) if ends else None
-    lo = max(m.date_lo for m in bounded)  # type: ignore[type-var]
-    hi = min(m.date_hi for m in bounded)  # type: ignore[type-var]
-    narrowest = min(bounded, key=lambda m: (m.date_hi - m.date_lo, m.order))  # type: ignore[operator]
+    lo = max(b[0] for b in bounded)
+    hi = min(b[1] for b in bounded)
+    narrowest = min(bounded, key=lambda b: (b[1] - b[0], b[2].order))[2]
     if lo <= hi:
         # Keep the claim's own (partial) notation when one claim spans exactly the intersection.
-        for m in bounded:
-            if m.date_lo == lo and m.date_hi == hi:
+        for first, last, m in bounded:
+            if (first, last) == (lo, hi):
                 return m.date_start, m.date_end
         return narrowest.date_start, narrowest.date_end
     return narrowest.date_start, narrowest.date_end
@@ -103,9 +103,7 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
     for m in members:
         if m.count is not None:
             figures.setdefault(m.count, set()).add(m.source_key)
-    counts = [
-        {"count": n, "sources": sorted(sources[k]["name"] for k in keys)} for n, keys in sorted(figures.items())
-    ]
+    counts = [{"count": n, "sources": sorted(sources[k]["name"] for k in keys)} for n, keys in sorted(figures.items())]
     support = [(len(keys), m.order, m.count) for m in members if m.count is not None for keys in [figures[m.count]]]
     best = max(support)[2] if support else None
     lows = [m.count_low if m.count_low is not None else m.count for m in members if m.count is not None]
@@ -114,9 +112,7 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
     top_rank = PRECISION_RANK.get(placed[0].precision, 3)
     best_place = _mode([m.place_id or m.place or m.admin1 or m.country for m in placed
                         if PRECISION_RANK.get(m.precision, 3) == top_rank])  # fmt: skip
-    where = next(
-        (m for m in members if (m.place_id or m.place or m.admin1 or m.country) == best_place), placed[0]
-    )
+    where = next((m for m in members if (m.place_id or m.place or m.admin1 or m.country) == best_place), placed[0])
     ages_min = [m.age_min for m in members if m.age_min is not None]
     ages_max = [m.age_max for m in members if m.age_max is not None]
     sexes = {m.sex for m in members if m.sex}

@@ -40,6 +40,8 @@ class Settings:
     weights: dict[str, float]
     outlets: dict[str, str]  # folded name, alias or domain -> outlet display name
     per_report: frozenset[str]  # source words that name people, not bodies
+    common_names: frozenset[str]  # capitalised words that name nothing in particular
+    stopwords: frozenset[str]  # content words too common to compare wording by
 
 
 def fold(text: str) -> str:
@@ -88,6 +90,13 @@ def load_settings(path: Path = PATH) -> Settings:
     if not isinstance(per_report, list) or not all(isinstance(w, str) for w in per_report):
         problems.append(f"{path}: [provenance] per_report must be a list of words")
         per_report = []
+    lists: dict[str, frozenset[str]] = {}
+    for key in ("common", "stopwords"):
+        value = data.get("names", {}).get(key, [])
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            problems.append(f"{path}: [names] {key} must be a list of words")
+            value = []
+        lists[key] = frozenset(value)
     if problems:
         raise CodebookError(problems)
     return Settings(
@@ -95,4 +104,6 @@ def load_settings(path: Path = PATH) -> Settings:
         weights=weights,
         outlets=outlets,
         per_report=frozenset(fold(w) for w in per_report),
+        common_names=lists["common"],
+        stopwords=lists["stopwords"],
     )

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.store.database import CLAIMS, DOCS, Store
 from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, utcnow
 
-BANDS = DocBandRow.__table__
-INCIDENTS = IncidentRow.__table__
-LOG = ResolutionLogRow.__table__
+BANDS = cast(Table, DocBandRow.__table__)
+INCIDENTS = cast(Table, IncidentRow.__table__)
+LOG = cast(Table, ResolutionLogRow.__table__)
 _IN = 500  # ids per IN (...) list: under every backend's bound-parameter limit
 
 Block = tuple[str, str | None]  # (violation, country or None)
@@ -130,8 +130,21 @@ def stored_incidents(store: Store, ids: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     with store._read() as conn:
         for chunk in _chunks(sorted(set(ids))):
-            found.update(conn.execute(select(INCIDENTS.c.id, INCIDENTS.c.n_claims).where(INCIDENTS.c.id.in_(chunk))).all())
+            found.update(
+                conn.execute(select(INCIDENTS.c.id, INCIDENTS.c.n_claims).where(INCIDENTS.c.id.in_(chunk))).all()
+            )
     return found
+
+
+def incident_sizes(store: Store) -> dict[str, int]:
+    """{incident id: number of claims assigned to it}, as stored now."""
+    stmt = (
+        select(CLAIMS.c.incident_id, func.count())
+        .where(CLAIMS.c.incident_id.is_not(None))
+        .group_by(CLAIMS.c.incident_id)
+    )
+    with store._read() as conn:
+        return {i: n for i, n in conn.execute(stmt)}
 
 
 def all_incident_ids(store: Store) -> set[str]:
@@ -238,3 +251,46 @@ def counts(store: Store) -> dict[str, int]:
                 select(func.count()).select_from(CLAIMS).where(CLAIMS.c.incident_id.is_(None))
             ).scalar_one(),
         }
+
+
+# --- reading incidents --------------------------------------------------------------------
+
+
+def iter_incidents(
+    store: Store,
+    *,
+    violation: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stored incidents, most reported first (then latest report first), filters AND."""
+    stmt = select(INCIDENTS).order_by(INCIDENTS.c.n_documents.desc(), INCIDENTS.c.last_published.desc(), INCIDENTS.c.id)
+    if violation is not None:
+        stmt = stmt.where(INCIDENTS.c.violation == violation)
+    if country is not None:
+        stmt = stmt.where(INCIDENTS.c.location_country == country)
+    if status is not None:
+        stmt = stmt.where(INCIDENTS.c.status == status)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with store._read() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def incident(store: Store, incident_id: str) -> dict[str, Any] | None:
+    with store._read() as conn:
+        row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def incident_claims(store: Store, incident_id: str) -> list[dict[str, Any]]:
+    """The incident's claims with their document's outlet and publication date."""
+    stmt = (
+        select(CLAIMS, DOCS.c.outlet, DOCS.c.published, DOCS.c.near_dup_of)
+        .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
+        .where(CLAIMS.c.incident_id == incident_id)
+        .order_by(DOCS.c.published, CLAIMS.c.doc_id, CLAIMS.c.ordinal)
+    )
+    with store._read() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]

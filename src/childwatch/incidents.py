@@ -1,0 +1,113 @@
+"""`childwatch incidents`: the resolved incidents as text or JSON, one at a time in detail.
+
+A listing shows, per incident, what happened (merged view), how many reports carried it,
+from which outlets, and on whose word (original sources), with its status. The detail of
+one incident adds every figure reported and each claim with why it was grouped there.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from childwatch.store import Store
+from childwatch.store import resolution as db
+
+
+def _place(row: dict[str, Any]) -> str:
+    parts = [row.get("location_name"), row.get("location_admin1"), row.get("location_country")]
+    return ", ".join(p for p in parts if p) or "place unknown"
+
+
+def _dates(row: dict[str, Any]) -> str:
+    start, end = row.get("date_start"), row.get("date_end")
+    if start and end and start != end:
+        return f"{start} to {end}"
+    if start or end:
+        return f"{start or end}" if start else f"on or before {end}"
+    return "date unknown"
+
+
+def _count(row: dict[str, Any]) -> str:
+    best, low, high = row.get("count_best"), row.get("count_low"), row.get("count_high")
+    if best is None:
+        return "children: number not stated"
+    spread = f" (reports say {low} to {high})" if low != high else ""
+    return f"children: {best}{spread}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def format_incident(row: dict[str, Any]) -> str:
+    """Three lines about one incident, for listings."""
+    outlets = ", ".join(o["name"] for o in row["outlets"])
+    sources = "; ".join(s["name"] for s in row["sources"])
+    return "\n".join(
+        [
+            f"{row['id']}  {row['violation']}/{row['kind']}  {row['status'].upper()}  {_dates(row)}  "
+            f"{_place(row)}  {row.get('perpetrator') or 'perpetrator unknown'}  {_count(row)}",
+            f"    {_plural(row['n_documents'], 'report')} from {_plural(row['n_outlets'], 'outlet')}: {outlets}",
+            f"    {_plural(row['n_sources'], 'original source')}: {sources}",
+        ]
+    )
+
+
+def format_detail(row: dict[str, Any], claims: list[dict[str, Any]]) -> str:
+    lines = [format_incident(row)]
+    if len(row["counts"]) > 1:
+        lines.append(
+            "    figures reported: " + "; ".join(f"{c['count']} ({', '.join(c['sources'])})" for c in row["counts"])
+        )
+    lines.append("")
+    lines.append("claims (why each is here):")
+    for c in claims:
+        why = c.get("incident_why") or {}
+        if why.get("matched_claim") is not None:
+            features = ", ".join(f"{k} {v:+g}" for k, v in why.get("features", {}).items())
+            reason = f"matched claim {why['matched_claim']} with score {why.get('score')}: {features}"
+        else:
+            reason = "first report of this incident"
+        copy = f", copy of {c['near_dup_of']}" if c.get("near_dup_of") else ""
+        lines.append(
+            f"  claim {c['id']}  {c['doc_id']} ({c.get('outlet') or 'outlet unknown'}, "
+            f"{c.get('published') or 'undated'}{copy})  source: {c.get('source') or 'the outlet itself'}"
+        )
+        lines.append(f'      "{c["evidence_text"].strip()[:200]}"')
+        lines.append(f"      {reason}")
+    return "\n".join(lines)
+
+
+def list_incidents(
+    store: Store,
+    *,
+    violation: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    limit: int | None = 50,
+    as_json: bool = False,
+) -> str:
+    rows = db.iter_incidents(store, violation=violation, country=country, status=status, limit=limit)
+    if as_json:
+        return "\n".join(json.dumps(_jsonable(r), ensure_ascii=False) for r in rows) + ("\n" if rows else "")
+    if not rows:
+        return "no incidents (run `childwatch run` or `childwatch resolve` first, or widen the filters)\n"
+    total = db.counts(store)["incidents"]
+    head = f"{len(rows)} of {total} incidents, most reported first"
+    return head + "\n\n" + "\n\n".join(format_incident(r) for r in rows) + "\n"
+
+
+def show_incident(store: Store, incident_id: str, *, as_json: bool = False) -> str | None:
+    row = db.incident(store, incident_id)
+    if row is None:
+        return None
+    claims = db.incident_claims(store, incident_id)
+    if as_json:
+        return json.dumps({**_jsonable(row), "claims": [_jsonable(c) for c in claims]}, ensure_ascii=False) + "\n"
+    return format_detail(row, claims) + "\n"
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    skip = {"raw", "minhash", "spans"}
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k not in skip}

@@ -16,6 +16,7 @@ keeps a stored id when it holds most of that id's claims.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class _Incident:
     members: list[ClaimFacts] = field(default_factory=list)
     docs: set[str] = field(default_factory=set)
     id: str | None = None  # an id already stored (incremental runs)
+    merged_into: _Incident | None = None  # set by merge_new
 
     def sample(self, n: int) -> list[ClaimFacts]:
         """The first claim and the latest ones: enough to judge, bounded in cost."""
@@ -96,11 +98,14 @@ class BlockResolver:
         incident.members.append(claim)
         incident.docs.add(claim.doc_id)
         for key in blocking_keys(claim, self.s):
-            slot = self._index.setdefault(key, OrderedDict())
-            slot.pop(incident.key, None)  # most recently used last
-            slot[incident.key] = None
-            if len(slot) > self.s.max_candidates:
-                slot.popitem(last=False)
+            self._touch(key, incident)
+
+    def _touch(self, key: tuple[str, object], incident: _Incident) -> None:
+        slot = self._index.setdefault(key, OrderedDict())
+        slot.pop(incident.key, None)  # most recently used last
+        slot[incident.key] = None
+        if len(slot) > self.s.max_candidates:
+            slot.popitem(last=False)
 
     def add_existing(self, claims: Iterable[ClaimFacts]) -> None:
         """Claims already assigned to stored incidents (kept as they are)."""
@@ -124,19 +129,48 @@ class BlockResolver:
 
     def best_match(self, claim: ClaimFacts) -> tuple[_Incident, Comparison, ClaimFacts] | None:
         best: tuple[_Incident, Comparison, ClaimFacts] | None = None
+        for incident, comparison, member in self._matches(claim):
+            if best is None or comparison.score > best[1].score:
+                best = (incident, comparison, member)
+        return best
+
+    def _matches(
+        self, claim: ClaimFacts, exclude: _Incident | None = None
+    ) -> Iterator[tuple[_Incident, Comparison, ClaimFacts]]:
+        """Each candidate incident the claim may join, with its best comparison."""
         for incident in self._candidates(claim):
-            if claim.doc_id in incident.docs:  # one report's claims are distinct by design
+            if incident is exclude or incident.merged_into is not None:
                 continue
-            sample = incident.sample(self.s.members_compared)
+            # A report's own claims are compared with the other reports' only: two claims
+            # of one report join one incident when each matches the others' (the extractor
+            # split one incident's mentions), never on their own say-so.
+            sample = [m for m in incident.sample(self.s.members_compared) if m.doc_id != claim.doc_id]
+            if not sample:
+                continue
             comparisons = [(compare(claim, m, self.s), m) for m in sample]
             vetoed = sum(1 for c, _ in comparisons if not c.possible)
             top, member = max(comparisons, key=lambda cm: cm[0].score)
             # A veto by the best match, or by most of the incident, keeps the claim out.
             if not top.possible or vetoed * 2 > len(comparisons):
                 continue
-            if top.score >= self.s.merge_at and (best is None or top.score > best[1].score):
-                best = (incident, top, member)
-        return best
+            bonus = self._well_reported(claim, incident, top)
+            if bonus:
+                top = Comparison(round(top.score + bonus, 3), {**top.features, "well_reported": bonus})
+            if top.score >= self.s.merge_at:
+                yield incident, top, member
+
+    def _well_reported(self, claim: ClaimFacts, incident: _Incident, top: Comparison) -> float:
+        """A passing reference ("the schoolgirls Boko Haram kidnapped") most likely means
+        the incident many reports of this perpetrator are about: a bonus growing with the
+        number of reports, for a claim that names the same perpetrator and whose figures
+        do not disagree."""
+        reports = len(incident.docs - {claim.doc_id})
+        if reports < 3 or not claim.perpetrator_stated or "same_perpetrator" not in top.features:
+            return 0.0
+        if "far_count" in top.features or "far_count_aggregate" in top.features:
+            return 0.0
+        w = self.s.weights
+        return round(min(w["well_reported_max"], w["well_reported"] * math.log2(reports)), 3)
 
     def resolve(self, claim: ClaimFacts) -> None:
         match = self.best_match(claim)
@@ -148,6 +182,38 @@ class BlockResolver:
             incident, comparison, member = match
             self.assignments.append((claim, incident, comparison, member))
         self._join(incident, claim)
+
+    def merge_new(self) -> None:
+        """A second look at the incidents this run started: one may match an incident
+        that only took shape after it (claims come in publication order, and a vague
+        early report is recognised only once better ones arrive). Each is merged into
+        the best incident it now matches, under the same rules as a single claim."""
+        for incident in list(self.incidents):
+            if incident.id is not None or not incident.members or incident.merged_into is not None:
+                continue
+            best: tuple[_Incident, Comparison, ClaimFacts, ClaimFacts] | None = None
+            for claim in incident.members:
+                for other, comparison, member in self._matches(claim, exclude=incident):
+                    if best is None or comparison.score > best[1].score:
+                        best = (other, comparison, member, claim)
+            if best is None:
+                continue
+            target, comparison, member, claim = best
+            incident.merged_into = target
+            for moved in incident.members:
+                target.members.append(moved)
+                target.docs.add(moved.doc_id)
+                for key in blocking_keys(moved, self.s):
+                    self._index.get(key, OrderedDict()).pop(incident.key, None)
+                    self._touch(key, target)
+            incident.members = []
+            for i, (c, inc, comp, m) in enumerate(self.assignments):
+                if inc is incident:
+                    if c is claim:
+                        self.assignments[i] = (c, target, comparison, member)
+                    else:
+                        self.assignments[i] = (c, target, comp, m)
+        self.incidents = [i for i in self.incidents if i.merged_into is None]
 
     def finish(self, taken: set[str], previous: dict[str, int] | None) -> Iterator[Assignment]:
         """Name the incidents and yield every new assignment.
@@ -200,6 +266,7 @@ def resolve_block(
     taken.update(i.id for i in resolver.incidents if i.id)
     for claim in sorted(new, key=lambda c: c.order):
         resolver.resolve(claim)
+    resolver.merge_new()
     assignments = list(resolver.finish(taken, previous))
     members = {i.id: i.members for i in resolver.incidents if i.id is not None}
     return assignments, members

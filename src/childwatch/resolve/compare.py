@@ -75,10 +75,8 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
     return None
 
 
-def _stated_names(c: ClaimFacts) -> frozenset[str]:
-    if c.place and c.place_stated:
-        return c.names | {c.place}
-    return c.names
+def _stated_place(c: ClaimFacts) -> frozenset[str]:
+    return frozenset({c.place}) if c.place and c.place_stated else frozenset()
 
 
 def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
@@ -103,7 +101,10 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     if km is not None and km > s.max_km:
         if a.place_stated and b.place_stated:
             return Comparison(-math.inf, veto=f"places {km:.0f} km apart")
-        add("places_apart")
+        if a.place_stated or b.place_stated:
+            add("places_apart")
+        # Both inferred from their reports (a background mention placed where the report
+        # is datelined): neither says where it happened, so the distance says nothing.
     date_feature, veto = _date_feature(a, b, s)
     if veto:
         return Comparison(-math.inf, veto=veto)
@@ -138,9 +139,9 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     shared = a.names & b.names
     if shared:
         add("shared_name", min(w["shared_names_max"], w["shared_name"] * len(shared)))
-    # A name one claim states that the other's report keeps mentioning ("Chibok").
-    named = _stated_names(a) & b.doc_names or _stated_names(b) & a.doc_names
-    if named - shared:
+    # The place one claim states is one the other's report keeps mentioning ("Chibok").
+    # (Places only: the names of presidents and spokesmen recur in every report.)
+    if "same_place" not in features and (_stated_place(a) & b.doc_names or _stated_place(b) & a.doc_names):
         add("named_in_report")
     if a.words and b.words:
         jaccard = len(a.words & b.words) / len(a.words | b.words)

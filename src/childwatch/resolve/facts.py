@@ -67,7 +67,7 @@ class ClaimFacts:
     names: frozenset[str]  # distinctive names in the evidence
     doc_names: frozenset[str]  # the names its report mentions most
     place_stated: bool  # the place is named in the claim's own evidence, not inferred
-    perpetrator_stated: bool
+    perpetrator_stated: bool  # named (not described) in the claim's own evidence
     words: frozenset[str]
     incident_id: str | None  # the assignment stored before this run
     confidence: float = 0.5
@@ -202,9 +202,22 @@ def _stated(span: Any, ranges: list[tuple[int, int]]) -> bool:
     return any(lo <= start and end <= hi for lo, hi in ranges)
 
 
+_SUFFIXES = ("ings", "ing", "ed", "es", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper: "kidnapped", "kidnapping", "kidnaps" -> "kidnapp"/"kidnap"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word[-1] == word[-2] else word
+
+
 def content_words(text: str) -> frozenset[str]:
+    """The evidence's words that carry meaning, stemmed so that word forms compare equal."""
     stop = load_settings().stopwords
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in stop)
+    return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if w not in stop)
 
 
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
@@ -253,7 +266,9 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         names=distinctive_names(evidence),
         doc_names=frozenset(row.get("doc_names") or ()),
         place_stated=_stated(spans.get("location"), ranges),
-        perpetrator_stated=_stated(spans.get("perpetrator"), ranges),
+        # "the militants", "gunmen": a description the extractor resolved, not a name.
+        perpetrator_stated=_stated(spans.get("perpetrator"), ranges)
+        and any(ch.isupper() for ch in str(spans["perpetrator"][2])),
         words=content_words(evidence),
         incident_id=row["incident_id"],
         confidence=row["confidence"] if row["confidence"] is not None else 0.5,

@@ -342,3 +342,17 @@ def test_run_without_resolution_then_resolve(tmp_path: Path) -> None:
     assert result.returncode == 0 and "16 claims resolved" in result.stdout
     again = childwatch("resolve", "--db", database, "--full")
     assert again.returncode == 0 and "0 new incidents" in again.stdout
+
+
+def test_resolution_settings_problems_are_all_reported(tmp_path: Path) -> None:
+    from childwatch.errors import CodebookError
+
+    bad = tmp_path / "resolution.toml"
+    bad.write_text('[thresholds]\nmerge_at = "high"\n[weights]\nsame_place = 2.0\nsame_colour = 1.0\n'
+                   '[[outlet]]\nname = "A"\ndomains = ["a.org"]\n[[outlet]]\nname = "B"\ndomains = ["a.org"]\n',
+                   encoding="utf-8")  # fmt: skip
+    with pytest.raises(CodebookError) as caught:
+        load_settings.__wrapped__(bad)
+    text = str(caught.value)
+    assert "merge_at must be a number" in text and "same_colour is not a known feature" in text
+    assert "'a.org' already names 'A'" in text and "same_perpetrator must be a number" in text

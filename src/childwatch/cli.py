@@ -116,12 +116,15 @@ def build_default() -> dict:
 def _cmd_codebook(args: argparse.Namespace) -> int:
     from childwatch.codebook.loader import load_codebook
     from childwatch.extract.lexicon import load_lexicon
+    from childwatch.resolve.settings import load_settings
 
     book = load_codebook()
     lexicon = load_lexicon()
+    settings = load_settings()
     print(
         f"codebook OK: {len(book.actors)} actors, {len(book.sources)} sources, "
-        f"{len(lexicon.violations)} violation rule sets"
+        f"{len(lexicon.violations)} violation rule sets, {len(set(settings.outlets.values()))} outlets, "
+        f"{len(settings.weights)} resolution weights"
     )
     return 0
 

@@ -59,6 +59,16 @@ class _Incident:
         return [self.members[0], *self.members[-(n - 1) :]]
 
 
+def _counts_clash(a: list[ClaimFacts], b: list[ClaimFacts]) -> bool:
+    """Whether any figure of one group is an order of magnitude off one of the other's."""
+    counts_a = [m.count for m in a if m.count]
+    counts_b = [m.count for m in b if m.count]
+    if not counts_a or not counts_b:
+        return False
+    low, high = min(counts_a + counts_b), max(counts_a + counts_b)
+    return high > 10 * low and (max(counts_a) > 10 * min(counts_b) or max(counts_b) > 10 * min(counts_a))
+
+
 def incident_id_for(seed: ClaimFacts) -> str:
     """A new incident's id, derived from the claim that starts it (stable across runs)."""
     digest = hashlib.sha1(f"{seed.violation}|{seed.doc_id}|{seed.ordinal}".encode()).hexdigest()
@@ -148,10 +158,17 @@ class BlockResolver:
             if not sample:
                 continue
             comparisons = [(compare(claim, m, self.s), m) for m in sample]
+            if any(c.veto and c.veto.startswith("counts") for c, _ in comparisons):
+                continue  # a toll an order of magnitude off any report of it is another event
             vetoed = sum(1 for c, _ in comparisons if not c.possible)
             top, member = max(comparisons, key=lambda cm: cm[0].score)
-            # A veto by the best match, or by most of the incident, keeps the claim out.
+            # A veto by the best match, or by most of the incident, keeps the claim out; so
+            # does a poor fit with the incident as a whole (against chaining: a claim that
+            # matches one member but disagrees with the rest).
             if not top.possible or vetoed * 2 > len(comparisons):
+                continue
+            possible = [c.score for c, _ in comparisons if c.possible]
+            if sum(possible) / len(possible) < self.s.min_fit:
                 continue
             bonus = self._well_reported(claim, incident, top)
             if bonus:
@@ -194,6 +211,8 @@ class BlockResolver:
             best: tuple[_Incident, Comparison, ClaimFacts, ClaimFacts] | None = None
             for claim in incident.members:
                 for other, comparison, member in self._matches(claim, exclude=incident):
+                    if _counts_clash(incident.members, other.members):
+                        continue
                     if best is None or comparison.score > best[1].score:
                         best = (other, comparison, member, claim)
             if best is None:

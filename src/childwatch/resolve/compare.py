@@ -18,6 +18,8 @@ from childwatch.resolve.settings import Settings
 # Date intervals narrower than this are "precise" (an event known to the day or month).
 _PRECISE_DAYS = 31
 _NEAR_KM = 25.0
+# Reports of one event disagree on tolls, but not by an order of magnitude.
+_COUNT_RATIO_VETO = 10
 
 
 @dataclass(slots=True)
@@ -89,6 +91,8 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
 
     if a.doc_id == b.doc_id:
         return Comparison(-math.inf, veto="same document")
+    if a.count and b.count and max(a.count, b.count) > _COUNT_RATIO_VETO * min(a.count, b.count):
+        return Comparison(-math.inf, veto=f"counts {a.count} and {b.count} far apart")
     # A field the extractor inferred from the rest of the report (not stated with the
     # claim) may be wrong: it counts against a match but does not forbid it.
     if a.perpetrator_id and b.perpetrator_id and a.perpetrator_id != b.perpetrator_id:
@@ -111,11 +115,15 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
 
     if a.story == b.story:
         add("same_story")
-    if a.perpetrator_id and a.perpetrator_id == b.perpetrator_id:
+    # Agreement on values both inferred from their reports' context says little: the
+    # extractor fills a perpetrator or place from the report's main story, so two reports
+    # about one region agree on them whatever the claims are about.
+    if a.perpetrator_id and a.perpetrator_id == b.perpetrator_id and (a.perpetrator_stated or b.perpetrator_stated):
         add("same_perpetrator")
-    if a.place_id and a.place_id == b.place_id and a.precision == "place":
+    placed = a.place_stated or b.place_stated
+    if placed and a.place_id and a.place_id == b.place_id and a.precision == "place":
         add("same_place")
-    elif km is not None and km <= _NEAR_KM:
+    elif placed and km is not None and km <= _NEAR_KM:
         add("near_place")
     elif a.admin1 and b.admin1 and "places_apart" not in features:
         add("same_admin1" if a.admin1 == b.admin1 else "other_admin1")

@@ -14,6 +14,7 @@ PATH = Path(__file__).resolve().parent.parent / "codebook" / "resolution.toml"
 
 THRESHOLDS = {
     "merge_at": float,
+    "min_fit": float,
     "max_candidates": int,
     "members_compared": int,
     "max_km": float,
@@ -32,6 +33,7 @@ WEIGHTS = (
 @dataclass(frozen=True, slots=True)
 class Settings:
     merge_at: float
+    min_fit: float
     max_candidates: int
     members_compared: int
     max_km: float

@@ -40,7 +40,7 @@ class ResolutionSummary:
     documents_signed: int = 0
     near_duplicates: int = 0
     claims_resolved: int = 0
-    attached: int = 0  # claims that joined an incident other reports already had
+    attached: int = 0  # claims that joined an incident of another report
     new_incidents: int = 0
     reassigned: int = 0  # full runs: claims whose incident changed
     incidents: int = 0  # incidents stored after the run
@@ -49,7 +49,7 @@ class ResolutionSummary:
     def line(self) -> str:
         parts = [
             f"{self.claims_resolved} claims resolved",
-            f"{self.attached} joined existing incidents",
+            f"{self.attached} joined an incident of another report",
             f"{self.new_incidents} new incidents",
         ]
         if self.reassigned:

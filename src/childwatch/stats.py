@@ -19,6 +19,9 @@ from childwatch.records import VIOLATIONS
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow
 
+CLAIMS = cast(Table, ClaimRow.__table__)
+INCIDENTS = cast(Table, IncidentRow.__table__)
+
 UNKNOWN = "unknown"
 
 
@@ -44,8 +47,8 @@ class Stats:
     unresolved: int = 0  # incidents only: claims not yet resolved (not counted)
 
 
-def _grouped(store: Store, key: ColumnElement[Any], table: Table | None = None) -> dict[str, int]:
-    stmt = select(key, func.count()).select_from(table if table is not None else ClaimRow.__table__).group_by(key)
+def _grouped(store: Store, key: ColumnElement[Any], table: Table) -> dict[str, int]:
+    stmt = select(key, func.count()).select_from(table).group_by(key)
     counts: dict[str, int] = {}
     with store.engine.connect() as conn:
         for value, n in conn.execute(stmt):
@@ -58,14 +61,14 @@ def _by_count(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == UNKNOWN, kv[0])))
 
 
-def claim_stats(store: Store) -> Stats:
-    """Count the stored claims."""
-    claims = ClaimRow.__table__.c
+def _counted(store: Store, table: Table, **extra: Any) -> Stats:
+    """Count the rows of `claims` or `incidents`, which share the grouped columns."""
+    c = table.c
     with store.engine.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(DocumentRow.__table__)).scalar_one()
-    by_violation = _grouped(store, claims.violation)
+    by_violation = _grouped(store, c.violation, table)
     # An undated incident is bounded by its report: it counts in the month it was reported.
-    months = _grouped(store, func.substr(func.coalesce(claims.date_start, claims.date_end), 1, 7))
+    months = _grouped(store, func.substr(func.coalesce(c.date_start, c.date_end), 1, 7), table)
     unknown_month = months.pop(UNKNOWN, 0)
     by_month = dict(sorted(months.items()))
     if unknown_month:
@@ -74,21 +77,24 @@ def claim_stats(store: Store) -> Stats:
         documents=n_docs,
         claims=sum(by_violation.values()),
         by_violation={v: by_violation.get(v, 0) for v in VIOLATIONS},
-        by_perpetrator=_by_count(_grouped(store, claims.perpetrator)),
-        by_country=_by_count(_grouped(store, claims.location_country)),
+        by_perpetrator=_by_count(_grouped(store, c.perpetrator, table)),
+        by_country=_by_count(_grouped(store, c.location_country, table)),
         by_month=by_month,
+        **extra,
     )
+
+
+def claim_stats(store: Store) -> Stats:
+    """Count the stored claims."""
+    return _counted(store, CLAIMS)
 
 
 def incident_stats(store: Store) -> Stats:
     """Count the stored incidents (the merged view resolution keeps)."""
-    table = cast(Table, IncidentRow.__table__)
-    inc = table.c
-    claims = ClaimRow.__table__.c
+    inc = INCIDENTS.c
     with store.engine.connect() as conn:
-        n_docs = conn.execute(select(func.count()).select_from(DocumentRow.__table__)).scalar_one()
         unresolved = conn.execute(
-            select(func.count()).select_from(ClaimRow.__table__).where(claims.incident_id.is_(None))
+            select(func.count()).select_from(CLAIMS).where(CLAIMS.c.incident_id.is_(None))
         ).scalar_one()
         children = {
             v: (int(best or 0), int(low or 0), int(high or 0))
@@ -97,19 +103,9 @@ def incident_stats(store: Store) -> Stats:
                 .group_by(inc.violation)
             )
         }
-    by_violation = _grouped(store, inc.violation, table)
-    months = _grouped(store, func.substr(func.coalesce(inc.date_start, inc.date_end), 1, 7), table)
-    unknown_month = months.pop(UNKNOWN, 0)
-    by_month = dict(sorted(months.items()))
-    if unknown_month:
-        by_month[UNKNOWN] = unknown_month
-    return Stats(
-        documents=n_docs,
-        claims=sum(by_violation.values()),
-        by_violation={v: by_violation.get(v, 0) for v in VIOLATIONS},
-        by_perpetrator=_by_count(_grouped(store, inc.perpetrator, table)),
-        by_country=_by_count(_grouped(store, inc.location_country, table)),
-        by_month=by_month,
+    return _counted(
+        store,
+        INCIDENTS,
         unit="incidents",
         children={v: children.get(v, (0, 0, 0)) for v in VIOLATIONS},
         unresolved=unresolved,

@@ -63,10 +63,9 @@ def group_near_duplicates(store: Store, *, chunk: int = 500) -> tuple[int, int]:
     """Sign every unsigned document and link copies to their group's first document.
     Returns (documents signed, near-duplicates found)."""
     signed = found = 0
-    while True:
-        docs = db.unsigned_documents(store, chunk)
-        if not docs:
-            return signed, found
+    todo = db.unsigned_documents(store)
+    for start in range(0, len(todo), chunk):
+        docs = db.document_texts(store, todo[start : start + chunk])
         texts = dict(docs)
         sigs = [(doc_id, near_dupes.signature(text)) for doc_id, text in docs]
         keys = {doc_id: near_dupes.band_keys(sig) if sig else [] for doc_id, sig in sigs}
@@ -84,19 +83,14 @@ def group_near_duplicates(store: Store, *, chunk: int = 500) -> tuple[int, int]:
             rows.append((doc_id, sig, original, similarity, keys[doc_id], report_names(texts[doc_id])))
         db.save_signatures(store, rows)
         signed += len(rows)
+    return signed, found
 
 
-def _changes(
-    facts: dict[int, ClaimFacts], assignments: list[Assignment], mode: str
-) -> tuple[list[dict[str, Any]], int, int]:
+def _changes(facts: dict[int, ClaimFacts], assignments: list[Assignment], mode: str) -> list[dict[str, Any]]:
+    """What to write and log: every new claim's place, and on full runs the moves."""
     changes: list[dict[str, Any]] = []
-    attached = started = 0
     for a in assignments:
         claim = facts[a.claim_id]
-        if a.matched is None:
-            started += 1
-        else:
-            attached += 1
         if mode == "full" and claim.incident_id == a.incident_id:
             continue  # unchanged: nothing to write or log
         changes.append(
@@ -110,7 +104,7 @@ def _changes(
                 "why": a.why(),
             }
         )
-    return changes, attached, started
+    return changes
 
 
 def resolve(
@@ -140,19 +134,17 @@ def resolve(
             existing = [f for f in facts.values() if f.incident_id]
             new = [f for f in facts.values() if not f.incident_id]
         assignments, members = resolve_block(existing, new, settings, taken, previous=previous)
-        changes, attached, started_here = _changes(facts, assignments, mode)
+        changes = _changes(facts, assignments, mode)
         stored = db.stored_incidents(store, members)
         grown = {a.incident_id for a in assignments} | {c["previous"] for c in changes if c["previous"]}
         views: list[IncidentView] = [
             incident_view(i, m) for i, m in members.items() if i in grown or stored.get(i) != len(m)
         ]
         if full:
-            attached = sum(1 for a in assignments if a.matched is not None)
             summary.reassigned += sum(1 for c in changes if c["previous"] is not None)
-            started_here = len(members) - len(old_ids & set(members))
         summary.claims_resolved += len(new)
-        summary.attached += attached
-        summary.new_incidents += started_here if not full else max(0, started_here)
+        summary.attached += sum(1 for a in assignments if a.matched is not None)
+        summary.new_incidents += len(members.keys() - old_ids)
         db.save_block(store, mode=mode, changes=changes, incidents=views)
         if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")

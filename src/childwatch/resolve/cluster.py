@@ -103,6 +103,7 @@ class BlockResolver:
         self.incidents: list[_Incident] = []
         self._index: dict[tuple[str, object], OrderedDict[int, None]] = {}
         self.assignments: list[tuple[ClaimFacts, _Incident, Comparison | None, ClaimFacts | None]] = []
+        self._linked: dict[int, tuple[Comparison, ClaimFacts]] = {}  # merge_new: claim id -> its link
 
     def _join(self, incident: _Incident, claim: ClaimFacts) -> None:
         incident.members.append(claim)
@@ -226,12 +227,7 @@ class BlockResolver:
                     self._index.get(key, OrderedDict()).pop(incident.key, None)
                     self._touch(key, target)
             incident.members = []
-            for i, (c, inc, comp, m) in enumerate(self.assignments):
-                if inc is incident:
-                    if c is claim:
-                        self.assignments[i] = (c, target, comparison, member)
-                    else:
-                        self.assignments[i] = (c, target, comp, m)
+            self._linked[claim.claim_id] = (comparison, member)  # why the two incidents merged
         self.incidents = [i for i in self.incidents if i.merged_into is None]
 
     def finish(self, taken: set[str], previous: dict[str, int] | None) -> Iterator[Assignment]:
@@ -259,6 +255,9 @@ class BlockResolver:
                     incident.id = f"{base}-{n}"
             taken.add(incident.id)
         for claim, incident, comparison, member in self.assignments:
+            while incident.merged_into is not None:  # merged by merge_new, maybe more than once
+                incident = incident.merged_into
+            comparison, member = self._linked.get(claim.claim_id, (comparison, member))
             assert incident.id is not None
             if comparison is None or member is None:
                 yield Assignment(claim.claim_id, incident.id)

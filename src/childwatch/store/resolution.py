@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.store.database import CLAIMS, DOCS, Store
@@ -34,16 +34,22 @@ def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
 # --- near-duplicate documents -------------------------------------------------------------
 
 
-def unsigned_documents(store: Store, limit: int = 500) -> list[tuple[str, str]]:
-    """(id, text) of up to `limit` documents not yet signed, oldest publication first."""
+def unsigned_documents(store: Store) -> list[str]:
+    """Ids of the documents not yet signed, oldest publication first (one scan, ids only)."""
     stmt = (
-        select(DOCS.c.id, DOCS.c.text)
+        select(DOCS.c.id)
         .where(DOCS.c.minhash.is_(None))
         .order_by(DOCS.c.published.is_(None), DOCS.c.published, DOCS.c.id)
-        .limit(limit)
     )
     with store._read() as conn:
-        return [(r.id, r.text) for r in conn.execute(stmt)]
+        return list(conn.execute(stmt).scalars())
+
+
+def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(id, text) of these documents, in the order given."""
+    with store._read() as conn:
+        texts = dict(conn.execute(select(DOCS.c.id, DOCS.c.text).where(DOCS.c.id.in_(doc_ids))).all())
+    return [(doc_id, texts[doc_id]) for doc_id in doc_ids if doc_id in texts]
 
 
 def band_matches(store: Store, keys: Sequence[int]) -> dict[int, list[str]]:
@@ -73,11 +79,20 @@ def save_signatures(
 ) -> None:
     """Store (id, signature, near_dup_of, similarity, band keys, names) for each document."""
     with store._write() as conn:
-        for doc_id, sig, original, similarity, _, names in signed:
+        if signed:
             conn.execute(
                 update(DOCS)
-                .where(DOCS.c.id == doc_id)
-                .values(minhash=sig or b"", near_dup_of=original, near_dup_similarity=similarity, names=names)
+                .where(DOCS.c.id == bindparam("b_id"))
+                .values(
+                    minhash=bindparam("b_minhash"),
+                    near_dup_of=bindparam("b_original"),
+                    near_dup_similarity=bindparam("b_similarity"),
+                    names=bindparam("b_names", type_=DOCS.c.names.type),
+                ),
+                [
+                    {"b_id": d, "b_minhash": sig or b"", "b_original": o, "b_similarity": sim, "b_names": names}
+                    for d, sig, o, sim, _, names in signed
+                ],
             )
         rows = [{"band": k, "doc_id": doc_id} for doc_id, _, _, _, keys, _ in signed for k in keys]
         if rows:
@@ -199,19 +214,26 @@ def save_block(
     mode: str,
     changes: Sequence[dict[str, Any]],
     incidents: Sequence[Any],
-    remove: Iterable[str] = (),
 ) -> None:
     """In one transaction: claims' new assignments (`changes`: claim_id, doc_id, ordinal,
     incident_id, previous, score, why), their log entries, and the block's incidents."""
     now = utcnow()
     with store._write() as conn:
-        for c in changes:
+        if changes:
             conn.execute(
                 update(CLAIMS)
-                .where(CLAIMS.c.id == c["claim_id"])
-                .values(incident_id=c["incident_id"], incident_score=c["score"], incident_why=c["why"])
+                .where(CLAIMS.c.id == bindparam("b_claim_id"))
+                .values(
+                    incident_id=bindparam("b_incident_id"),
+                    incident_score=bindparam("b_score"),
+                    incident_why=bindparam("b_why", type_=CLAIMS.c.incident_why.type),
+                ),
+                [
+                    {"b_claim_id": c["claim_id"], "b_incident_id": c["incident_id"], "b_score": c["score"],
+                     "b_why": c["why"]}
+                    for c in changes
+                ],
             )
-        if changes:
             conn.execute(
                 insert(LOG),
                 [
@@ -229,7 +251,7 @@ def save_block(
                     for c in changes
                 ],
             )
-        ids = sorted({v.id for v in incidents} | set(remove))
+        ids = sorted(v.id for v in incidents)
         for chunk in _chunks(ids):
             conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
         if incidents:

@@ -126,3 +126,47 @@ def test_graphic_passage_is_flagged(extractor: Extractor) -> None:
 def test_empty_and_junk_text_give_no_claims(extractor: Extractor) -> None:
     assert extractor.extract(_doc("")) == []
     assert extractor.extract(_doc("\u200b\u202e" * 50 + "<<<>>>" * 20)) == []
+
+
+# --- fields from the claim's own clause ------------------------------------------------------
+
+
+def test_a_status_share_does_not_replace_the_count_of_victims(extractor: Extractor) -> None:
+    text = "By Friday, only five of the 84 abducted schoolgirls were still held, according to the police."
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.victims.count == 84
+    assert claim.victims.count_span is not None and "84" in claim.victims.count_span.text
+
+
+def test_the_date_comes_from_the_clause_of_the_violation(extractor: Extractor) -> None:
+    text = ("Gunmen burned the market of Gwoza in 2011, a short drive from where fighters "
+            "abducted 60 girls in 2014.")  # fmt: skip
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.date.start == "2014" and claim.date.span is not None and claim.date.span.text == "2014"
+
+
+def test_an_unresolvable_relative_date_leaves_the_date_unknown(extractor: Extractor) -> None:
+    # No publication date: "last month" cannot be read, and the 2012 attack is another event.
+    text = "The village was attacked in 2012, near the spot where militants last month abducted 70 boys."
+    (claim,) = [c for c in extractor.extract(_doc(text, published=None)) if c.violation == "abduction"]
+    assert claim.date.start is None and claim.date.end is None
+    (dated,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert dated.date.start == "2024-04"
+
+
+def test_a_place_named_for_a_second_violation_is_not_taken_for_the_first(extractor: Extractor) -> None:
+    text = ("The group, which abducted hundreds of girls in Nigeria ten years ago, claimed the "
+            "abduction of students in Katsina state last week.")  # fmt: skip
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    first = min(claims, key=lambda c: c.trigger.start if c.trigger else 0)
+    assert first.location.admin1 is None and first.location.country == "NG"
+    assert first.date.start == "2014"
+
+
+def test_the_agent_of_the_violation_beats_a_force_named_earlier(extractor: Extractor) -> None:
+    text = ("Boko Haram fighters have raided the north-east for years, and the Nigerian Army has struggled "
+            "to stop them. A spokesman said the army received a report from the principal of the school "
+            "where 40 students were seized by gunmen overnight.")  # fmt: skip
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.perpetrator_id == "boko_haram"
+    assert claim.perpetrator_span is not None and claim.perpetrator_span.text == "gunmen"

@@ -301,6 +301,58 @@ def test_far_apart_places_stated_in_both_claims_are_a_veto_inferred_ones_a_penal
     assert result.veto is None and result.features["places_apart"] < 0
 
 
+def test_a_vague_quantity_fits_a_figure_within_it() -> None:
+    s = load_settings()
+    exact = facts(kind="incident", count=276, sex="female")
+    hundreds = facts(claim_id=2, doc_id="b", story="b", kind="incident", count=None, count_low=200, sex="female")
+    dozens = facts(claim_id=3, doc_id="c", story="c", kind="incident", count=None, count_low=24, sex="female")
+    assert compare(exact, hundreds, s).features.get("close_count") == s.weights["close_count"]
+    assert compare(exact, hundreds, s).features.get("same_sex") == s.weights["same_sex"]
+    assert "close_count" not in compare(exact, dozens, s).features
+
+
+def test_a_province_inferred_from_the_report_counts_against_only_mildly() -> None:
+    s = load_settings()
+    stated = facts(admin1="Borno", place="Chibok", place_id="1", precision="place", place_stated=True)
+    inferred = facts(claim_id=2, doc_id="b", story="b", admin1="Federal Capital Territory", place="Abuja",
+                     place_id="2", precision="admin1", place_stated=False)  # fmt: skip
+    both = facts(claim_id=3, doc_id="c", story="c", admin1="Federal Capital Territory", place="Abuja",
+                 place_id="2", precision="admin1", place_stated=True)  # fmt: skip
+    assert compare(stated, inferred, s).features.get("places_apart") == s.weights["places_apart"]
+    assert "other_admin1" not in compare(stated, inferred, s).features
+    assert compare(stated, both, s).features.get("other_admin1") == s.weights["other_admin1"]
+
+
+def _abduction(n: int, **fields: Any) -> ClaimFacts:
+    base: dict[str, Any] = dict(
+        claim_id=n, doc_id=f"d{n}", story=f"d{n}", ordinal=0, published=f"2014-05-{n:02d}", violation="abduction",
+        kind="incident", perpetrator_id="boko_haram", perpetrator="Boko Haram", sex="female", country="NG",
+        date_start=None, date_end=f"2014-05-{n:02d}", words=frozenset({"girls", "abducted", "school"}),
+        source_key=f"outlet:d{n}",
+    )  # fmt: skip
+    base.update(fields)
+    return facts(**base)
+
+
+def test_a_passing_reference_joins_a_well_reported_incident_only_on_a_particular() -> None:
+    from childwatch.resolve.cluster import resolve_block
+
+    s = load_settings()
+    chibok = {"place": "Chibok", "place_id": "1", "admin1": "Borno", "precision": "place", "place_stated": True,
+              "lat": 10.87, "lon": 12.85}  # fmt: skip
+    reports = [_abduction(1, count=276, **chibok), _abduction(2, count=230, **chibok),
+               _abduction(3, count=129, **chibok), _abduction(4, count=219, **chibok)]  # fmt: skip
+    # "the hundreds of schoolgirls Boko Haram kidnapped": a figure that fits, nothing else.
+    passing = _abduction(5, count=None, count_low=200, words=frozenset({"hundreds", "schoolgirls", "kidnapped"}))
+    # "women and girls Boko Haram abducted": the same perpetrator and nothing particular.
+    generic = _abduction(6, count=None, words=frozenset({"women", "girls", "abducted", "pregnancies"}))
+    assignments, _ = resolve_block([], [*reports, passing, generic], s, set())
+    incident = {a.claim_id: a.incident_id for a in assignments}
+    assert len({incident[r.claim_id] for r in reports}) == 1
+    assert incident[5] == incident[1]
+    assert incident[6] != incident[1]
+
+
 # --- the command line ------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
 from childwatch.extract.tokens import tokenize
 from childwatch.extract.victims import VictimFinder, sentence_ages
-from childwatch.extract.violations import detect
+from childwatch.extract.violations import detect, find_triggers
 from childwatch.records import Claim, Document
 
 __all__ = ["Extractor", "extract"]
@@ -79,6 +79,7 @@ class Extractor:
                     or self._context_dates(text, before, sentence, document.published),
                     attributions=attributions,
                     references=self.actors.references(piece, sentence.start),
+                    triggers=[(a, b) for a, b, _ in find_triggers(piece, self.lexicon, sentence.start)],
                 )
                 for detection in detections:
                     claims.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.context import DocumentContext
@@ -38,6 +39,13 @@ _STATEMENT = re.compile(
     r"(?:released|published)|(?:released|published) on)\b",
     re.IGNORECASE,
 )
+_BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged\s+)*$", re.IGNORECASE)
+# Relative dates find_dates cannot resolve without the report's date.
+_UNRESOLVED_DATE = re.compile(
+    r"\b(?:last|this|past)\s+(?:week|month|year|weekend|night)\b|\b(?:yesterday|today|tonight)\b|"
+    r"\b(?:\w+|\d+)\s+(?:days|weeks|months|years)\s+ago\b",
+    re.IGNORECASE,
+)
 _SPECIFIC_DAY = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last night|"
     r"overnight)\b",
@@ -63,6 +71,7 @@ class SentenceFacts:
     dates: list[DateMention]
     attributions: list[Attribution]
     references: list  # actors.Reference
+    triggers: list[tuple[int, int]]  # every violation word of the sentence (document offsets)
 
 
 def build_claim(
@@ -85,8 +94,8 @@ def build_claim(
     )
     claim.victims = _victims(detection, facts)
     _perpetrator(claim, facts, ctx, detection)
-    claim.location = _location(facts, ctx, claim)
-    claim.date = _date(facts, published)
+    claim.location = _location(facts, ctx, claim, detection)
+    claim.date = _date(facts, detection)
     _source(claim, facts, last_speaker)
     claim.kind = _kind(claim, facts, lexicon)  # type: ignore[assignment]
     if claim.kind == "incident" and claim.date.start is None and claim.date.end is None and published:
@@ -158,7 +167,11 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
     if named:
         chosen = min(named, key=lambda m: abs(m.start - t))
     else:
-        for ref in facts.references:
+        # The description nearest the trigger, one in the agent slot ("seized by gunmen") first:
+        # "the military received a report ... the girls were seized by gunmen".
+        for ref in sorted(facts.references, key=lambda r: (not _agent_slot(r, detection, facts), _gap(r, t))):
+            if _SPEAKS.match(facts.text[ref.end - facts.start :]):
+                continue
             if ref.unresolved:
                 return
             chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
@@ -185,8 +198,39 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
         claim.perpetrator_span = Span(chosen.start, chosen.end, chosen.text)
 
 
-def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Location:
+class _Located(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _gap(mention: _Located, position: int) -> int:
+    """Characters between a mention and a document position (0 when it covers it)."""
+    start, end = mention.start, mention.end
+    return start - position if start > position else max(0, position - end)
+
+
+def _agent_slot(ref: _Located, detection: Detection, facts: SentenceFacts) -> bool:
+    """The description is the agent of the trigger: "abducted by gunmen", "taken by the militants"."""
+    between = facts.text[detection.trigger.end - facts.start : ref.start - facts.start]
+    return 0 <= len(between) <= 40 and bool(_BY_AGENT.search(between))
+
+
+def _owned_by_trigger(position: int, detection: Detection, facts: SentenceFacts) -> bool:
+    """A mention belongs to this claim's trigger unless another violation word stands nearer to
+    it: in "the group that abducted hundreds of girls six
+    years ago has claimed the abduction of students in Katsina last week", Katsina and last week
+    go with the second abduction."""
+    t = detection.trigger
+    own = _gap(t, position)
+    return all(own <= _gap(Span(a, b, ""), position) for a, b in facts.triggers if b <= t.start or a >= t.end)
+
+
+def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
     here = ctx.places_between(facts.start, facts.end)
+    owned = [p for p in here if _owned_by_trigger(p.mention.start, detection, facts)]
+    here = owned or here
     order = {"place": 0, "admin1": 1, "country": 2}
     unknown = next((u for u in ctx.unknown_places if facts.start <= u.start < facts.end), None)
     if unknown is not None and not any(p.place.kind == "place" for p in here):
@@ -251,10 +295,27 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim) -> Locat
     return Location(country=code, precision="country" if code else None)
 
 
-def _date(facts: SentenceFacts, published: str | None) -> DateRange:
+def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     if not facts.dates:
         return DateRange()
-    d = facts.dates[0]
+    t = detection.trigger
+    here = [d for d in facts.dates if facts.start <= d.start < facts.end]
+    if not here:
+        d = facts.dates[0]  # the previous sentence's date ("... on 3 June. That evening, ...")
+    else:
+        # The date nearest the trigger, among those no other violation word stands nearer to
+        # ("stormed his church in 2012, near where they abducted 200 girls last month").
+        owned = [x for x in here if _owned_by_trigger(x.start, detection, facts)] or here
+        d = min(owned, key=lambda x: _nearness(x, t))
+    unresolved = [
+        Span(facts.start + m.start(), facts.start + m.end(), m.group())
+        for m in _UNRESOLVED_DATE.finditer(facts.text)
+        if not any(x.start <= facts.start + m.start() < x.end for x in facts.dates)
+    ]
+    if any(_gap(u, t.start) < _gap(d, t.start) and _owned_by_trigger(u.start, detection, facts) for u in unresolved):
+        # A relative date ("last month") the report's missing date leaves unknown is nearer the
+        # trigger than any date we could read: the event's date is unknown, not that other one.
+        return DateRange()
     precision = d.precision
     return DateRange(
         start=d.date_start,
@@ -262,6 +323,11 @@ def _date(facts: SentenceFacts, published: str | None) -> DateRange:
         precision=precision,  # type: ignore[arg-type]
         span=Span(d.start, d.end, d.text),
     )
+
+
+def _nearness(d: DateMention, trigger: Span) -> float:
+    """Distance from the trigger; a date after it ("abducted ... in 2014") more likely dates it."""
+    return d.start - trigger.end if d.start >= trigger.end else 1.5 * (trigger.start - d.end)
 
 
 def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None) -> None:
@@ -289,6 +355,9 @@ def _long_span(d: DateMention) -> bool:
 def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     count = claim.victims.count
     text = facts.text
+    # The claim's own date decides, not the dates of other events of the sentence.
+    span = claim.date.span
+    dates = [d for d in facts.dates if span is not None and d.start == span.start]
     several = (count is not None and count >= 2) or claim.victims.qualifier in (
         "hundreds",
         "thousands",
@@ -298,18 +367,18 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     # When a report says it spoke "on Monday", that day dates the statement, not the events.
     statement = _STATEMENT.search(text, max(0, claim.evidence.start - facts.start))
     event_text = text[: statement.start()] if statement else text
-    event_dates = [d for d in facts.dates if not statement or d.start - facts.start < statement.start()]
+    event_dates = [d for d in dates if not statement or d.start - facts.start < statement.start()]
     specific_day = any(d.precision == "day" for d in event_dates) or _SPECIFIC_DAY.search(event_text)
-    if several and any(_long_span(d) for d in facts.dates):
+    if several and any(_long_span(d) for d in dates):
         return "aggregate"
     if several and not specific_day:
         if lexicon.aggregate_cues.search(text):
             return "aggregate"
-        if any(d.precision in ("range", "year") for d in facts.dates):
+        if any(d.precision in ("range", "year") for d in dates):
             return "aggregate"
         if _CUMULATIVE.search(text) and claim.location.precision != "place":
             return "aggregate"
-    unquantified = count is None and claim.victims.qualifier is None and not facts.dates
+    unquantified = count is None and claim.victims.qualifier is None and not dates
     if unquantified and (lexicon.pattern_cues.search(text) or _HABITUAL.search(text)):
         return "pattern"
     return "incident"

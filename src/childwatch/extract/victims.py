@@ -46,6 +46,12 @@ _NOT_MODIFIER = re.compile(
     r"people|persons|civilians|women|men|adults|others|of|the|including|among|as|for)$",
     re.IGNORECASE,
 )
+# "eight of the 129 abducted girls": the violation was done to all 129, the eight are a status.
+_DONE_TO_ALL = re.compile(
+    r"\b(?:abducted|kidnapped|seized|captured|taken|recruited|conscripted|detained|arrested|killed|injured|wounded|"
+    r"missing)\s+(?:[\w'-]+\s+)?$",
+    re.IGNORECASE,
+)
 _PLURAL_NOUNS = re.compile(r"(?:ren|s)$", re.IGNORECASE)
 
 
@@ -131,7 +137,7 @@ class VictimFinder:
     def _count_number(self, left: str) -> re.Match[str] | None:
         """The number that counts the noun right after `left`, if any ("20 young children")."""
         part = self._part_of.search(left)
-        if part:
+        if part and not _DONE_TO_ALL.search(part.group(0)):
             return self._number.match(left, part.start(1))
         numbers = list(self._number.finditer(left))
         last = numbers[-1] if numbers else None

@@ -77,15 +77,23 @@ def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention
     word_starts = [m.start() for m in _WORD.finditer(text)]
     # Where every violation's triggers stand: in "murder, rape and the conscription of
     # children", the children attach to the nearest trigger only.
-    triggers = [
-        (m.start(), m.end(), r.key) for r in lexicon.violations if r.triggers for m in r.triggers.finditer(text)
-    ]
+    triggers = find_triggers(text, lexicon)
     out = []
     for rules in lexicon.violations:
         detection = _detect_one(text, offset, rules, victims, child_actors, word_starts, triggers)
         if detection:
             out.append(detection)
     return out
+
+
+def find_triggers(text: str, lexicon: Lexicon, offset: int = 0) -> list[tuple[int, int, str]]:
+    """Where every violation's trigger words stand in `text`: (start, end, violation key)."""
+    return [
+        (offset + m.start(), offset + m.end(), r.key)
+        for r in lexicon.violations
+        if r.triggers
+        for m in r.triggers.finditer(text)
+    ]
 
 
 def _excluded(rules: ViolationRules, text: str, a: int, b: int) -> bool:

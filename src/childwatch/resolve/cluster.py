@@ -59,6 +59,22 @@ class _Incident:
         return [self.members[0], *self.members[-(n - 1) :]]
 
 
+# Features that tie a claim to one event rather than to its perpetrator's activity at large.
+_PARTICULARS = frozenset(
+    {
+        "same_count",
+        "close_count",
+        "same_place",
+        "near_place",
+        "same_admin1",
+        "named_in_report",
+        "shared_name",
+        "dates_overlap",
+        "dates_overlap_precise",
+    }
+)
+
+
 def _counts_clash(a: list[ClaimFacts], b: list[ClaimFacts]) -> bool:
     """Whether any figure of one group is an order of magnitude off one of the other's."""
     counts_a = [m.count for m in a if m.count]
@@ -171,21 +187,26 @@ class BlockResolver:
             possible = [c.score for c, _ in comparisons if c.possible]
             if sum(possible) / len(possible) < self.s.min_fit:
                 continue
-            bonus = self._well_reported(claim, incident, top)
+            bonus = self._well_reported(claim, incident, top, comparisons)
             if bonus:
                 top = Comparison(round(top.score + bonus, 3), {**top.features, "well_reported": bonus})
             if top.score >= self.s.merge_at:
                 yield incident, top, member
 
-    def _well_reported(self, claim: ClaimFacts, incident: _Incident, top: Comparison) -> float:
-        """A passing reference ("the schoolgirls Boko Haram kidnapped") most likely means
-        the incident many reports of this perpetrator are about: a bonus growing with the
-        number of reports, for a claim that names the same perpetrator and whose figures
-        do not disagree."""
+    def _well_reported(
+        self, claim: ClaimFacts, incident: _Incident, top: Comparison, comparisons: list[tuple[Comparison, ClaimFacts]]
+    ) -> float:
+        """A passing reference ("the hundreds of schoolgirls Boko Haram kidnapped") most
+        likely means the incident many reports of this perpetrator are about: a bonus growing
+        with the number of reports, for a claim that names the same perpetrator, whose
+        figures do not disagree, and that shares one particular (a fitting figure, the place,
+        the dates, a name) with some report of it: the perpetrator alone is not enough."""
         reports = len(incident.docs - {claim.doc_id})
         if reports < 3 or not claim.perpetrator_stated or "same_perpetrator" not in top.features:
             return 0.0
         if "far_count" in top.features or "far_count_aggregate" in top.features:
+            return 0.0
+        if not any(_PARTICULARS.intersection(c.features) for c, _ in comparisons):
             return 0.0
         w = self.s.weights
         return round(min(w["well_reported_max"], w["well_reported"] * math.log2(reports)), 3)
@@ -206,7 +227,9 @@ class BlockResolver:
         that only took shape after it (claims come in publication order, and a vague
         early report is recognised only once better ones arrive). Each is merged into
         the best incident it now matches, under the same rules as a single claim."""
-        for incident in list(self.incidents):
+        # Smallest first, so that a stray report joins the incident it belongs to before that
+        # incident takes its own second look.
+        for incident in sorted(self.incidents, key=lambda i: len(i.members)):
             if incident.id is not None or not incident.members or incident.merged_into is not None:
                 continue
             best: tuple[_Incident, Comparison, ClaimFacts, ClaimFacts] | None = None
@@ -219,6 +242,10 @@ class BlockResolver:
             if best is None:
                 continue
             target, comparison, member, claim = best
+            if target.id is None and len(target.members) < len(incident.members):
+                # The larger of two new incidents absorbs the smaller: it keeps its first claim,
+                # which names the merged incident and heads the sample its claims are judged by.
+                incident, target, claim, member = target, incident, member, claim
             incident.merged_into = target
             for moved in incident.members:
                 target.members.append(moved)

@@ -20,6 +20,8 @@ _PRECISE_DAYS = 31
 _NEAR_KM = 25.0
 # Reports of one event disagree on tolls, but not by an order of magnitude.
 _COUNT_RATIO_VETO = 10
+# "hundreds" (low 200) stands for up to five times its lower bound, "dozens" (24) for up to 120.
+_VAGUE_SPAN = 5
 
 
 @dataclass(slots=True)
@@ -61,6 +63,14 @@ def _date_feature(a: ClaimFacts, b: ClaimFacts, s: Settings) -> tuple[str | None
 
 
 def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
+    if (a.count is None) != (b.count is None):
+        # "hundreds of schoolgirls" and "276 schoolgirls": a vague quantity the figure fits.
+        vague, exact = (a, b) if a.count is None else (b, a)
+        low = vague.count_low
+        if low is not None and exact.count is not None:
+            high = vague.count_high if vague.count_high is not None else low * _VAGUE_SPAN
+            return "close_count" if low <= exact.count <= high else None
+        return None
     if a.count is None or b.count is None:
         return None
     if a.count == b.count:
@@ -126,7 +136,13 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     elif placed and km is not None and km <= _NEAR_KM:
         add("near_place")
     elif a.admin1 and b.admin1 and "places_apart" not in features:
-        add("same_admin1" if a.admin1 == b.admin1 else "other_admin1")
+        if a.admin1 == b.admin1:
+            add("same_admin1")
+        elif a.place_stated and b.place_stated:
+            add("other_admin1")
+        elif placed:
+            # One of the two provinces was inferred from its report: it counts against, mildly.
+            add("places_apart")
     if date_feature:
         add(date_feature)
     count_feature = _count_feature(a, b)
@@ -138,6 +154,8 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         add("ages_overlap" if a.age_min <= b_hi and b.age_min <= a_hi else "ages_apart")
     if {a.sex, b.sex} == {"male", "female"}:
         add("sexes_apart")
+    elif a.sex == b.sex and a.sex in ("male", "female"):
+        add("same_sex")
     if "pattern" in (a.kind, b.kind):
         add("pattern")
     elif a.kind != b.kind:

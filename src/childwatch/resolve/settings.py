@@ -24,7 +24,7 @@ THRESHOLDS = {
 WEIGHTS = (
     "same_story", "same_perpetrator", "same_place", "near_place", "same_admin1", "other_admin1",
     "dates_overlap_precise", "dates_overlap", "same_count", "same_count_one", "close_count", "far_count",
-    "far_count_aggregate", "ages_overlap", "ages_apart", "sexes_apart", "kinds_apart", "pattern",
+    "far_count_aggregate", "ages_overlap", "ages_apart", "sexes_apart", "same_sex", "kinds_apart", "pattern",
     "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
     "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max",
 )  # fmt: skip

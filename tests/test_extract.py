@@ -170,3 +170,9 @@ def test_the_agent_of_the_violation_beats_a_force_named_earlier(extractor: Extra
     (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
     assert claim.perpetrator_id == "boko_haram"
     assert claim.perpetrator_span is not None and claim.perpetrator_span.text == "gunmen"
+
+
+def test_a_count_dated_to_last_week_is_one_incident(extractor: Extractor) -> None:
+    text = "Gunmen abducted more than 40 students from a boarding school in Kankara last week."
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.date.precision == "range" and claim.kind == "incident"

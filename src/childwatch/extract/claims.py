@@ -374,7 +374,7 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     if several and not specific_day:
         if lexicon.aggregate_cues.search(text):
             return "aggregate"
-        if any(d.precision in ("range", "year") for d in dates):
+        if any(d.precision == "year" for d in dates):
             return "aggregate"
         if _CUMULATIVE.search(text) and claim.location.precision != "place":
             return "aggregate"

@@ -1,15 +1,19 @@
-"""The whole pipeline through the real command: reports -> SQLite -> export -> checked claims."""
+"""The whole pipeline through the real command: reports -> database -> export -> checked claims,
+on both store back-ends (a SQLite file and the test PostgreSQL server, see pgtest.py)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from childwatch.store.database import make_engine, to_url
+from pgtest import BACKENDS, database_url
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "childwatch" / "samples"
 VIOLATIONS = {"recruitment_use", "killing_maiming", "sexual_violence", "attack_school_hospital", "abduction",
@@ -21,15 +25,38 @@ def childwatch(*args: str | Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
+def scalar(db: str, sql: str) -> object:
+    engine = make_engine(to_url(db))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def column(db: str, sql: str) -> set[object]:
+    engine = make_engine(to_url(db))
+    try:
+        with engine.connect() as conn:
+            return {row[0] for row in conn.execute(text(sql))}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = database_url(request, request.param, tmp_path_factory.mktemp("e2e"))
     result = childwatch("run", SAMPLES, "--db", db)
     assert result.returncode == 0, result.stderr
     return db
 
 
-def test_samples_run_end_to_end_and_export_in_the_guideline_format(demo_db: Path, tmp_path: Path) -> None:
+@pytest.fixture(params=BACKENDS)
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return database_url(request, request.param, tmp_path)
+
+
+def test_samples_run_end_to_end_and_export_in_the_guideline_format(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "claims.jsonl"
     result = childwatch("export", "--db", demo_db, "--format", "jsonl", "--out", out)
     assert result.returncode == 0, result.stderr
@@ -47,16 +74,16 @@ def test_samples_run_end_to_end_and_export_in_the_guideline_format(demo_db: Path
     assert raid and raid[0]["victims"]["count"] == 43 and raid[0]["location"]["country"] == "NG"
 
 
-def test_rerun_is_a_no_op(demo_db: Path) -> None:
-    before = sqlite3.connect(demo_db).execute("select count(*) from claims").fetchone()[0]
+def test_rerun_is_a_no_op(demo_db: str) -> None:
+    before = scalar(demo_db, "select count(*) from claims")
     result = childwatch("run", SAMPLES, "--db", demo_db)
     assert result.returncode == 0, result.stderr
     assert "0 new" in result.stdout
-    after = sqlite3.connect(demo_db).execute("select count(*) from claims").fetchone()[0]
+    after = scalar(demo_db, "select count(*) from claims")
     assert before == after
 
 
-def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
+def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path: Path, fresh_db: str) -> None:
     batch = tmp_path / "batch"
     batch.mkdir()
     shutil.copy(SAMPLES / "sample-001.json", batch / "good.json")
@@ -65,12 +92,11 @@ def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
     (batch / "broken.jsonl").write_text('{"id": "ok-1", "text": "Nothing happened."}\n{"id": "bad", "text": \n',
                                         encoding="utf-8")
     (batch / "notes.docx").write_bytes(b"PK\x03\x04")
-    db = tmp_path / "bad.sqlite"
-    result = childwatch("run", batch, "--db", db)
+    result = childwatch("run", batch, "--db", fresh_db)
     assert result.returncode == 1  # finished, with skipped inputs
     for name in ("binary.txt", "empty.json", "broken.jsonl:2", "notes.docx"):
         assert name in result.stderr, name
-    stored = {r[0] for r in sqlite3.connect(db).execute("select id from documents")}
+    stored = column(fresh_db, "select id from documents")
     assert stored == {"sample-001", "ok-1"}
 
 
@@ -80,7 +106,7 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     assert "no such file or folder" in result.stderr
 
 
-def test_stats_and_csv_export(demo_db: Path, tmp_path: Path) -> None:
+def test_stats_and_csv_export(demo_db: str, tmp_path: Path) -> None:
     result = childwatch("stats", "--db", demo_db)
     assert result.returncode == 0, result.stderr
     assert "abduction" in result.stdout

@@ -408,9 +408,9 @@ def test_bad_inputs_each_give_an_error_naming_the_file_and_the_batch_goes_on(tmp
 
 
 def test_unsupported_type_message_says_what_is_read(tmp_path: Path) -> None:
-    error = only_error(_write(tmp_path / "report.pdf", b"%PDF-1.4"))
-    assert error.problem.startswith("unsupported file type .pdf; childwatch reads .json, .jsonl")
-    assert ".txt" in error.problem and ".html" in error.problem
+    error = only_error(_write(tmp_path / "report.docx", b"PK\x03\x04"))
+    assert error.problem.startswith("unsupported file type .docx; childwatch reads .json, .jsonl")
+    assert ".txt" in error.problem and ".html" in error.problem and ".pdf" in error.problem
 
 
 def test_huge_document_error_says_how_to_raise_the_limit(tmp_path: Path) -> None:

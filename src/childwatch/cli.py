@@ -4,27 +4,32 @@ clean messages and exit codes (0 ok, 1 finished with skipped inputs, 2 usage/fat
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from childwatch import __version__
 from childwatch.errors import ChildwatchError
 from childwatch.records import VIOLATIONS
 
+if TYPE_CHECKING:
+    from childwatch.pipeline import RunSummary
+    from childwatch.store import Store
+
 DEFAULT_DB = "childwatch.sqlite"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from childwatch.pipeline import Progress, run_pipeline
     from childwatch.stats import claim_stats, format_stats, incident_stats
     from childwatch.store import open_store
 
-    missing = [p for p in args.paths if not Path(p).exists()]
+    missing = [p for p in args.paths if not p.lower().startswith(("http://", "https://")) and not Path(p).exists()]
     if missing:
         raise ChildwatchError(f"no such file or folder: {', '.join(map(str, missing))}")
     with open_store(args.db) as store:
-        summary = run_pipeline(args.paths, store, progress=Progress())
+        summary = _run_batches(args, store)
         c = summary.counts
         print(
             f"run {summary.run_id}: {c.docs_read} documents read, {c.docs_new} new, "
@@ -41,6 +46,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if c.docs_failed else 0
 
 
+def _run_batches(args: argparse.Namespace, store: Store) -> RunSummary:
+    """`run_pipeline` with the executor and progress line that --workers/--scheduler ask for."""
+    from childwatch.pipeline import Progress, run_pipeline
+    from childwatch.workers import executor_for
+
+    if args.scheduler and args.workers != 1:
+        raise ChildwatchError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
+    progress = Progress()
+    progress.expect(args.paths)
+    try:
+        with executor_for(workers=args.workers, scheduler=args.scheduler) as executor:
+            return run_pipeline(args.paths, store, progress=progress, batch_size=args.batch_size, executor=executor)
+    finally:
+        progress.close()
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -55,13 +86,32 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from childwatch.export import export_claims
+    from childwatch.export import FORMATS, INCIDENT_FORMATS, export_claims, export_incidents, write_atomic
+    from childwatch.queries import IncidentFilters
     from childwatch.store import open_store
 
+    fmt = args.format or ("jsonl" if args.what == "claims" else "csv")
+    allowed = FORMATS if args.what == "claims" else INCIDENT_FORMATS
+    if fmt not in allowed:
+        raise ChildwatchError(f"--what {args.what} is written as {' or '.join(allowed)}, not {fmt}")
+    to_stdout = args.out == "-"
     with open_store(args.db) as store:
-        n = export_claims(store, Path(args.out) if args.out != "-" else sys.stdout, args.format)
-    if args.out != "-":
-        print(f"{n} claims written to {args.out}", file=sys.stderr)
+        if args.what == "claims":
+            n = export_claims(store, sys.stdout if to_stdout else Path(args.out), fmt)  # type: ignore[arg-type]
+        else:
+            filters = IncidentFilters.from_mapping(
+                {"violation": args.violation, "perpetrator": args.perpetrator, "country": args.country,
+                 "date_from": args.date_from, "date_to": args.date_to, "status": args.status, "kind": args.kind,
+                 "q": args.q}
+            )  # fmt: skip
+
+            def write(stream: TextIO) -> int:
+                return export_incidents(store, filters, fmt, stream)
+
+            n = write(sys.stdout) if to_stdout else write_atomic(Path(args.out), write)
+    if not to_stdout:
+        what = "claims" if args.what == "claims" or fmt == "jsonl" else "incidents"
+        print(f"{n} {what} written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -94,6 +144,91 @@ def _cmd_incidents(args: argparse.Namespace) -> int:
                 as_json=args.json,
             )
     sys.stdout.write(text)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From stdin (one line) with --password-stdin, else typed twice at a terminal; never
+    from an argument, which would end up in shell history and process listings."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not sys.stdin.isatty():
+        raise ChildwatchError("no terminal to ask for the password: pipe it in with --password-stdin")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise ChildwatchError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from childwatch.store import open_store
+    from childwatch.users import add_user, list_users, set_password
+
+    with open_store(args.db) as store:
+        if args.users_command == "add":
+            user = add_user(store, args.name, _read_password(args), args.role)
+            print(f"added {user.name} ({user.role})")
+        elif args.users_command == "passwd":
+            set_password(store, args.name, _read_password(args))
+            print(f"password of {args.name} changed")
+        else:
+            users = list_users(store)
+            if not users:
+                print("no users yet: add one with `childwatch users add NAME --role admin`")
+            for u in users:
+                created = u.created_at.strftime("%Y-%m-%d") if u.created_at else ""
+                print(f"{u.name:<24} {u.role:<8} {created}")
+    return 0
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from childwatch.store import open_store
+    from childwatch.watch import WatchSettings, parse_interval, read_sources_file, watch
+
+    try:
+        interval = parse_interval(args.interval)
+    except ValueError as exc:
+        raise ChildwatchError(f"--interval: {exc}") from None
+    specs = read_sources_file(args.sources)
+    settings = WatchSettings(default_interval=interval, resolve=not args.no_resolve)
+    stop = threading.Event()
+    # SIGTERM (a service manager, `kill`) ends the watch after the poll under way.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with open_store(args.db) as store:
+        _stderr(f"watching {len(specs)} source(s) -> {args.db}" + ("" if args.once else "; Ctrl+C stops"))
+        summary = watch(store, specs, settings, once=args.once, stop=stop)
+    print(
+        f"{summary.polls} polls ({summary.failed_polls} failed): {summary.new} new documents, "
+        f"{summary.claims} claims, {summary.duplicates} duplicates, {summary.failed_items} items failed"
+    )
+    return 1 if summary.failed_polls or summary.failed_items else 0
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    import json
+
+    from childwatch.store import open_store
+    from childwatch.watch import format_sources, sources_health
+
+    with open_store(args.db) as store:
+        rows = sources_health(store)
+    if args.json:
+        sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    else:
+        sys.stdout.write(format_sources(rows))
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from childwatch.serve import serve
+
+    serve(args.db, host=args.host, port=args.port)
     return 0
 
 
@@ -140,10 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run",
         help="ingest documents, extract claims and store them",
-        description="Ingest files or folders (.json, .jsonl, .txt, .html), extract claims, "
+        description="Ingest files, folders (.json, .jsonl, .txt, .html, .pdf) or web addresses "
+        "(http:// or https://: an HTML page, a PDF or plain text), extract claims, "
         "store documents and claims in the database.",
     )
-    p.add_argument("paths", nargs="+", help="files or folders to read")
+    p.add_argument("paths", nargs="+", help="files, folders or URLs to read")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
     p.add_argument("--summary", action="store_true", help="print incident statistics when done")
     p.add_argument(
@@ -151,6 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="store claims without grouping them into incidents (run `childwatch resolve` later)",
     )
+    p.add_argument(
+        "--workers", type=_positive, default=1, metavar="N",
+        help="extract in N local processes (default: 1, this process); e.g. the number of cores",
+    )  # fmt: skip
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="extract on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
+        "needs childwatch[dask] here and on the workers",
+    )  # fmt: skip
+    p.add_argument(
+        "--batch-size", type=_positive, default=200, metavar="N",
+        help="documents per database transaction (default: 200)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
@@ -163,10 +312,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="regroup every claim, not only new ones")
     p.set_defaults(func=_cmd_resolve)
 
-    p = sub.add_parser("export", help="write stored claims as JSON Lines or CSV")
+    p = sub.add_parser(
+        "export",
+        help="write stored claims (JSON Lines, CSV) or incidents (CSV, HXL, JSON, GeoJSON)",
+        description="Write every stored claim, or the incidents matching the filters. Incident exports "
+        "pseudonymise children's names in evidence.",
+    )
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default: jsonl)")
+    p.add_argument("--what", choices=["claims", "incidents"], default="claims", help="what to export (default: claims)")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "json", "geojson", "hxl"],
+        help="claims: jsonl (default) or csv; incidents: csv (default), hxl, json, geojson or jsonl (their claims)",
+    )
     p.add_argument("--out", required=True, help="output file, or - for standard output")
+    p.add_argument("--violation", choices=VIOLATIONS, help="incidents: only this violation")
+    p.add_argument("--perpetrator", help="incidents: only this perpetrator (codebook id or part of the name)")
+    p.add_argument("--country", help="incidents: only this country (ISO code or name)")
+    p.add_argument("--from", dest="date_from", help="incidents: only those on or after this date (YYYY[-MM[-DD]])")
+    p.add_argument("--to", dest="date_to", help="incidents: only those on or before this date (YYYY[-MM[-DD]])")
+    p.add_argument("--status", choices=["reported", "corroborated", "verified", "rejected"],
+                   help="incidents: only this status")
+    p.add_argument("--kind", choices=["incident", "aggregate", "pattern"], help="incidents: only this kind")
+    p.add_argument("--q", help="incidents: only those whose evidence or reports contain this text")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("stats", help="count incidents (or claims) by violation, perpetrator, country and month")
@@ -185,10 +353,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="show one incident in detail")
     p.add_argument("--violation", choices=VIOLATIONS, help="only this violation")
     p.add_argument("--country", help="only this country (ISO 3166 alpha-2, e.g. NG)")
-    p.add_argument("--status", choices=["reported", "corroborated"], help="only incidents with this status")
+    p.add_argument(
+        "--status", choices=["reported", "corroborated", "verified", "rejected"], help="only incidents with this status"
+    )
     p.add_argument("--limit", type=int, default=50, help="at most this many (default: 50; 0 for all)")
     p.add_argument("--json", action="store_true", help="JSON (one incident per line) instead of text")
     p.set_defaults(func=_cmd_incidents)
+
+    p = sub.add_parser("users", help="add users, change passwords, list users and roles")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    u = users.add_parser("add", help="add a user (asks for the password)")
+    u.add_argument("name")
+    u.add_argument("--role", choices=["viewer", "analyst", "admin"], default="viewer",
+                   help="viewer reads; analyst also reviews; admin also reveals and manages users (default: viewer)")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("passwd", help="change a user's password (asks for it)")
+    u.add_argument("name")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("list", help="list users and their roles")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser(
+        "serve",
+        help="run the review web UI and REST API",
+        description="Serve the review pages and the REST API (/api/, docs at /docs) over a database made "
+        "by `childwatch run`; prints the address. Log in with an account from `childwatch users add`.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser(
+        "watch",
+        help="poll news feeds and pages, taking in new reports as they appear",
+        description="Poll the RSS/Atom feeds and pages listed in SOURCES (one URL per line with an optional "
+        "interval such as 15m, or an OPML file), each on its own interval with conditional requests; fetch new "
+        "items, extract and store their claims and attach them to incidents. State is kept in the database: "
+        "stop and restart at will, nothing is stored twice. One log line per poll on standard error.",
+    )
+    p.add_argument("sources", help="file listing the feeds and pages to watch")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument(
+        "--interval", default="15m",
+        help="time between polls of a source listed without its own (default: 15m; e.g. 90s, 1h)",
+    )  # fmt: skip
+    p.add_argument("--once", action="store_true", help="poll every source once, then exit (for cron and tests)")
+    p.add_argument(
+        "--no-resolve", action="store_true",
+        help="store claims without grouping them into incidents (run `childwatch resolve` later)",
+    )  # fmt: skip
+    p.set_defaults(func=_cmd_watch)
+
+    p = sub.add_parser(
+        "sources",
+        help="list watched sources with their last poll, items seen and errors",
+        description="List the sources `childwatch watch` follows: kind, interval, health, last poll and its "
+        "status, items taken in, duplicates and failures, and the last error.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--json", action="store_true", help="one JSON object per source instead of text")
+    p.set_defaults(func=_cmd_sources)
 
     p = sub.add_parser("gazetteer", help="(re)build the offline gazetteer from the installed packages")
     p.add_argument("--out", help="where to write it (default: inside the installed package)")
@@ -207,6 +435,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChildwatchError as exc:
         print(f"childwatch: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("childwatch: interrupted; what was stored before is intact", file=sys.stderr)
         return 130

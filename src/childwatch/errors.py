@@ -5,7 +5,11 @@
     │                               the batch goes on without it
     ├── CodebookError               a codebook or gazetteer file is invalid or missing;
     │                               carries every problem found, with file and line
-    └── StoreError                  the database cannot be opened, migrated or written
+    ├── StoreError                  the database cannot be opened, migrated or written
+    ├── PermissionDenied            the user's role does not allow this action
+    └── ReviewError                 a review action cannot be done as asked (no reason,
+        │                           bad field or value); nothing was recorded
+        └── NotFound                the incident, claim or user named does not exist
 
 The core raises these; only the CLI and the web layer turn them into exit codes or
 HTTP responses.
@@ -42,3 +46,16 @@ class CodebookError(ChildwatchError):
 
 class StoreError(ChildwatchError):
     """The database could not be opened, migrated or written."""
+
+
+class PermissionDenied(ChildwatchError):
+    """The user's role does not allow the action (viewers read, analysts review, admins
+    also reveal protected details and manage users)."""
+
+
+class ReviewError(ChildwatchError):
+    """A review action (or user management) cannot be done as asked; nothing was recorded."""
+
+
+class NotFound(ReviewError):
+    """The incident, claim or user an action names does not exist (any more)."""

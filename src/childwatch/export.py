@@ -3,7 +3,8 @@
 JSONL is the lossless format: each line has the keys of the "Prediction format" in
 `bench/GUIDELINES.md` (doc_id, violation, kind, perpetrator, victims, location, date,
 source, evidence, incident_id, confidence) plus extras (claim_id, perpetrator_id,
-source_id, graphic, spans, and finer victims/location/date fields).
+source_id, graphic, spans, and finer victims/location/date fields; `pages`, for claims
+from PDF reports, lists the page numbers of the evidence and mentions, else null).
 
 CSV is for spreadsheets: one row per claim, nested keys flattened as `victims.count`,
 no `spans`. Text cells that a spreadsheet would run as a formula (starting with = + - @,
@@ -12,6 +13,9 @@ from untrusted web pages; use JSONL where exact text matters.
 
 A file export is written to a temporary file beside the target and renamed into place,
 so an interrupted export never leaves a half-written file.
+
+Incidents (the filtered view of the list) are exported by `export_incidents` as CSV,
+HXL-tagged CSV, JSON or GeoJSON; see `childwatch.export_incidents`.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import csv
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from childwatch.records import Span
+from childwatch.ingest.pdf import claim_pages
+from childwatch.records import Claim, Span
 from childwatch.store import Store, StoredClaim
+from childwatch.store.sources import page_starts
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
@@ -63,6 +69,7 @@ CSV_COLUMNS = (
     "incident_id",
     "confidence",
     "graphic",
+    "pages",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Valid inside JSON strings, but str.splitlines() (which readers such as the benchmark's
@@ -74,8 +81,9 @@ def _span(span: Span | None) -> dict[str, Any] | None:
     return None if span is None else {"start": span.start, "end": span.end, "text": span.text}
 
 
-def claim_record(stored: StoredClaim) -> dict[str, Any]:
-    """One claim as a JSON-ready dict in the prediction format (guideline keys first)."""
+def claim_record(stored: StoredClaim, page_starts: Sequence[int] | None = None) -> dict[str, Any]:
+    """One claim as a JSON-ready dict in the prediction format (guideline keys first);
+    `page_starts` are those of its document, when it is a PDF (see `ingest.pdf`)."""
     c = stored.claim
     v, loc, date = c.victims, c.location, c.date
     spans = {
@@ -122,11 +130,19 @@ def claim_record(stored: StoredClaim) -> dict[str, Any]:
         "perpetrator_id": c.perpetrator_id,
         "source_id": c.source_id,
         "graphic": c.graphic,
+        "pages": _pages(c, page_starts),
         "spans": {
             **{k: s for k, s in spans.items() if s is not None},
             "mentions": [_span(m) for m in c.mentions],
         },
     }
+
+
+def _pages(claim: Claim, page_starts: Sequence[int] | None) -> list[int] | None:
+    if not page_starts:
+        return None
+    evidence = (claim.evidence.start, claim.evidence.end)
+    return claim_pages(evidence, [(m.start, m.end) for m in claim.mentions], page_starts)
 
 
 def flatten(record: dict[str, Any]) -> dict[str, Any]:
@@ -145,26 +161,29 @@ def _cell(value: Any) -> str | int | float:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # page numbers
+        return ";".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value  # type: ignore[no-any-return]
 
 
-def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO) -> int:
+def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]]) -> int:
     n = 0
     for stored in claims:
-        line = json.dumps(claim_record(stored), ensure_ascii=False).translate(_LINE_BREAKS)
+        record = claim_record(stored, pages.get(stored.claim.doc_id))
+        line = json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
         out.write(line + "\n")
         n += 1
     return n
 
 
-def _write_csv(claims: Iterator[StoredClaim], out: TextIO) -> int:
+def _write_csv(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]]) -> int:
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     n = 0
     for stored in claims:
-        flat = flatten(claim_record(stored))
+        flat = flatten(claim_record(stored, pages.get(stored.claim.doc_id)))
         writer.writerow([_cell(flat.get(column)) for column in CSV_COLUMNS])
         n += 1
     return n
@@ -178,13 +197,19 @@ def export_claims(store: Store, out: Path | TextIO, fmt: Format) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     write = _write_jsonl if fmt == "jsonl" else _write_csv
+    pages = page_starts(store)  # PDFs only: few, and small
     if not isinstance(out, Path):
-        return write(store.iter_claims(), out)
+        return write(store.iter_claims(), out, pages)
+    return write_atomic(out, lambda stream: write(store.iter_claims(), stream, pages))
+
+
+def write_atomic(out: Path, write: Callable[[TextIO], int]) -> int:
+    """Run `write` on a temporary file beside `out`, then rename it into place."""
     target = out.expanduser()
     temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         with temp.open("x", encoding="utf-8", newline="") as stream:
-            n = write(store.iter_claims(), stream)
+            n = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, target)
@@ -192,3 +217,26 @@ def export_claims(store: Store, out: Path | TextIO, fmt: Format) -> int:
         temp.unlink(missing_ok=True)
         raise
     return n
+
+
+# Incident exports (CSV, HXL, JSON, GeoJSON of a filtered view) live in their own module.
+from childwatch.export_incidents import (  # noqa: E402
+    INCIDENT_COLUMNS,
+    INCIDENT_FORMATS,
+    export_incidents,
+    extension,
+    media_type,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "INCIDENT_COLUMNS",
+    "INCIDENT_FORMATS",
+    "claim_record",
+    "export_claims",
+    "export_incidents",
+    "extension",
+    "media_type",
+    "write_atomic",
+]

@@ -74,7 +74,8 @@ def format_detail(row: dict[str, Any], claims: list[dict[str, Any]]) -> str:
             f"  claim {c['id']}  {c['doc_id']} ({c.get('outlet') or 'outlet unknown'}, "
             f"{c.get('published') or 'undated'}{copy})  source: {c.get('source') or 'the outlet itself'}"
         )
-        lines.append(f'      "{c["evidence_text"].strip()[:200]}"')
+        page = f"  (p. {', '.join(map(str, c['pages']))})" if c.get("pages") else ""
+        lines.append(f'      "{c["evidence_text"].strip()[:200]}"{page}')
         lines.append(f"      {reason}")
     return "\n".join(lines)
 
@@ -103,9 +104,22 @@ def show_incident(store: Store, incident_id: str, *, as_json: bool = False) -> s
     if row is None:
         return None
     claims = db.incident_claims(store, incident_id)
+    _add_pages(store, claims)
     if as_json:
         return json.dumps({**_jsonable(row), "claims": [_jsonable(c) for c in claims]}, ensure_ascii=False) + "\n"
     return format_detail(row, claims) + "\n"
+
+
+def _add_pages(store: Store, claims: list[dict[str, Any]]) -> None:
+    """The page numbers of each claim's evidence, for claims from PDF reports."""
+    from childwatch.ingest.pdf import claim_pages
+    from childwatch.store.sources import page_starts
+
+    starts = page_starts(store, {c["doc_id"] for c in claims})
+    for c in claims:
+        if c["doc_id"] in starts:
+            mentions = [(m[0], m[1]) for m in (c.get("spans") or {}).get("mentions", [])]
+            c["pages"] = claim_pages((c["evidence_start"], c["evidence_end"]), mentions, starts[c["doc_id"]])
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

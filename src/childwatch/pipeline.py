@@ -7,19 +7,22 @@ extraction, so re-running over the same folder is a cheap no-op.
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from childwatch import __version__
 from childwatch.errors import InputError
 from childwatch.extract import Extractor
 from childwatch.ingest import read_path
+from childwatch.progress import Progress
 from childwatch.records import Claim, Document
 from childwatch.store import RunCounts, Store
+from childwatch.workers import Executor, LocalExecutor, Pending
+
+__all__ = ["BATCH_SIZE", "Progress", "RunSummary", "run_documents", "run_pipeline"]
 
 BATCH_SIZE = 200
 
@@ -32,39 +35,6 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)
 
 
-class Progress:
-    """One status line on a terminal (rewritten in place), periodic lines otherwise."""
-
-    def __init__(self, stream: TextIO | None = None, every: int = 500) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty()
-        self.every = every
-        self.started = time.monotonic()
-        self._last = 0
-
-    def update(self, counts: RunCounts, force: bool = False) -> None:
-        done = counts.docs_read
-        if not force and not self.tty and done - self._last < self.every:
-            return
-        if not force and self.tty and done - self._last < 10:
-            return
-        self._last = done
-        rate = done / max(1e-9, time.monotonic() - self.started)
-        line = (
-            f"{done} documents read, {counts.docs_new} new, {counts.docs_skipped} unchanged, "
-            f"{counts.docs_failed} failed, {counts.claims} claims ({rate:.0f} docs/s)"
-        )
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if force else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def error(self, message: str) -> None:
-        self.stream.write(("\n" if self.tty else "") + f"skipped: {message}\n")
-        self.stream.flush()
-
-
 def run_pipeline(
     paths: Sequence[Path | str],
     store: Store,
@@ -72,10 +42,37 @@ def run_pipeline(
     extractor: Extractor | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    executor: Executor | None = None,
 ) -> RunSummary:
-    """Ingest every document under `paths`, extract its claims and store both."""
+    """Ingest every document under `paths`, extract its claims and store both.
+
+    Extraction runs on `executor` (this process by default; see `childwatch.workers` for
+    a process pool or a Dask cluster) while this process goes on reading: a few batches
+    are in flight at once, and they are written in input order, one transaction each, so
+    the store ends up the same whatever runs the extraction. Memory stays bounded by the
+    batches in flight, whatever the size of the input.
+
+    An interrupted run loses at most the batches not yet written; running again skips
+    the documents already stored (same id and content) and carries on.
+    """
+    return run_documents(
+        read_path(*paths), store, extractor=extractor, progress=progress, batch_size=batch_size, executor=executor
+    )
+
+
+def run_documents(
+    items: Iterable[Document | InputError],
+    store: Store,
+    *,
+    extractor: Extractor | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    executor: Executor | None = None,
+) -> RunSummary:
+    """`run_pipeline` over documents already read (or errors to record), e.g. fetched ones."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, not {batch_size}")
     started = time.monotonic()
-    extractor = extractor or Extractor()
     counts = RunCounts()
     run_id = store.begin_run(extractor_version=__version__)
     errors: list[str] = []
@@ -88,23 +85,17 @@ def run_pipeline(
         if progress:
             progress.error(message)
 
-    for batch in _batches(read_path(*paths), batch_size):
-        docs: list[Document] = []
-        for item in batch:
-            counts.docs_read += 1
-            if isinstance(item, InputError):
-                fail(item.where, str(item), "input")
-            else:
-                docs.append(item)
-        stored = store.document_hashes([d.id for d in docs])
+    def write(batch: _Batch) -> None:
+        for problem in batch.problems:
+            fail(problem.where, str(problem), "input")
+        counts.docs_skipped += batch.known
+        outcomes = batch.pending.result() if batch.pending is not None else []
         todo: list[tuple[Document, list[Claim]]] = []
-        seen_here: dict[str, str] = {}
-        for doc in docs:
-            if stored.get(doc.id) == doc.sha256 or seen_here.get(doc.id) == doc.sha256:
-                counts.docs_skipped += 1
-                continue
-            seen_here[doc.id] = doc.sha256
-            todo.append((doc, _extract(extractor, doc, fail)))
+        for doc, outcome in zip(batch.docs, outcomes, strict=True):
+            if outcome.error is not None:
+                fail(doc.origin, f"{doc.origin}: extraction failed ({outcome.error}); "
+                     "the document is stored without claims", "extract")  # fmt: skip
+            todo.append((doc, outcome.claims))
         result = store.write_batch(todo, extractor_version=__version__)
         counts.docs_new += len(result.new)
         counts.docs_skipped += len(result.unchanged)
@@ -113,22 +104,55 @@ def run_pipeline(
             fail(conflict.where, str(conflict), "conflict")
         if progress:
             progress.update(counts)
+
+    own = executor is None
+    runner = executor if executor is not None else LocalExecutor(extractor)
+    # Enough batches in flight to keep every worker busy while one is being written.
+    in_flight: deque[_Batch] = deque()
+    limit = 1 if isinstance(runner, LocalExecutor) else 2
+    try:
+        for chunk in _batches(items, batch_size):
+            counts.docs_read += len(chunk)
+            batch = _triage(chunk, store)
+            if batch.docs:
+                batch.pending = runner.submit(batch.docs)
+            in_flight.append(batch)
+            while len(in_flight) > limit:
+                write(in_flight.popleft())
+        while in_flight:
+            write(in_flight.popleft())
+    finally:
+        if own:
+            runner.close()
     store.finish_run(run_id, counts)
     if progress:
         progress.update(counts, force=True)
     return RunSummary(run_id, counts, time.monotonic() - started, errors)
 
 
-def _extract(extractor: Extractor, doc: Document, fail: Callable[[str, str, str], None]) -> list[Claim]:
-    try:
-        return extractor.extract(doc)
-    except Exception as exc:  # one document must never sink the batch; the error is kept
-        fail(
-            doc.origin,
-            f"{doc.origin}: extraction failed ({type(exc).__name__}: {exc}); the document is stored without claims",
-            "extract",
-        )
-        return []
+@dataclass(slots=True)
+class _Batch:
+    """One batch between reading and writing: what to extract, and what was set aside."""
+
+    docs: list[Document] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)
+    known: int = 0  # documents already stored (or repeated in the batch) unchanged
+    pending: Pending | None = None
+
+
+def _triage(items: list[Document | InputError], store: Store) -> _Batch:
+    batch = _Batch()
+    docs = [item for item in items if isinstance(item, Document)]
+    batch.problems = [item for item in items if isinstance(item, InputError)]
+    stored = store.document_hashes([d.id for d in docs])
+    seen_here: dict[str, str] = {}
+    for doc in docs:
+        if stored.get(doc.id) == doc.sha256 or seen_here.get(doc.id) == doc.sha256:
+            batch.known += 1
+            continue
+        seen_here[doc.id] = doc.sha256
+        batch.docs.append(doc)
+    return batch
 
 
 def _batches(items: Iterable[Document | InputError], size: int) -> Iterable[list[Document | InputError]]:

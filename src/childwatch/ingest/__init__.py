@@ -9,7 +9,7 @@
             handle(item)          # a Document
 
 `clean_text` is the same-length blanking every reader applies; `Reader` is the extension
-point for new formats.
+point for new formats. An http(s) URL among the paths is fetched (`ingest.fetch`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_markup, clean_text
 from childwatch.ingest.fields import normalise_date
 from childwatch.ingest.readers import DEFAULT_READERS, Reader
 from childwatch.records import Document
+
+if TYPE_CHECKING:
+    from childwatch.ingest.fetch import Fetcher
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -41,13 +45,17 @@ def read_path(
     *paths: Path | str,
     max_chars: int = DEFAULT_MAX_CHARS,
     readers: Sequence[Reader] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Iterator[Document | InputError]:
     """Yield a Document for each readable input under `paths`, an InputError for each other.
 
     Folders are walked recursively in sorted order, skipping hidden files and folders
     (names starting with "."); a file named explicitly is read even if hidden. The reader
     is chosen by extension: .json (one object), .jsonl/.ndjson (one object per line,
-    optionally .gz), .txt, .html/.htm; anything else yields an InputError.
+    optionally .gz), .txt, .html/.htm, .pdf, .warc/.warc.gz (web archives, see
+    `ingest.warc`), .rss/.atom/.xml (feed files, see `ingest.feeds`); anything else yields
+    an InputError. A path that is an http(s) URL is fetched with `fetcher` (a default
+    `Fetcher` when None) and read by its content type: HTML, PDF or plain text.
 
     Ids: a JSON object's `id` (a string or an integer); without one, the file stem for
     .json and "<stem>-<line>" for JSON Lines, with metadata["generated_id"] = True. A .txt
@@ -67,16 +75,38 @@ def read_path(
     by_suffix = {suffix.lower(): reader for reader in chosen for suffix in reader.suffixes}
     # Longest first, so "report.jsonl.gz" goes to the .jsonl.gz reader, not a .gz one.
     suffixes = sorted(by_suffix, key=len, reverse=True)
-    for path in _walk(Path(p) for p in paths):
-        if isinstance(path, InputError):
-            yield path
-            continue
-        name = path.name.lower()
-        suffix = next((s for s in suffixes if name.endswith(s) and len(name) > len(s)), None)
-        if suffix is None:
-            yield _unsupported(path, chosen)
-            continue
-        yield from by_suffix[suffix].read(path, max_chars=max_chars)
+    own_fetcher = None
+    try:
+        for path in _inputs(paths):
+            if isinstance(path, InputError):
+                yield path
+                continue
+            if isinstance(path, str):  # a URL
+                from childwatch.ingest.fetch import Fetcher  # deferred: httpx
+                from childwatch.ingest.remote import fetch_document
+
+                if fetcher is None:
+                    fetcher = own_fetcher = Fetcher()
+                yield fetch_document(path, fetcher, max_chars=max_chars)
+                continue
+            name = path.name.lower()
+            suffix = next((s for s in suffixes if name.endswith(s) and len(name) > len(s)), None)
+            if suffix is None:
+                yield _unsupported(path, chosen)
+                continue
+            yield from by_suffix[suffix].read(path, max_chars=max_chars)
+    finally:
+        if own_fetcher is not None:
+            own_fetcher.close()
+
+
+def _inputs(paths: Iterable[Path | str]) -> Iterator[Path | str | InputError]:
+    """Files under `paths` in order; URLs (strings starting http:// or https://) as they are."""
+    for p in paths:
+        if isinstance(p, str) and p.lower().startswith(("http://", "https://")):
+            yield p
+        else:
+            yield from _walk([Path(p)])
 
 
 def _unsupported(path: Path, readers: Sequence[Reader]) -> InputError:
@@ -98,17 +128,29 @@ def _walk(paths: Iterable[Path]) -> Iterator[Path | InputError]:
 
 
 def _walk_dir(folder: Path) -> Iterator[Path | InputError]:
+    # Sorted, so that runs are reproducible and an interrupted one resumes in the same
+    # order; sorting needs every name of the folder at once, so only the names are held
+    # (not scandir's entries), which keeps a folder of a million files to tens of MB.
+    # Files are yielded one at a time as they are read.
+    subfolders: set[str] = set()
+    names: list[str] = []
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith("."):
+                    continue
+                # Symlinked folders are not followed: they can loop back into the tree.
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.add(entry.name)
+                    names.append(entry.name)
+                elif entry.is_file():
+                    names.append(entry.name)
     except OSError as exc:
         yield InputError(str(folder), f"folder cannot be listed: {exc.strerror or exc}")
         return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = folder / entry.name
-        # Symlinked folders are not followed: they can loop back into the tree.
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk_dir(path)
-        elif entry.is_file():
-            yield path
+    names.sort()
+    for name in names:
+        if name in subfolders:
+            yield from _walk_dir(folder / name)
+        else:
+            yield folder / name

@@ -149,6 +149,9 @@ def resolve(
         if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
     db.drop_empty_incidents(store)
+    from childwatch import review  # analysts' decisions win over resolution (review imports resolve)
+
+    review.reapply(store)
     summary.incidents = db.counts(store)["incidents"]
     summary.seconds = time.monotonic() - started
     return summary

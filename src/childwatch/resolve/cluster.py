@@ -3,10 +3,15 @@
 Claims are taken in a fixed order (publication date, document, position). Each is
 compared with the incidents that share a blocking key with it — its story (near-duplicate
 group), place, distinctive names, months, perpetrator or source — and joins the best one
-whose score reaches `merge_at`; otherwise it starts a new incident. A key holds only its
-latest `max_candidates` incidents and each incident is compared through at most
-`members_compared` of its claims, so each claim costs a bounded number of comparisons and
-a block of n claims is resolved in O(n) time.
+whose score reaches `merge_at`; otherwise it starts a new incident. A second pass
+(`merge_new`) then merges the incidents of this run that turn out to be one.
+
+The work per claim is bounded, whatever the size or density of the block: a key holds
+only its latest `max_candidates` incidents; a claim is compared with at most
+`CANDIDATES` of those, the most strongly linked first (a shared story or place says more
+than a shared month); each incident is compared through at most `members_compared` of
+its claims; and the second pass re-judges a claim only against incidents that changed
+since it was first judged. A block of n claims is resolved in O(n) time.
 
 Incident ids are stable: a new incident is named after the claim that started it (its
 document id and position), and when a block is resolved again from scratch, each incident
@@ -16,6 +21,7 @@ keeps a stored id when it holds most of that id's claims.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
@@ -25,6 +31,17 @@ from datetime import date
 from childwatch.resolve.compare import Comparison, compare
 from childwatch.resolve.facts import ClaimFacts
 from childwatch.resolve.settings import Settings
+
+Key = tuple[str, object]
+Match = tuple[Comparison, ClaimFacts]  # the best comparison with an incident, and with whom
+
+# How strongly sharing a key suggests one event: a syndicated copy most, a month least
+# (in a busy block many events share a month, and a month alone rarely makes a match).
+KEY_WEIGHTS = {"story": 8, "name": 3, "place": 3, "source": 2, "perpetrator": 1, "month": 1}
+# A claim is compared with at most this many candidates (and never more than the
+# setting `max_candidates`). The right incident is nearly always among the few most
+# strongly linked; going further costs time and mostly finds wrong matches.
+CANDIDATES = 10
 
 
 @dataclass(slots=True)
@@ -51,12 +68,33 @@ class _Incident:
     docs: set[str] = field(default_factory=set)
     id: str | None = None  # an id already stored (incremental runs)
     merged_into: _Incident | None = None  # set by merge_new
+    changed: int = 0  # the resolver's clock when its members last changed
+    low: int | None = None  # its members' lowest and highest (non-zero) figures
+    high: int | None = None
+
+    def add(self, claim: ClaimFacts, clock: int) -> None:
+        self.members.append(claim)
+        self.docs.add(claim.doc_id)
+        self.changed = clock
+        if claim.count:
+            self.low = claim.count if self.low is None else min(self.low, claim.count)
+            self.high = claim.count if self.high is None else max(self.high, claim.count)
 
     def sample(self, n: int) -> list[ClaimFacts]:
         """The first claim and the latest ones: enough to judge, bounded in cost."""
         if len(self.members) <= n:
             return self.members
         return [self.members[0], *self.members[-(n - 1) :]]
+
+
+@dataclass(slots=True)
+class _Look:
+    """What judging a claim found (kept for `merge_new`): the clock then, the candidates
+    judged and those the claim matched."""
+
+    at: int
+    candidates: tuple[int, ...]
+    matches: dict[int, Match]
 
 
 # Features that tie a claim to one event rather than to its perpetrator's activity at large.
@@ -75,14 +113,13 @@ _PARTICULARS = frozenset(
 )
 
 
-def _counts_clash(a: list[ClaimFacts], b: list[ClaimFacts]) -> bool:
-    """Whether any figure of one group is an order of magnitude off one of the other's."""
-    counts_a = [m.count for m in a if m.count]
-    counts_b = [m.count for m in b if m.count]
-    if not counts_a or not counts_b:
+def _counts_clash(a: _Incident, b: _Incident) -> bool:
+    """Whether any figure of one incident is an order of magnitude off one of the other's
+    (from each one's lowest and highest, so in constant time)."""
+    if a.low is None or b.low is None or a.high is None or b.high is None:
         return False
-    low, high = min(counts_a + counts_b), max(counts_a + counts_b)
-    return high > 10 * low and (max(counts_a) > 10 * min(counts_b) or max(counts_b) > 10 * min(counts_a))
+    low, high = min(a.low, b.low), max(a.high, b.high)
+    return high > 10 * low and (a.high > 10 * b.low or b.high > 10 * a.low)
 
 
 def incident_id_for(seed: ClaimFacts) -> str:
@@ -91,8 +128,8 @@ def incident_id_for(seed: ClaimFacts) -> str:
     return f"inc-{digest[:12]}"
 
 
-def blocking_keys(c: ClaimFacts, s: Settings) -> list[tuple[str, object]]:
-    keys: list[tuple[str, object]] = [("story", c.story)]
+def blocking_keys(c: ClaimFacts, s: Settings) -> list[Key]:
+    keys: list[Key] = [("story", c.story)]
     if c.place_id and c.precision == "place":
         keys.append(("place", c.place_id))
     keys += [("name", n) for n in sorted(c.names)]
@@ -112,22 +149,32 @@ def blocking_keys(c: ClaimFacts, s: Settings) -> list[tuple[str, object]]:
 
 class BlockResolver:
     """Resolves the claims of one block; existing incidents first (`add_existing`), then
-    new claims one by one (`resolve`)."""
+    new claims one by one (`resolve`), then a second look at new incidents (`merge_new`)."""
 
     def __init__(self, settings: Settings) -> None:
         self.s = settings
+        self.cap = min(settings.max_candidates, CANDIDATES)
         self.incidents: list[_Incident] = []
-        self._index: dict[tuple[str, object], OrderedDict[int, None]] = {}
+        self._index: dict[Key, OrderedDict[int, None]] = {}
+        self._keys: dict[int, list[Key]] = {}  # claim id -> its blocking keys
+        self._clock = 0  # counts changes to incidents, to tell which changed since when
+        self._looks: dict[int, _Look] = {}  # claim id -> what judging it found
         self.assignments: list[tuple[ClaimFacts, _Incident, Comparison | None, ClaimFacts | None]] = []
-        self._linked: dict[int, tuple[Comparison, ClaimFacts]] = {}  # merge_new: claim id -> its link
+        self._linked: dict[int, Match] = {}  # merge_new: claim id -> its link
+
+    def _keys_of(self, claim: ClaimFacts) -> list[Key]:
+        keys = self._keys.get(claim.claim_id)
+        if keys is None:
+            keys = self._keys[claim.claim_id] = blocking_keys(claim, self.s)
+        return keys
 
     def _join(self, incident: _Incident, claim: ClaimFacts) -> None:
-        incident.members.append(claim)
-        incident.docs.add(claim.doc_id)
-        for key in blocking_keys(claim, self.s):
+        self._clock += 1
+        incident.add(claim, self._clock)
+        for key in self._keys_of(claim):
             self._touch(key, incident)
 
-    def _touch(self, key: tuple[str, object], incident: _Incident) -> None:
+    def _touch(self, key: Key, incident: _Incident) -> None:
         slot = self._index.setdefault(key, OrderedDict())
         slot.pop(incident.key, None)  # most recently used last
         slot[incident.key] = None
@@ -147,61 +194,59 @@ class BlockResolver:
             self._join(incident, claim)
 
     def _candidates(self, claim: ClaimFacts) -> list[_Incident]:
-        hits: Counter[int] = Counter()
-        for key in blocking_keys(claim, self.s):
+        """The incidents sharing keys with the claim, the most strongly linked first (then
+        the newest), at most `self.cap` of them."""
+        weight: Counter[int] = Counter()
+        for key in self._keys_of(claim):
+            w = KEY_WEIGHTS[key[0]]
             for key_of_incident in self._index.get(key, ()):
-                hits[key_of_incident] += 1
-        ranked = sorted(hits, key=lambda k: (-hits[k], -k))[: self.s.max_candidates]
+                weight[key_of_incident] += w
+        ranked = heapq.nsmallest(self.cap, weight, key=lambda k: (-weight[k], -k))
         return [self.incidents[k] for k in ranked]
 
-    def best_match(self, claim: ClaimFacts) -> tuple[_Incident, Comparison, ClaimFacts] | None:
-        best: tuple[_Incident, Comparison, ClaimFacts] | None = None
-        for incident, comparison, member in self._matches(claim):
-            if best is None or comparison.score > best[1].score:
-                best = (incident, comparison, member)
-        return best
-
-    def _matches(
-        self, claim: ClaimFacts, exclude: _Incident | None = None
-    ) -> Iterator[tuple[_Incident, Comparison, ClaimFacts]]:
-        """Each candidate incident the claim may join, with its best comparison."""
-        for incident in self._candidates(claim):
-            if incident is exclude or incident.merged_into is not None:
-                continue
-            # A report's own claims are compared with the other reports' only: two claims
-            # of one report join one incident when each matches the others' (the extractor
-            # split one incident's mentions), never on their own say-so.
-            sample = [m for m in incident.sample(self.s.members_compared) if m.doc_id != claim.doc_id]
-            if not sample:
-                continue
-            comparisons = [(compare(claim, m, self.s), m) for m in sample]
-            if any(c.veto and c.veto.startswith("counts") for c, _ in comparisons):
-                continue  # a toll an order of magnitude off any report of it is another event
-            vetoed = sum(1 for c, _ in comparisons if not c.possible)
-            top, member = max(comparisons, key=lambda cm: cm[0].score)
-            # A veto by the best match, or by most of the incident, keeps the claim out; so
-            # does a poor fit with the incident as a whole (against chaining: a claim that
-            # matches one member but disagrees with the rest).
-            if not top.possible or vetoed * 2 > len(comparisons):
-                continue
-            possible = [c.score for c, _ in comparisons if c.possible]
-            if sum(possible) / len(possible) < self.s.min_fit:
-                continue
-            bonus = self._well_reported(claim, incident, top, comparisons)
-            if bonus:
-                top = Comparison(round(top.score + bonus, 3), {**top.features, "well_reported": bonus})
-            if top.score >= self.s.merge_at:
-                yield incident, top, member
+    def _judge(self, claim: ClaimFacts, incident: _Incident) -> Match | None:
+        """The claim's best comparison with the incident if it may join it, else None."""
+        # A report's own claims are compared with the other reports' only: two claims
+        # of one report join one incident when each matches the others' (the extractor
+        # split one incident's mentions), never on their own say-so.
+        sample = [m for m in incident.sample(self.s.members_compared) if m.doc_id != claim.doc_id]
+        if not sample:
+            return None
+        comparisons: list[Match] = []
+        vetoed = 0
+        for member in sample:
+            comparison = compare(claim, member, self.s)
+            if comparison.veto:
+                if comparison.veto.startswith("counts"):
+                    return None  # a toll an order of magnitude off any report of it is another event
+                # A veto by most of the incident keeps the claim out (decided as soon as it is
+                # certain: the remaining comparisons could not change it).
+                vetoed += 1
+                if vetoed * 2 > len(sample):
+                    return None
+            comparisons.append((comparison, member))
+        top, member = max(comparisons, key=lambda cm: cm[0].score)
+        # So does a veto by the best match, or a poor fit with the incident as a whole
+        # (against chaining: a claim that matches one member but disagrees with the rest).
+        if not top.possible:
+            return None
+        possible = [c.score for c, _ in comparisons if c.possible]
+        if sum(possible) / len(possible) < self.s.min_fit:
+            return None
+        bonus = self._well_reported(claim, incident, top, comparisons)
+        if bonus:
+            top = Comparison(round(top.score + bonus, 3), {**top.features, "well_reported": bonus})
+        return (top, member) if top.score >= self.s.merge_at else None
 
     def _well_reported(
-        self, claim: ClaimFacts, incident: _Incident, top: Comparison, comparisons: list[tuple[Comparison, ClaimFacts]]
+        self, claim: ClaimFacts, incident: _Incident, top: Comparison, comparisons: list[Match]
     ) -> float:
         """A passing reference ("the hundreds of schoolgirls Boko Haram kidnapped") most
         likely means the incident many reports of this perpetrator are about: a bonus growing
         with the number of reports, for a claim that names the same perpetrator, whose
         figures do not disagree, and that shares one particular (a fitting figure, the place,
         the dates, a name) with some report of it: the perpetrator alone is not enough."""
-        reports = len(incident.docs - {claim.doc_id})
+        reports = len(incident.docs) - (claim.doc_id in incident.docs)
         if reports < 3 or not claim.perpetrator_stated or "same_perpetrator" not in top.features:
             return 0.0
         if "far_count" in top.features or "far_count_aggregate" in top.features:
@@ -211,14 +256,35 @@ class BlockResolver:
         w = self.s.weights
         return round(min(w["well_reported_max"], w["well_reported"] * math.log2(reports)), 3)
 
+    def _matches(self, claim: ClaimFacts, exclude: _Incident | None = None) -> Iterator[tuple[_Incident, Match]]:
+        """Each candidate incident the claim may join, with its best comparison. A claim
+        judged before (`resolve`) is judged again only against incidents that changed since
+        or were not among its candidates then: the others would give the same answer."""
+        look = self._looks.get(claim.claim_id)
+        for incident in self._candidates(claim):
+            if incident is exclude or incident.merged_into is not None:
+                continue
+            if look is not None and incident.changed <= look.at and incident.key in look.candidates:
+                match = look.matches.get(incident.key)
+            else:
+                match = self._judge(claim, incident)
+            if match is not None:
+                yield incident, match
+
     def resolve(self, claim: ClaimFacts) -> None:
-        match = self.best_match(claim)
-        if match is None:
+        candidates = self._candidates(claim)
+        matches = {i.key: m for i in candidates if (m := self._judge(claim, i)) is not None}
+        self._looks[claim.claim_id] = _Look(self._clock, tuple(i.key for i in candidates), matches)
+        best: tuple[_Incident, Match] | None = None
+        for key, match in matches.items():  # in candidate order: the first of equal scores wins
+            if best is None or match[0].score > best[1][0].score:
+                best = (self.incidents[key], match)
+        if best is None:
             incident = _Incident(len(self.incidents))
             self.incidents.append(incident)
             self.assignments.append((claim, incident, None, None))
         else:
-            incident, comparison, member = match
+            incident, (comparison, member) = best
             self.assignments.append((claim, incident, comparison, member))
         self._join(incident, claim)
 
@@ -234,8 +300,8 @@ class BlockResolver:
                 continue
             best: tuple[_Incident, Comparison, ClaimFacts, ClaimFacts] | None = None
             for claim in incident.members:
-                for other, comparison, member in self._matches(claim, exclude=incident):
-                    if _counts_clash(incident.members, other.members):
+                for other, (comparison, member) in self._matches(claim, exclude=incident):
+                    if _counts_clash(incident, other):
                         continue
                     if best is None or comparison.score > best[1].score:
                         best = (other, comparison, member, claim)
@@ -246,17 +312,21 @@ class BlockResolver:
                 # The larger of two new incidents absorbs the smaller: it keeps its first claim,
                 # which names the merged incident and heads the sample its claims are judged by.
                 incident, target, claim, member = target, incident, member, claim
-            incident.merged_into = target
-            for moved in incident.members:
-                target.members.append(moved)
-                target.docs.add(moved.doc_id)
-                for key in blocking_keys(moved, self.s):
-                    self._index.get(key, OrderedDict()).pop(incident.key, None)
-                    self._touch(key, target)
-            incident.members = []
+            self._absorb(target, incident)
             self._linked[claim.claim_id] = (comparison, member)  # why the two incidents merged
         self.incidents = [i for i in self.incidents if i.merged_into is None]
 
+    def _absorb(self, target: _Incident, incident: _Incident) -> None:
+        """Move every claim of `incident` to `target`, keys included."""
+        incident.merged_into = target
+        self._clock += 1
+        for moved in incident.members:
+            target.add(moved, self._clock)
+            for key in self._keys_of(moved):
+                self._index.get(key, OrderedDict()).pop(incident.key, None)
+                self._touch(key, target)
+        incident.members = []
+        incident.changed = self._clock
     def finish(self, taken: set[str], previous: dict[str, int] | None) -> Iterator[Assignment]:
         """Name the incidents and yield every new assignment.
 

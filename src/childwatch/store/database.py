@@ -7,6 +7,7 @@ the newest migration (see `childwatch.store.migrations`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
 
 from childwatch.errors import InputError, StoreError
 from childwatch.records import Claim, Document
@@ -58,13 +59,20 @@ WRITE = {"childwatch_write": True}
 
 
 def to_url(url_or_path: str | Path) -> URL:
-    """A file path becomes a SQLite URL; anything containing '://' is parsed as a URL."""
+    """A file path becomes a SQLite URL; anything containing '://' is parsed as a URL.
+
+    `postgresql://` and `postgres://` (as hosting services print them) mean psycopg 3,
+    the driver the `postgres` extra installs; SQLAlchemy alone would pick psycopg2.
+    """
     text = str(url_or_path)
     if isinstance(url_or_path, str) and "://" in text:
         try:
-            return make_url(text)
+            url = make_url(text)
         except Exception as exc:  # sqlalchemy raises ArgumentError or ValueError
-            raise StoreError(f"{text!r} is not a database URL or path ({exc})") from exc
+            raise StoreError(f"{text.split('@')[-1]!r} is not a database URL or path ({exc})") from exc
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
     return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
 
 
@@ -75,17 +83,29 @@ def display_name(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+# A server is shared by a team: a few pooled connections per process (the pipeline's
+# writer, the web server's requests), checked before use so that a server restart costs a
+# reconnect rather than a failed batch, and recycled before idle-connection timeouts.
+POOL_SIZE = 5
+POOL_MAX_OVERFLOW = 10
+POOL_RECYCLE_S = 1800
+CONNECT_TIMEOUT_S = 10
+
+
 def make_engine(url: URL, echo: bool = False) -> Engine:
-    """An engine; for SQLite with WAL, foreign keys, a busy timeout and real transactions."""
+    """An engine; for SQLite with WAL, foreign keys, a busy timeout and real transactions;
+    for a server, a connection pool (see POOL_SIZE)."""
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return _server_engine(url, echo)
     if url.database and url.database != ":memory:":
         folder = Path(url.database).parent
         if not folder.is_dir():
             raise StoreError(f"{url.database}: folder {folder} does not exist (create it first)")
         if Path(url.database).is_dir():
             raise StoreError(f"{url.database} is a folder, not a database file")
-    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, json_serializer=_to_json
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -111,6 +131,52 @@ def make_engine(url: URL, echo: bool = False) -> Engine:
     return engine
 
 
+def _to_json(value: Any) -> str:
+    """JSON columns' serializer: one for both back-ends, refusing what JSON can't hold by
+    name (psycopg would otherwise raise a bare TypeError from deep in the driver)."""
+    return json.dumps(value, default=_unstorable)
+
+
+def _unstorable(value: Any) -> Any:
+    raise StoreError(f"a value of type {type(value).__name__} cannot be stored as JSON (in metadata or spans)")
+
+
+def _server_engine(url: URL, echo: bool) -> Engine:
+    name = display_name(url)
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "childwatch"}
+    try:
+        return create_engine(
+            url,
+            echo=echo,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_MAX_OVERFLOW,
+            pool_recycle=POOL_RECYCLE_S,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            json_serializer=_to_json,
+        )
+    except ModuleNotFoundError as exc:
+        hint = " (pip install 'childwatch[postgres]')" if url.get_backend_name() == "postgresql" else ""
+        raise StoreError(f"{name}: the database driver {exc.name!r} is not installed{hint}") from exc
+    except Exception as exc:  # NoSuchModuleError, ArgumentError: an unknown dialect or bad options
+        raise StoreError(f"{name}: cannot use this database URL ({exc})") from exc
+
+
+# Connection failures, as libpq words them, and what to do about each.
+_CONNECT_PROBLEMS = (
+    ("password authentication failed", "the user name or password is wrong"),
+    ("no password supplied", "the server wants a password: put it in the URL (user:password@host)"),
+    ("does not exist", "the database or user does not exist: create it (createdb) or fix the URL"),
+    ("connection refused", "is the server running, and listening on that host and port?"),
+    ("timeout expired", "the server did not answer: check the host, port and firewall"),
+    ("could not translate host name", "the host name is unknown: check it"),
+    ("failed to resolve host", "the host name is unknown: check it"),
+    ("no pg_hba.conf entry", "the server does not accept this user from this host (pg_hba.conf)"),
+)
+
+
 def explain(exc: DBAPIError, name: str) -> str:
     """A message for a driver error that names the database and what to do."""
     text = str(exc.orig).strip() if exc.orig is not None else str(exc)
@@ -123,6 +189,14 @@ def explain(exc: DBAPIError, name: str) -> str:
         return f"{name} is read-only; childwatch needs to write to it"
     if "locked" in lowered or "busy" in lowered:
         return f"{name} is locked by another process; try again when it is done"
+    # A server's connection failure (psycopg: "connection failed: ... FATAL: ...").
+    server = type(exc.orig).__module__.startswith("psycopg") if exc.orig is not None else False
+    if server and isinstance(exc, OperationalError):
+        for words, what in _CONNECT_PROBLEMS:
+            if words in lowered:
+                return f"cannot connect to {name}: {what}"
+        if "connect" in lowered:
+            return f"cannot connect to {name}: {text.splitlines()[0]}"
     return f"{name}: {text}"
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -100,6 +101,9 @@ class DocumentRow(Base):
     near_dup_similarity: Mapped[float | None] = mapped_column(Float)
     # The distinctive names (places, people, schools) the report mentions most.
     names: Mapped[list[str] | None] = mapped_column(JSON)
+    # PDF reports: the offset in `text` where each page starts (ingest.pdf), so that
+    # exports can give the page of every claim's evidence.
+    pages: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class DocBandRow(Base):
@@ -125,6 +129,9 @@ class ClaimRow(Base):
         Index("ix_claims_location_country", "location_country"),
         Index("ix_claims_date_start", "date_start"),
         Index("ix_claims_incident_id", "incident_id"),
+        # Migration 0003: documents per country for the dashboard's report volume, read
+        # from this index alone.
+        Index("ix_claims_location_country_doc_id", "location_country", "doc_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -214,6 +221,29 @@ class IncidentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# The incident list's orders and filters (`childwatch.queries`), indexed so that a page of
+# a million-claim store is read from an index instead of sorting the table (migration 0005).
+_WHEN = func.coalesce(IncidentRow.date_start, IncidentRow.date_end, IncidentRow.first_published)
+_LIST_ORDER = (_WHEN.is_(None), _WHEN.desc(), IncidentRow.id)
+Index("ix_incidents_list_date", *_LIST_ORDER)
+Index("ix_incidents_violation_list_date", IncidentRow.violation, *_LIST_ORDER)
+Index("ix_incidents_country_list_date", IncidentRow.location_country, *_LIST_ORDER)
+Index("ix_incidents_n_documents", IncidentRow.n_documents.desc(), _WHEN.desc(), IncidentRow.id)
+Index("ix_incidents_count_best", IncidentRow.count_best.is_(None), IncidentRow.count_best.desc(), IncidentRow.id)
+Index(
+    "ix_incidents_period",
+    func.coalesce(IncidentRow.date_start, IncidentRow.date_end),
+    func.coalesce(IncidentRow.date_end, IncidentRow.date_start) + "~",
+)
+# GIN trigrams on PostgreSQL (the perpetrator filter is a substring match); plain elsewhere.
+Index(
+    "ix_incidents_perpetrator_trgm",
+    IncidentRow.perpetrator,
+    postgresql_using="gin",
+    postgresql_ops={"perpetrator": "gin_trgm_ops"},
+)
+
+
 class ResolutionLogRow(Base):
     """Append-only: every change of a claim's incident, with why. Claims are named by
     document and position too, since re-extraction gives them new row ids."""
@@ -265,6 +295,150 @@ class IngestErrorRow(Base):
     origin: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+ROLES = ("viewer", "analyst", "admin")
+REVIEW_ACTIONS = ("confirm", "reject", "reopen", "correct", "restore", "merge", "split", "move", "reveal")
+
+
+class UserRow(Base):
+    """Someone who logs in: a viewer reads, an analyst reviews, an admin also reveals
+    protected details and manages users. `password` holds the scrypt hash string."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_users_name"),
+        CheckConstraint(_in_list("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String)
+    password: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String)
+    blur_graphic: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewEventRow(Base):
+    """Append-only: one analyst action (who, when, what, before -> after, why).
+
+    The current state is derived from the claims plus these events (`review.reapply`);
+    nothing here is ever updated or deleted. `target_id` and `incident_id` are the ids
+    the analyst saw; the claims concerned are named stably in `review_claims`.
+    """
+
+    __tablename__ = "review_events"
+    __table_args__ = (
+        CheckConstraint(_in_list("action", REVIEW_ACTIONS), name="action"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason"),
+        Index("ix_review_events_incident_id", "incident_id"),
+        Index("ix_review_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String)  # as it was then, for the history
+    action: Mapped[str] = mapped_column(String)
+    target_type: Mapped[str] = mapped_column(String)  # incident | claim | document
+    target_id: Mapped[str] = mapped_column(String)
+    incident_id: Mapped[str | None] = mapped_column(String)
+    field: Mapped[str | None] = mapped_column(String)
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ReviewClaimRow(Base):
+    """A claim a review event concerns, named so that it can be found again after
+    re-extraction (which gives claims new row ids): document, position, the extractor's
+    violation and the evidence. `role` says what the claim was in the action (target,
+    keep, other, split, rest, destination)."""
+
+    __tablename__ = "review_claims"
+    __table_args__ = (
+        Index("ix_review_claims_event_id", "event_id"),
+        Index("ix_review_claims_doc_id_ordinal", "doc_id", "ordinal"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, ForeignKey("review_events.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String)
+    claim_id: Mapped[int] = mapped_column(Integer)  # the row id at the time
+    doc_id: Mapped[str] = mapped_column(String)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    violation: Mapped[str] = mapped_column(String)
+    evidence_start: Mapped[int] = mapped_column(Integer)
+    evidence_end: Mapped[int] = mapped_column(Integer)
+    evidence_text: Mapped[str] = mapped_column(Text)
+
+
+SOURCE_KINDS = ("feed", "page")
+ITEM_STATUSES = ("pending", "ingested", "duplicate", "failed")
+
+
+class SourceRow(Base):
+    """A feed or page that `childwatch watch` polls, with its polling state and health.
+
+    `etag` and `last_modified` are the validators of the last full response (for
+    conditional GETs); `errors` counts failed polls, `consecutive_errors` the current run
+    of them. A source dropped from the sources file stays, with `active` false."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("url", name="uq_sources_url"),
+        CheckConstraint(f"kind IS NULL OR {_in_list('kind', SOURCE_KINDS)}", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String)  # known after the first good poll
+    title: Mapped[str | None] = mapped_column(Text)
+    interval: Mapped[int] = mapped_column(Integer)  # seconds between polls
+    active: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    polls: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    consecutive_errors: Mapped[int] = mapped_column(Integer)
+
+
+class SourceItemRow(Base):
+    """One item a source listed (a feed entry, or one version of a watched page), and what
+    became of it. An item is fetched until it is `ingested` (stored as `doc_id`), found a
+    `duplicate` of a stored document (same bytes, or the same text under another URL), or
+    `failed` too often; `pending` marks one whose document is being stored, so a watcher
+    killed mid-poll knows on restart what it had started."""
+
+    __tablename__ = "source_items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_source_items_source_id_key"),
+        CheckConstraint(_in_list("status", ITEM_STATUSES), name="status"),
+        Index("ix_source_items_sha256", "sha256"),
+        Index("ix_source_items_text_sha256", "text_sha256"),
+        Index("ix_source_items_doc_id", "doc_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(Integer, ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(Text)  # the entry's id (guid), else its link
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    doc_id: Mapped[str | None] = mapped_column(String)  # not a foreign key: set before the document is stored
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the bytes fetched
+    text_sha256: Mapped[str | None] = mapped_column(String(64))  # of the text, spacing and case ignored
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # --- what the store hands back ----------------------------------------------------------
@@ -380,7 +554,16 @@ def document_row(doc: Document, extractor_version: str | None, now: datetime) ->
         "metadata": dict(doc.metadata),
         "captured_at": now,
         "extractor_version": extractor_version,
+        "pages": _page_starts(doc),
     }
+
+
+def _page_starts(doc: Document) -> list[int] | None:
+    """metadata["pages"] of a PDF; other inputs may carry a "pages" key meaning anything."""
+    starts = doc.metadata.get("pages")
+    if doc.media_type != "application/pdf" or not isinstance(starts, list):
+        return None
+    return starts if all(isinstance(n, int) for n in starts) else None
 
 
 def document_from_row(row: Mapping[Any, Any]) -> Document:

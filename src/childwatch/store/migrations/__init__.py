@@ -12,6 +12,7 @@ then give the file a readable revision id (0002, 0003, ...) and check it by hand
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -24,6 +25,9 @@ from sqlalchemy.engine import URL
 from childwatch.errors import StoreError
 
 HERE = Path(__file__).parent
+# alembic.command runs env.py through module-level proxies (alembic.context, alembic.op):
+# two threads migrating at once would see each other's. One migration at a time, then.
+_ALEMBIC = threading.Lock()
 # Tables the initial migration creates; finding one without a schema version means the
 # database belongs to something else.
 OURS = frozenset({"documents", "claims", "runs", "ingest_errors"})
@@ -54,18 +58,27 @@ def upgrade(conn: Connection, name: str) -> None:
     Refuses, with StoreError naming the database, one written by a newer childwatch and
     one that has childwatch's table names but no schema version.
     """
+    if conn.dialect.name == "postgresql":
+        # Several processes may open one server's database at once (workers, the web
+        # server): the first migrates, the others wait here and then find nothing to do.
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7420031)")
     config = alembic_config(conn.engine.url, conn)
-    known = {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+    scripts = ScriptDirectory.from_config(config)
+    known = {r.revision for r in scripts.walk_revisions()}
     tables = set(inspect(conn).get_table_names())
     if "alembic_version" not in tables and tables & OURS:
         raise StoreError(
             f"{name} has tables named like childwatch's ({', '.join(sorted(tables & OURS))}) "
             "but no schema version: it was not made by childwatch; use another database"
         )
-    for revision in MigrationContext.configure(conn).get_current_heads():
+    current = MigrationContext.configure(conn).get_current_heads()
+    for revision in current:
         if revision not in known:
             raise StoreError(
                 f"{name} has schema revision {revision!r}, which this childwatch does not know: "
                 "it was written by a newer version; upgrade childwatch to open it"
             )
-    command.upgrade(config, "head")
+    if set(current) == set(scripts.get_heads()):
+        return  # up to date: the common case, and alembic's command API is not thread-safe
+    with _ALEMBIC:
+        command.upgrade(config, "head")

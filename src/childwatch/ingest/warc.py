@@ -1,0 +1,148 @@
+"""WARC web archives (`.warc`, `.warc.gz`): one document per archived page.
+
+Streamed record by record with warcio, so an archive of any size is read in bounded
+memory. A `response` (or `resource`) record with status 2xx whose content is HTML, plain
+text or PDF becomes a document, read as the file readers read that content; everything
+else a crawl holds (requests, metadata, revisits, images, scripts, style sheets,
+redirects) is passed over without a message, as it is not a report.
+
+Each document's `raw` is the HTTP payload as archived (transfer and content encodings
+removed), its `id` the record's WARC-Record-ID (unique and stable, so re-reading an
+archive finds the documents already stored), `url` the archived URL, `origin`
+"path#offset" (the record's byte offset in the file), and metadata keeps the capture
+date, the HTTP status and the content type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from childwatch.errors import InputError
+from childwatch.ingest.clean import clean_text
+from childwatch.ingest.fields import MAX_CHARS_HINT, DecodeProblem, decode_bytes, too_long
+from childwatch.records import Document
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+PDF_TYPES = frozenset({"application/pdf"})
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
+
+
+def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
+    """Yield a Document (or InputError) per readable page archived in `path`."""
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError:  # pragma: no cover - warcio is a dependency
+        yield InputError(str(path), "reading WARC files needs the warcio package", "pip install warcio")
+        return
+    if not _looks_like_warc(path):
+        yield InputError(str(path), "is not a WARC file (it does not begin with a WARC/1.x record)",
+                         "check that it is a .warc or .warc.gz web archive")  # fmt: skip
+        return
+    found = 0
+    try:
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                item = _record(path, record, records, max_chars)
+                if item is not None:
+                    found += 1
+                    yield item
+    except ArchiveLoadFailed as exc:
+        yield InputError(str(path), f"is not a readable WARC file ({exc.msg})", "check that it is a .warc or .warc.gz")
+        return
+    except (OSError, EOFError, ValueError) as exc:  # truncated or damaged archives
+        yield InputError(str(path), f"archive is damaged after {found} documents: {exc}", "re-create the WARC file")
+        return
+    if found == 0:
+        yield InputError(str(path), "holds no HTML, text or PDF page with a 2xx status", "nothing to read in it")
+
+
+def _looks_like_warc(path: Path) -> bool:
+    # warcio reads anything, warning on standard error at every line; look first.
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(2)
+            stream.seek(0)
+            if head == b"\x1f\x8b":
+                import gzip
+
+                with gzip.GzipFile(fileobj=stream) as unzipped:
+                    head = unzipped.read(8)
+            else:
+                head = stream.read(8)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head.lstrip().startswith(b"WARC/")
+
+
+def _record(path: Path, record: Any, records: Any, max_chars: int) -> Document | InputError | None:
+    if record.rec_type not in ("response", "resource"):
+        return None
+    headers = record.rec_headers
+    content_type = ""
+    status = None
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return None  # a non-HTTP response (dns:, ...)
+        status = record.http_headers.get_statuscode()
+        if not str(status).startswith("2"):
+            return None
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    else:
+        content_type = headers.get_header("Content-Type") or ""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in HTML_TYPES | TEXT_TYPES | PDF_TYPES:
+        return None
+    limit = 8 * max_chars
+    data = record.content_stream().read(limit + 1)
+    # Only now: asking for the offset reads the record to its end.
+    where = f"{path}#{records.get_record_offset()}"
+    if len(data) > limit:
+        return InputError(where, f"archived page is over {limit:,} bytes", MAX_CHARS_HINT)
+    if not data.strip():
+        return None
+    doc = _document(where, data, media_type, content_type, max_chars)
+    if isinstance(doc, InputError):
+        return doc
+    record_id = headers.get_header("WARC-Record-ID") or ""
+    doc.id = record_id.strip("<>") or where
+    doc.origin = where
+    doc.url = headers.get_header("WARC-Target-URI") or doc.url
+    doc.metadata.update(
+        {"warc_date": headers.get_header("WARC-Date"), "http_status": status, "content_type": content_type}
+    )
+    return doc
+
+
+def _document(where: str, data: bytes, media_type: str, content_type: str, max_chars: int) -> Document | InputError:
+    from childwatch.ingest.readers import HtmlReader  # deferred: readers imports this module's reader
+
+    if media_type in PDF_TYPES:
+        from childwatch.ingest.pdf import pdf_document  # deferred: pdfminer loads only for PDFs
+
+        return pdf_document(data, where=where, doc_id=where, max_chars=max_chars)
+    declared = _CHARSET.search(content_type)
+    try:
+        text, encoding = decode_bytes(data, legacy=((declared.group(1),) if declared else ()) + ("cp1252",))
+    except (DecodeProblem, LookupError) as exc:
+        return InputError(where, getattr(exc, "problem", str(exc)), getattr(exc, "hint", ""))
+    if media_type in HTML_TYPES:
+        return HtmlReader.from_text(Path(where), data, text, encoding, max_chars=max_chars)
+    if len(text) > max_chars:
+        return too_long(where, len(text), max_chars)
+    return Document(
+        id=where,
+        text=clean_text(text),
+        raw=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        origin=where,
+        media_type="text/plain",
+        metadata={} if encoding == "utf-8" else {"encoding": encoding},
+    )

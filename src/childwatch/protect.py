@@ -1,0 +1,288 @@
+"""Protection of children named in reports: their names (and the school or street next to
+a named child) are replaced by pseudonyms before text is shown or exported.
+
+    red = redact(document.text, key=document.id)
+    red.text                      # "... the [child KQ], 13, was ..."
+    red.span(start, end)          # an offset range of the original, in `red.text`
+
+Rules find a child's name by what stands next to it: an age ("13-year-old Dmytro",
+"Amina, 12,", "Omar (9)"), a child noun ("her son Omar", "the boy, Ahmed Ali,",
+"schoolgirl Fatima") or a list of victims ("the children were named as ..."). Once
+found, every mention of the name, or of one of its words standing alone, is replaced
+in the whole text. Names of adults (officials, parents, reporters) are left alone: an
+age of 18 or more next to a name rules it out.
+
+Pseudonyms depend only on the key (a document id) and the name, so a name gets the same
+pseudonym in a document's text, its title and its claims' evidence, while the same child
+cannot be followed from one document to the next by label.
+
+Admins may reveal the original text; every reveal is a 'reveal' review event (`log_reveal`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from childwatch.errors import ChildwatchError, ReviewError
+
+__all__ = ["Redaction", "child_names", "log_reveal", "pseudonymise", "redact"]
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ"
+# A capitalised word; an apostrophe or hyphen may join a second part ("O'Neil",
+# "Abu-Bakr") but a possessive "'s" is not part of the name.
+_WORD = rf"[{_UP}][{_LOW}]+(?:[-'’](?!s\b)[{_UP}]?[{_LOW}]+)*"
+_PARTICLE = r"(?:(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|da|di|du|le)[-\s])"
+_B = r"(?<![\w'’-])"  # not inside a word
+_NAME = rf"{_WORD}(?:\s+{_PARTICLE}?{_WORD}){{0,2}}"
+_NUMBER_WORDS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+)  # fmt: skip
+_AGE = rf"(?:\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})"
+_CHILD_NOUNS = (
+    "son|daughter|boy|girl|child|nephew|niece|grandson|granddaughter|schoolboy|schoolgirl|"
+    "pupil|baby|toddler|infant|teenager|teen|stepson|stepdaughter"
+)
+_CHILD_PLURALS = "children|boys|girls|victims|pupils|schoolchildren|minors|teenagers|siblings|sons|daughters"
+_FLAGS = re.IGNORECASE
+
+# Each rule captures the name as group "name" (or several, for a list, as group "names").
+_RULES = [
+    # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf
+    re.compile(rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?P<name>{_NAME})"),
+    # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
+    re.compile(
+        rf"{_B}(?P<name>{_NAME})\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(?P<age>\d{{1,2}})"
+        r"\s*(?:[,);]|\.(?:\s|$)|years?\b)"
+    ),
+    re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
+    # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima
+    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?P<name>{_NAME})"),
+    # Fatima, a schoolgirl / Omar, her son
+    re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an|the|her|his|their)\s+(?:[{_LOW}]+\s+)?(?:{_CHILD_NOUNS})\b"),
+]
+_NAMED_LIST = re.compile(
+    rf"\b(?i:{_CHILD_PLURALS}|{_CHILD_NOUNS})\b[^.!?]{{0,60}}?\b(?i:named|identified)\s+(?:as\s+)?"
+    rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?)"
+)
+_ADULT_AFTER = re.compile(r"\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(\d{2,3})\b")
+_RUN = re.compile(rf"{_B}{_NAME}(?![\w-])(?!['’](?!s\b))")
+_SCHOOL = re.compile(
+    rf"\b(?:{_WORD}\s+){{1,4}}(?:(?:Primary|Secondary|High|Elementary|Middle|Basic|Girls'?|Boys'?)\s+)*"
+    r"(?:School|Academy|College|Kindergarten|Madrasa|Madrassa)\b"
+)
+_ADDRESS = re.compile(
+    rf"\b\d{{1,4}}[A-Za-z]?\s+(?:{_WORD}\s+){{1,3}}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard)"
+)
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)|\n\s*\n")
+
+_STOP = frozenset(
+    """The A An He She It They We I You His Her Its Their Our My Your This That These Those There Then When
+    While After Before During Since Until In On At By For From With Without Of To And But Or Nor As If
+    Mr Mrs Ms Miss Dr Prof Sir Madam President Governor Commander General Minister Colonel Captain Sheikh
+    Imam Mayor Officer Sergeant Lieutenant Police Officials Army Forces Government State Islamic Province
+    Region District Village Town City School Hospital Street Road Camp Church Mosque Red Cross Crescent
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    Unicef UNICEF Aged According Among Some Many Several One Two Three Four Five Six Seven Eight Nine Ten
+    Mother Father Son Daughter Boy Girl Child Children Family Uncle Aunt Brother Sister Yesterday Today
+    Last Next Both All Each Every Local Authorities Residents Witnesses Sources Reuters Associated Press
+    """.split()  # noqa: SIM905
+)
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """Capitalised words that are never a child's name: function words, titles, months,
+    demonyms and country names (so "a 12-year-old Yazidi girl" names no one)."""
+    words = set(_STOP)
+    try:
+        import pycountry
+
+        from childwatch.extract.lexicon import load_lexicon
+
+        for demonym in load_lexicon().demonyms:
+            words.update(w.capitalize() for w in demonym.split())
+        for country in pycountry.countries:
+            words.update(re.findall(rf"{_WORD}", country.name))
+    except ChildwatchError:  # a broken lexicon must not stop protection: the built-in list still applies
+        pass
+    return frozenset(words)
+
+
+def _clean(name: str) -> str | None:
+    """The name without leading stop words (sentence openers, titles); None if nothing is left."""
+    words = name.split()
+    stop = _stop_words()
+    while words and words[0] in stop:
+        words.pop(0)
+    while words and words[-1] in stop:
+        words.pop()
+    if not words or any(w in stop for w in words) or len(words[0]) < 2:
+        return None
+    return " ".join(words)
+
+
+def child_names(text: str) -> list[str]:
+    """The children's names the rules find in `text`, in order of first mention."""
+    found: dict[str, int] = {}
+
+    def keep(name: str, at: int, end: int) -> None:
+        adult = _ADULT_AFTER.match(text, end)
+        if adult and int(adult.group(1)) >= 18:
+            return
+        cleaned = _clean(name)
+        if cleaned and cleaned not in found:
+            found[cleaned] = at
+
+    for rule in _RULES:
+        for m in rule.finditer(text):
+            age = m.groupdict().get("age")
+            if age is not None and int(age) >= 18:
+                continue
+            keep(m.group("name"), m.start("name"), m.end("name"))
+    for m in _NAMED_LIST.finditer(text):
+        start = m.start("names")
+        for part in re.finditer(_NAME, m.group("names")):
+            if part.group(0) != "and":
+                keep(part.group(0), start + part.start(), start + part.end())
+    return [name for name, _ in sorted(found.items(), key=lambda kv: kv[1])]
+
+
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as digits
+
+
+def _label(key: str, name: str, taken: set[str]) -> str:
+    digest = hashlib.sha256(f"{key}\x00{name.casefold()}".encode()).digest()
+    n = int.from_bytes(digest[:4], "big")
+    for i in range(len(_LETTERS) ** 2):
+        k = (n + i) % len(_LETTERS) ** 2
+        label = f"[child {_LETTERS[k // len(_LETTERS)]}{_LETTERS[k % len(_LETTERS)]}]"
+        if label not in taken:
+            return label
+    return "[child]"
+
+
+@dataclass(slots=True)
+class Redaction:
+    """A pseudonymised text and how to map offsets of the original into it."""
+
+    text: str
+    edits: list[tuple[int, int, str]] = field(default_factory=list)  # original (start, end) -> replacement
+    names: dict[str, str] = field(default_factory=dict)  # child's name -> pseudonym
+    _starts: list[int] = field(default_factory=list)
+    _shift: list[int] = field(default_factory=list)  # total length change after edit i
+
+    def __post_init__(self) -> None:
+        total = 0
+        for start, end, new in self.edits:
+            total += len(new) - (end - start)
+            self._starts.append(start)
+            self._shift.append(total)
+
+    def offset(self, i: int, *, end: bool = False) -> int:
+        """Where original offset `i` lands; inside a replaced name, its start (or its end
+        when `end`), so that a highlighted span covers the whole pseudonym."""
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k >= 0:
+            start, stop, new = self.edits[k]
+            before = self._shift[k - 1] if k else 0
+            if start < i < stop or (i == start and end and i != stop):
+                return start + before + (len(new) if end else 0)
+            if i >= stop:
+                return i + self._shift[k]
+            return i + before
+        return i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offset(start), self.offset(end, end=True)
+
+    def slice(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.text[a:b]
+
+
+def redact(text: str, *, key: str, names: Iterable[str] = ()) -> Redaction:
+    """Pseudonymise `text` (see the module doc); `names` adds children's names found
+    elsewhere (e.g. in the rest of the document, for its title or one sentence)."""
+    children = list(dict.fromkeys([*names, *child_names(text)]))
+    if not children:
+        return Redaction(text)
+    labels: dict[str, str] = {}
+    words: dict[str, str] = {}
+    for name in children:
+        labels[name] = _label(key, name, set(labels.values()))
+        for word in name.split():
+            if len(word) >= 3 and word not in _stop_words():
+                words.setdefault(word, labels[name])
+    edits: list[tuple[int, int, str]] = []
+    stop = _stop_words()
+    for m in _RUN.finditer(text):
+        start, run = m.start(), m.group(0)
+        while " " in run and run.split(" ", 1)[0] in stop:  # "Then Omar", "Dr Ali Hassan"
+            head, run = run.split(" ", 1)
+            start += len(head) + 1
+        # A word of a child's name alone ("Omar"), not inside another name ("Omar Bashir").
+        label = labels.get(run) or (words.get(run) if " " not in run else None)
+        if label is not None:
+            edits.append((start, m.end(), label))
+    edits += _identifying_details(text, edits)
+    edits.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, new in edits:  # a school name may contain a child's name: keep the outer one
+        if merged and start < merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end, merged[-1][2])
+            continue
+        merged.append((start, end, new))
+    out, last = [], 0
+    for start, end, new in merged:
+        out.append(text[last:start])
+        out.append(new)
+        last = end
+    out.append(text[last:])
+    return Redaction("".join(out), merged, {n: labels[n] for n in children})
+
+
+def _identifying_details(text: str, named: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Schools and street addresses in the sentences that name a child: with the name they
+    would identify the child; elsewhere (a school attacked) they are the news, and stay."""
+    if not named:
+        return []
+    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+    found: list[tuple[int, int, str]] = []
+    done: set[int] = set()
+    for start, _, _ in named:
+        k = bisect.bisect_right(bounds, start) - 1
+        if k in done:
+            continue
+        done.add(k)
+        lo, hi = bounds[k], bounds[min(k + 1, len(bounds) - 1)]
+        sentence = text[lo:hi]
+        found += [(lo + m.start(), lo + m.end(), "[school]") for m in _SCHOOL.finditer(sentence)]
+        found += [(lo + m.start(), lo + m.end(), "[address]") for m in _ADDRESS.finditer(sentence)]
+    return found
+
+
+def pseudonymise(text: str, *, key: str, names: Iterable[str] = ()) -> str:
+    """`text` with children's names replaced by pseudonyms stable for `key` (a document id)."""
+    return redact(text, key=key, names=names).text
+
+
+def log_reveal(store: Any, user: Any, target: str, reason: str | None) -> int:
+    """Record that an admin revealed protected text of `target` ("incident:ID",
+    "document:ID" or "export"); PermissionDenied for anyone else. Returns the event id."""
+    from childwatch.review import record_reveal
+    from childwatch.users import require
+
+    require(user, "reveal")
+    if not reason or not reason.strip():
+        raise ReviewError("say why the protected details are needed: a reason is required to reveal them")
+    return record_reveal(store, user, target, reason.strip())

@@ -1,0 +1,396 @@
+"""The read side shared by the web pages, the REST API and the exports: filtered, paginated
+incident lists, one incident in full, dashboard counts and the values filters can take.
+
+Everything is counted and filtered in the database over indexed columns of `incidents`
+(the merged views resolution and review keep up to date); nothing loads a whole table
+into Python for one page. Full-text search (`q`) is a case-insensitive substring match
+(LIKE / ILIKE, so it works alike on SQLite and PostgreSQL) over claims' evidence and
+their documents' titles and texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any, cast
+
+import pycountry
+from sqlalchemy import Select, Table, and_, case, func, literal_column, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from childwatch.errors import InputError
+from childwatch.records import VIOLATIONS
+from childwatch.store import Store
+from childwatch.store.models import KINDS, ClaimRow, DocumentRow, IncidentRow, aware
+
+__all__ = [
+    "SORTS",
+    "STATUSES",
+    "IncidentFilters",
+    "Page",
+    "dashboard",
+    "facets",
+    "incident_detail",
+    "list_incidents",
+]
+
+INCIDENTS = cast(Table, IncidentRow.__table__)
+CLAIMS = cast(Table, ClaimRow.__table__)
+DOCS = cast(Table, DocumentRow.__table__)
+
+STATUSES = ("reported", "corroborated", "verified", "rejected")
+SORTS = ("date", "-date", "reports", "children", "updated")
+MAX_PER_PAGE = 500
+UNKNOWN = "unknown"
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _check_date(name: str, value: str) -> str:
+    ok = bool(_DATE.match(value))
+    if ok:
+        parts = [int(p) for p in value.split("-")]
+        try:
+            date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InputError(name, f"{value!r} is not a date", "write it as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-10-17")
+    return value
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InputError(name, f"unknown {name} {value!r}", f"choose one of {', '.join(choices)}")
+    return value
+
+
+def _check_country(value: str) -> str:
+    code = value.strip()
+    if len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None:
+        return code.upper()
+    try:
+        return str(pycountry.countries.lookup(code).alpha_2)
+    except LookupError:
+        raise InputError(
+            "country", f"unknown country {value!r}", "give an ISO 3166 code such as NG or UA, or a country name"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilters:
+    """What a list, dashboard or export is narrowed to; None means any. Dates select the
+    incidents whose stated period overlaps [date_from, date_to] (partial dates allowed)."""
+
+    violation: str | None = None
+    perpetrator: str | None = None  # codebook id or part of the name
+    country: str | None = None  # ISO 3166 alpha-2
+    date_from: str | None = None
+    date_to: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    q: str | None = None  # full text over evidence and document text
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> IncidentFilters:
+        """From query parameters or a form: empty values mean any, other keys are ignored.
+        Raises InputError naming the filter and what to give instead."""
+        raw: dict[str, str | None] = {}
+        for f in fields(cls):
+            value = values.get(f.name)
+            text = str(value).strip() if value is not None else ""
+            raw[f.name] = text or None
+        if raw["violation"]:
+            _check_choice("violation", raw["violation"], VIOLATIONS)
+        if raw["kind"]:
+            _check_choice("kind", raw["kind"], KINDS)
+        if raw["status"]:
+            _check_choice("status", raw["status"], STATUSES)
+        if raw["country"]:
+            raw["country"] = _check_country(raw["country"])
+        for name in ("date_from", "date_to"):
+            value = raw[name]
+            if value:
+                _check_date(name, value)
+        if raw["date_from"] and raw["date_to"] and raw["date_from"][: len(raw["date_to"])] > raw["date_to"]:
+            raise InputError("date_to", f"{raw['date_to']} is before {raw['date_from']}", "swap the two dates")
+        if raw["q"] and len(raw["q"]) > 200:
+            raise InputError("q", "the search text is too long", "use at most 200 characters")
+        return cls(**raw)
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters that are set (for links, exports and echoing back)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+        }
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_matches(q: str, dialect: str) -> Select[Any]:
+    """Ids of incidents whose claims' documents contain `q` in their title or text (the
+    evidence is a span of the text, so it is searched too)."""
+    pattern = _like(q)
+
+    # SQLite's LIKE already ignores ASCII case, as its lower() does; ILIKE there would
+    # lower-case every text first, which doubles the cost of the scan.
+    def match(column: Any) -> ColumnElement[bool]:
+        if dialect == "sqlite":
+            return cast(ColumnElement[bool], column.like(pattern, escape="\\"))
+        return cast(ColumnElement[bool], column.ilike(pattern, escape="\\"))
+
+    documents = select(DOCS.c.id).where(or_(match(DOCS.c.title), match(DOCS.c.text)))
+    return select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None), CLAIMS.c.doc_id.in_(documents))
+
+
+def conditions(
+    filters: IncidentFilters, *, default_hide_rejected: bool = False, dialect: str = "sqlite"
+) -> list[ColumnElement[bool]]:
+    """The WHERE terms over `incidents` for these filters."""
+    c = INCIDENTS.c
+    where: list[ColumnElement[bool]] = []
+    if filters.violation:
+        where.append(c.violation == filters.violation)
+    if filters.kind:
+        where.append(c.kind == filters.kind)
+    if filters.status:
+        where.append(c.status == filters.status)
+    elif default_hide_rejected:
+        where.append(c.status != "rejected")
+    if filters.country:
+        where.append(c.location_country == filters.country)
+    if filters.perpetrator:
+        p = filters.perpetrator
+        where.append(or_(c.perpetrator_id == p, c.perpetrator.ilike(_like(p), escape="\\")))
+    # Partial ISO dates compare as strings: "2024-10" sorts before every day of October,
+    # and "2024-10~" after them ('~' sorts after digits and '-'), which bounds a period.
+    # The '~' is a literal, not a parameter, so that an index on this very expression
+    # (migration 0005) can serve the filter.
+    if filters.date_from:
+        where.append(func.coalesce(c.date_end, c.date_start).concat(literal_column("'~'")) >= filters.date_from)
+    if filters.date_to:
+        where.append(func.coalesce(c.date_start, c.date_end) <= filters.date_to + "~")
+        # Redundant (a row that passes has a start or an end, so the list's sort key
+        # coalesce(date_start, date_end, first_published) equals it), but it lets the
+        # newest-first index (migration 0005) start at date_to rather than at the newest
+        # incident: a year of a million-claim store in ~10 ms instead of ~300 ms.
+        where.append(func.coalesce(c.date_start, c.date_end, c.first_published) <= filters.date_to + "~")
+    if filters.q:
+        where.append(c.id.in_(_text_matches(filters.q, dialect)))
+    return where
+
+
+def _order(sort: str) -> list[Any]:
+    c = INCIDENTS.c
+    when = func.coalesce(c.date_start, c.date_end, c.first_published)
+    if sort == "date":  # newest first, undated last
+        return [when.is_(None), when.desc(), c.id]
+    if sort == "-date":
+        return [when.is_(None), when.asc(), c.id]
+    if sort == "reports":
+        return [c.n_documents.desc(), when.desc(), c.id]
+    if sort == "children":
+        return [c.count_best.is_(None), c.count_best.desc(), c.id]
+    return [c.updated_at.desc(), c.id]
+
+
+def jsonable(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row with datetimes as ISO strings (in UTC: SQLite hands them back naive)."""
+    return {k: (aware(v).isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def list_incidents(
+    store: Store, filters: IncidentFilters | None = None, page: int = 1, per_page: int = 50, *, sort: str = "date"
+) -> Page:
+    """One page of the incidents matching `filters`, newest first by default."""
+    filters = filters or IncidentFilters()
+    if not isinstance(page, int) or page < 1:
+        raise InputError("page", f"{page!r} is not a page number", "pages start at 1")
+    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise InputError("per_page", f"{per_page!r} incidents per page", f"give 1 to {MAX_PER_PAGE}")
+    _check_choice("sort", sort, SORTS)
+    where = and_(True, *conditions(filters, dialect=store.engine.dialect.name))
+    stmt = select(INCIDENTS).where(where).order_by(*_order(sort)).limit(per_page).offset((page - 1) * per_page)
+    with store._read() as conn:
+        total = conn.execute(select(func.count()).select_from(INCIDENTS).where(where)).scalar_one()
+        items = [jsonable(r) for r in conn.execute(stmt).mappings()]
+    return Page(items, int(total), page, per_page)
+
+
+def iter_filtered(store: Store, filters: IncidentFilters, *, batch: int = 500) -> Any:
+    """Every matching incident (as dicts), in list order, a batch at a time (exports)."""
+    where = conditions(filters, dialect=store.engine.dialect.name)
+    stmt = select(INCIDENTS).where(and_(True, *where)).order_by(*_order("date"))
+    with store._read() as conn:
+        for row in conn.execution_options(yield_per=batch).execute(stmt).mappings():
+            yield jsonable(row)
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def _country_name(code: str) -> str:
+    found = pycountry.countries.get(alpha_2=code) if code and code != UNKNOWN else None
+    return str(found.name) if found is not None else code
+
+
+def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str, Any]:
+    """Counts of incidents and children affected (summed best/low/high over incidents, so
+    no report counts twice) by violation, perpetrator, country and month; beside them the
+    number of reports by country and month, so that more reporting is not read as more
+    violence. Rejected incidents are left out unless the status filter asks for them.
+
+    Each table is a list of rows: {key, label, incidents, children_best, children_low,
+    children_high, children_unknown} (incidents with no stated number of children count
+    in children_unknown, not as zero). `report_volume` rows are {key, label, documents}:
+    documents by publication month, and by country any of their claims is set in; they
+    follow the country and date filters but not the others (reporting is reporting).
+    """
+    filters = filters or IncidentFilters()
+    c = INCIDENTS.c
+    where = and_(True, *conditions(filters, default_hide_rejected=True, dialect=store.engine.dialect.name))
+    measures = (
+        func.count().label("incidents"),
+        func.coalesce(func.sum(c.count_best), 0).label("children_best"),
+        func.coalesce(func.sum(func.coalesce(c.count_low, c.count_best)), 0).label("children_low"),
+        func.coalesce(func.sum(func.coalesce(c.count_high, c.count_best)), 0).label("children_high"),
+        func.coalesce(func.sum(case((c.count_best.is_(None), 1), else_=0)), 0).label("children_unknown"),
+    )
+    month = func.substr(func.coalesce(c.date_start, c.date_end), 1, 7)
+    # Grouped by the bare columns (NULL folded into "unknown" here, not in SQL), so that
+    # the database can group along an index.
+    keys = {"by_violation": c.violation, "by_perpetrator": c.perpetrator, "by_country": c.location_country,
+            "by_month": month}  # fmt: skip
+    out: dict[str, Any] = {"filters": filters.as_dict()}
+    with store._read() as conn:
+        total = conn.execute(select(*measures).where(where)).mappings().one()
+        out["totals"] = {k: int(v) for k, v in total.items()}
+        for name, key in keys.items():
+            rows = conn.execute(select(key.label("key"), *measures).where(where).group_by(key)).mappings()
+            out[name] = [{k: (v or UNKNOWN if k == "key" else int(v)) for k, v in r.items()} for r in rows]
+        ids = dict(
+            conn.execute(select(c.perpetrator, func.max(c.perpetrator_id)).where(where).group_by(c.perpetrator)).all()
+        )
+        out["report_volume"] = _report_volume(conn, filters)
+    present = {r["key"]: r for r in out["by_violation"]}
+    zero = {"incidents": 0, "children_best": 0, "children_low": 0, "children_high": 0, "children_unknown": 0}
+    out["by_violation"] = [present.get(v, {"key": v, **zero}) for v in VIOLATIONS]
+    for r in out["by_violation"]:
+        r["label"] = r["key"].replace("_", " ")
+    for r in out["by_perpetrator"]:
+        r["label"], r["id"] = r["key"], ids.get(r["key"])
+    for r in out["by_country"]:
+        r["label"] = _country_name(r["key"])
+    out["by_perpetrator"].sort(key=lambda r: (-r["incidents"], r["key"] == UNKNOWN, r["key"]))
+    out["by_country"].sort(key=lambda r: (-r["incidents"], r["key"] == UNKNOWN, r["key"]))
+    out["by_month"].sort(key=lambda r: (r["key"] == UNKNOWN, r["key"]))
+    for r in out["by_month"]:
+        r["label"] = r["key"]
+    docs_by_month = {r["key"]: r["documents"] for r in out["report_volume"]["by_month"]}
+    for r in out["by_month"]:
+        r["documents"] = docs_by_month.get(r["key"], 0)
+    docs_by_country = {r["key"]: r["documents"] for r in out["report_volume"]["by_country"]}
+    for r in out["by_country"]:
+        r["documents"] = docs_by_country.get(r["key"], 0)
+    return out
+
+
+def _report_volume(conn: Any, filters: IncidentFilters) -> dict[str, Any]:
+    d = DOCS.c
+    where: list[ColumnElement[bool]] = []
+    if filters.date_from:
+        where.append(d.published + "~" >= filters.date_from)
+    if filters.date_to:
+        where.append(d.published <= filters.date_to + "~")
+    if filters.country:
+        where.append(d.id.in_(select(CLAIMS.c.doc_id).where(CLAIMS.c.location_country == filters.country)))
+    month = func.substr(d.published, 1, 7)
+    by_month = conn.execute(select(month, func.count()).where(and_(True, *where)).group_by(month)).all()
+    # Documents by the countries their claims are set in; the documents table is joined
+    # only when dates ask for it (the covering index on claims does the rest).
+    country = CLAIMS.c.location_country
+    stmt = select(country, func.count(func.distinct(CLAIMS.c.doc_id))).group_by(country)
+    if filters.date_from or filters.date_to:
+        stmt = stmt.join(DOCS, DOCS.c.id == CLAIMS.c.doc_id).where(and_(True, *where))
+    if filters.country:
+        stmt = stmt.where(CLAIMS.c.location_country == filters.country)
+    by_country = [(k or UNKNOWN, n) for k, n in conn.execute(stmt).all()]
+    by_month = [(k or UNKNOWN, n) for k, n in by_month]
+    total = conn.execute(select(func.count()).select_from(DOCS).where(and_(True, *where))).scalar_one()
+    return {
+        "documents": int(total),
+        "by_month": sorted(
+            ({"key": k, "label": k, "documents": int(n)} for k, n in by_month),
+            key=lambda r: (r["key"] == UNKNOWN, r["key"]),
+        ),
+        "by_country": sorted(
+            ({"key": k, "label": _country_name(k), "documents": int(n)} for k, n in by_country),
+            key=lambda r: (-r["documents"], r["key"]),
+        ),
+    }
+
+
+def facets(store: Store) -> dict[str, Any]:
+    """The values the filters can take, with how many incidents have each."""
+    c = INCIDENTS.c
+    with store._read() as conn:
+
+        def grouped(*cols: Any) -> list[Any]:
+            return list(conn.execute(select(*cols, func.count()).group_by(*cols).order_by(*cols)).all())
+
+        violations = dict(grouped(c.violation))
+        kinds = dict(grouped(c.kind))
+        statuses = dict(grouped(c.status))
+        countries = grouped(c.location_country)
+        perpetrators = conn.execute(
+            select(c.perpetrator, func.max(c.perpetrator_id), func.count())
+            .where(c.perpetrator.is_not(None))
+            .group_by(c.perpetrator)
+            .order_by(func.count().desc(), c.perpetrator)
+        ).all()
+        first, last = conn.execute(
+            select(func.min(func.coalesce(c.date_start, c.date_end)), func.max(func.coalesce(c.date_end, c.date_start)))
+        ).one()
+    return {
+        "violations": [{"key": v, "label": v.replace("_", " "), "incidents": violations.get(v, 0)} for v in VIOLATIONS],
+        "kinds": [{"key": k, "incidents": kinds.get(k, 0)} for k in KINDS],
+        "statuses": [{"key": s, "incidents": statuses.get(s, 0)} for s in STATUSES],
+        "countries": sorted(
+            ({"key": k, "label": _country_name(k), "incidents": n} for k, n in countries if k),
+            key=lambda r: r["label"],
+        ),
+        "perpetrators": [{"key": pid or name, "label": name, "incidents": n} for name, pid, n in perpetrators],
+        "dates": {"first": first, "last": last},
+    }
+
+
+def incident_detail(
+    store: Store, incident_id: str, *, viewer: Any, reveal: bool = False, reason: str | None = None
+) -> dict[str, Any] | None:
+    """One incident in full for `viewer` (see `childwatch.detail`), or None if unknown."""
+    from childwatch.detail import incident_detail as detail
+
+    return detail(store, incident_id, viewer=viewer, reveal=reveal, reason=reason)

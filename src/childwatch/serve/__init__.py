@@ -1,0 +1,28 @@
+"""The web edge: review pages and the REST API (FastAPI), served by `childwatch serve`.
+
+    from childwatch.serve import create_app
+    app = create_app("reports.sqlite")   # an ASGI app: uvicorn, TestClient, ...
+
+Modules: `app` (factory, error translation), `security` (sessions, CSRF, headers),
+`deps` (current user, roles, filters), `pages` and `forms` (HTML), `api` (JSON under
+/api/), `charts`, `geo` and `highlight` (view models), `mapbuild` (the offline map's
+outlines, built at setup time), `server` (binding and running uvicorn).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["create_app", "serve"]
+
+
+def __getattr__(name: str) -> Any:  # lazy: `python -m childwatch.serve.mapbuild` needs no web stack
+    if name == "create_app":
+        from childwatch.serve.app import create_app
+
+        return create_app
+    if name == "serve":
+        from childwatch.serve.server import serve
+
+        return serve
+    raise AttributeError(name)

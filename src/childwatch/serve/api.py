@@ -1,0 +1,253 @@
+"""The REST API under /api/: everything the pages do, as JSON.
+
+Authentication is the same session cookie as the pages (log in with POST /api/session).
+Every unsafe call needs the X-CSRF-Token header (router dependency); review calls need
+an analyst, reveals an admin. Errors have one shape: {"error": {"status", "message"}}.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from childwatch import export, queries, review, users
+from childwatch.errors import NotFound
+from childwatch.serve.deps import (
+    Admin,
+    Analyst,
+    CurrentUser,
+    Filters,
+    StoreDep,
+    as_dict,
+    csrf_protect,
+    to_filters,
+)
+from childwatch.serve.pages import export_response
+from childwatch.serve.security import csrf_token
+
+router = APIRouter(prefix="/api", dependencies=[Depends(csrf_protect)])
+
+
+class Login(BaseModel):
+    name: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class SessionOut(BaseModel):
+    user: dict[str, Any]
+    csrf_token: str = Field(description="send it as the X-CSRF-Token header on POST, PATCH and DELETE")
+
+
+class MeUpdate(BaseModel):
+    blur_graphic: bool = Field(description="blur graphic passages until clicked")
+
+
+class Reason(BaseModel):
+    reason: str = Field(description="why; required, kept in the history", max_length=2000)
+
+
+class Merge(Reason):
+    other_id: str = Field(description="the incident merged into this one (it disappears)")
+
+
+class Split(Reason):
+    claim_ids: list[int] = Field(description="claims (ids) to move into a new incident", min_length=1)
+
+
+class Correct(Reason):
+    field: str = Field(description="a dotted field name, e.g. victims.count (see /api/fields)")
+    value: str | int | float | bool | None = Field(description="the new value; null or \"\" to clear")
+
+
+class Move(Reason):
+    incident_id: str = Field(description="the incident the claim moves to")
+
+
+def _session_out(request: Request, user: users.User) -> SessionOut:
+    return SessionOut(user=user.as_dict(), csrf_token=csrf_token(request.session))
+
+
+# --- session --------------------------------------------------------------------------------
+
+
+@router.post("/session", tags=["session"], response_model=SessionOut)
+def login(request: Request, body: Login, store: StoreDep) -> SessionOut:
+    """Log in; sets the session cookie and returns the CSRF token for later unsafe calls."""
+    throttle = request.app.state.throttle
+    client = request.client.host if request.client else "?"
+    if throttle.blocked(client):
+        raise HTTPException(429, throttle.message)
+    user = users.authenticate(store, body.name, body.password)
+    if user is None:
+        throttle.failed(client)
+        raise HTTPException(401, "wrong user name or password")
+    throttle.succeeded(client)
+    request.session.clear()
+    request.session["uid"] = user.id
+    return _session_out(request, user)
+
+
+@router.delete("/session", tags=["session"], status_code=204)
+def logout(request: Request, user: CurrentUser) -> Response:
+    request.session.clear()
+    return Response(status_code=204)
+
+
+@router.get("/me", tags=["session"], response_model=SessionOut)
+def me(request: Request, user: CurrentUser) -> SessionOut:
+    """Who is logged in, and the CSRF token of this session."""
+    return _session_out(request, user)
+
+
+@router.patch("/me", tags=["session"], response_model=SessionOut)
+def update_me(request: Request, body: MeUpdate, user: CurrentUser, store: StoreDep) -> SessionOut:
+    users.set_blur_graphic(store, user.id, body.blur_graphic)
+    updated = users.get_user(store, user.id) or user
+    return _session_out(request, updated)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@router.get("/facets", tags=["incidents"])
+def facets(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
+    """The values each filter can take, with incident counts."""
+    return queries.facets(store)
+
+
+@router.get("/fields", tags=["review"])
+def fields(user: CurrentUser) -> dict[str, Any]:
+    """The claim fields an analyst may correct."""
+    return {"fields": list(review.CORRECTABLE_FIELDS)}
+
+
+@router.get("/dashboard", tags=["incidents"])
+def dashboard(user: CurrentUser, store: StoreDep, raw: Filters) -> dict[str, Any]:
+    """Counts by violation, perpetrator, country and month, with report volume beside them."""
+    return queries.dashboard(store, to_filters(raw))
+
+
+@router.get("/incidents", tags=["incidents"])
+def list_incidents(
+    user: CurrentUser,
+    store: StoreDep,
+    raw: Filters,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
+    sort: Annotated[str, Query(description=f"one of {', '.join(queries.SORTS)}")] = "date",
+) -> dict[str, Any]:
+    """One page of incidents matching the filters."""
+    result = queries.list_incidents(store, to_filters(raw), page, per_page, sort=sort)
+    return {**result.as_dict(), "filters": raw}
+
+
+def _detail(store: Any, incident_id: str, user: users.User, **kw: Any) -> dict[str, Any]:
+    detail = queries.incident_detail(store, incident_id, viewer=user, **kw)
+    if detail is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    result: dict[str, Any] = as_dict(detail)
+    return result
+
+
+@router.get("/incidents/{incident_id}", tags=["incidents"])
+def incident(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, Any]:
+    """One incident: merged view, outlets and original sources, claims with their documents
+    and evidence spans, and its review history. Names are pseudonymised."""
+    return _detail(store, incident_id, user)
+
+
+@router.get("/incidents/{incident_id}/history", tags=["review"])
+def history(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, Any]:
+    """The review events of an incident, oldest first."""
+    return {"incident_id": incident_id, "history": as_dict(review.history(store, incident_id))}
+
+
+# --- review (analysts) ----------------------------------------------------------------------
+
+
+def _event(result: Any) -> dict[str, Any]:
+    return {"ok": True, "event": as_dict(result)}
+
+
+@router.post("/incidents/{incident_id}/confirm", tags=["review"])
+def confirm(incident_id: str, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Mark the incident verified."""
+    return _event(review.confirm_incident(store, user, incident_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/reject", tags=["review"])
+def reject(incident_id: str, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Mark the incident rejected (left out of the dashboard)."""
+    return _event(review.reject_incident(store, user, incident_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/reopen", tags=["review"])
+def reopen(incident_id: str, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Undo confirm or reject: back to the status resolution gives."""
+    return _event(review.reopen_incident(store, user, incident_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/merge", tags=["review"])
+def merge(incident_id: str, body: Merge, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Merge `other_id` into this incident."""
+    return _event(review.merge_incidents(store, user, incident_id, body.other_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/split", tags=["review"])
+def split(incident_id: str, body: Split, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Move the given claims into a new incident; returns its id."""
+    new_id = review.split_claims(store, user, incident_id, body.claim_ids, body.reason)
+    return {"ok": True, "incident_id": new_id}
+
+
+@router.post("/claims/{claim_id}/correct", tags=["review"])
+def correct(claim_id: int, body: Correct, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Correct one field of a claim (kept across re-extraction and re-resolution)."""
+    value = "" if body.value is None else str(body.value)
+    return _event(review.correct_claim(store, user, claim_id, body.field, value, body.reason))
+
+
+@router.post("/claims/{claim_id}/reject", tags=["review"])
+def reject_claim(claim_id: int, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Set a claim aside (not a claim of a violation against children)."""
+    return _event(review.reject_claim(store, user, claim_id, body.reason))
+
+
+@router.post("/claims/{claim_id}/restore", tags=["review"])
+def restore_claim(claim_id: int, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Undo a claim's rejection."""
+    return _event(review.restore_claim(store, user, claim_id, body.reason))
+
+
+@router.post("/claims/{claim_id}/move", tags=["review"])
+def move(claim_id: int, body: Move, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Move a claim to another incident."""
+    return _event(review.move_claim(store, user, claim_id, body.incident_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/reveal", tags=["review"])
+def reveal(incident_id: str, body: Reason, user: Admin, store: StoreDep) -> dict[str, Any]:
+    """The incident with children's names shown (admins only; recorded with the reason)."""
+    return _detail(store, incident_id, user, reveal=True, reason=body.reason)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+_FORMATS_HELP = f"one of {', '.join(export.INCIDENT_FORMATS)} (hxl: HXL-tagged CSV)"
+
+
+@router.get("/export", tags=["export"], response_class=Response)
+def export_view(
+    user: CurrentUser,
+    store: StoreDep,
+    raw: Filters,
+    format: Annotated[str, Query(description=_FORMATS_HELP)] = "csv",
+) -> Response:
+    """The incidents matching the filters as a download; names pseudonymised."""
+    if format not in export.INCIDENT_FORMATS:
+        raise HTTPException(400, f"unknown format {format!r}: choose one of {', '.join(export.INCIDENT_FORMATS)}")
+    return export_response(store, raw, format)

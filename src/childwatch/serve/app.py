@@ -1,0 +1,147 @@
+"""The FastAPI application: pages, the REST API under /api/, static files and offline
+API docs, with one translation of domain errors into HTTP.
+
+    from childwatch.serve import create_app
+    app = create_app("reports.sqlite")          # or a Store, or a database URL
+
+Errors: the API answers ``{"error": {"status": 403, "message": "..."}}``; pages show
+the same message in the page layout. PermissionDenied is 403, NotFound 404, other
+ReviewError and InputError 400 (nothing was recorded), StoreError 503.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from childwatch import __version__
+from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
+from childwatch.serve import api, forms, pages
+from childwatch.serve.deps import LoginRequired, optional_user
+from childwatch.serve.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, new_secret_key
+from childwatch.serve.templating import render, url_with
+from childwatch.store import Store, open_store
+
+STATIC = Path(__file__).with_name("static")
+SECRET_ENV = "CHILDWATCH_SECRET_KEY"
+SECURE_ENV = "CHILDWATCH_SECURE_COOKIES"
+
+DESCRIPTION = """Incidents of grave violations against children, resolved from reports.
+
+Log in with `POST /api/session` (JSON `{"name", "password"}`); the session cookie it sets
+authenticates later calls. Every POST, PATCH and DELETE must also send the header
+`X-CSRF-Token` with the `csrf_token` that login and `GET /api/me` return. Viewers may
+read; analysts may also review; admins may also reveal protected details.
+"""
+
+
+def _status(exc: ChildwatchError) -> int:
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, ReviewError | InputError):
+        return 400
+    if isinstance(exc, StoreError):
+        return 503
+    return 400
+
+
+def _error(request: Request, status: int, message: str, extra: dict[str, Any] | None = None) -> Response:
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        body: dict[str, Any] = {"error": {"status": status, "message": message, **(extra or {})}}
+        return JSONResponse(body, status_code=status)
+    user = optional_user(request)
+    return render(request, "error.html", {"user": user, "status": status, "message": message}, status_code=status)
+
+
+def create_app(
+    db: str | Path | Store,
+    *,
+    secret_key: str | None = None,
+    secure_cookies: bool | None = None,
+) -> FastAPI:
+    """The web app over one store (opened here from a path or URL unless given).
+
+    `secret_key` signs session cookies; without it, ``$CHILDWATCH_SECRET_KEY`` or a
+    random key (sessions then end when the server restarts). `secure_cookies` forces
+    the cookie's Secure flag on or off (``$CHILDWATCH_SECURE_COOKIES=1`` forces it on);
+    by default it is set on requests that came over https.
+    """
+    store = db if isinstance(db, Store) else open_store(db)
+    key = secret_key or os.environ.get(SECRET_ENV) or new_secret_key()
+    if secure_cookies is None and os.environ.get(SECURE_ENV, "").lower() in ("1", "true", "yes"):
+        secure_cookies = True
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if not isinstance(db, Store):  # a store passed in belongs to the caller
+            store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="childwatch",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # FastAPI's default /docs loads Swagger UI from a CDN; ours is local
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "session", "description": "log in and out, the current user"},
+            {"name": "incidents", "description": "lists, details, dashboard counts"},
+            {"name": "review", "description": "analysts' actions (append-only review events)"},
+            {"name": "export", "description": "the filtered view as CSV, JSON, GeoJSON, HXL or claims JSONL"},
+        ],
+    )
+    app.state.store = store
+    app.state.throttle = LoginThrottle()
+    # Outermost first: headers on every response, including errors and static files.
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(SessionMiddleware, secret_key=key, secure=secure_cookies)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    # Swagger UI's files from the fastapi-offline package (a registry package, on disk);
+    # mounted before /static, which would otherwise take its paths.
+    app.mount("/static/swagger", StaticFiles(directory=str(files("fastapi_offline") / "static")), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(forms.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _error(request, 401, "log in first: POST /api/session with your name and password")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(url_with("/login", next=target), status_code=303)
+
+    @app.exception_handler(ChildwatchError)
+    async def _domain_error(request: Request, exc: ChildwatchError) -> Response:
+        return _error(request, _status(exc), str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(404)
+    async def _not_found(request: Request, exc: Exception) -> Response:
+        return _error(request, 404, "no such page")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()
+        ]
+        text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
+        return _error(request, 422, f"invalid request: {text}", {"problems": problems})
+
+    return app

@@ -1,0 +1,137 @@
+"""Request dependencies shared by pages and API: the store, the logged-in user, role
+checks, CSRF checks and the incident filters.
+
+The user is read from the database on every request from the id in the session, so a
+role change or a removed account takes effect at once. Role checks go through
+`users.require`, the domain's own rule, so the web cannot drift from the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from childwatch import users
+from childwatch.errors import InputError
+from childwatch.queries import IncidentFilters
+from childwatch.serve.security import CSRF_FIELD, CSRF_HEADER, csrf_ok
+from childwatch.store import Store
+from childwatch.users import User
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to /login, the API answers 401."""
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def optional_user(request: Request) -> User | None:
+    uid = request.session.get("uid")
+    if not isinstance(uid, int):
+        return None
+    user = users.get_user(get_store(request), uid)
+    if user is None:  # account removed since login
+        request.session.clear()
+    return user
+
+
+def current_user(request: Request) -> User:
+    user = optional_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def analyst(user: Annotated[User, Depends(current_user)]) -> User:
+    users.require(user, "review")  # PermissionDenied -> 403 (app.py)
+    return user
+
+
+def admin(user: Annotated[User, Depends(current_user)]) -> User:
+    users.require(user, "admin")
+    return user
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every unsafe request must carry the session's CSRF token: the API in the
+    X-CSRF-Token header, forms in a hidden field (or the header, for scripts)."""
+    if request.method not in UNSAFE:
+        return
+    if request.method == "POST" and request.url.path == "/api/session":
+        # API login has no session (and no token) yet. It only takes application/json,
+        # which no cross-site form can send and cross-site fetch cannot without a CORS
+        # preflight, which this app never grants.
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise HTTPException(status_code=415, detail="send the login as JSON (Content-Type: application/json)")
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and not request.url.path.startswith("/api/"):
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not csrf_ok(request.session, sent):
+        raise HTTPException(
+            status_code=403,
+            detail=f"missing or wrong CSRF token: reload the page and try again (API: send the {CSRF_HEADER} "
+            "header with the token from GET /api/me)",
+        )
+
+
+def filter_params(
+    violation: Annotated[str | None, Query(description="violation key, e.g. abduction")] = None,
+    perpetrator: Annotated[str | None, Query(description="actor id or name")] = None,
+    country: Annotated[str | None, Query(description="ISO 3166 alpha-2, e.g. NG")] = None,
+    date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    status: Annotated[str | None, Query(description="reported, corroborated, verified or rejected")] = None,
+    kind: Annotated[str | None, Query(description="incident, aggregate or pattern")] = None,
+    q: Annotated[str | None, Query(description="full-text search over evidence and report text")] = None,
+) -> dict[str, str]:
+    """The filters as given (empty values dropped), for links, forms and `IncidentFilters`."""
+    given = {
+        "violation": violation, "perpetrator": perpetrator, "country": country, "date_from": date_from,
+        "date_to": date_to, "status": status, "kind": kind, "q": q,
+    }
+    return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
+
+
+def to_filters(raw: dict[str, str]) -> IncidentFilters:
+    """IncidentFilters from the raw mapping; bad values raise InputError (-> 400)."""
+    try:
+        return IncidentFilters.from_mapping(raw)
+    except InputError:
+        raise
+    except (TypeError, ValueError) as exc:  # defensive: report as the user's input, not a crash
+        raise InputError("filters", str(exc)) from exc
+
+
+Filters = Annotated[dict[str, str], Depends(filter_params)]
+CurrentUser = Annotated[User, Depends(current_user)]
+Analyst = Annotated[User, Depends(analyst)]
+Admin = Annotated[User, Depends(admin)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def as_dict(value: Any) -> Any:
+    """Dataclasses (ReviewEvent, User) -> dicts, recursively; leaves everything else."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "as_dict"):
+            return value.as_dict()
+        return {k: as_dict(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: as_dict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_dict(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

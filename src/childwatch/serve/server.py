@@ -1,0 +1,69 @@
+"""Running the app: bind first, then say where, then serve.
+
+The socket is bound before the address is printed, so the printed address is one that
+works (and `--port 0` prints the port the system chose, which tests use).
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from childwatch.errors import ChildwatchError
+
+
+def check_database(db: str) -> None:
+    """A SQLite path must name an existing file: serving would otherwise create an empty
+    database and show nothing, which looks like lost data."""
+    if "://" in db:
+        return
+    path = Path(db).expanduser()
+    if not path.is_file():
+        raise ChildwatchError(
+            f"no database at {db}: load reports first with `childwatch run REPORTS --db {db}` "
+            "(or give the right --db)"
+        )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ChildwatchError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port") from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, *, out: TextIO = sys.stdout) -> None:
+    """Serve the UI and API over `db` until interrupted."""
+    from childwatch.serve.app import create_app
+
+    check_database(db)
+    app = create_app(db)
+    sock = bind(host, port)
+    print(f"childwatch is serving {db} at {address(sock)} (API docs: {address(sock)}docs; Ctrl+C stops)",
+          file=out, flush=True)  # fmt: skip
+    # proxy_headers: behind a local https proxy, X-Forwarded-Proto makes cookies Secure.
+    config = uvicorn.Config(
+        app, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,127 @@
+"""Shared fixtures for the web tests: a real SQLite file made by the real pipeline over
+our own short reports (tests/fixtures/web), plus users of each role.
+
+`web-004.json` carries markup (`<script>`, an onerror attribute) and a child's name;
+the ingest cleaner blanks markup in what it reads, so one more report is written to the
+store directly with its markup intact (as a future reader that forgot to clean might),
+to prove the pages show such text inert whatever the pipeline did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from childwatch.records import Claim, Document, Location, Span, Victims
+from childwatch.store import Store, open_store
+from pgtest import postgres_databases  # noqa: F401  (the PostgreSQL test server, see pgtest.py)
+
+WEB_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
+PASSWORD = "a long test passphrase"
+ROLES = {"admin": "admin", "analyst": "analyst", "viewer": "viewer"}  # user name -> role
+
+HOSTILE_ID = "raw-hostile"
+HOSTILE_SCRIPT = "<script>window.__pwned = 1</script>"
+HOSTILE_IMG = '<img src=x onerror="window.__pwned = 2">'
+HOSTILE_TEXT = (
+    "Fighters of M23 abducted 3 children near Goma on 2 June 2022, a witness said: "
+    f"{HOSTILE_SCRIPT} and {HOSTILE_IMG} were written on the wall."
+)
+
+
+def add_hostile_report(store: Store) -> None:
+    """A report stored as-is, markup and all, with a claim whose spans cover the markup."""
+    text = HOSTILE_TEXT
+    evidence = Span(0, len(text), text)
+    script_at = text.index(HOSTILE_SCRIPT)
+    img_at = text.index(HOSTILE_IMG)
+    doc = Document(
+        id=HOSTILE_ID,
+        text=text,
+        raw=text.encode("utf-8"),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        origin="tests/conftest.py",
+        media_type="text/plain",
+        title=f"Wall writing {HOSTILE_SCRIPT}",
+        outlet="Test Wire",
+        published="2022-06-03",
+    )
+    claim = Claim(
+        doc_id=HOSTILE_ID,
+        violation="abduction",
+        kind="incident",
+        evidence=evidence,
+        perpetrator="M23",
+        perpetrator_id="m23",
+        perpetrator_span=Span(text.index("M23"), text.index("M23") + 3, "M23"),
+        victims=Victims(count=3, count_span=Span(text.index("3 children"), text.index("3 children") + 1, "3")),
+        location=Location(name="Goma", admin1="North Kivu", country="CD", lat=-1.68, lon=29.22, precision="place",
+                          span=Span(text.index("Goma"), text.index("Goma") + 4, "Goma")),
+        source="a witness",
+        source_span=Span(script_at, img_at + len(HOSTILE_IMG), text[script_at:img_at + len(HOSTILE_IMG)]),
+        trigger=Span(text.index("abducted"), text.index("abducted") + 8, "abducted"),
+    )
+    store.write_batch([(doc, [claim])])
+
+
+def _build(db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "childwatch.cli", "run", str(WEB_FIXTURES), "--db", str(db)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from childwatch.resolve import resolve
+    from childwatch.users import add_user
+
+    with open_store(db) as store:
+        add_hostile_report(store)
+        resolve(store)
+        for name, role in ROLES.items():
+            add_user(store, name, PASSWORD, role)
+
+
+@pytest.fixture(scope="session")
+def web_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once per test session; copy it (`web_db`) before changing anything."""
+    db = tmp_path_factory.mktemp("web-template") / "web.sqlite"
+    _build(db)
+    return db
+
+
+@pytest.fixture()
+def web_db(web_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the web database for one test."""
+    db = tmp_path / "web.sqlite"
+    shutil.copyfile(web_db_template, db)
+    return db
+
+
+class Server:
+    """`childwatch serve --port 0` in a subprocess; the address is read from what it prints."""
+
+    def __init__(self, db: Path) -> None:
+        env = {**os.environ, "CHILDWATCH_SECRET_KEY": "browser-tests"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "childwatch.cli", "serve", "--db", str(db), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if " at http://" not in line:
+            self.stop()
+            errors = self.proc.stderr.read() if self.proc.stderr else ""
+            raise AssertionError(f"serve printed {line!r}; stderr: {errors}")
+        self.url = line.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

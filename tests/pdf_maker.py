@@ -1,0 +1,79 @@
+"""Writes the PDFs the PDF tests read (fpdf2), with exact control over where lines go.
+
+    write_pdf([Page(columns=[[...lines...], [...lines...]], header="...", footer="Page {n}")])
+
+Each column is a list of lines placed top to bottom at a fixed pitch, so a test decides
+where a line breaks (and so where a word is hyphenated). `wrap` cuts prose into lines
+that fit a column.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass, field
+
+PAGE_WIDTH = 595.0  # A4, points
+PAGE_HEIGHT = 842.0
+MARGIN = 50.0
+GUTTER = 30.0
+PITCH = 14.0
+
+
+@dataclass
+class Page:
+    columns: list[list[str]] = field(default_factory=list)
+    title: str | None = None  # a full-width line above the columns
+    header: str | None = None  # "{n}" is replaced by the page number
+    footer: str | None = None
+
+
+def wrap(text: str, columns: int = 1) -> list[str]:
+    return textwrap.wrap(text, width=95 if columns == 1 else 44)
+
+
+def write_pdf(pages: list[Page]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.set_auto_page_break(False)
+    for number, spec in enumerate(pages, 1):
+        pdf.add_page()
+        if spec.header:
+            pdf.set_font("Helvetica", size=8)
+            pdf.text(MARGIN, 36, spec.header.format(n=number))
+        if spec.footer:
+            pdf.set_font("Helvetica", size=8)
+            pdf.text(MARGIN, PAGE_HEIGHT - 30, spec.footer.format(n=number))
+        top = 90.0
+        if spec.title:
+            pdf.set_font("Helvetica", style="B", size=13)
+            pdf.text(MARGIN, top, spec.title)
+            top += 2 * PITCH
+        pdf.set_font("Helvetica", size=10)
+        n = len(spec.columns)
+        width = (PAGE_WIDTH - 2 * MARGIN - (n - 1) * GUTTER) / max(n, 1)
+        for i, lines in enumerate(spec.columns):
+            x = MARGIN + i * (width + GUTTER)
+            for j, line in enumerate(lines):
+                if line:
+                    pdf.text(x, top + j * PITCH, line)
+    return bytes(pdf.output())
+
+
+def scanned_pdf(pages: int = 2) -> bytes:
+    """A PDF of page images only: what a scanner makes, with no text layer."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    pdf = FPDF(format="A4", unit="pt")
+    for _ in range(pages):
+        image = Image.new("L", (600, 800), 255)
+        draw = ImageDraw.Draw(image)
+        for y in range(80, 760, 24):
+            draw.rectangle((60, y, 540, y + 10), fill=40)  # lines of "print"
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        pdf.add_page()
+        pdf.image(buffer, x=0, y=0, w=PAGE_WIDTH, h=PAGE_HEIGHT)
+    return bytes(pdf.output())

@@ -230,8 +230,11 @@ def test_names_are_pseudonymised_and_an_admin_reveal_is_recorded(browser: Any, s
 
 def test_api_docs_render_offline_under_the_csp(browser: Any, server: Server) -> None:
     page = new_page(browser, server, "viewer")
+    # The dashboard's own requests (its favicon, say) would be cancelled by the navigation
+    # below and reported as failed: let them finish, then watch only the docs page.
+    page.wait_for_load_state("networkidle")
     failed: list[str] = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
     page.goto(f"{server.url}/docs")
     page.wait_for_selector(".swagger-ui .info")
     assert "/api/incidents" in page.locator(".swagger-ui").inner_text()

@@ -3,7 +3,8 @@
 how they grow with the number of claims.
 
     .venv/bin/python bench/resolve_bench.py [--sizes 10000,100000,1000000] [--keep DIR]
-                                            [--profile 100000] [--seed 20261122]
+                                            [--world fixed|growing] [--profile 100000]
+                                            [--seed 20261122]
 
 Each size runs in a fresh process pinned to one CPU (so that its peak memory is its own):
 it writes the synthetic reports of `synthetic_reports.py` (fixed seed, every claim's true
@@ -11,11 +12,20 @@ event known) into a new SQLite store with `Store.write_batch`, 1000 documents a 
 runs `resolve(store)` over everything, (up to `--full-max` claims) re-runs it with
 `full=True`, then adds 1% more documents and resolves again.
 
-Reading the table (results also go to bench/results/resolve.json, merged by size):
+Two worlds. `fixed` (the default): 40 countries x 500 places x 10 years whatever the size,
+so a larger size is a denser one (more distinct events share a place, a perpetrator and a
+fortnight), which costs time per claim and precision. `growing`: the span of years grows
+with the size (10 years per 100k claims: 1 year at 10k, 100 at 1M), so the density of
+events stays that of 100k claims, as an archive grows by covering more time. At 100k the
+two worlds are the same.
+
+Reading the table (results also go to bench/results/resolve.json, merged by world and size):
 
     load s       generating the reports and writing them (the write part alone in the JSON)
     resolve s    the first run: near-duplicate signing of every document, then resolution
-                 of every claim (block by block: one violation in one country)
+                 of every claim (block by block: one violation in one country); wall time
+    cpu s        the CPU time of that run (lower than wall time when the machine is busy
+                 or the process waits for the disk)
     (sign s)     of which near-duplicate signing (`group_near_duplicates`, the first step of
                  `resolve`, run just before it so as to be timed on its own)
     claims/s     claims resolved per second of that run
@@ -26,9 +36,7 @@ Reading the table (results also go to bench/results/resolve.json, merged by size
                  claims (of one violation, in different documents) put in one incident, the
                  share that report one event, and of the pairs that report one event, the
                  share put in one incident. Counted per (event, incident) cell, never by
-                 listing pairs. The synthetic world is fixed (40 countries x 500 places x
-                 10 years), so a larger size is a denser one, with more distinct events
-                 sharing a place, a perpetrator and a fortnight: P falls partly for that.
+                 listing pairs. In the fixed world P falls with size, partly for density.
     full s       `resolve(store, full=True)` right after the first run, on the same data;
                  `ids kept` is the share of claims whose incident id did not change (it
                  should be all of them)
@@ -67,7 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from synthetic_reports import SyntheticReports
+from synthetic_reports import YEARS, SyntheticReports
 
 from childwatch.resolve import group_near_duplicates, resolve
 from childwatch.store import Store, open_store
@@ -181,14 +189,21 @@ def _write(store: Store, batches: Any) -> tuple[int, int, float, float]:
     return docs, claims, round(generating, 2), round(writing, 2)
 
 
-def measure(size: int, seed: int, folder: Path, *, full: bool, profile: bool) -> dict[str, Any]:
+def years_of(world: str, size: int) -> int:
+    """The span of the synthetic world: fixed, or growing with the size (see the docstring)."""
+    return YEARS if world == "fixed" else max(1, round(YEARS * size / 100_000))
+
+
+def measure(size: int, seed: int, folder: Path, *, world: str, full: bool, profile: bool) -> dict[str, Any]:
     cpu = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpu})
-    db = folder / f"resolve-{size}.sqlite"
+    db = folder / f"resolve-{world}-{size}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    result: dict[str, Any] = {"size": size, "seed": seed, "cpu": cpu, "when": datetime.now(UTC).isoformat()}
-    reports = SyntheticReports(size, seed)
+    years = years_of(world, size)
+    result: dict[str, Any] = {"size": size, "world": world, "years": years, "seed": seed, "cpu": cpu,
+                              "when": datetime.now(UTC).isoformat()}  # fmt: skip
+    reports = SyntheticReports(size, seed, years=years)
 
     def batches() -> Any:
         for n, batch in enumerate(reports.batches(BATCH_DOCS), 1):
@@ -207,7 +222,7 @@ def measure(size: int, seed: int, folder: Path, *, full: bool, profile: bool) ->
         result["resolve_peak_is_own"] = reset_peak()
         before = rss_mb()
         profiler = cProfile.Profile() if profile else None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         # resolve() starts with this step; run first, it is timed on its own and resolve() finds nothing to sign.
@@ -217,9 +232,10 @@ def measure(size: int, seed: int, folder: Path, *, full: bool, profile: bool) ->
         summary = resolve(store, progress=lambda line: _log(size, line))
         if profiler:
             profiler.disable()
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         summary.documents_signed, summary.near_duplicates = signed, copies
-        result["resolve"] = {"seconds": round(seconds, 2), "sign_seconds": round(signing, 2),
+        result["resolve"] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+                             "sign_seconds": round(signing, 2),
                              "claims_per_second": round(claims / seconds), "peak_mb": peak_mb(),
                              "rss_before_mb": before, "rss_after_mb": rss_mb(), "profiled": profile,
                              "summary": asdict(summary)}  # fmt: skip
@@ -291,7 +307,7 @@ def machine() -> dict[str, Any]:
 
 def run_worker(size: int, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(size), "--seed", str(args.seed),
-               "--folder", str(args.folder), "--full-max", str(args.full_max)]  # fmt: skip
+               "--folder", str(args.folder), "--full-max", str(args.full_max), "--world", args.world]  # fmt: skip
     if size in args.profile:
         command.append("--profile-this")
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env={**os.environ, **ONE_THREAD})
@@ -305,14 +321,15 @@ def _k(n: float) -> str:
 
 
 def table(runs: Sequence[dict[str, Any]]) -> str:
-    head = ("claims", "docs", "load s", "resolve s", "(sign s)", "claims/s", "MB load", "MB resolve", "incidents",
-            "events", "P", "R", "full s", "ids kept", "+1% s")  # fmt: skip
+    head = ("world", "claims", "docs", "load s", "resolve s", "cpu s", "(sign s)", "claims/s", "MB load",
+            "MB resolve", "incidents", "events", "P", "R", "full s", "ids kept", "+1% s")  # fmt: skip
     rows = [head]
     for r in runs:
         full = r.get("full")
         rows.append((
-            f"{r['claims']:,}", f"{r['documents']:,}", f"{r['load']['seconds']:.1f}",
+            _world(r), f"{r['claims']:,}", f"{r['documents']:,}", f"{r['load']['seconds']:.1f}",
             f"{r['resolve']['seconds']:.1f}" + ("*" if r["resolve"]["profiled"] else ""),
+            f"{r['resolve']['cpu_seconds']:.1f}" if "cpu_seconds" in r["resolve"] else "-",
             f"({r['resolve']['sign_seconds']:.1f})" if "sign_seconds" in r["resolve"] else "-",
             f"{r['resolve']['claims_per_second']:,}", f"{r['load']['peak_mb']:.0f}", f"{r['resolve']['peak_mb']:.0f}",
             f"{r['quality']['incidents']:,}", f"{r['quality']['events']:,}", f"{r['quality']['precision']:.3f}",
@@ -324,38 +341,60 @@ def table(runs: Sequence[dict[str, Any]]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     if any(r["resolve"]["profiled"] for r in runs):
         lines.append("* under cProfile: slower than a plain run")
-    for a, b in itertools.pairwise(runs):
-        growth = math.log(b["claims"] / a["claims"])
-        time_exp = math.log(b["resolve"]["seconds"] / a["resolve"]["seconds"]) / growth
-        incr_exp = math.log(b["incremental"]["seconds"] / a["incremental"]["seconds"]) / growth
-        memory = b["resolve"]["peak_mb"] / a["resolve"]["peak_mb"]
-        lines.append(
-            f"{_k(a['size'])} -> {_k(b['size'])}: resolution time grows as n^{time_exp:.2f}, "
-            f"the +1% run as n^{incr_exp:.2f}; resolution peak memory x{memory:.1f}"
-        )
-    return "\n".join(lines)
+    return "\n".join(lines + growth(runs))
 
 
-def save(runs: Sequence[dict[str, Any]], about: dict[str, Any]) -> Path:
-    """Merge these runs into results/resolve.json (one entry per size, the latest kept;
-    a profiled run only adds its profile to a plain one)."""
+def _world(run: dict[str, Any]) -> str:
+    return str(run.get("world", "fixed"))  # runs of earlier versions of this script were all fixed
+
+
+def growth(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """The growth exponents between successive sizes of each world (the worlds share 100k)."""
+    lines = []
+    for world in sorted({_world(r) for r in runs}):
+        own = {r["size"]: r for r in runs if _world(r) == world}
+        shared = [r for r in runs if r["size"] == 100_000]
+        if shared and 100_000 not in own:
+            own[100_000] = shared[0]
+        for a, b in itertools.pairwise(own[size] for size in sorted(own)):
+            n = math.log(b["claims"] / a["claims"])
+            wall = math.log(b["resolve"]["seconds"] / a["resolve"]["seconds"]) / n
+            cpu = (
+                f" (CPU time n^{math.log(b['resolve']['cpu_seconds'] / a['resolve']['cpu_seconds']) / n:.2f})"
+                if "cpu_seconds" in a["resolve"] and "cpu_seconds" in b["resolve"]
+                else ""
+            )
+            incremental = math.log(b["incremental"]["seconds"] / a["incremental"]["seconds"]) / n
+            memory = b["resolve"]["peak_mb"] / a["resolve"]["peak_mb"]
+            lines.append(
+                f"{world} {_k(a['size'])} -> {_k(b['size'])}: resolution time grows as n^{wall:.2f}{cpu}, "
+                f"the +1% run as n^{incremental:.2f}; resolution peak memory x{memory:.1f}"
+            )
+    return lines
+
+
+def save(runs: Sequence[dict[str, Any]], about: dict[str, Any]) -> tuple[Path, list[dict[str, Any]]]:
+    """Merge these runs into results/resolve.json (one entry per world and size, the latest
+    kept; a profiled run only adds its profile to a plain one). Returns the path and every
+    run it now holds."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "resolve.json"
-    kept: dict[int, Any] = {}
+    kept: dict[tuple[str, int], Any] = {}
     if path.exists():
         try:
-            kept = {r["size"]: r for r in json.loads(path.read_text()).get("runs", [])}
+            kept = {(_world(r), r["size"]): r for r in json.loads(path.read_text()).get("runs", [])}
         except (ValueError, KeyError):
             kept = {}
     for r in runs:
-        plain = kept.get(r["size"])
+        plain = kept.get((_world(r), r["size"]))
         if r["resolve"]["profiled"] and plain and not plain["resolve"]["profiled"]:
             # A profiled run's times are inflated: keep the plain figures, add the profile.
             plain["profile"], plain["profiled_resolve_seconds"] = r.get("profile"), r["resolve"]["seconds"]
         else:
-            kept[r["size"]] = {**r, "machine": about}
-    path.write_text(json.dumps({"machine": about, "runs": [kept[k] for k in sorted(kept)]}, indent=2) + "\n")
-    return path
+            kept[(_world(r), r["size"])] = {**r, "machine": about}
+    every = [kept[k] for k in sorted(kept)]
+    path.write_text(json.dumps({"machine": about, "runs": every}, indent=2) + "\n")
+    return path, every
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -365,12 +404,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="keep the SQLite stores in this folder (default: a temporary one)")
     ap.add_argument("--full-max", type=int, default=100_000, help="re-run resolve(full=True) up to this size")
     ap.add_argument("--profile", default="", help="sizes whose first resolution runs under cProfile")
+    ap.add_argument("--world", choices=("fixed", "growing"), default="fixed",
+                    help="fixed: one world, denser as it grows; growing: more years, density of 100k")  # fmt: skip
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--profile-this", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        result = measure(args.worker, args.seed, args.folder, full=args.worker <= args.full_max,
+        result = measure(args.worker, args.seed, args.folder, world=args.world, full=args.worker <= args.full_max,
                          profile=args.profile_this)  # fmt: skip
         print(json.dumps(result))
         return 0
@@ -388,7 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in sizes:
             runs.append(run_worker(size, args))
     print(table(runs))
-    print(f"results: {save(runs, about)}")
+    path, every = save(runs, about)
+    print(f"\nresults: {path}, which now holds:\n{table(every)}")
     return 0
 
 

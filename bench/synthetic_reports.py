@@ -2,7 +2,8 @@
 their claims, and the event each claim reports (the ground truth), from a fixed seed.
 
 Events are spread over 40 countries (a few much busier than the rest, as real conflicts
-are), the 7 violations and ten years (2015-2024). Each is reported by 1-6 documents, most
+are), the 7 violations and ten years (2015-2024; `years` sets another span, ending in
+2024, for an archive that grows in time rather than in density). Each is reported by 1-6 documents, most
 by one or two, and every report words it its own way: another outlet, another sentence,
 the count revised, the place or the date left out or given only to the month or the
 year, another source quoted, the perpetrator unnamed. Some documents are roundups of two
@@ -48,7 +49,8 @@ REPORTS_PER_EVENT = (0.30, 0.25, 0.15, 0.12, 0.10, 0.08)  # P(1 report), ... P(6
 DOC_SIZES = (0.70, 0.20, 0.10)  # P(a document reports 1, 2, 3 events)
 COPY_RATE = 0.04  # documents that get a syndicated copy
 PLACES, PROVINCES, PERPETRATORS, SOURCES, OUTLETS = 500, 12, 20, 50, 300
-FIRST_DAY, LAST_DAY = date(2015, 1, 1).toordinal(), date(2024, 12, 31).toordinal()
+LAST_DAY = date(2024, 12, 31).toordinal()
+YEARS = 10  # the span of events, in whole years ending on LAST_DAY
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -140,8 +142,9 @@ class SyntheticReports:
     a further batch of new reports (of known events and of new ones), and `truth` holds
     each claim's event, in the order of (document id, ordinal)."""
 
-    def __init__(self, claims: int, seed: int = 20261122) -> None:
+    def __init__(self, claims: int, seed: int = 20261122, years: int = YEARS) -> None:
         self.seed = seed
+        self.first_day = date(date.fromordinal(LAST_DAY).year + 1 - years, 1, 1).toordinal()
         self.np = np.random.default_rng(seed)
         self.rng = random.Random(seed)
         self.world = self._world()
@@ -221,7 +224,7 @@ class SyntheticReports:
             "country": g.choice(len(COUNTRIES), n, p=_zipf(len(COUNTRIES), 0.8)),
             "violation": g.choice(len(VIOLATIONS), n, p=VIOLATION_WEIGHTS),
             "kind": kind,
-            "day": g.integers(FIRST_DAY, LAST_DAY + 1, n),
+            "day": g.integers(self.first_day, LAST_DAY + 1, n),
             "place": g.choice(PLACES, n, p=_zipf(PLACES, 0.7)),
             "perpetrator": np.where(g.random(n) < 0.15, -1, g.choice(PERPETRATORS, n, p=_zipf(PERPETRATORS, 1.0))),
             "count": count.astype(np.int64),

@@ -20,13 +20,14 @@ features, so a merge can always be explained and undone.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from childwatch.resolve import near_dupes
-from childwatch.resolve.cluster import Assignment, resolve_block
-from childwatch.resolve.facts import ClaimFacts, facts_from_row, report_names
+from childwatch.resolve.cluster import Assignment, StoredClaims, resolve_block
+from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, names_among, report_names
 from childwatch.resolve.provenance import IncidentView, incident_view
 from childwatch.resolve.settings import Settings, load_settings
 from childwatch.store import Store
@@ -59,31 +60,112 @@ class ResolutionSummary:
         return f"resolution: {', '.join(parts)}; {self.incidents} incidents in all ({self.seconds:.1f}s)"
 
 
-def group_near_duplicates(store: Store, *, chunk: int = 500) -> tuple[int, int]:
+# Documents signed per transaction, their texts read this many at a time. Every document
+# adds 20 keys at random places of the band index: the cost of a transaction grows with
+# the index pages it touches, not with its keys, so fewer, larger ones keep signing closer
+# to linear as the index outgrows the caches (and a copy within one is found in memory).
+SIGN_CHUNK = 5000
+READ_CHUNK = 500
+
+# Claims (and incidents) written per transaction, whole blocks at a time (see _Writer).
+WRITE_CLAIMS = 5000
+
+SignedRow = tuple[str, bytes | None, str | None, float | None, list[int], list[str]]
+
+
+def group_near_duplicates(store: Store, *, chunk: int = SIGN_CHUNK) -> tuple[int, int]:
     """Sign every unsigned document and link copies to their group's first document.
     Returns (documents signed, near-duplicates found)."""
     signed = found = 0
     todo = db.unsigned_documents(store)
     for start in range(0, len(todo), chunk):
-        docs = db.document_texts(store, todo[start : start + chunk])
-        texts = dict(docs)
-        sigs = [(doc_id, near_dupes.signature(text)) for doc_id, text in docs]
-        keys = {doc_id: near_dupes.band_keys(sig) if sig else [] for doc_id, sig in sigs}
+        rows, copies = _sign(store, todo[start : start + chunk])
+        db.save_signatures(store, rows)
+        signed, found = signed + len(rows), found + copies
+    return signed, found
+
+
+def _sign(store: Store, doc_ids: Sequence[str]) -> tuple[list[SignedRow], int]:
+    """Sign these documents, in order, each against the stored ones and those before it.
+    Returns the rows to store (see `db.save_signatures`) and the number of copies."""
+    index = near_dupes.NearDuplicateIndex()
+    rows: list[SignedRow] = []
+    found = 0
+    for start in range(0, len(doc_ids), READ_CHUNK):
+        docs = [
+            (doc_id, near_dupes.signature(text), report_names(text))
+            for doc_id, text in db.document_texts(store, doc_ids[start : start + READ_CHUNK])
+        ]
+        keys = {doc_id: near_dupes.band_keys(sig) if sig else [] for doc_id, sig, _ in docs}
         stored_bands = db.band_matches(store, [k for ks in keys.values() for k in ks])
-        index = near_dupes.NearDuplicateIndex()
         stored = db.signatures(store, [d for ids in stored_bands.values() for d in ids])
         for stored_id, (stored_sig, stored_original) in stored.items():
             index.known(stored_id, stored_sig, stored_original)
-        rows = []
-        for doc_id, sig in sigs:
+        for doc_id, sig, names in docs:
             copy = index.add(doc_id, sig)
-            if copy:
-                found += 1
+            found += copy is not None
             original, similarity = (copy.original, copy.similarity) if copy else (None, None)
-            rows.append((doc_id, sig, original, similarity, keys[doc_id], report_names(texts[doc_id])))
-        db.save_signatures(store, rows)
-        signed += len(rows)
-    return signed, found
+            rows.append((doc_id, sig, original, similarity, keys[doc_id], names))
+    return rows, found
+
+
+def _facts(rows: Iterable[Mapping[str, Any]], settings: Settings) -> dict[int, ClaimFacts]:
+    return {f.claim_id: f for f in (facts_from_row(r, settings) for r in rows)}
+
+
+Resolved = tuple[dict[int, ClaimFacts], list[Assignment], dict[str, list[ClaimFacts]]]
+
+
+def _regroup_block(
+    store: Store, block: db.Block, settings: Settings, taken: set[str], previous: dict[str, int]
+) -> Resolved:
+    """Every claim of the block, grouped from scratch (full runs): the claims, their
+    assignments and every incident's members."""
+    facts = _facts(db.block_rows(store, block), settings)
+    assignments, members = resolve_block([], facts.values(), settings, taken, previous=previous)
+    return facts, assignments, members
+
+
+def _extend_block(store: Store, block: db.Block, settings: Settings, taken: set[str]) -> Resolved:
+    """The block's new claims placed among its stored incidents (incremental runs): only
+    the new claims are loaded whole; the stored ones by their keys, and the claims of an
+    incident when a new claim is compared with it (so a run costs what is new, plus one
+    light pass over the block). Returns the new claims, their assignments and the members
+    of the incidents loaded."""
+    facts = _facts(db.block_rows(store, block, unresolved_only=True), settings)
+    names = names_among(name for f in facts.values() for name in f.names)  # the only name keys read
+    stored = StoredClaims(
+        keys=(keys_from_row(r, settings, names) for r in db.block_keys(store, block)),
+        load=partial(_incident_facts, store, block, settings),
+        stale=db.stale_incidents(store, block),
+    )
+    assignments, members = resolve_block([], facts.values(), settings, taken, stored=stored)
+    return facts, assignments, members
+
+
+def _incident_facts(store: Store, block: db.Block, settings: Settings, ids: Sequence[str]) -> list[ClaimFacts]:
+    return list(_facts(db.incident_rows(store, block, ids), settings).values())
+
+
+class _Writer:
+    """Blocks' results, stored a transaction per WRITE_CLAIMS claims or so (whole blocks):
+    a commit costs a checkpoint, and most blocks of an incremental run are small."""
+
+    def __init__(self, store: Store, mode: str) -> None:
+        self.store, self.mode = store, mode
+        self.changes: list[dict[str, Any]] = []
+        self.views: list[IncidentView] = []
+
+    def add(self, changes: list[dict[str, Any]], views: list[IncidentView]) -> None:
+        self.changes += changes
+        self.views += views
+        if len(self.changes) + len(self.views) >= WRITE_CLAIMS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.changes or self.views:
+            db.save_block(self.store, mode=self.mode, changes=self.changes, incidents=self.views)
+        self.changes, self.views = [], []
 
 
 def _changes(facts: dict[int, ClaimFacts], assignments: list[Assignment], mode: str) -> list[dict[str, Any]]:
@@ -123,17 +205,17 @@ def resolve(
     # Full runs: ids are handed out afresh (kept by majority, see cluster.finish);
     # incremental runs: every stored id is in use.
     previous = db.incident_sizes(store) if full else None
-    taken: set[str] = set() if full else db.all_incident_ids(store)
+    stored_ids: set[str] = set() if full else db.all_incident_ids(store)
+    taken = set(stored_ids)
     mode = "full" if full else "incremental"
+    writer = _Writer(store, mode)
     for n, block in enumerate(todo, 1):
-        facts = {f.claim_id: f for f in (facts_from_row(r, settings) for r in db.block_rows(store, block))}
-        old_ids = {f.incident_id for f in facts.values() if f.incident_id}
-        if full:
-            existing, new = [], list(facts.values())
+        if previous is not None:
+            facts, assignments, members = _regroup_block(store, block, settings, taken, previous)
+            old_ids = {f.incident_id for f in facts.values() if f.incident_id}
         else:
-            existing = [f for f in facts.values() if f.incident_id]
-            new = [f for f in facts.values() if not f.incident_id]
-        assignments, members = resolve_block(existing, new, settings, taken, previous=previous)
+            facts, assignments, members = _extend_block(store, block, settings, taken)
+            old_ids = stored_ids
         changes = _changes(facts, assignments, mode)
         stored = db.stored_incidents(store, members)
         grown = {a.incident_id for a in assignments} | {c["previous"] for c in changes if c["previous"]}
@@ -142,12 +224,13 @@ def resolve(
         ]
         if full:
             summary.reassigned += sum(1 for c in changes if c["previous"] is not None)
-        summary.claims_resolved += len(new)
+        summary.claims_resolved += len(facts)
         summary.attached += sum(1 for a in assignments if a.matched is not None)
         summary.new_incidents += len(members.keys() - old_ids)
-        db.save_block(store, mode=mode, changes=changes, incidents=views)
+        writer.add(changes, views)
         if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
+    writer.flush()
     db.drop_empty_incidents(store)
     from childwatch import review  # analysts' decisions win over resolution (review imports resolve)
 

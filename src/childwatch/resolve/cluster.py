@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from childwatch.resolve.compare import Comparison, compare
-from childwatch.resolve.facts import ClaimFacts
+from childwatch.resolve.facts import ClaimFacts, ClaimKeys
 from childwatch.resolve.settings import Settings
 
 Key = tuple[str, object]
@@ -41,7 +41,7 @@ KEY_WEIGHTS = {"story": 8, "name": 3, "place": 3, "source": 2, "perpetrator": 1,
 # A claim is compared with at most this many candidates (and never more than the
 # setting `max_candidates`). The right incident is nearly always among the few most
 # strongly linked; going further costs time and mostly finds wrong matches.
-CANDIDATES = 10
+CANDIDATES = 8
 
 
 @dataclass(slots=True)
@@ -69,6 +69,7 @@ class _Incident:
     id: str | None = None  # an id already stored (incremental runs)
     merged_into: _Incident | None = None  # set by merge_new
     changed: int = 0  # the resolver's clock when its members last changed
+    loaded: bool = True  # False: a stored incident known by its keys only, until it is judged
     low: int | None = None  # its members' lowest and highest (non-zero) figures
     high: int | None = None
 
@@ -88,13 +89,26 @@ class _Incident:
 
 
 @dataclass(slots=True)
+class StoredClaims:
+    """A block's resolved claims for an incremental run: their keys, in the order claims
+    are resolved in, and how to load the claims of some incidents whole (by id)."""
+
+    keys: Iterable[ClaimKeys]
+    load: Callable[[Sequence[str]], Iterable[ClaimFacts]]
+    stale: Sequence[str] = ()  # incidents whose stored view is out of date: load them too
+
+
+@dataclass(slots=True)
 class _Look:
     """What judging a claim found (kept for `merge_new`): the clock then, the candidates
     judged and those the claim matched."""
 
     at: int
     candidates: tuple[int, ...]
-    matches: dict[int, Match]
+    matches: tuple[tuple[int, Match], ...]  # (incident key, match): few, often none
+
+    def match(self, key: int) -> Match | None:
+        return next((m for k, m in self.matches if k == key), None)
 
 
 # Features that tie a claim to one event rather than to its perpetrator's activity at large.
@@ -128,7 +142,7 @@ def incident_id_for(seed: ClaimFacts) -> str:
     return f"inc-{digest[:12]}"
 
 
-def blocking_keys(c: ClaimFacts, s: Settings) -> list[Key]:
+def blocking_keys(c: ClaimFacts | ClaimKeys, s: Settings) -> list[Key]:
     keys: list[Key] = [("story", c.story)]
     if c.place_id and c.precision == "place":
         keys.append(("place", c.place_id))
@@ -153,33 +167,39 @@ class BlockResolver:
 
     def __init__(self, settings: Settings) -> None:
         self.s = settings
+        self._load: Callable[[Sequence[str]], Iterable[ClaimFacts]] | None = None  # see add_stored
         self.cap = min(settings.max_candidates, CANDIDATES)
         self.incidents: list[_Incident] = []
-        self._index: dict[Key, OrderedDict[int, None]] = {}
-        self._keys: dict[int, list[Key]] = {}  # claim id -> its blocking keys
+        # Blocking key -> its latest incidents (by `_Incident.key`), least recently touched
+        # first (a dict keeps insertion order). A block's claims are all held at once: what
+        # is kept per claim is kept small, and equal keys are one object (_shared_keys).
+        self._index: dict[Key, dict[int, None]] = {}
+        self._keys: dict[int, tuple[Key, ...]] = {}  # claim id -> its blocking keys
+        self._shared_keys: dict[Key, Key] = {}
         self._clock = 0  # counts changes to incidents, to tell which changed since when
         self._looks: dict[int, _Look] = {}  # claim id -> what judging it found
         self.assignments: list[tuple[ClaimFacts, _Incident, Comparison | None, ClaimFacts | None]] = []
         self._linked: dict[int, Match] = {}  # merge_new: claim id -> its link
 
-    def _keys_of(self, claim: ClaimFacts) -> list[Key]:
+    def keys_of(self, claim: ClaimFacts) -> tuple[Key, ...]:
         keys = self._keys.get(claim.claim_id)
         if keys is None:
-            keys = self._keys[claim.claim_id] = blocking_keys(claim, self.s)
+            shared = self._shared_keys
+            keys = self._keys[claim.claim_id] = tuple(shared.setdefault(k, k) for k in blocking_keys(claim, self.s))
         return keys
 
     def _join(self, incident: _Incident, claim: ClaimFacts) -> None:
         self._clock += 1
         incident.add(claim, self._clock)
-        for key in self._keys_of(claim):
+        for key in self.keys_of(claim):
             self._touch(key, incident)
 
     def _touch(self, key: Key, incident: _Incident) -> None:
-        slot = self._index.setdefault(key, OrderedDict())
+        slot = self._index.setdefault(key, {})
         slot.pop(incident.key, None)  # most recently used last
         slot[incident.key] = None
         if len(slot) > self.s.max_candidates:
-            slot.popitem(last=False)
+            del slot[next(iter(slot))]
 
     def add_existing(self, claims: Iterable[ClaimFacts]) -> None:
         """Claims already assigned to stored incidents (kept as they are)."""
@@ -193,16 +213,49 @@ class BlockResolver:
                 self.incidents.append(incident)
             self._join(incident, claim)
 
+    def add_stored(self, stored: StoredClaims, wanted: set[Key]) -> None:
+        """Stored incidents known by their claims' keys only (incremental runs): the index
+        gets what `add_existing` would give it, but only for the `wanted` keys (the new
+        claims': the only ones they will read), and an incident's claims are loaded whole
+        only when it is first judged (`_ensure_loaded`)."""
+        self._load = stored.load
+        by_id: dict[str, _Incident] = {}
+        for claim in stored.keys:
+            incident = by_id.get(claim.incident_id)
+            if incident is None:
+                incident = _Incident(len(self.incidents), id=claim.incident_id, loaded=False)
+                by_id[claim.incident_id] = incident
+                self.incidents.append(incident)
+            for key in blocking_keys(claim, self.s):
+                if key in wanted:
+                    self._touch(key, incident)
+        self._ensure_loaded([by_id[i] for i in stored.stale if i in by_id])
+
+    def _ensure_loaded(self, incidents: Iterable[_Incident]) -> None:
+        """Load the claims of those incidents known by their keys only."""
+        todo = {i.id: i for i in incidents if not i.loaded and i.id is not None}
+        if not todo or self._load is None:
+            return
+        for claim in sorted(self._load(sorted(todo)), key=lambda c: c.order):
+            incident = todo.get(claim.incident_id or "")
+            if incident is not None:
+                incident.add(claim, incident.changed)  # loading changes nothing: keep its clock
+        for incident in todo.values():
+            incident.loaded = True
+
     def _candidates(self, claim: ClaimFacts) -> list[_Incident]:
         """The incidents sharing keys with the claim, the most strongly linked first (then
         the newest), at most `self.cap` of them."""
-        weight: Counter[int] = Counter()
-        for key in self._keys_of(claim):
+        weight: dict[int, int] = {}
+        for key in self.keys_of(claim):
             w = KEY_WEIGHTS[key[0]]
             for key_of_incident in self._index.get(key, ()):
-                weight[key_of_incident] += w
-        ranked = heapq.nsmallest(self.cap, weight, key=lambda k: (-weight[k], -k))
-        return [self.incidents[k] for k in ranked]
+                weight[key_of_incident] = weight.get(key_of_incident, 0) + w
+        # (weight, key) pairs, largest first: the heaviest, then the newest incident.
+        top = heapq.nlargest(self.cap, zip(weight.values(), weight.keys(), strict=True))
+        ranked = [self.incidents[k] for _, k in top]
+        self._ensure_loaded(ranked)
+        return ranked
 
     def _judge(self, claim: ClaimFacts, incident: _Incident) -> Match | None:
         """The claim's best comparison with the incident if it may join it, else None."""
@@ -265,7 +318,7 @@ class BlockResolver:
             if incident is exclude or incident.merged_into is not None:
                 continue
             if look is not None and incident.changed <= look.at and incident.key in look.candidates:
-                match = look.matches.get(incident.key)
+                match = look.match(incident.key)
             else:
                 match = self._judge(claim, incident)
             if match is not None:
@@ -273,10 +326,10 @@ class BlockResolver:
 
     def resolve(self, claim: ClaimFacts) -> None:
         candidates = self._candidates(claim)
-        matches = {i.key: m for i in candidates if (m := self._judge(claim, i)) is not None}
+        matches = tuple((i.key, m) for i in candidates if (m := self._judge(claim, i)) is not None)
         self._looks[claim.claim_id] = _Look(self._clock, tuple(i.key for i in candidates), matches)
         best: tuple[_Incident, Match] | None = None
-        for key, match in matches.items():  # in candidate order: the first of equal scores wins
+        for key, match in matches:  # in candidate order: the first of equal scores wins
             if best is None or match[0].score > best[1][0].score:
                 best = (self.incidents[key], match)
         if best is None:
@@ -322,11 +375,12 @@ class BlockResolver:
         self._clock += 1
         for moved in incident.members:
             target.add(moved, self._clock)
-            for key in self._keys_of(moved):
-                self._index.get(key, OrderedDict()).pop(incident.key, None)
+            for key in self.keys_of(moved):
+                self._index.get(key, {}).pop(incident.key, None)
                 self._touch(key, target)
         incident.members = []
         incident.changed = self._clock
+
     def finish(self, taken: set[str], previous: dict[str, int] | None) -> Iterator[Assignment]:
         """Name the incidents and yield every new assignment.
 
@@ -369,19 +423,25 @@ def resolve_block(
     taken: set[str],
     *,
     previous: dict[str, int] | None = None,
+    stored: StoredClaims | None = None,
 ) -> tuple[list[Assignment], dict[str, list[ClaimFacts]]]:
-    """Assign `new` claims to the incidents of `existing` claims or to new incidents.
+    """Assign `new` claims to the incidents of `existing` claims (or of `stored` ones,
+    loaded as needed) or to new incidents.
 
-    Returns the assignments of the new claims and the members of every incident the
-    block now has (by id). `taken` holds the incident ids in use, and grows. For a block
-    resolved from scratch, `previous` holds the stored ids' sizes (see `finish`).
+    Returns the assignments of the new claims and the members of every incident loaded
+    (with `existing`: every incident the block now has), by id. `taken` holds the
+    incident ids in use, and grows. For a block resolved from scratch, `previous` holds
+    the stored ids' sizes (see `finish`).
     """
+    new = sorted(new, key=lambda c: c.order)
     resolver = BlockResolver(settings)
     resolver.add_existing(existing)
+    if stored is not None:
+        resolver.add_stored(stored, {key for claim in new for key in resolver.keys_of(claim)})
     taken.update(i.id for i in resolver.incidents if i.id)
-    for claim in sorted(new, key=lambda c: c.order):
+    for claim in new:
         resolver.resolve(claim)
     resolver.merge_new()
     assignments = list(resolver.finish(taken, previous))
-    members = {i.id: i.members for i in resolver.incidents if i.id is not None}
+    members = {i.id: i.members for i in resolver.incidents if i.id is not None and i.loaded}
     return assignments, members

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import calendar
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -205,6 +206,7 @@ def _stated(span: Any, ranges: list[tuple[int, int]]) -> bool:
 _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 
 
+@lru_cache(maxsize=1 << 16)  # a report's words recur across reports: stem each once
 def _stem(word: str) -> str:
     """A crude suffix stripper: "kidnapped", "kidnapping", "kidnaps" -> "kidnapp"/"kidnap"."""
     for suffix in _SUFFIXES:
@@ -218,6 +220,12 @@ def content_words(text: str) -> frozenset[str]:
     """The evidence's words that carry meaning, stemmed so that word forms compare equal."""
     stop = load_settings().stopwords
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if w not in stop)
+
+
+def _shared(value: str | None) -> str | None:
+    """One copy of a value many claims of a block repeat (a violation, a place, a date):
+    a block is held in memory whole, and most of a claim's fields are such values."""
+    return None if value is None else sys.intern(value)
 
 
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
@@ -236,33 +244,33 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         doc_id=row["doc_id"],
         ordinal=row["ordinal"],
         story=story,
-        published=row["published"],
-        outlet=outlet,
-        story_outlet=story_outlet,
-        violation=row["violation"],
-        kind=row["kind"],
-        perpetrator_id=row["perpetrator_id"],
-        perpetrator=row["perpetrator"],
+        published=_shared(row["published"]),
+        outlet=_shared(outlet),
+        story_outlet=_shared(story_outlet),
+        violation=sys.intern(row["violation"]),
+        kind=sys.intern(row["kind"]),
+        perpetrator_id=_shared(row["perpetrator_id"]),
+        perpetrator=_shared(row["perpetrator"]),
         count=row["victims_count"],
         count_low=row["victims_count_low"],
         count_high=row["victims_count_high"],
         age_min=row["victims_age_min"],
         age_max=row["victims_age_max"],
-        sex=row["victims_sex"],
-        group=row["victims_group"],
-        place_id=row["location_place_id"],
-        place=row["location_name"],
-        admin1=row["location_admin1"],
-        country=row["location_country"],
+        sex=_shared(row["victims_sex"]),
+        group=_shared(row["victims_group"]),
+        place_id=_shared(row["location_place_id"]),
+        place=_shared(row["location_name"]),
+        admin1=_shared(row["location_admin1"]),
+        country=_shared(row["location_country"]),
         lat=row["location_lat"],
         lon=row["location_lon"],
-        precision=row["location_precision"],
-        date_start=row["date_start"],
-        date_end=row["date_end"],
+        precision=_shared(row["location_precision"]),
+        date_start=_shared(row["date_start"]),
+        date_end=_shared(row["date_end"]),
         date_lo=lo,
         date_hi=hi,
-        source=row["source"],
-        source_key=source_key(row["source"], row["source_id"], story, story_outlet, settings),
+        source=_shared(row["source"]),
+        source_key=sys.intern(source_key(row["source"], row["source_id"], story, story_outlet, settings)),
         names=distinctive_names(evidence),
         doc_names=frozenset(row.get("doc_names") or ()),
         place_stated=_stated(spans.get("location"), ranges),
@@ -272,4 +280,60 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         words=content_words(evidence),
         incident_id=row["incident_id"],
         confidence=row["confidence"] if row["confidence"] is not None else 0.5,
+    )
+
+
+@dataclass(slots=True)
+class ClaimKeys:
+    """What blocking (`cluster.blocking_keys`) needs of a claim already resolved: enough
+    to place new claims among a block's stored incidents without loading every claim whole."""
+
+    claim_id: int
+    incident_id: str
+    story: str
+    place_id: str | None
+    precision: str | None
+    names: frozenset[str]  # its distinctive names (maybe only those of interest: see `names_among`)
+    perpetrator_id: str | None
+    kind: str
+    source_key: str  # as in ClaimFacts where it is a blocking key (an outlet's own reporting is not)
+    date_lo: int | None
+    date_hi: int | None
+
+
+def names_among(wanted: Iterable[str]) -> Callable[[str], frozenset[str]]:
+    """`distinctive_names` restricted to `wanted`, and quick for a text that mentions none
+    of them (one regular expression search): for placing new claims among many stored
+    ones, when only the new claims' names matter."""
+    chosen = frozenset(wanted)
+    mention = re.compile("|".join(re.escape(n) for n in sorted(chosen))) if chosen else None
+
+    def names(text: str) -> frozenset[str]:
+        if mention is None or not mention.search(text):
+            return frozenset()
+        return distinctive_names(text) & chosen
+
+    return names
+
+
+def keys_from_row(
+    row: Mapping[str, Any], settings: Settings, names: Callable[[str], frozenset[str]] = distinctive_names
+) -> ClaimKeys:
+    """`row` holds the claim's blocking columns plus `story` (see `store.resolution.block_keys`);
+    `names` finds the distinctive names of its evidence (see `names_among`)."""
+    story = row["story"] or row["doc_id"]
+    lo, hi = day_interval(row["date_start"], row["date_end"])
+    return ClaimKeys(
+        claim_id=row["id"],
+        incident_id=row["incident_id"],
+        story=story,
+        place_id=row["location_place_id"],
+        precision=row["location_precision"],
+        names=names(row["evidence_text"] or ""),
+        perpetrator_id=row["perpetrator_id"],
+        kind=row["kind"],
+        # Without the story's outlet: it only names an outlet's own reporting, never a key.
+        source_key=source_key(row["source"], row["source_id"], story, None, settings),
+        date_lo=lo,
+        date_hi=hi,
     )

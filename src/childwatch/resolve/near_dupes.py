@@ -100,7 +100,10 @@ class NearDuplicateIndex:
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._buckets: dict[int, list[str]] = {}
+        # Band key -> its first document, and any others (rarer: only copies share keys).
+        # Two dictionaries rather than one of lists: a list per key would triple the memory.
+        self._first: dict[int, str] = {}
+        self._more: dict[int, list[str]] = {}
         self._sigs: dict[str, bytes] = {}
         self._group: dict[str, str] = {}
 
@@ -108,16 +111,22 @@ class NearDuplicateIndex:
         return len(self._sigs)
 
     def known(self, doc_id: str, sig: bytes, original: str | None) -> None:
-        """Register a document already grouped (as read back from the store)."""
+        """Register a document already grouped (as read back from the store); once is enough."""
+        if doc_id in self._sigs:
+            return
         self._sigs[doc_id] = sig
         self._group[doc_id] = original or doc_id
         for key in band_keys(sig):
-            self._buckets.setdefault(key, []).append(doc_id)
+            if self._first.setdefault(key, doc_id) != doc_id:
+                self._more.setdefault(key, []).append(doc_id)
 
     def candidates(self, sig: bytes) -> Iterable[str]:
         seen: set[str] = set()
         for key in band_keys(sig):
-            for doc_id in self._buckets.get(key, ()):
+            first = self._first.get(key)
+            if first is None:
+                continue
+            for doc_id in (first, *self._more.get(key, ())):
                 if doc_id not in seen:
                     seen.add(doc_id)
                     yield doc_id

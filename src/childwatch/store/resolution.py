@@ -3,16 +3,19 @@ block (violation × country) with what resolution needs of their documents, and 
 writing of assignments, incidents and the resolution log.
 
 Each write is one transaction: a resolution interrupted between two blocks leaves every
-block either as it was or fully resolved, and the next run picks up the rest.
+block either as it was or fully resolved, and the next run picks up the rest. Rows are
+written in key order (documents, claims and incidents by id): a block's claims lie all
+over their table, and in key order each page is read and written once per transaction
+rather than once per row, which keeps writing near-linear once tables outgrow the caches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.store.database import CLAIMS, DOCS, Store
@@ -22,8 +25,10 @@ BANDS = cast(Table, DocBandRow.__table__)
 INCIDENTS = cast(Table, IncidentRow.__table__)
 LOG = cast(Table, ResolutionLogRow.__table__)
 _IN = 500  # ids per IN (...) list: under every backend's bound-parameter limit
+_BATCH = 10_000  # rows per executemany: the parameters of a large transaction, a batch at a time
 
 Block = tuple[str, str | None]  # (violation, country or None)
+Row = Mapping[str, Any]  # a row by column name
 
 
 def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
@@ -77,26 +82,32 @@ def signatures(store: Store, doc_ids: Sequence[str]) -> dict[str, tuple[bytes, s
 def save_signatures(
     store: Store, signed: Sequence[tuple[str, bytes | None, str | None, float | None, list[int], list[str]]]
 ) -> None:
-    """Store (id, signature, near_dup_of, similarity, band keys, names) for each document."""
+    """Store (id, signature, near_dup_of, similarity, band keys, names) for each document,
+    in one transaction (written in batches, so that its parameters take little memory)."""
+    signed = sorted(signed, key=lambda row: row[0])  # in key order (see the module's docstring)
+    documents = (
+        update(DOCS)
+        .where(DOCS.c.id == bindparam("b_id"))
+        .values(
+            minhash=bindparam("b_minhash"),
+            near_dup_of=bindparam("b_original"),
+            near_dup_similarity=bindparam("b_similarity"),
+            names=bindparam("b_names", type_=DOCS.c.names.type),
+        )
+    )
+    per_batch = _BATCH // 20  # documents: each has 20 band keys
     with store._write() as conn:
-        if signed:
+        for batch in _chunks(signed, per_batch):
             conn.execute(
-                update(DOCS)
-                .where(DOCS.c.id == bindparam("b_id"))
-                .values(
-                    minhash=bindparam("b_minhash"),
-                    near_dup_of=bindparam("b_original"),
-                    near_dup_similarity=bindparam("b_similarity"),
-                    names=bindparam("b_names", type_=DOCS.c.names.type),
-                ),
+                documents,
                 [
                     {"b_id": d, "b_minhash": sig or b"", "b_original": o, "b_similarity": sim, "b_names": names}
-                    for d, sig, o, sim, _, names in signed
+                    for d, sig, o, sim, _, names in batch
                 ],
             )
-        rows = [{"band": k, "doc_id": doc_id} for doc_id, _, _, _, keys, _ in signed for k in keys]
-        if rows:
-            conn.execute(insert(BANDS), rows)
+            bands = [{"band": k, "doc_id": doc_id} for doc_id, _, _, _, keys, _ in batch for k in keys]
+            if bands:
+                conn.execute(insert(BANDS), bands)
 
 
 # --- claims by block ----------------------------------------------------------------------
@@ -118,12 +129,29 @@ def _in_block(block: Block) -> ColumnElement[bool]:
     return and_(CLAIMS.c.violation == violation, where_country)
 
 
-def block_rows(store: Store, block: Block) -> list[dict[str, Any]]:
-    """The block's claims with their document's publication, url, outlet and story."""
+# What resolution reads of a claim (`resolve.facts.facts_from_row`): not its own output
+# (`incident_why` can be a large JSON document) nor columns it has no use for.
+_FACT_COLUMNS = (
+    "id", "doc_id", "ordinal", "violation", "kind", "perpetrator", "perpetrator_id", "victims_count",
+    "victims_count_low", "victims_count_high", "victims_age_min", "victims_age_max", "victims_sex",
+    "victims_group", "location_name", "location_admin1", "location_country", "location_lat", "location_lon",
+    "location_precision", "location_place_id", "date_start", "date_end", "source", "source_id", "confidence",
+    "evidence_start", "evidence_end", "evidence_text", "spans", "incident_id",
+)  # fmt: skip
+# What blocking reads of a claim already resolved (`resolve.facts.keys_from_row`).
+_KEY_COLUMNS = (
+    "id", "doc_id", "ordinal", "kind", "perpetrator_id", "location_place_id", "location_precision",
+    "date_start", "date_end", "source", "source_id", "evidence_text", "incident_id",
+)  # fmt: skip
+
+
+def _claim_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """Claims with their document's publication, url, outlet, story and names, and the
+    url and outlet of the story's first document."""
     story = DOCS.alias("story")
-    stmt = (
+    return (
         select(
-            CLAIMS,
+            *(CLAIMS.c[name] for name in _FACT_COLUMNS),
             DOCS.c.published,
             DOCS.c.url,
             DOCS.c.outlet,
@@ -134,10 +162,59 @@ def block_rows(store: Store, block: Block) -> list[dict[str, Any]]:
         )
         .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
         .outerjoin(story, story.c.id == DOCS.c.near_dup_of)
-        .where(_in_block(block))
+        .where(where)
+    )
+
+
+def block_rows(store: Store, block: Block, *, unresolved_only: bool = False) -> Iterator[Row]:
+    """The block's claims (or only those not yet resolved) with what `_claim_rows` adds,
+    one at a time: a block can be large."""
+    where = _in_block(block)
+    if unresolved_only:
+        where = and_(where, CLAIMS.c.incident_id.is_(None))
+    with store._read() as conn:
+        yield from cast(Iterator[Row], conn.execute(_claim_rows(where)).mappings())
+
+
+def block_keys(store: Store, block: Block) -> Iterator[Row]:
+    """What blocking needs of the block's resolved claims (with their document's
+    publication and story), in the order claims are resolved in: for incremental runs,
+    which place the new claims among them without loading them whole."""
+    stmt = (
+        select(*(CLAIMS.c[name] for name in _KEY_COLUMNS), DOCS.c.published, DOCS.c.near_dup_of.label("story"))
+        .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
+        .where(_in_block(block), CLAIMS.c.incident_id.is_not(None))
+        .order_by(func.coalesce(func.nullif(DOCS.c.published, ""), "9999"), CLAIMS.c.doc_id, CLAIMS.c.ordinal)
     )
     with store._read() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        yield from cast(Iterator[Row], conn.execute(stmt).mappings())
+
+
+def incident_rows(store: Store, block: Block, incident_ids: Sequence[str]) -> list[Row]:
+    """The block's claims assigned to these incidents, as `block_rows` gives them."""
+    violation, country = block
+    found: list[Row] = []
+    with store._read() as conn:
+        for chunk in _chunks(sorted(set(incident_ids))):
+            # By incident only, so that the incident index is used, not the block's.
+            rows = cast(Iterator[Row], conn.execute(_claim_rows(CLAIMS.c.incident_id.in_(chunk))).mappings())
+            found += (r for r in rows if r["violation"] == violation and r["location_country"] == country)
+    return found
+
+
+def stale_incidents(store: Store, block: Block) -> list[str]:
+    """Incidents of the block's claims whose stored view counts another number of claims
+    (or is missing), as after claims were re-extracted: their view is to be made again."""
+    count = func.count(CLAIMS.c.id)
+    stmt = (
+        select(CLAIMS.c.incident_id)
+        .outerjoin(INCIDENTS, INCIDENTS.c.id == CLAIMS.c.incident_id)
+        .where(_in_block(block), CLAIMS.c.incident_id.is_not(None))
+        .group_by(CLAIMS.c.incident_id)
+        .having(or_(func.max(INCIDENTS.c.n_claims).is_(None), count != func.max(INCIDENTS.c.n_claims)))
+    )
+    with store._read() as conn:
+        return list(conn.execute(stmt).scalars())
 
 
 def stored_incidents(store: Store, ids: Iterable[str]) -> dict[str, int]:
@@ -216,46 +293,43 @@ def save_block(
     incidents: Sequence[Any],
 ) -> None:
     """In one transaction: claims' new assignments (`changes`: claim_id, doc_id, ordinal,
-    incident_id, previous, score, why), their log entries, and the block's incidents."""
+    incident_id, previous, score, why), their log entries, and the incidents of their
+    blocks (whole blocks: see the module's docstring)."""
     now = utcnow()
+    changes = sorted(changes, key=lambda c: c["claim_id"])  # in key order (see the module's docstring)
+    incidents = sorted(incidents, key=lambda v: v.id)
+    assign = (
+        update(CLAIMS)
+        .where(CLAIMS.c.id == bindparam("b_claim_id"))
+        .values(
+            incident_id=bindparam("b_incident_id"),
+            incident_score=bindparam("b_score"),
+            incident_why=bindparam("b_why", type_=CLAIMS.c.incident_why.type),
+        )
+    )
     with store._write() as conn:
-        if changes:
+        for batch in _chunks(changes, _BATCH):
             conn.execute(
-                update(CLAIMS)
-                .where(CLAIMS.c.id == bindparam("b_claim_id"))
-                .values(
-                    incident_id=bindparam("b_incident_id"),
-                    incident_score=bindparam("b_score"),
-                    incident_why=bindparam("b_why", type_=CLAIMS.c.incident_why.type),
-                ),
+                assign,
                 [
                     {"b_claim_id": c["claim_id"], "b_incident_id": c["incident_id"], "b_score": c["score"],
                      "b_why": c["why"]}
-                    for c in changes
+                    for c in batch
                 ],
-            )
+            )  # fmt: skip
             conn.execute(
                 insert(LOG),
                 [
-                    {
-                        "resolved_at": now,
-                        "mode": mode,
-                        "claim_id": c["claim_id"],
-                        "doc_id": c["doc_id"],
-                        "ordinal": c["ordinal"],
-                        "incident_id": c["incident_id"],
-                        "previous_incident_id": c["previous"],
-                        "score": c["score"],
-                        "why": c["why"],
-                    }
-                    for c in changes
+                    {"resolved_at": now, "mode": mode, "claim_id": c["claim_id"], "doc_id": c["doc_id"],
+                     "ordinal": c["ordinal"], "incident_id": c["incident_id"], "previous_incident_id": c["previous"],
+                     "score": c["score"], "why": c["why"]}
+                    for c in batch
                 ],
-            )
-        ids = sorted(v.id for v in incidents)
-        for chunk in _chunks(ids):
+            )  # fmt: skip
+        for chunk in _chunks([v.id for v in incidents]):
             conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
-        if incidents:
-            conn.execute(insert(INCIDENTS), [incident_row(v, now) for v in incidents])
+        for batch in _chunks(incidents, _BATCH):
+            conn.execute(insert(INCIDENTS), [incident_row(v, now) for v in batch])
 
 
 def drop_empty_incidents(store: Store) -> int:

@@ -163,6 +163,15 @@ def test_a_place_named_for_a_second_violation_is_not_taken_for_the_first(extract
     assert first.date.start == "2014"
 
 
+def test_a_place_name_never_runs_across_a_line_break(extractor: Extractor) -> None:
+    # A headline without a full stop, then the body: "Borno" + "Gunmen" is not one name.
+    text = ("Gunmen abduct 9 pupils from school in Borno\n"
+            "Gunmen abducted nine children from a primary school in Gwoza, Borno State, on Monday.")  # fmt: skip
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claims and all("\n" not in (c.location.name or "") for c in claims)
+    assert {c.location.name for c in claims} <= {"Gwoza", "Borno"}
+
+
 def test_the_agent_of_the_violation_beats_a_force_named_earlier(extractor: Extractor) -> None:
     text = ("Boko Haram fighters have raided the north-east for years, and the Nigerian Army has struggled "
             "to stop them. A spokesman said the army received a report from the principal of the school "

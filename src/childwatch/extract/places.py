@@ -141,6 +141,9 @@ class PlaceFinder:
 
 
 def _same_run(text: str, tokens: list[Token], j: int) -> bool:
-    """Tokens j-1 and j are adjacent words (only a space or hyphen between them)."""
+    """Tokens j-1 and j are adjacent words (only a space or hyphen between them, never a
+    line break: a headline without a full stop ends at its line, "...in Borno" + "Gunmen")."""
     gap = text[tokens[j - 1].end : tokens[j].start]
+    if "\n" in gap:
+        return False
     return gap in (" ", "-", "'", "’", " '") or (len(gap) <= 2 and gap.strip() in ("", "-"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import socket
 import threading
 from collections.abc import Callable, Sequence
@@ -67,7 +68,24 @@ def _extractor() -> Extractor:
 
 
 def _warm_up() -> None:
+    _exit_with_parent()
     _extractor()
+
+
+def _exit_with_parent() -> None:
+    """A pool worker whose parent was killed (kill -9 leaves it no time to stop the pool)
+    would wait for work forever, holding both ends of the call queue: end it with the parent."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="childwatch-parent", daemon=True).start()
 
 
 def extract_one(extractor: Extractor, doc: Document) -> Outcome:

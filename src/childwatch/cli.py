@@ -115,6 +115,50 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    import json
+
+    from childwatch.store import open_store
+    from childwatch.verify import verify_store
+
+    with open_store(args.db) as store:
+        report = verify_store(store, progress=_stderr)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem.line())
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    from childwatch.bundle import BundleSelection, write_bundle
+    from childwatch.store import open_store
+
+    selection = BundleSelection(doc_ids=args.doc or (), incident_ids=args.incident or (), run_ids=args.run or ())
+    with open_store(args.db) as store:
+        summary = write_bundle(store, Path(args.out), selection, progress=_stderr)
+    print(summary.line())
+    return 1 if summary.mismatched else 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from childwatch.backup import backup_store
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        print(backup_store(store, Path(args.out), progress=_stderr).line())
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from childwatch.restore import restore_store
+
+    print(restore_store(Path(args.archive), args.db, progress=_stderr).line())
+    return 0
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     from childwatch.stats import claim_stats, format_stats, incident_stats
     from childwatch.store import open_store
@@ -336,6 +380,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=["incident", "aggregate", "pattern"], help="incidents: only this kind")
     p.add_argument("--q", help="incidents: only those whose evidence or reports contain this text")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser(
+        "verify",
+        help="re-hash every stored original and check claims' evidence offsets",
+        description="Re-hash every stored original (sha256) and compare it with the hash stored at ingest "
+        "and in the capture record; check that every claim's evidence and field spans still quote their "
+        "document's text. Prints each mismatch by document id and source, then a summary; exits 1 if "
+        "anything does not match.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--json", action="store_true", help="the report as JSON (counts and every mismatch)")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser(
+        "bundle",
+        help="write an evidence bundle: originals, hashes and capture records in a zip (admins only)",
+        description="Write the stored originals of the chosen documents (all, without a filter) byte for byte "
+        "into a zip, with manifest.json (per document: sha256, size, URL and origin, capture record with fetch "
+        "time, final URL, status and headers, ingest time, run), manifest.json.sha256 and SHA256SUMS. "
+        "Originals are evidence and are NOT pseudonymised: they may name children. This is an "
+        "administrator's command (there is no web route for it); keep bundles as restricted as the database.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--out", required=True, help="the zip file to write")
+    p.add_argument("--doc", action="append", metavar="ID", help="this document (repeat for more)")
+    p.add_argument("--incident", action="append", metavar="ID", help="the documents of this incident (repeatable)")
+    p.add_argument("--run", action="append", type=_positive, metavar="N",
+                   help="the documents run N stored (repeatable)")  # fmt: skip
+    p.set_defaults(func=_cmd_bundle)
+
+    p = sub.add_parser(
+        "backup",
+        help="write every table of the database to a portable backup archive",
+        description="Write every table (documents with their originals, claims, incidents, review history, "
+        "users, sources, runs) to one archive with a checksum per table, from SQLite or PostgreSQL; "
+        "`childwatch restore` reads it into an empty database of either kind.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--out", required=True, help="the archive to write (e.g. childwatch-2026-12-04.cwbackup)")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="restore a backup archive into a new, empty database",
+        description="Load a `childwatch backup` archive into an empty database (a new SQLite file or an empty "
+        "PostgreSQL database), in one transaction. Refuses a database that holds rows, and an archive whose "
+        "checksums fail (damaged or truncated); nothing is written then.",
+    )
+    p.add_argument("archive", help="the backup archive to read")
+    p.add_argument("--db", required=True, help="SQLite file or database URL to restore into (must be empty)")
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("stats", help="count incidents (or claims) by violation, perpetrator, country and month")
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")

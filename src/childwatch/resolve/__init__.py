@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sqlalchemy import Connection
+
 from childwatch.resolve import near_dupes
 from childwatch.resolve.cluster import Assignment, StoredClaims, resolve_block
 from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, names_among, report_names
 from childwatch.resolve.provenance import IncidentView, incident_view
 from childwatch.resolve.settings import Settings, load_settings
-from childwatch.store import Store
+from childwatch.store import Store, locks
 from childwatch.store import resolution as db
 
 __all__ = ["ResolutionSummary", "group_near_duplicates", "resolve"]
@@ -164,8 +166,17 @@ class _Writer:
 
     def flush(self) -> None:
         if self.changes or self.views:
-            db.save_block(self.store, mode=self.mode, changes=self.changes, incidents=self.views)
+            db.save_block(self.store, mode=self.mode, changes=self.changes, incidents=self.views, then=_keep_review)
         self.changes, self.views = [], []
+
+
+def _keep_review(conn: Connection) -> None:
+    """Analysts' decisions, re-applied in each transaction that rewrites incidents from the
+    extractor's values: a resolution killed midway (or read midway) shows no confirmed
+    incident as merely reported, no corrected count as the extractor read it."""
+    from childwatch import replay  # replay imports resolve
+
+    replay.apply(conn)  # with no review events: a query, nothing to do
 
 
 def _changes(facts: dict[int, ClaimFacts], assignments: list[Assignment], mode: str) -> list[dict[str, Any]]:
@@ -196,7 +207,21 @@ def resolve(
     settings: Settings | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ResolutionSummary:
-    """Group near-duplicate documents, then resolve claims into incidents (see module doc)."""
+    """Group near-duplicate documents, then resolve claims into incidents (see module doc).
+    One resolution at a time per store: another process's (two `childwatch run` at once)
+    waits for this one to end, then places what is left."""
+
+    def waiting() -> None:
+        if progress:
+            progress("resolution: waiting for another process resolving this store")
+
+    with locks.exclusive(store.engine, "resolve", waiting=waiting):
+        return _resolve(store, full=full, settings=settings, progress=progress)
+
+
+def _resolve(
+    store: Store, *, full: bool, settings: Settings | None, progress: Callable[[str], None] | None
+) -> ResolutionSummary:
     started = time.monotonic()
     settings = settings or load_settings()
     summary = ResolutionSummary()

@@ -31,8 +31,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, Statem
 
 from childwatch.errors import InputError, StoreError
 from childwatch.records import Claim, Document
+from childwatch.store import locks
 from childwatch.store.migrations import upgrade
 from childwatch.store.models import (
+    INTERRUPTED,
     BatchResult,
     ClaimRow,
     DocumentRow,
@@ -230,8 +232,13 @@ class Store:
     def __init__(self, engine: Engine, name: str) -> None:
         self.engine = engine
         self.name = name
+        self._run_locks: dict[int, locks.Lock | None] = {}  # runs going on in this process
 
     def close(self) -> None:
+        for lock in self._run_locks.values():
+            if lock is not None:
+                lock.release()
+        self._run_locks.clear()
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -384,18 +391,41 @@ class Store:
     # runs
 
     def begin_run(self, *, extractor_version: str | None = None) -> int:
-        """Record the start of a pipeline run; returns its id."""
+        """Record the start of a pipeline run; returns its id. Earlier runs that never
+        finished and whose process is gone are recorded as interrupted (see `locks`)."""
         counts = RunCounts()
         with self._write() as conn:
+            self._record_interrupted(conn)
             values = {**_counts_row(counts), "started_at": utcnow(), "extractor_version": extractor_version}
-            return int(conn.execute(insert(RUNS).values(values).returning(RUNS.c.id)).scalar_one())
+            run_id = int(conn.execute(insert(RUNS).values(values).returning(RUNS.c.id)).scalar_one())
+            self._run_locks[run_id] = locks.hold_run(self.engine, run_id)
+        return run_id
 
     def finish_run(self, run_id: int, counts: RunCounts) -> None:
         """Record the end of a run and its final tallies."""
-        with self._write() as conn:
-            values = {**_counts_row(counts), "finished_at": utcnow()}
-            if conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(values)).rowcount != 1:
-                raise StoreError(f"{self.name}: no run {run_id}")
+        try:
+            with self._write() as conn:
+                values = {**_counts_row(counts), "finished_at": utcnow()}
+                if conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(values)).rowcount != 1:
+                    raise StoreError(f"{self.name}: no run {run_id}")
+        finally:
+            lock = self._run_locks.pop(run_id, None)
+            if lock is not None:
+                lock.release()
+
+    def _record_interrupted(self, conn: Connection) -> None:
+        # The tallies of such a run stay as they were at its start; its documents are stored
+        # (a batch at a time) and running the same inputs again skips them.
+        unfinished = conn.execute(select(RUNS.c.id, RUNS.c.errors).where(RUNS.c.finished_at.is_(None))).all()
+        for run_id, errors in unfinished:
+            if INTERRUPTED in (errors or {}) or run_id in self._run_locks or not locks.interrupted(conn, run_id):
+                continue
+            mark = update(RUNS).where(RUNS.c.id == run_id, RUNS.c.finished_at.is_(None))
+            if conn.execute(mark.values(errors={**(errors or {}), INTERRUPTED: 1})).rowcount:
+                message = (f"run {run_id} was interrupted before it finished (its process was killed or stopped); "
+                           "what it stored is kept, and running the same inputs again completes it")  # fmt: skip
+                conn.execute(insert(ERRORS).values(run_id=run_id, origin=f"run {run_id}", message=message,
+                                                   created_at=utcnow()))  # fmt: skip
 
     def run(self, run_id: int) -> RunRecord | None:
         with self._read() as conn:

@@ -11,11 +11,11 @@ rather than once per row, which keeps writing near-linear once tables outgrow th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.store.database import CLAIMS, DOCS, Store
@@ -291,10 +291,14 @@ def save_block(
     mode: str,
     changes: Sequence[dict[str, Any]],
     incidents: Sequence[Any],
+    then: Callable[[Connection], None] | None = None,
 ) -> None:
     """In one transaction: claims' new assignments (`changes`: claim_id, doc_id, ordinal,
     incident_id, previous, score, why), their log entries, and the incidents of their
-    blocks (whole blocks: see the module's docstring)."""
+    blocks (whole blocks: see the module's docstring); then `then(conn)`, in the same
+    transaction (resolution re-applies review decisions there, see `resolve`)."""
+    from childwatch.store.review import lock  # store.review imports this module
+
     now = utcnow()
     changes = sorted(changes, key=lambda c: c["claim_id"])  # in key order (see the module's docstring)
     incidents = sorted(incidents, key=lambda v: v.id)
@@ -308,6 +312,7 @@ def save_block(
         )
     )
     with store._write() as conn:
+        lock(conn)  # review actions read the incidents rewritten here: they wait
         for batch in _chunks(changes, _BATCH):
             conn.execute(
                 assign,
@@ -330,6 +335,8 @@ def save_block(
             conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
         for batch in _chunks(incidents, _BATCH):
             conn.execute(insert(INCIDENTS), [incident_row(v, now) for v in batch])
+        if then is not None:
+            then(conn)
 
 
 def drop_empty_incidents(store: Store) -> int:

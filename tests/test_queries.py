@@ -4,6 +4,7 @@ fixture reports run through the real pipeline into a real SQLite file."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,94 @@ def test_the_read_side_works_alike_on_sqlite_and_postgresql(
         assert facets(other)["dates"]["first"] is not None
         detail = incident_detail(other, page.items[0]["id"], viewer=viewer)
         assert detail is not None and all("Aisha" not in c["document"]["text"] for c in detail["claims"])
+
+
+# (date_start, date_end, first_published): days, months and years, periods (one running into
+# the next year, one over three years, one written backwards, one ending in a year that
+# sorts before its start month), a start that is a prefix of a filter date, an empty and a
+# malformed date, and undated incidents (one with a report date).
+PERIODS = [
+    ("2019-03-04", None, None), ("2019-03", None, None), ("2019", None, None), ("2019-12-31", None, None),
+    ("2020-01-01", None, None), ("2018-12-31", None, None), ("2018", None, None), (None, "2019-03-05", None),
+    ("2018-06", "2019-02", None), ("2017", "2019", None), ("2019-03-01", "2019-03-31", None),
+    ("2019-03-04", "2019-03-04", None), ("2020-05", "2019-01", None), ("201", None, None), ("", None, None),
+    ("2019-03", "2019", None), ("2019-03-0", None, None), (None, None, "2019-05-01"), (None, None, None),
+]  # fmt: skip
+DATE_BOUNDS = (None, "2019", "2019-03", "2019-03-04", "2019-03-05", "2019-05", "2018-12-31", "2020")
+
+
+def _overlaps(start: str | None, end: str | None, date_from: str | None, date_to: str | None) -> bool:
+    """The date filter's meaning, in Python: the period [start, end] (partial dates reach to
+    their last day, as strings with '~') overlaps [date_from, date_to]."""
+    first, last = (start if start is not None else end), (end if end is not None else start)
+    if date_from is not None and (last is None or last + "~" < date_from):
+        return False
+    return date_to is None or (first is not None and first <= date_to + "~")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_date_filter_matches_its_meaning_for_every_bound_period_and_partial_date(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Guards the index-friendly rewrite of the date filter (migration 0007): the same
+    # incidents, count and order as the plain overlap, even for bounds the form refuses.
+    from childwatch.queries import iter_filtered
+    from childwatch.store.models import IncidentRow
+
+    rows = [
+        {"id": f"inc-{n:02d}", "violation": ("abduction", "killing_maiming")[n % 2], "kind": "incident",
+         "status": "reported", "date_start": start, "date_end": end, "first_published": published,
+         "n_claims": 1, "n_documents": 1, "n_outlets": 1, "n_sources": 1, "outlets": [], "sources": [],
+         "counts": [], "updated_at": datetime(2024, 1, 1, tzinfo=UTC)}
+        for n, (start, end, published) in enumerate(PERIODS)
+    ]  # fmt: skip
+    with open_store(database_url(request, backend, tmp_path)) as other:
+        with other.engine.begin() as conn:
+            conn.execute(IncidentRow.__table__.insert(), rows)
+        for date_from in DATE_BOUNDS:
+            for date_to in DATE_BOUNDS:
+                for violation in (None, "abduction"):
+                    filters = IncidentFilters(violation=violation, date_from=date_from, date_to=date_to)
+                    chosen = [r for r in rows if violation in (None, r["violation"])
+                              and _overlaps(r["date_start"], r["date_end"], date_from, date_to)]  # fmt: skip
+                    expected = _newest_first(chosen)
+                    page = list_incidents(other, filters, per_page=500)
+                    assert [i["id"] for i in page.items] == expected, filters
+                    assert page.total == len(expected), filters
+                    assert [i["id"] for i in iter_filtered(other, filters)] == expected, filters
+                    assert dashboard(other, filters)["totals"]["incidents"] == len(expected), filters
+                    oldest_first = list_incidents(other, filters, per_page=500, sort="-date")
+                    assert sorted(i["id"] for i in oldest_first.items) == sorted(expected), filters
+
+
+def _newest_first(rows: list[dict[str, Any]]) -> list[str]:
+    def when(r: dict[str, Any]) -> str | None:
+        for key in ("date_start", "date_end", "first_published"):
+            if r[key] is not None:
+                return str(r[key])
+        return None
+
+    ordered = sorted(rows, key=lambda r: r["id"])
+    ordered.sort(key=lambda r: when(r) or "", reverse=True)
+    ordered.sort(key=lambda r: when(r) is None)
+    return [r["id"] for r in ordered]
+
+
+def test_a_date_filtered_page_is_read_in_index_order_not_sorted(store: Store) -> None:
+    # SQLite sorted every match of a date range again (a temporary B-tree) while the
+    # order still had its undated-last term; the count reads the covering index (0007).
+    statements: list[tuple[str, Any]] = []
+
+    def grab(*args: Any) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    event.listen(store.engine, "before_cursor_execute", grab)
+    try:
+        list_incidents(store, IncidentFilters.from_mapping({"date_from": "2024-02", "date_to": "2024-05"}))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", grab)
+    count, page = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT")]
+    with store.engine.connect() as conn:
+        plans = [" / ".join(r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p)) for s, p in (count, page)]
+    assert "ix_incidents_period_covering" in plans[0], plans[0]
+    assert "ix_incidents_list_date" in plans[1] and "TEMP B-TREE" not in plans[1], plans[1]

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -132,6 +133,8 @@ class ClaimRow(Base):
         # Migration 0003: documents per country for the dashboard's report volume, read
         # from this index alone.
         Index("ix_claims_location_country_doc_id", "location_country", "doc_id"),
+        # Migration 0008: the newest claims first (sources page), read from this index.
+        Index("ix_claims_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -230,10 +233,23 @@ Index("ix_incidents_violation_list_date", IncidentRow.violation, *_LIST_ORDER)
 Index("ix_incidents_country_list_date", IncidentRow.location_country, *_LIST_ORDER)
 Index("ix_incidents_n_documents", IncidentRow.n_documents.desc(), _WHEN.desc(), IncidentRow.id)
 Index("ix_incidents_count_best", IncidentRow.count_best.is_(None), IncidentRow.count_best.desc(), IncidentRow.id)
+# The date filter (migration 0007): the covering index counts matches index-only; the
+# partial one holds true periods, those that may start before date_from and run into it.
 Index(
-    "ix_incidents_period",
+    "ix_incidents_period_covering",
     func.coalesce(IncidentRow.date_start, IncidentRow.date_end),
     func.coalesce(IncidentRow.date_end, IncidentRow.date_start) + "~",
+    IncidentRow.date_start,
+    IncidentRow.date_end,
+    IncidentRow.kind,
+    IncidentRow.status,
+)
+Index(
+    "ix_incidents_straddling",
+    func.coalesce(IncidentRow.date_end, IncidentRow.date_start) + "~",
+    func.coalesce(IncidentRow.date_start, IncidentRow.date_end),
+    postgresql_where=and_(IncidentRow.date_end.is_not(None), IncidentRow.date_end != IncidentRow.date_start),
+    sqlite_where=and_(IncidentRow.date_end.is_not(None), IncidentRow.date_end != IncidentRow.date_start),
 )
 # GIN trigrams on PostgreSQL (the perpetrator filter is a substring match); plain elsewhere.
 Index(
@@ -474,6 +490,9 @@ class RunCounts:
     errors: dict[str, int] = field(default_factory=dict)
 
 
+INTERRUPTED = "interrupted"  # the key of a run's errors saying it never finished
+
+
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     id: int
@@ -481,6 +500,11 @@ class RunRecord:
     finished_at: datetime | None
     extractor_version: str | None
     counts: RunCounts
+
+    @property
+    def interrupted(self) -> bool:
+        """The run never finished and its process is gone (recorded by the next run)."""
+        return INTERRUPTED in self.counts.errors
 
 
 @dataclass(frozen=True, slots=True)

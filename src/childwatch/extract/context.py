@@ -15,7 +15,7 @@ from childwatch.codebook.gazetteer import Place
 from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.places import PlaceFinder, PlaceMention
-from childwatch.extract.tokens import Token
+from childwatch.extract.tokens import IGNORECASE_ASCII, Token
 
 
 @dataclass(slots=True)
@@ -33,6 +33,10 @@ class DocumentContext:
     unknown_places: list[PlaceMention] = field(default_factory=list)  # named, not in the gazetteer
     _actor_starts: list[int] = field(default_factory=list)
     _place_starts: list[int] = field(default_factory=list)
+    # salient_actor's tally per `state`: actors are fixed once built, and recounting them for
+    # every claim made extraction quadratic (a 300 KB report of many claims took minutes).
+    _tallies: dict[bool | None, tuple[Counter[str], dict[str, ActorMention]]] = field(default_factory=dict)
+    _by_kind: dict[bool, tuple[list[int], list[ActorMention]]] = field(default_factory=dict)
 
     @property
     def main_country(self) -> str | None:
@@ -66,21 +70,34 @@ class DocumentContext:
 
     def last_actor_before(self, position: int, state: bool | None = None) -> ActorMention | None:
         """The most recent actor named before `position` (of the wanted kind, if given)."""
-        i = bisect.bisect_left(self._actor_starts, position)
-        for mention in reversed(self.actors[:i]):
-            if state is None or (mention.actor.kind == "state_force") == state:
-                return mention
-        return None
+        if state is None:
+            i = bisect.bisect_left(self._actor_starts, position)
+            return self.actors[i - 1] if i else None
+        # Looked up among the mentions of that kind only: scanning back through all of them
+        # for every claim was quadratic when the wanted kind was rare or absent.
+        if state not in self._by_kind:
+            kind = [m for m in self.actors if (m.actor.kind == "state_force") == state]
+            self._by_kind[state] = ([m.start for m in kind], kind)
+        starts, mentions = self._by_kind[state]
+        i = bisect.bisect_left(starts, position)
+        return mentions[i - 1] if i else None
 
     def salient_actor(self, state: bool | None = None, share: float = 0.0) -> ActorMention | None:
         """The actor named most often (of the wanted kind), if it has at least `share` of the mentions."""
-        counts = Counter(m.actor.id for m in self.actors if state is None or (m.actor.kind == "state_force") == state)
+        if state not in self._tallies:
+            kind = [m for m in self.actors if state is None or (m.actor.kind == "state_force") == state]
+            counts = Counter(m.actor.id for m in kind)
+            first: dict[str, ActorMention] = {}
+            for m in self.actors:
+                first.setdefault(m.actor.id, m)
+            self._tallies[state] = (counts, first)
+        counts, first = self._tallies[state]
         if not counts:
             return None
         best, n = counts.most_common(1)[0]
         if n < share * sum(counts.values()):
             return None
-        return next(m for m in self.actors if m.actor.id == best)
+        return first[best]
 
 
 def build_context(
@@ -90,7 +107,9 @@ def build_context(
     mentions = places.find(text, tokens, ctx.unknown_places)
     demonym_re = _demonym_regex(lexicon)
     for m in demonym_re.finditer(text):
-        code = lexicon.demonyms[re.sub(r"[\s-]+", " ", m.group().lower())]
+        code = lexicon.demonyms.get(re.sub(r"[\s-]+", " ", m.group().translate(IGNORECASE_ASCII).lower()))
+        if code is None:  # matched only through Unicode case folding; no demonym after all
+            continue
         ctx.demonyms.append((m.start(), m.end(), code))
         ctx.countries[code] += 1
     # First pass: unambiguous places and demonyms set the country context...

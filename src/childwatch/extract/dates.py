@@ -20,6 +20,7 @@ from typing import Literal
 
 from childwatch.extract import date_rules as R
 from childwatch.extract.numbers import parse_number
+from childwatch.extract.tokens import IGNORECASE_ASCII
 from childwatch.records import DatePrecision
 
 Part = Literal["early", "mid", "late"]
@@ -69,13 +70,20 @@ class _Atom:
 def find_dates(text: str, published: str | None, offset: int = 0) -> list[DateMention]:
     """The date expressions in `text`, in order, resolved against `published` (YYYY-MM-DD)."""
     pub = _parse_published(published)
-    atoms = [a for m in _longest(text) if (a := _atom(m, text, pub)) is not None]
-    atoms = _combine(atoms, text, pub)
+    # Matched on a copy whose case-folding look-alikes are ASCII ("ſummer" is read as summer),
+    # of the same length; the mentions keep the text as written.
+    matched = text.translate(IGNORECASE_ASCII)
+    try:
+        atoms = [a for m in _longest(matched) if (a := _atom(m, matched, pub)) is not None]
+        atoms = _combine(atoms, matched, pub)
+        finished = [(a, _finish(a, pub)) for a in atoms if not a.loose]
+    except (OverflowError, ValueError):
+        # A date the calendar cannot hold, before year 1 or after 9999 ("999 decades ago";
+        # "last week" in a report dated 0001-01-01), failed the whole document; now the
+        # sentence is read as undated.
+        return []
     out = []
-    for a in atoms:
-        if a.loose:
-            continue
-        done = _finish(a, pub)
+    for a, done in finished:
         if done is None:
             continue
         lo, hi, used = done

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_markup, clean_text
-from childwatch.ingest.fields import normalise_date
+from childwatch.ingest.fields import normalise_date, storable
 from childwatch.ingest.readers import DEFAULT_READERS, Reader
 from childwatch.records import Document
 
@@ -79,7 +79,7 @@ def read_path(
     try:
         for path in _inputs(paths):
             if isinstance(path, InputError):
-                yield path
+                yield storable(path)
                 continue
             if isinstance(path, str):  # a URL
                 from childwatch.ingest.fetch import Fetcher  # deferred: httpx
@@ -87,14 +87,15 @@ def read_path(
 
                 if fetcher is None:
                     fetcher = own_fetcher = Fetcher()
-                yield fetch_document(path, fetcher, max_chars=max_chars)
+                yield storable(fetch_document(path, fetcher, max_chars=max_chars))
                 continue
             name = path.name.lower()
             suffix = next((s for s in suffixes if name.endswith(s) and len(name) > len(s)), None)
             if suffix is None:
-                yield _unsupported(path, chosen)
+                yield storable(_unsupported(path, chosen))
                 continue
-            yield from by_suffix[suffix].read(path, max_chars=max_chars)
+            # Every reader's output, a custom one's too, is made storable here (see `storable`).
+            yield from map(storable, by_suffix[suffix].read(path, max_chars=max_chars))
     finally:
         if own_fetcher is not None:
             own_fetcher.close()

@@ -14,7 +14,9 @@ the original. It blanks, in this order:
    cookie banners …). The word cap is the guard that keeps real sentences;
 4. inline junk (`INLINE_JUNK`): photo credits glued into sentences, ad shortcodes;
 5. a metadata header at the very start: YAML front matter between `---` lines, or
-   "Title: …/Date: …" lines as static-site generators write them.
+   "Title: …/Date: …" lines as static-site generators write them;
+6. characters no store can hold (`storable_text`): a NUL becomes a space, an unpaired
+   UTF-16 surrogate (a JSON "\\ud800" escape) U+FFFD.
 
 The patterns are data: add one to the lists below with a comment saying where it was
 seen, and a test in tests/test_ingest.py that a real sentence next to it survives.
@@ -177,6 +179,19 @@ _PELICAN_LINE = re.compile(
 )
 
 _KEEP = frozenset("\r\n")
+# Lower-cases ASCII only: str.lower() turns "İ" into two characters, which shifted every
+# offset found in the lower-cased copy ("<script>İ</script>Armed" lost the "Ar" of "Armed").
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# PostgreSQL refuses NUL in text, and an unpaired surrogate cannot be encoded as UTF-8 for
+# either back-end: both came through (JSON escapes, UTF-16 files) and failed a whole batch.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """`text` with each NUL made a space and each unpaired surrogate U+FFFD (same length)."""
+    if _UNSTORABLE.search(text) is None:
+        return text
+    return _UNSTORABLE.sub(lambda m: " " if m.group() == "\x00" else "\ufffd", text)
 
 
 def _blank(chars: list[str], start: int, end: int) -> None:
@@ -186,7 +201,7 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def _blank_raw_text_elements(chars: list[str]) -> None:
     """Blank <script>, <style> … with their content (code, not prose), and comments."""
     text = "".join(chars)
-    lower = text.lower()
+    lower = text.translate(_ASCII_LOWER)
     done = 0
     unclosed: set[str] = set()
     for match in _RAW_TEXT_OPEN.finditer(text):
@@ -228,7 +243,7 @@ def _blank_markup(chars: list[str]) -> None:
 
 def clean_markup(text: str) -> str:
     """Blank HTML tags and decode entities only (no junk rules); same length as `text`."""
-    chars = list(text)
+    chars = list(storable_text(text))
     _blank_markup(chars)
     return "".join(chars)
 
@@ -273,7 +288,7 @@ def _blank_header(chars: list[str], text: str) -> None:
 
 def clean_text(text: str) -> str:
     """Blank markup and junk in `text`; the result has the same length and offsets."""
-    chars = list(text)
+    chars = list(storable_text(text))
     _blank_markup(chars)
     # Lines, then inline junk, then lines again: a caption line is recognised by the credit
     # it ends with, and a line may be junk only once an ad shortcode is gone from it.

@@ -254,6 +254,12 @@ def _parse(parser: FeedParser, stream: BinaryIO) -> Iterator[Document | InputErr
         parser.failed = True
         yield from parser.ready
         yield InputError(where, str(exc))
+    # The XML declaration names an encoding Python does not know ("UTF-9": LookupError) or
+    # expat cannot read ("Shift_JIS", "Big5", "UTF-32": ValueError); both escaped the batch.
+    except (LookupError, ValueError) as exc:
+        parser.failed = True
+        yield from parser.ready
+        yield InputError(where, f"the feed's declared encoding cannot be read ({exc})", "re-save the feed as UTF-8")
     except expat.ExpatError as exc:
         parser.failed = True
         yield from parser.ready

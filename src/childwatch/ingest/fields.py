@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from childwatch.errors import InputError
-from childwatch.ingest.clean import clean_markup, clean_text
+from childwatch.ingest.clean import clean_markup, clean_text, storable_text
 from childwatch.records import Document
 
 MAX_CHARS_HINT = "raise the limit with read_path(..., max_chars=N)"
@@ -149,6 +149,31 @@ def normalise_date(value: object) -> str | None:
         except ValueError:
             return None
     return None
+
+
+def _shown(value: str) -> str:
+    """`value` with NUL and unpaired surrogates written out as escapes (\\x00, \\udce9)."""
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def storable(item: Document | InputError) -> Document | InputError:
+    """`item` with nothing the store refuses: NUL characters and unpaired surrogates.
+
+    They come from JSON escapes, UTF-16 files, PDF metadata and file names that are not
+    UTF-8 (Python keeps their bytes as surrogates); one of them failed the whole batch's
+    write. The text keeps its length (`storable_text`); ids, origins, other fields and
+    error messages show them as escapes, so that "r\\udce9port.txt" still names the file.
+    """
+    if isinstance(item, InputError):
+        if storable_text(str(item)) == str(item):
+            return item
+        return InputError(_shown(item.where), _shown(item.problem), _shown(item.hint))
+    item.text = storable_text(item.text)
+    for name in ("id", "origin", "title", "url", "outlet", "published", "language"):
+        value = getattr(item, name)
+        if isinstance(value, str) and storable_text(value) != value:
+            setattr(item, name, _shown(value))
+    return item
 
 
 def too_long(where: str, length: int, max_chars: int) -> InputError:

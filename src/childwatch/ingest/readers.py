@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import re
 import zlib
 from collections.abc import Iterator
@@ -85,6 +86,21 @@ def _read_bytes(path: Path, max_chars: int) -> bytes | InputError:
     return data
 
 
+_TOO_MANY_DIGITS = "JSON holds a number of over 4,300 digits, too long to read"
+
+
+def _finite(literal: str) -> float | None:
+    value = float(literal)
+    return value if math.isfinite(value) else None
+
+
+def _loads(text: str) -> Any:
+    """JSON as Python reads it, except NaN, Infinity and numbers past a float's range (1e999),
+    which JSON does not have (Python writes them anyway): read as null, because PostgreSQL
+    refuses them in the metadata column and failed the whole batch. `raw` keeps them."""
+    return json.loads(text, parse_constant=lambda _literal: None, parse_float=_finite)
+
+
 def _json_error(exc: json.JSONDecodeError, *, line_known: bool) -> str:
     position = f"column {exc.colno}" if line_known else f"line {exc.lineno}, column {exc.colno}"
     return f"invalid JSON at {position}: {exc.msg}"
@@ -107,7 +123,7 @@ class JsonReader(Reader):
             yield InputError(where, exc.problem, exc.hint)
             return
         try:
-            obj = json.loads(text)
+            obj = _loads(text)
         except json.JSONDecodeError as exc:
             hint = "fix the JSON"
             if exc.msg == "Extra data":
@@ -116,6 +132,9 @@ class JsonReader(Reader):
             return
         except RecursionError:
             yield InputError(where, "JSON is nested too deeply to read")
+            return
+        except ValueError:  # an integer of over 4300 digits: Python refuses to convert it
+            yield InputError(where, _TOO_MANY_DIGITS, "fix the JSON")
             return
         doc = document_from_object(
             obj, raw=data, where=where, default_id=stem(path, self.suffixes), max_chars=max_chars
@@ -157,6 +176,7 @@ class JsonlReader(Reader):
             if len(line) > limit and not line.endswith(b"\n"):
                 while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
                     pass  # skip the rest of the oversized line without holding it
+                seen_any = True  # the file is not empty: no "file is empty" after this error
                 yield InputError(where, f"line is over {limit:,} bytes, too long for max_chars", MAX_CHARS_HINT)
                 continue
             raw = line.rstrip(b"\r\n")
@@ -182,11 +202,13 @@ class JsonlReader(Reader):
                 "JSON must be UTF-8; re-save the file as UTF-8",
             )
         try:
-            obj = json.loads(text)
+            obj = _loads(text)
         except json.JSONDecodeError as exc:
             return InputError(where, _json_error(exc, line_known=True), "fix or remove this line")
         except RecursionError:
             return InputError(where, "JSON is nested too deeply to read")
+        except ValueError:  # an integer of over 4300 digits: Python refuses to convert it
+            return InputError(where, _TOO_MANY_DIGITS, "fix or remove this line")
         return document_from_object(obj, raw=raw, where=where, default_id=default_id, max_chars=max_chars)
 
 

@@ -57,8 +57,12 @@ def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
     except ArchiveLoadFailed as exc:
         yield InputError(str(path), f"is not a readable WARC file ({exc.msg})", "check that it is a .warc or .warc.gz")
         return
-    except (OSError, EOFError, ValueError) as exc:  # truncated or damaged archives
-        yield InputError(str(path), f"archive is damaged after {found} documents: {exc}", "re-create the WARC file")
+    # warcio raises assorted errors on truncated or damaged archives (EOFError, its header
+    # parser's exception, AttributeError for a record without a target URI...); one bad
+    # archive must not stop the batch, and the message names the file.
+    except Exception as exc:
+        problem = f"archive is damaged after {found} documents ({type(exc).__name__}: {exc})"
+        yield InputError(str(path), problem, "re-create the WARC file")
         return
     if found == 0:
         yield InputError(str(path), "holds no HTML, text or PDF page with a 2xx status", "nothing to read in it")

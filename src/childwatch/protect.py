@@ -31,7 +31,7 @@ from typing import Any
 
 from childwatch.errors import ChildwatchError, ReviewError
 
-__all__ = ["Redaction", "child_names", "log_reveal", "pseudonymise", "redact"]
+__all__ = ["Redaction", "child_names", "log_reveal", "pseudonymise", "redact", "stop_words"]
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
@@ -55,18 +55,31 @@ _FLAGS = re.IGNORECASE
 
 # Each rule captures the name as group "name" (or several, for a list, as group "names").
 _RULES = [
-    # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf
-    re.compile(rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?P<name>{_NAME})"),
+    # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf; a 14-year-old named Daniel
+    re.compile(
+        rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"
+    ),
     # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
     re.compile(
         rf"{_B}(?P<name>{_NAME})\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(?P<age>\d{{1,2}})"
         r"\s*(?:[,);]|\.(?:\s|$)|years?\b)"
     ),
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
-    # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima
-    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?P<name>{_NAME})"),
+    # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar
+    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"),
     # Fatima, a schoolgirl / Omar, her son
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an|the|her|his|their)\s+(?:[{_LOW}]+\s+)?(?:{_CHILD_NOUNS})\b"),
+    # Omar Khalil was 15 when ... / Amina is 12, and ...
+    re.compile(
+        rf"{_B}(?P<name>{_NAME})\s+(?:was|is)\s+(?:only\s+|just\s+)?(?P<age>\d{{1,2}})"
+        r"(?=\s+(?:when|at\s+the\s+time|years?[- ]old)\b|\s*,\s*(?:when|and|but|says|said)\b)"
+    ),
+    # Amina Yusuf was asleep in the hostel when ... The 14-year-old said ...: named at the
+    # start of one sentence, "the N-year-old" at the start of the next.
+    re.compile(
+        rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=—\s))(?P<name>{_NAME})\b[^.!?\n]{{0,240}}[.!?][\"”’]?\s+"
+        rf"The\s+(?:(?P<age>\d{{1,2}})|{'|'.join(_NUMBER_WORDS[:17])})[- ]years?[- ]old\b"
+    ),
 ]
 _NAMED_LIST = re.compile(
     rf"\b(?i:{_CHILD_PLURALS}|{_CHILD_NOUNS})\b[^.!?]{{0,60}}?\b(?i:named|identified)\s+(?:as\s+)?"
@@ -117,6 +130,12 @@ def _stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def stop_words() -> frozenset[str]:
+    """Capitalised words that are never (part of) a child's name, for callers that need
+    to know where a name cannot be (`protected_search`)."""
+    return _stop_words()
+
+
 def _clean(name: str) -> str | None:
     """The name without leading stop words (sentence openers, titles); None if nothing is left."""
     words = name.split()
@@ -128,6 +147,11 @@ def _clean(name: str) -> str | None:
     if not words or any(w in stop for w in words) or len(words[0]) < 2:
         return None
     return " ".join(words)
+
+
+def _years(age: str) -> int:
+    """An age as the rules capture it: digits, or a number word ("twelve")."""
+    return int(age) if age.isdigit() else _NUMBER_WORDS.index(age.lower()) + 1
 
 
 def child_names(text: str) -> list[str]:
@@ -145,7 +169,7 @@ def child_names(text: str) -> list[str]:
     for rule in _RULES:
         for m in rule.finditer(text):
             age = m.groupdict().get("age")
-            if age is not None and int(age) >= 18:
+            if age is not None and _years(age) >= 18:
                 continue
             keep(m.group("name"), m.start("name"), m.end("name"))
     for m in _NAMED_LIST.finditer(text):

@@ -13,11 +13,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from childwatch import export, queries, review, users
+from childwatch import export, monitor, queries, review, users
 from childwatch.errors import NotFound
 from childwatch.serve.deps import (
+    MAX_INT,
     Admin,
     Analyst,
+    ClaimId,
     CurrentUser,
     Filters,
     StoreDep,
@@ -28,7 +30,25 @@ from childwatch.serve.deps import (
 from childwatch.serve.pages import export_response
 from childwatch.serve.security import csrf_token
 
-router = APIRouter(prefix="/api", dependencies=[Depends(csrf_protect)])
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str = Field(description="what went wrong and what to do next")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+# Every refusal has the one error shape (app.py); documented so that clients (and the
+# schemathesis test) can rely on it.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorOut, "description": "refused, nothing changed: 400 bad input, 401 log in first, "
+            "403 not allowed (role or CSRF token), 404 not found, 415 login not sent as JSON, "
+            "422 invalid parameters (with `problems`), 429 too many failed logins"},
+    "5XX": {"model": ErrorOut, "description": "500 a bug; 503 the database is unavailable"},
+}  # fmt: skip
+router = APIRouter(prefix="/api", dependencies=[Depends(csrf_protect)], responses=ERRORS)
 
 
 class Login(BaseModel):
@@ -54,7 +74,9 @@ class Merge(Reason):
 
 
 class Split(Reason):
-    claim_ids: list[int] = Field(description="claims (ids) to move into a new incident", min_length=1)
+    claim_ids: list[Annotated[int, Field(ge=1, le=MAX_INT)]] = Field(
+        description="claims (ids) to move into a new incident", min_length=1
+    )
 
 
 class Correct(Reason):
@@ -78,13 +100,13 @@ def login(request: Request, body: Login, store: StoreDep) -> SessionOut:
     """Log in; sets the session cookie and returns the CSRF token for later unsafe calls."""
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "?"
-    if throttle.blocked(client):
+    if throttle.blocked(client, body.name):
         raise HTTPException(429, throttle.message)
     user = users.authenticate(store, body.name, body.password)
     if user is None:
-        throttle.failed(client)
+        throttle.failed(client, body.name)
         raise HTTPException(401, "wrong user name or password")
-    throttle.succeeded(client)
+    throttle.succeeded(client, body.name)
     request.session.clear()
     request.session["uid"] = user.id
     return _session_out(request, user)
@@ -165,6 +187,28 @@ def history(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, A
     return {"incident_id": incident_id, "history": as_dict(review.history(store, incident_id))}
 
 
+# --- watched sources ------------------------------------------------------------------------
+
+
+@router.get("/sources", tags=["sources"])
+def watched_sources(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
+    """Every watched source with its health, active ones first; `state` is healthy,
+    failing, waiting (not yet polled) or inactive (no longer in the sources file)."""
+    return {"sources": monitor.source_rows(store)}
+
+
+@router.get("/claims/newest", tags=["sources"])
+def newest_claims(
+    user: CurrentUser,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=monitor.MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The claims stored most recently first, with their documents (titles pseudonymised)
+    and incidents."""
+    return monitor.newest_claims(store, viewer=user, limit=limit, offset=offset)
+
+
 # --- review (analysts) ----------------------------------------------------------------------
 
 
@@ -204,26 +248,26 @@ def split(incident_id: str, body: Split, user: Analyst, store: StoreDep) -> dict
 
 
 @router.post("/claims/{claim_id}/correct", tags=["review"])
-def correct(claim_id: int, body: Correct, user: Analyst, store: StoreDep) -> dict[str, Any]:
+def correct(claim_id: ClaimId, body: Correct, user: Analyst, store: StoreDep) -> dict[str, Any]:
     """Correct one field of a claim (kept across re-extraction and re-resolution)."""
     value = "" if body.value is None else str(body.value)
     return _event(review.correct_claim(store, user, claim_id, body.field, value, body.reason))
 
 
 @router.post("/claims/{claim_id}/reject", tags=["review"])
-def reject_claim(claim_id: int, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+def reject_claim(claim_id: ClaimId, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
     """Set a claim aside (not a claim of a violation against children)."""
     return _event(review.reject_claim(store, user, claim_id, body.reason))
 
 
 @router.post("/claims/{claim_id}/restore", tags=["review"])
-def restore_claim(claim_id: int, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+def restore_claim(claim_id: ClaimId, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
     """Undo a claim's rejection."""
     return _event(review.restore_claim(store, user, claim_id, body.reason))
 
 
 @router.post("/claims/{claim_id}/move", tags=["review"])
-def move(claim_id: int, body: Move, user: Analyst, store: StoreDep) -> dict[str, Any]:
+def move(claim_id: ClaimId, body: Move, user: Analyst, store: StoreDep) -> dict[str, Any]:
     """Move a claim to another incident."""
     return _event(review.move_claim(store, user, claim_id, body.incident_id, body.reason))
 

@@ -6,29 +6,37 @@ API docs, with one translation of domain errors into HTTP.
 
 Errors: the API answers ``{"error": {"status": 403, "message": "..."}}``; pages show
 the same message in the page layout. PermissionDenied is 403, NotFound 404, other
-ReviewError and InputError 400 (nothing was recorded), StoreError 503.
+ReviewError and InputError 400 (nothing was recorded), StoreError 503; a number too large
+for the database 400; a bug 500, in the same shape and with the same security headers.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from childwatch import __version__
 from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
 from childwatch.serve import api, forms, pages
-from childwatch.serve.deps import LoginRequired, optional_user
-from childwatch.serve.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, new_secret_key
+from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
+from childwatch.serve.security import (
+    LoginThrottle,
+    SecurityHeadersMiddleware,
+    SessionMiddleware,
+    new_secret_key,
+    security_headers,
+)
 from childwatch.serve.templating import render, url_with
 from childwatch.store import Store, open_store
 
@@ -93,6 +101,7 @@ def create_app(
         title="childwatch",
         version=__version__,
         description=DESCRIPTION,
+        dependencies=[Depends(refuse_nul)],
         docs_url=None,  # FastAPI's default /docs loads Swagger UI from a CDN; ours is local
         redoc_url=None,
         openapi_tags=[
@@ -128,9 +137,13 @@ def create_app(
     async def _domain_error(request: Request, exc: ChildwatchError) -> Response:
         return _error(request, _status(exc), str(exc))
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+    # Starlette's class, not FastAPI's subclass: routing and body parsing raise it too
+    # (405, "error parsing the body"), and they must answer in the one error shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = _error(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Allow, on a 405
+        return response
 
     @app.exception_handler(404)
     async def _not_found(request: Request, exc: Exception) -> Response:
@@ -143,5 +156,24 @@ def create_app(
         ]
         text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
         return _error(request, 422, f"invalid request: {text}", {"problems": problems})
+
+    @app.exception_handler(OverflowError)
+    async def _too_large(request: Request, exc: OverflowError) -> Response:
+        # A number beyond what the database stores (an id, a page) reached the driver.
+        return _error(request, 400, f"a number in the request is too large: at most {MAX_INT}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug, not the user's input. Starlette sends this response outside every
+        # middleware (then re-raises, so the server logs the traceback): the security
+        # headers are set here, and the page does not touch the store, which may be
+        # what failed.
+        message = "internal error: the request failed; try again, and report it if it persists"
+        response: Response = JSONResponse({"error": {"status": 500, "message": message}}, status_code=500)
+        if not (request.url.path.startswith("/api/") or request.url.path == "/openapi.json"):
+            with suppress(Exception):  # if the page fails too (no session?), the JSON answer stays
+                response = render(request, "error.html", {"user": None, "status": 500, "message": message}, 500)
+        response.headers.update(security_headers(request.url.path))
+        return response
 
     return app

@@ -8,9 +8,11 @@ role change or a removed account takes effect at once. Role checks go through
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from childwatch import users
 from childwatch.errors import InputError
@@ -20,6 +22,9 @@ from childwatch.store import Store
 from childwatch.users import User
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# The largest integer the databases store (SQLite INTEGER, PostgreSQL bigint): a larger id
+# is refused as input (422, naming the parameter) instead of overflowing in the driver.
+MAX_INT = 2**63 - 1
 
 
 class LoginRequired(Exception):
@@ -85,6 +90,48 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
+def _has_nul(body: bytes) -> bool:
+    """Whether a JSON text holds a NUL in a string (not an escaped backslash before "u0000")."""
+    try:
+        stack = [json.loads(body)]
+    except ValueError:
+        return False  # not JSON: the route's own validation says so
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
+
+
+async def refuse_nul(request: Request) -> None:
+    """No text may hold a NUL character: PostgreSQL cannot store one and SQLite cuts text
+    at it (a reason would become empty). Refused for the whole request, naming where."""
+    where = None
+    if "\x00" in request.url.path:
+        where = "the address"
+    elif b"%00" in request.scope.get("query_string", b"") or b"\x00" in request.scope.get("query_string", b""):
+        where = "the query"
+    elif request.method in UNSAFE:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                items = (await request.form()).multi_items()
+            except StarletteHTTPException:  # not a form after all: the route refuses it its own way
+                items = []
+            if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in items):
+                where = "the form"
+        else:
+            body = await request.body()
+            if b"\x00" in body or (b"\\u0000" in body and _has_nul(body)):
+                where = "the body"
+    if where is not None:
+        raise InputError(where, "contains a NUL character (\\u0000)", "remove it and send the request again")
+
+
 def filter_params(
     violation: Annotated[str | None, Query(description="violation key, e.g. abduction")] = None,
     perpetrator: Annotated[str | None, Query(description="actor id or name")] = None,
@@ -114,6 +161,7 @@ def to_filters(raw: dict[str, str]) -> IncidentFilters:
 
 
 Filters = Annotated[dict[str, str], Depends(filter_params)]
+ClaimId = Annotated[int, Path(ge=1, le=MAX_INT, description="a claim's id")]
 CurrentUser = Annotated[User, Depends(current_user)]
 Analyst = Annotated[User, Depends(analyst)]
 Admin = Annotated[User, Depends(admin)]

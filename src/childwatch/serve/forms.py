@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from childwatch import queries, review, users
 from childwatch.errors import InputError, NotFound, ReviewError
-from childwatch.serve.deps import Admin, Analyst, CurrentUser, StoreDep, csrf_protect
+from childwatch.serve.deps import Admin, Analyst, ClaimId, CurrentUser, StoreDep, csrf_protect
 from childwatch.serve.pages import incident_context, safe_next
 from childwatch.serve.security import csrf_token
 from childwatch.serve.templating import flash, render
@@ -36,15 +36,15 @@ def _back(incident_id: str) -> RedirectResponse:
 def login(request: Request, store: StoreDep, name: Text, password: Text, next: Text = "/") -> Response:
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "?"
-    if throttle.blocked(client):
+    if throttle.blocked(client, name):
         context = {"next": safe_next(next), "name": name, "error": throttle.message}
         return render(request, "login.html", context, status_code=429)
     user = users.authenticate(store, name, password)
     if user is None:
-        throttle.failed(client)
+        throttle.failed(client, name)
         context = {"next": safe_next(next), "name": name, "error": "Wrong user name or password."}
         return render(request, "login.html", context, status_code=401)
-    throttle.succeeded(client)
+    throttle.succeeded(client, name)
     request.session.clear()  # a fresh session (and CSRF token) at each login
     request.session["uid"] = user.id
     csrf_token(request.session)
@@ -136,7 +136,7 @@ def split(
 
 @router.post("/claims/{claim_id}/correct")
 def correct(
-    request: Request, claim_id: int, user: Analyst, store: StoreDep, field: Text, back: Text,
+    request: Request, claim_id: ClaimId, user: Analyst, store: StoreDep, field: Text, back: Text,
     value: Text = "", reason: Reason = "",
 ) -> Response:  # fmt: skip
     return _done(
@@ -147,7 +147,7 @@ def correct(
 
 @router.post("/claims/{claim_id}/status")
 def claim_status(
-    request: Request, claim_id: int, user: Analyst, store: StoreDep, action: Text, back: Text, reason: Reason = ""
+    request: Request, claim_id: ClaimId, user: Analyst, store: StoreDep, action: Text, back: Text, reason: Reason = ""
 ) -> Response:
     if action == "reject":
         return _done(request, back, f"Claim {claim_id} rejected.",
@@ -160,7 +160,7 @@ def claim_status(
 
 @router.post("/claims/{claim_id}/move")
 def move(
-    request: Request, claim_id: int, user: Analyst, store: StoreDep, incident_id: Text, back: Text,
+    request: Request, claim_id: ClaimId, user: Analyst, store: StoreDep, incident_id: Text, back: Text,
     reason: Reason = "",
 ) -> Response:  # fmt: skip
     target = incident_id.strip()

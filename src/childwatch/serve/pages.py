@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from childwatch import export, queries, review
+from childwatch import export, monitor, queries, review
 from childwatch.errors import InputError, NotFound
 from childwatch.serve import charts, geo, highlight
 from childwatch.serve.deps import CurrentUser, Filters, StoreDep, optional_user, to_filters
@@ -157,6 +157,21 @@ def incident_page(request: Request, incident_id: str, user: CurrentUser, store: 
     if detail is None:
         raise NotFound(f"no incident {incident_id!r}: it may have been merged into another; search the list")
     return render(request, "incident.html", {"user": user, "nav": "incidents", **incident_context(detail, user)})
+
+
+NEWEST_CLAIMS = 50  # claims per page on /sources
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(
+    request: Request, user: CurrentUser, store: StoreDep, page: int = Query(1, ge=1, le=10**6)
+) -> Response:
+    """Each watched source's health, and the newest claims first."""
+    claims = monitor.newest_claims(store, viewer=user, limit=NEWEST_CLAIMS, offset=(page - 1) * NEWEST_CLAIMS)
+    pages = max(1, -(-claims["total"] // NEWEST_CLAIMS))
+    context = {"user": user, "nav": "sources", "sources": monitor.source_rows(store), "claims": claims,
+               "page": page, "pages": pages, "every": monitor.interval_text}  # fmt: skip
+    return render(request, "sources.html", context)
 
 
 @router.get("/settings", response_class=HTMLResponse)

@@ -114,3 +114,26 @@ def test_stats_and_csv_export(demo_db: str, tmp_path: Path) -> None:
     assert childwatch("export", "--db", demo_db, "--format", "csv", "--out", out).returncode == 0
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert "violation" in header and "evidence" in header
+
+
+def test_a_pseudonymised_claims_export_names_no_child_and_keeps_offsets(fresh_db: str, tmp_path: Path) -> None:
+    report = tmp_path / "named.txt"  # our own report, naming a child in the evidence sentence
+    report.write_text("Gunmen abducted Tanko Bala, 12, and two other children from a village near Gusau "
+                      "on 4 March 2024, police said.\n", encoding="utf-8")  # fmt: skip
+    assert childwatch("run", report, "--db", fresh_db).returncode == 0
+    plain, hidden = tmp_path / "plain.jsonl", tmp_path / "hidden.jsonl"
+    result = childwatch("export", "--db", fresh_db, "--out", plain)
+    assert result.returncode == 0 and "children's names included" in result.stderr
+    result = childwatch("export", "--db", fresh_db, "--pseudonymise", "--out", hidden)
+    assert result.returncode == 0, result.stderr
+    assert "names included" not in result.stderr
+    before = [json.loads(line) for line in plain.read_text(encoding="utf-8").splitlines()]
+    after = [json.loads(line) for line in hidden.read_text(encoding="utf-8").splitlines()]
+    assert before and [(c["evidence"]["start"], c["evidence"]["end"]) for c in before] == [
+        (c["evidence"]["start"], c["evidence"]["end"]) for c in after
+    ]
+    assert all("Tanko Bala" in c["evidence"]["text"] for c in before)
+    assert not any("Tanko" in json.dumps(c) or "Bala" in json.dumps(c) for c in after)
+    assert all("[child " in c["evidence"]["text"] for c in after)
+    refused = childwatch("export", "--db", fresh_db, "--what", "incidents", "--pseudonymise", "--out", "-")
+    assert refused.returncode != 0 and "--pseudonymise is for --what claims" in refused.stderr

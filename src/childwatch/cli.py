@@ -94,10 +94,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     allowed = FORMATS if args.what == "claims" else INCIDENT_FORMATS
     if fmt not in allowed:
         raise ChildwatchError(f"--what {args.what} is written as {' or '.join(allowed)}, not {fmt}")
+    if args.pseudonymise and args.what != "claims":
+        raise ChildwatchError("--pseudonymise is for --what claims: incident exports always pseudonymise names")
     to_stdout = args.out == "-"
     with open_store(args.db) as store:
         if args.what == "claims":
-            n = export_claims(store, sys.stdout if to_stdout else Path(args.out), fmt)  # type: ignore[arg-type]
+            target = sys.stdout if to_stdout else Path(args.out)
+            n = export_claims(store, target, fmt, pseudonymise=args.pseudonymise)  # type: ignore[arg-type]
         else:
             filters = IncidentFilters.from_mapping(
                 {"violation": args.violation, "perpetrator": args.perpetrator, "country": args.country,
@@ -112,6 +115,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not to_stdout:
         what = "claims" if args.what == "claims" or fmt == "jsonl" else "incidents"
         print(f"{n} {what} written to {args.out}", file=sys.stderr)
+    if args.what == "claims" and not args.pseudonymise and n:
+        print("evidence is quoted verbatim, children's names included: keep the file private, "
+              "or export with --pseudonymise to share it", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -360,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="write stored claims (JSON Lines, CSV) or incidents (CSV, HXL, JSON, GeoJSON)",
         description="Write every stored claim, or the incidents matching the filters. Incident exports "
-        "pseudonymise children's names in evidence.",
+        "pseudonymise children's names in evidence; claim exports quote evidence verbatim (the benchmark's "
+        "format) unless --pseudonymise is given.",
     )
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
     p.add_argument("--what", choices=["claims", "incidents"], default="claims", help="what to export (default: claims)")
@@ -379,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="incidents: only this status")
     p.add_argument("--kind", choices=["incident", "aggregate", "pattern"], help="incidents: only this kind")
     p.add_argument("--q", help="incidents: only those whose evidence or reports contain this text")
+    p.add_argument("--pseudonymise", action="store_true",
+                   help="claims: replace children's names in the evidence texts by pseudonyms (offsets still "
+                   "index the stored text), for a file to be shared")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser(

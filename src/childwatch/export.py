@@ -11,6 +11,13 @@ no `spans`. Text cells that a spreadsheet would run as a formula (starting with 
 tab or carriage return) get a leading apostrophe, since evidence is quoted verbatim
 from untrusted web pages; use JSONL where exact text matters.
 
+Evidence is quoted verbatim by default: this is the benchmark's prediction format, whose
+scorer finds each claim by its evidence text, and the command line reads the database with
+an administrator's access. `pseudonymise=True` (`childwatch export --pseudonymise`)
+replaces children's names in the evidence and span texts (`protect`), as every page, API
+answer and incident export does, for a file to be shared. Offsets always index the stored
+original, so a pseudonymised text may be shorter or longer than its span.
+
 A file export is written to a temporary file beside the target and renamed into place,
 so an interrupted export never leaves a half-written file.
 
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from childwatch.ingest.pdf import claim_pages
+from childwatch.protect import Redaction, redact
 from childwatch.records import Claim, Span
 from childwatch.store import Store, StoredClaim
 from childwatch.store.sources import page_starts
@@ -168,29 +176,61 @@ def _cell(value: Any) -> str | int | float:
     return value  # type: ignore[no-any-return]
 
 
-def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]]) -> int:
+class _Pseudonymiser:
+    """Replaces span texts with those of the pseudonymised document. Claims come document
+    by document, so one document's redaction is kept at a time."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.doc_id: str | None = None
+        self.redaction: Redaction | None = None
+
+    def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
+        if record["doc_id"] != self.doc_id:
+            doc = self.store.document(record["doc_id"])
+            self.doc_id = record["doc_id"]
+            self.redaction = redact(doc.text, key=doc.id) if doc is not None else None
+        red = self.redaction
+        if red is None or not red.edits:
+            return record
+        spans = [record["evidence"], *(m for m in record["spans"]["mentions"] if m)]
+        spans += [v for k, v in record["spans"].items() if k != "mentions" and v]
+        for span in spans:
+            span["text"] = red.slice(span["start"], span["end"])
+        return record
+
+
+def _verbatim(record: dict[str, Any]) -> dict[str, Any]:
+    return record
+
+
+Protect = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]], protect: Protect) -> int:
     n = 0
     for stored in claims:
-        record = claim_record(stored, pages.get(stored.claim.doc_id))
+        record = protect(claim_record(stored, pages.get(stored.claim.doc_id)))
         line = json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
         out.write(line + "\n")
         n += 1
     return n
 
 
-def _write_csv(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]]) -> int:
+def _write_csv(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list[int]], protect: Protect) -> int:
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     n = 0
     for stored in claims:
-        flat = flatten(claim_record(stored, pages.get(stored.claim.doc_id)))
+        flat = flatten(protect(claim_record(stored, pages.get(stored.claim.doc_id))))
         writer.writerow([_cell(flat.get(column)) for column in CSV_COLUMNS])
         n += 1
     return n
 
 
-def export_claims(store: Store, out: Path | TextIO, fmt: Format) -> int:
+def export_claims(store: Store, out: Path | TextIO, fmt: Format, *, pseudonymise: bool = False) -> int:
     """Write every stored claim to `out` (a path, or an open text stream); returns the count.
+    With `pseudonymise`, children's names in span texts are replaced by pseudonyms.
 
     A stream for CSV should be opened with ``newline=""``.
     """
@@ -198,9 +238,10 @@ def export_claims(store: Store, out: Path | TextIO, fmt: Format) -> int:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     write = _write_jsonl if fmt == "jsonl" else _write_csv
     pages = page_starts(store)  # PDFs only: few, and small
+    protect: Protect = _Pseudonymiser(store) if pseudonymise else _verbatim
     if not isinstance(out, Path):
-        return write(store.iter_claims(), out, pages)
-    return write_atomic(out, lambda stream: write(store.iter_claims(), stream, pages))
+        return write(store.iter_claims(), out, pages, protect)
+    return write_atomic(out, lambda stream: write(store.iter_claims(), stream, pages, protect))
 
 
 def write_atomic(out: Path, write: Callable[[TextIO], int]) -> int:

@@ -43,9 +43,9 @@ $(MAP): build/$(WORLD_ATLAS) src/childwatch/serve/mapbuild.py | $(STAMP)
 demo: setup
 	@mkdir -p var
 	$(BIN)/childwatch run src/childwatch/samples --db $(DEMO_DB) --summary
-	$(BIN)/childwatch export --db $(DEMO_DB) --format jsonl --out var/demo-claims.jsonl
-	$(BIN)/childwatch export --db $(DEMO_DB) --format csv --out var/demo-claims.csv
-	@echo "Database: $(DEMO_DB); claims exported to var/demo-claims.jsonl and var/demo-claims.csv"
+	$(BIN)/childwatch export --db $(DEMO_DB) --format jsonl --pseudonymise --out var/demo-claims.jsonl
+	$(BIN)/childwatch export --db $(DEMO_DB) --format csv --pseudonymise --out var/demo-claims.csv
+	@echo "Database: $(DEMO_DB); claims exported (names pseudonymised) to var/demo-claims.jsonl and var/demo-claims.csv"
 	@for entry in $(DEMO_USERS); do \
 	  name=$${entry%%:*}; role=$${entry##*:}; \
 	  echo $(DEMO_PASSWORD) | $(BIN)/childwatch users add $$name --role $$role --password-stdin --db $(DEMO_DB) >/dev/null 2>&1 \

@@ -11,7 +11,6 @@ fails here instead of shipping unprotected.
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from childwatch.serve.security import LoginThrottle
 from childwatch.store import open_store
 from childwatch.users import add_user
 from conftest import HOSTILE_IMG, HOSTILE_SCRIPT, PASSWORD, Server
+from test_web_browser import browser  # noqa: F401  (the fixture)
 
 SECRET = "test-key"  # one key for every app here: a session cookie works on each copy
 SRC = Path(__file__).resolve().parents[1] / "src" / "childwatch"
@@ -676,35 +676,10 @@ def test_hostile_text_is_shown_escaped_wherever_it_was_put(web_db: Path) -> None
 
 # --- the same in a real browser ---------------------------------------------------------------
 
-CHROMIUM = Path(os.environ.get("CHILDWATCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
+# The browser fixture of the browser tests (it fails instead of skipping when CI=true).
 
 
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason}; in CI the browser tests must run (.ci/run installs chromium)")
-    pytest.skip(f"{reason} (install it with `apt-get install chromium` to run the browser tests)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"no chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
-def test_hostile_text_never_runs_in_a_browser(browser: Any, web_db: Path) -> None:
+def test_hostile_text_never_runs_in_a_browser(browser: Any, web_db: Path) -> None:  # noqa: F811
     """Every page that shows hostile text, opened in chromium: no script of it runs (the
     markers stay unset), no dialog opens, and the text is on the page as text."""
     ids, hostile_user = hostile_data(web_db)

@@ -26,7 +26,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -200,3 +200,16 @@ def database_url(request: pytest.FixtureRequest, backend: str, folder: Path) -> 
         return str(folder / "childwatch.sqlite")
     databases: Databases = request.getfixturevalue("postgres_databases")
     return databases.new()
+
+
+def database_maker(request: pytest.FixtureRequest, backend: str, folder: Path) -> Callable[[], str]:
+    """A function giving a fresh, empty database of `backend` at each call (each SQLite
+    file in its own subfolder of `folder`), for tests that need several."""
+    made = itertools.count()
+
+    def make() -> str:
+        sub = folder / f"db{next(made)}"
+        sub.mkdir()
+        return database_url(request, backend, sub)
+
+    return make

@@ -32,7 +32,7 @@ from childwatch.resolve import resolve
 from childwatch.store import open_store
 from childwatch.store.database import make_engine, to_url
 from childwatch.users import User, add_user, get_user_by_name
-from pgtest import BACKENDS, Databases, database_url
+from pgtest import BACKENDS, Databases, database_maker, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -307,14 +307,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def new_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Callable[[], str]:
     """Call it for each fresh, empty database of the test's back-end."""
-    made = iter(range(100))
-
-    def make() -> str:
-        folder = tmp_path / f"db{next(made)}"
-        folder.mkdir()
-        return database_url(request, backend, folder)
-
-    return make
+    return database_maker(request, backend, tmp_path)
 
 
 @pytest.fixture

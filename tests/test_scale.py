@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from childwatch.pipeline import run_pipeline
 from childwatch.store import open_store
 from childwatch.store.database import make_engine, to_url
 from childwatch.workers import LocalExecutor, ProcessExecutor
-from pgtest import BACKENDS, database_url
+from pgtest import BACKENDS, database_maker
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "childwatch" / "samples"
@@ -71,16 +72,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Call it for each fresh database of the test's back-end."""
-    made = iter(range(100))
-
-    def make() -> str:
-        folder = tmp_path / f"db{next(made)}"
-        folder.mkdir()
-        return database_url(request, backend, folder)
-
-    return make
+def new_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Callable[[], str]:
+    """Call it for each fresh, empty database of the test's back-end."""
+    return database_maker(request, backend, tmp_path)
 
 
 def many_reports(path: Path, copies: int) -> int:

@@ -39,6 +39,7 @@ from childwatch.ingest.pdf import claim_pages
 from childwatch.protect import Redaction, redact
 from childwatch.records import Claim, Span
 from childwatch.store import Store, StoredClaim
+from childwatch.store.resolution import document_texts
 from childwatch.store.sources import page_starts
 
 Format = Literal["jsonl", "csv"]
@@ -187,17 +188,23 @@ class _Pseudonymiser:
 
     def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
         if record["doc_id"] != self.doc_id:
-            doc = self.store.document(record["doc_id"])
             self.doc_id = record["doc_id"]
-            self.redaction = redact(doc.text, key=doc.id) if doc is not None else None
-        red = self.redaction
-        if red is None or not red.edits:
-            return record
-        spans = [record["evidence"], *(m for m in record["spans"]["mentions"] if m)]
-        spans += [v for k, v in record["spans"].items() if k != "mentions" and v]
-        for span in spans:
-            span["text"] = red.slice(span["start"], span["end"])
+            texts = document_texts(self.store, [record["doc_id"]])  # the text only, not the original
+            self.redaction = redact(texts[0][1], key=texts[0][0]) if texts else None
+        if self.redaction is not None:
+            pseudonymise_spans(record, self.redaction)
         return record
+
+
+def pseudonymise_spans(record: dict[str, Any], red: Redaction) -> None:
+    """Replace the texts of a claim record's evidence and spans (see `claim_record`) with
+    those of its pseudonymised document, in place; offsets stay those of the original."""
+    if not red.edits:
+        return
+    spans = [record["evidence"], *(m for m in record["spans"]["mentions"] if m)]
+    spans += [v for k, v in record["spans"].items() if k != "mentions" and v]
+    for span in spans:
+        span["text"] = red.slice(span["start"], span["end"])
 
 
 def _verbatim(record: dict[str, Any]) -> dict[str, Any]:

@@ -206,7 +206,7 @@ def _write_geojson(batches: Iterator[list[dict[str, Any]]], out: TextIO, head: d
 
 def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: bool) -> int:
     """The claims of the matching incidents, effective values, one JSON object a line."""
-    from childwatch.export import _LINE_BREAKS, claim_record
+    from childwatch.export import _LINE_BREAKS, claim_record, pseudonymise_spans
     from childwatch.replay import claim_state, effective
     from childwatch.store import StoredClaim
     from childwatch.store import review as db
@@ -229,10 +229,7 @@ def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: b
             record = claim_record(StoredClaim(row["id"], claim_from_row(SimpleNamespace(**effective(row, state)))))
             red = redactions.get(row["doc_id"])
             if red is not None:
-                spans = [record["evidence"], *record["spans"]["mentions"]]
-                spans += [v for k, v in record["spans"].items() if k != "mentions"]
-                for span in spans:
-                    span["text"] = red.slice(span["start"], span["end"])
+                pseudonymise_spans(record, red)
             record["rejected"] = row["id"] in state.rejected
             record["corrected"] = sorted(state.corrected.get(row["id"], {}))
             out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")

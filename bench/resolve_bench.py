@@ -284,6 +284,8 @@ def write_profile(profiler: cProfile.Profile, size: int) -> list[dict[str, Any]]
         stats = pstats.Stats(profiler, stream=out).strip_dirs()
         stats.sort_stats("tottime").print_stats(40)
         stats.sort_stats("cumulative").print_stats(40)
+        # Who waits for the database: the calls into sqlite3, by caller.
+        stats.print_callers(r"\{method '(execute|executemany|fetchone|fetchall|fetchmany|commit)' of 'sqlite3")
     top = []
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     for (file, line, name), (_, calls, own, cumulative, _) in sorted(raw.items(), key=lambda kv: -kv[1][2])[:25]:

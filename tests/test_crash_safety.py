@@ -193,7 +193,7 @@ INVARIANTS = (
      "AND NOT EXISTS (SELECT 1 FROM resolution_log l WHERE l.claim_id = c.id)"),
     ("documents signed without their band keys",
      "SELECT count(*) FROM documents d WHERE d.minhash IS NOT NULL AND length(d.minhash) > 0 "
-     "AND NOT EXISTS (SELECT 1 FROM doc_bands b WHERE b.doc_id = d.id)"),
+     "AND d.id NOT IN (SELECT doc_id FROM doc_bands UNION SELECT doc_id FROM doc_bands_staged)"),
     ("review events without the claims they concern",
      "SELECT count(*) FROM review_events e WHERE e.action <> 'reveal' "
      "AND NOT EXISTS (SELECT 1 FROM review_claims r WHERE r.event_id = e.id)"),

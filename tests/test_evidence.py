@@ -29,8 +29,8 @@ from childwatch.ingest.pdf import pdf_document
 from childwatch.ingest.remote import document_from_capture
 from childwatch.pipeline import run_pipeline
 from childwatch.records import Document
-from childwatch.resolve import resolve
-from childwatch.store import Store, open_store
+from childwatch.resolve import near_dupes, resolve
+from childwatch.store import Store, open_store, resolution
 from childwatch.store import sources as watched
 from childwatch.users import add_user
 from pdf_maker import Page, wrap, write_pdf
@@ -103,6 +103,15 @@ def build_rich_store(store: Store) -> dict[str, Any]:
                         etag='"v1"', validators=True)  # fmt: skip
     watched.save_item(store, source.id, "item-1", url=PAGE_URL, status="ingested", doc_id=extra[0].id,
                       sha256=extra[0].sha256, attempts=1)  # fmt: skip
+    # A report signed by a resolution that stopped before grouping: its band keys wait,
+    # staged. (Stored without claims, so that the incidents stay as above.)
+    data = write_pdf([Page(columns=[wrap(PDF_TEXT + " A later edition.")], title="Field report, revised")])
+    late = pdf_document(data, where="tests/field-report-2.pdf", doc_id="field-report-pdf-2", max_chars=100_000)
+    assert isinstance(late, Document), late
+    store.write_batch([(late, [])], extractor_version="test")
+    sig = near_dupes.signature(late.text)
+    assert sig is not None
+    resolution.save_signatures(store, [(late.id, sig, near_dupes.band_keys(sig), [])])
     return {"people": people, "incident": incident, "page": extra[0], "pdf": extra[1]}
 
 
@@ -304,7 +313,8 @@ def test_bundle_holds_every_original_exactly_with_its_hash_and_capture_record(
             assert entry["algorithm"] == "sha256" and entry["hash_verified"] and entry["bytes"] == len(data)
             assert entry["ingested_at"]
             # Written by the pipeline's run 1, or directly by this test (no run).
-            assert entry["run_ids"] == ([] if entry["id"] in (made["page"].id, "field-report-pdf") else [1])
+            direct = (made["page"].id, "field-report-pdf", "field-report-pdf-2")
+            assert entry["run_ids"] == ([] if entry["id"] in direct else [1])
     page = next(e for e in entries if e["id"] == made["page"].id)
     assert page["url"] == PAGE_URL + "/" and page["origin"] == PAGE_URL
     capture = page["capture"]

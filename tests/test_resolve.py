@@ -5,16 +5,17 @@ same-number trap, an incremental second batch, stable ids and explainable merges
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from childwatch.pipeline import run_pipeline
-from childwatch.resolve import near_dupes, resolve
+from childwatch.resolve import near_dupes, resolve, sign
 from childwatch.resolve.compare import compare
 from childwatch.resolve.facts import ClaimFacts, day_interval
 from childwatch.resolve.settings import load_settings
@@ -68,11 +69,21 @@ def test_minhash_finds_a_reprint_and_not_a_different_story() -> None:
     assert a and b and c
     assert near_dupes.similarity(a, b) >= near_dupes.THRESHOLD
     assert near_dupes.similarity(a, c) < 0.2
-    index = near_dupes.NearDuplicateIndex()
-    assert index.add("res-001", a) is None
-    assert index.add("res-003", c) is None
-    copy = index.add("res-002", b)
-    assert copy is not None and copy.original == "res-001"
+    arrival = {"res-001": 0, "res-003": 1, "res-002": 2}
+    pairs = [("res-001", "res-003"), ("res-001", "res-002"), ("res-003", "res-002")]  # as if all shared a key
+    known = {"res-001": (a, None), "res-003": (c, None), "res-002": (b, None)}
+    copies = near_dupes.group_copies(pairs, arrival, known)
+    assert [(x.doc_id, x.original) for x in copies] == [("res-002", "res-001")]
+
+
+def test_a_copy_of_a_copy_joins_the_first_documents_group() -> None:
+    text = " ".join(f"word{i}" for i in range(200))
+    first, second, third = (near_dupes.signature(t) for t in (text, text + " extra", text + " extra more"))
+    assert first and second and third
+    # `first` was grouped in an earlier run as a copy of "origin"; the other two are new.
+    known = {"first": (first, "origin"), "second": (second, None), "third": (third, None)}
+    copies = near_dupes.group_copies([("first", "second"), ("second", "third")], {"second": 0, "third": 1}, known)
+    assert [(x.doc_id, x.original) for x in copies] == [("second", "origin"), ("third", "origin")]
 
 
 def test_signatures_are_stable_across_processes() -> None:
@@ -88,7 +99,6 @@ def test_signatures_are_stable_across_processes() -> None:
 
 def test_a_document_without_words_has_no_signature() -> None:
     assert near_dupes.signature("  \n ... ") is None
-    assert near_dupes.NearDuplicateIndex().add("x", None) is None
 
 
 def test_a_huge_document_is_signed_in_bounded_chunks() -> None:
@@ -102,6 +112,31 @@ def test_the_syndicated_copy_is_linked_to_its_original(batch1: Store) -> None:
         rows = dict(conn.execute(select(db.DOCS.c.id, db.DOCS.c.near_dup_of)).all())
     assert rows["res-002"] == "res-001"
     assert [d for d, original in rows.items() if original] == ["res-002"]
+
+
+def test_a_copy_signed_by_a_run_that_stopped_is_grouped_by_the_next(tmp_path: Path) -> None:
+    # The original is resolved by a first run; the copy arrives later and is signed by a
+    # run that stopped before grouping (its keys left staged). The next run groups it.
+    for name in ("first", "later"):
+        (tmp_path / name).mkdir()
+    shutil.copy(FIXTURES / "batch1" / "res-001.json", tmp_path / "first")
+    shutil.copy(FIXTURES / "batch1" / "res-002.json", tmp_path / "later")
+    with open_store(tmp_path / "res.sqlite") as store:
+        run_pipeline([tmp_path / "first"], store)
+        resolve(store)
+        run_pipeline([tmp_path / "later"], store)
+        assert sign(store) == 1
+        with store.engine.connect() as conn:
+            staged = conn.execute(select(db.STAGED.c.doc_id).distinct()).scalars().all()
+            assert staged == ["res-002"]
+        resolve(store)
+        with store.engine.connect() as conn:
+            rows = dict(conn.execute(select(db.DOCS.c.id, db.DOCS.c.near_dup_of)).all())
+            assert conn.execute(select(db.STAGED.c.seq)).all() == []
+            filed = conn.execute(select(db.BANDS.c.doc_id, func.count()).group_by(db.BANDS.c.doc_id)).all()
+    assert rows == {"res-001": None, "res-002": "res-001"}
+    assert dict(filed) == {"res-001": near_dupes.BANDS, "res-002": near_dupes.BANDS}
+    assert incident_of(store, "res-002", "killing_maiming") == incident_of(store, "res-001", "killing_maiming")
 
 
 # --- incidents, sources and status ----------------------------------------------------------

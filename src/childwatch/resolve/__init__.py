@@ -35,7 +35,7 @@ from childwatch.resolve.settings import Settings, load_settings
 from childwatch.store import Store, locks
 from childwatch.store import resolution as db
 
-__all__ = ["ResolutionSummary", "group_near_duplicates", "resolve"]
+__all__ = ["ResolutionSummary", "group_near_duplicates", "group_signed", "resolve", "sign"]
 
 
 @dataclass(slots=True)
@@ -62,53 +62,54 @@ class ResolutionSummary:
         return f"resolution: {', '.join(parts)}; {self.incidents} incidents in all ({self.seconds:.1f}s)"
 
 
-# Documents signed per transaction, their texts read this many at a time. Every document
-# adds 20 keys at random places of the band index: the cost of a transaction grows with
-# the index pages it touches, not with its keys, so fewer, larger ones keep signing closer
-# to linear as the index outgrows the caches (and a copy within one is found in memory).
+# Documents signed per transaction, their texts read this many at a time.
 SIGN_CHUNK = 5000
 READ_CHUNK = 500
 
 # Claims (and incidents) written per transaction, whole blocks at a time (see _Writer).
 WRITE_CLAIMS = 5000
 
-SignedRow = tuple[str, bytes | None, str | None, float | None, list[int], list[str]]
-
 
 def group_near_duplicates(store: Store, *, chunk: int = SIGN_CHUNK) -> tuple[int, int]:
     """Sign every unsigned document and link copies to their group's first document.
-    Returns (documents signed, near-duplicates found)."""
-    signed = found = 0
+    Returns (documents signed, near-duplicates found).
+
+    Two steps, so that the cost per document does not grow with the store: `sign`, then
+    `group_signed`. (Band keys inserted into the index chunk by chunk land all over it, as
+    they are hashes, and each commit rewrote most of its pages: signing took ten times as
+    long per document at 1M documents as at 100k.)"""
+    signed = sign(store, chunk=chunk)
+    return signed, group_signed(store)
+
+
+def sign(store: Store, *, chunk: int = SIGN_CHUNK) -> int:
+    """Sign the unsigned documents, a transaction per `chunk`: each one's signature and
+    distinctive names go in its row, its 20 band keys are appended to the staged ones, in
+    order of arrival. Returns the number signed."""
+    signed = 0
     todo = db.unsigned_documents(store)
     for start in range(0, len(todo), chunk):
-        rows, copies = _sign(store, todo[start : start + chunk])
+        rows: list[tuple[str, bytes | None, list[int], list[str]]] = []
+        for part in range(start, min(start + chunk, len(todo)), READ_CHUNK):
+            for doc_id, text in db.document_texts(store, todo[part : min(part + READ_CHUNK, start + chunk)]):
+                sig = near_dupes.signature(text)
+                rows.append((doc_id, sig, near_dupes.band_keys(sig) if sig else [], report_names(text)))
         db.save_signatures(store, rows)
-        signed, found = signed + len(rows), found + copies
-    return signed, found
+        signed += len(rows)
+    return signed
 
 
-def _sign(store: Store, doc_ids: Sequence[str]) -> tuple[list[SignedRow], int]:
-    """Sign these documents, in order, each against the stored ones and those before it.
-    Returns the rows to store (see `db.save_signatures`) and the number of copies."""
-    index = near_dupes.NearDuplicateIndex()
-    rows: list[SignedRow] = []
-    found = 0
-    for start in range(0, len(doc_ids), READ_CHUNK):
-        docs = [
-            (doc_id, near_dupes.signature(text), report_names(text))
-            for doc_id, text in db.document_texts(store, doc_ids[start : start + READ_CHUNK])
-        ]
-        keys = {doc_id: near_dupes.band_keys(sig) if sig else [] for doc_id, sig, _ in docs}
-        stored_bands = db.band_matches(store, [k for ks in keys.values() for k in ks])
-        stored = db.signatures(store, [d for ids in stored_bands.values() for d in ids])
-        for stored_id, (stored_sig, stored_original) in stored.items():
-            index.known(stored_id, stored_sig, stored_original)
-        for doc_id, sig, names in docs:
-            copy = index.add(doc_id, sig)
-            found += copy is not None
-            original, similarity = (copy.original, copy.similarity) if copy else (None, None)
-            rows.append((doc_id, sig, original, similarity, keys[doc_id], names))
-    return rows, found
+def group_signed(store: Store) -> int:
+    """Link the documents whose keys are staged (signed by this run, or by one that stopped
+    before this step) to the group they copy, if any, and file their keys into the band
+    index. The store finds which staged documents share a key with an earlier one or with
+    the index in two set-wise queries; only those are compared (`near_dupes.group_copies`),
+    and the keys are filed in one sorted pass. Returns the number of copies found."""
+    pairs, arrival = db.staged_candidates(store)
+    known = db.signatures(store, sorted({d for pair in pairs for d in pair}))
+    copies = near_dupes.group_copies(pairs, arrival, known)
+    db.file_staged_bands(store, [(c.doc_id, c.original, c.similarity) for c in copies])
+    return len(copies)
 
 
 def _facts(rows: Iterable[Mapping[str, Any]], settings: Settings) -> dict[int, ClaimFacts]:

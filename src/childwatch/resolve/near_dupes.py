@@ -1,10 +1,10 @@
 """Near-duplicate documents: syndicated copies, reprinted wire stories, re-crawls.
 
 MinHash signatures over word 5-shingles, and locality-sensitive hashing by bands: two
-documents become candidates when one band of their signatures agrees, which costs one
-dictionary (or index) look-up per band, so grouping n documents is near-linear. A
-candidate is confirmed when the signatures' estimated Jaccard similarity reaches
-`THRESHOLD`.
+documents become candidates when one band of their signatures agrees. The store finds
+the pairs sharing a band key set-wise (resolve.group_near_duplicates) and only those are
+compared, so grouping n documents is near-linear. A candidate is confirmed when the
+signatures' estimated Jaccard similarity reaches `THRESHOLD`.
 
 With 20 bands of 5 rows, a pair at Jaccard 0.7 becomes a candidate with probability
 0.92, one at 0.8 with 0.9996, and one at 0.3 with 0.05: copies are found, different
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,64 +89,39 @@ class DuplicateOf:
     similarity: float
 
 
-class NearDuplicateIndex:
-    """An in-memory LSH index; `add` documents in arrival order.
+def group_copies(
+    pairs: Iterable[tuple[str, str]],
+    arrival: Mapping[str, int],
+    known: Mapping[str, tuple[bytes, str | None]],
+    threshold: float = THRESHOLD,
+) -> list[DuplicateOf]:
+    """Which new documents copy an earlier one, and which group each copy joins.
 
-    >>> index = NearDuplicateIndex()
-    >>> index.add("a", signature(text_a))            # doctest: +SKIP
-    >>> index.add("b", signature(copy_of_a))         # doctest: +SKIP
-    DuplicateOf(doc_id='b', original='a', similarity=0.93)
+    `pairs` are (candidate, new document) sharing a band key, where the candidate is
+    either already grouped or a new document that arrived before; `arrival` ranks the new
+    documents; `known` holds every document's signature and, for those already grouped,
+    the first document of their group (None: their own). Each new document, in order of
+    arrival, joins the group of its most similar candidate at or above `threshold` (ties:
+    documents already grouped first, then the earliest).
     """
-
-    def __init__(self, threshold: float = THRESHOLD) -> None:
-        self.threshold = threshold
-        # Band key -> its first document, and any others (rarer: only copies share keys).
-        # Two dictionaries rather than one of lists: a list per key would triple the memory.
-        self._first: dict[int, str] = {}
-        self._more: dict[int, list[str]] = {}
-        self._sigs: dict[str, bytes] = {}
-        self._group: dict[str, str] = {}
-
-    def __len__(self) -> int:
-        return len(self._sigs)
-
-    def known(self, doc_id: str, sig: bytes, original: str | None) -> None:
-        """Register a document already grouped (as read back from the store); once is enough."""
-        if doc_id in self._sigs:
-            return
-        self._sigs[doc_id] = sig
-        self._group[doc_id] = original or doc_id
-        for key in band_keys(sig):
-            if self._first.setdefault(key, doc_id) != doc_id:
-                self._more.setdefault(key, []).append(doc_id)
-
-    def candidates(self, sig: bytes) -> Iterable[str]:
-        seen: set[str] = set()
-        for key in band_keys(sig):
-            first = self._first.get(key)
-            if first is None:
-                continue
-            for doc_id in (first, *self._more.get(key, ())):
-                if doc_id not in seen:
-                    seen.add(doc_id)
-                    yield doc_id
-
-    def best_match(self, sig: bytes) -> tuple[str, float] | None:
-        """The most similar indexed document at or above the threshold (ties: first added)."""
+    candidates: dict[str, set[str]] = {}
+    for candidate, doc_id in pairs:
+        candidates.setdefault(doc_id, set()).add(candidate)
+    group = {doc_id: original or doc_id for doc_id, (_, original) in known.items() if doc_id not in arrival}
+    group.update((doc_id, doc_id) for doc_id in arrival)
+    copies: list[DuplicateOf] = []
+    for doc_id in sorted(candidates, key=arrival.__getitem__):
+        if doc_id not in known:
+            continue
+        sig = known[doc_id][0]
         best: tuple[str, float] | None = None
-        for doc_id in self.candidates(sig):
-            score = similarity(sig, self._sigs[doc_id])
-            if score >= self.threshold and (best is None or score > best[1]):
-                best = (doc_id, score)
-        return best
-
-    def add(self, doc_id: str, sig: bytes | None) -> DuplicateOf | None:
-        """Index a new document; if it copies an indexed one, say which group it joins."""
-        if sig is None:
-            return None
-        match = self.best_match(sig)
-        original = self._group[match[0]] if match else None
-        self.known(doc_id, sig, original)
-        if match is None or original is None:
-            return None
-        return DuplicateOf(doc_id, original, round(match[1], 3))
+        for candidate in sorted(candidates[doc_id], key=lambda c: (c in arrival, arrival.get(c, 0), c)):
+            if candidate not in known:
+                continue
+            score = similarity(sig, known[candidate][0])
+            if score >= threshold and (best is None or score > best[1]):
+                best = (candidate, score)
+        if best is not None:
+            group[doc_id] = group[best[0]]
+            copies.append(DuplicateOf(doc_id, group[doc_id], round(best[1], 3)))
+    return copies

@@ -111,10 +111,21 @@ class DocBandRow(Base):
     """One LSH band key of a document's signature: equal keys make candidate copies."""
 
     __tablename__ = "doc_bands"
-    __table_args__ = (Index("ix_doc_bands_doc_id", "doc_id"),)
 
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     doc_id: Mapped[str] = mapped_column(String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+
+class StagedBandRow(Base):
+    """A band key of a document signed but not yet grouped (resolve.group_near_duplicates):
+    appended in signing order (`seq`), moved into doc_bands once the run's copies are found."""
+
+    __tablename__ = "doc_bands_staged"
+
+    # A rowid alias in SQLite (appending costs no index), a bigserial in PostgreSQL.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    band: Mapped[int] = mapped_column(BigInteger)
+    doc_id: Mapped[str] = mapped_column(String, ForeignKey("documents.id"))
 
 
 class ClaimRow(Base):

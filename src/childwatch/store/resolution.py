@@ -19,9 +19,10 @@ from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, func,
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.store.database import CLAIMS, DOCS, Store
-from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, utcnow
+from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, StagedBandRow, utcnow
 
 BANDS = cast(Table, DocBandRow.__table__)
+STAGED = cast(Table, StagedBandRow.__table__)
 INCIDENTS = cast(Table, IncidentRow.__table__)
 LOG = cast(Table, ResolutionLogRow.__table__)
 _IN = 500  # ids per IN (...) list: under every backend's bound-parameter limit
@@ -57,16 +58,6 @@ def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]
     return [(doc_id, texts[doc_id]) for doc_id in doc_ids if doc_id in texts]
 
 
-def band_matches(store: Store, keys: Sequence[int]) -> dict[int, list[str]]:
-    """{band key: stored documents having it}."""
-    found: dict[int, list[str]] = {}
-    with store._read() as conn:
-        for chunk in _chunks(sorted(set(keys))):
-            for band, doc_id in conn.execute(select(BANDS.c.band, BANDS.c.doc_id).where(BANDS.c.band.in_(chunk))):
-                found.setdefault(band, []).append(doc_id)
-    return found
-
-
 def signatures(store: Store, doc_ids: Sequence[str]) -> dict[str, tuple[bytes, str | None]]:
     """{id: (signature, near_dup_of)} of stored, signed documents."""
     found: dict[str, tuple[bytes, str | None]] = {}
@@ -79,35 +70,72 @@ def signatures(store: Store, doc_ids: Sequence[str]) -> dict[str, tuple[bytes, s
     return found
 
 
-def save_signatures(
-    store: Store, signed: Sequence[tuple[str, bytes | None, str | None, float | None, list[int], list[str]]]
-) -> None:
-    """Store (id, signature, near_dup_of, similarity, band keys, names) for each document,
-    in one transaction (written in batches, so that its parameters take little memory)."""
-    signed = sorted(signed, key=lambda row: row[0])  # in key order (see the module's docstring)
+def save_signatures(store: Store, signed: Sequence[tuple[str, bytes | None, list[int], list[str]]]) -> None:
+    """Store (id, signature, band keys, names) for each document, in one transaction: the
+    signature and names in its row, the keys appended to the staged ones in the order
+    given (the order of arrival that `staged_candidates` reads back)."""
     documents = (
         update(DOCS)
         .where(DOCS.c.id == bindparam("b_id"))
-        .values(
-            minhash=bindparam("b_minhash"),
-            near_dup_of=bindparam("b_original"),
-            near_dup_similarity=bindparam("b_similarity"),
-            names=bindparam("b_names", type_=DOCS.c.names.type),
-        )
+        .values(minhash=bindparam("b_minhash"), names=bindparam("b_names", type_=DOCS.c.names.type))
     )
     per_batch = _BATCH // 20  # documents: each has 20 band keys
     with store._write() as conn:
         for batch in _chunks(signed, per_batch):
-            conn.execute(
-                documents,
-                [
-                    {"b_id": d, "b_minhash": sig or b"", "b_original": o, "b_similarity": sim, "b_names": names}
-                    for d, sig, o, sim, _, names in batch
-                ],
-            )
-            bands = [{"band": k, "doc_id": doc_id} for doc_id, _, _, _, keys, _ in batch for k in keys]
+            rows = sorted(batch, key=lambda row: row[0])  # in key order (see the module's docstring)
+            params = [{"b_id": d, "b_minhash": sig or b"", "b_names": names} for d, sig, _, names in rows]
+            conn.execute(documents, params)
+            bands = [{"band": k, "doc_id": doc_id} for doc_id, _, keys, _ in batch for k in keys]
             if bands:
-                conn.execute(insert(BANDS), bands)
+                conn.execute(insert(STAGED), bands)
+
+
+def staged_candidates(store: Store) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The staged documents' candidate copies, found set-wise rather than key by key:
+    (candidate, staged document) for each band key a staged document shares with the band
+    index or with a staged document before it; and the order of arrival of the staged
+    documents among them ({id: rank}). Two scans of the staged keys, whatever their number
+    (the staged table has no index: appending to it must stay cheap)."""
+    shared = select(STAGED.c.band).group_by(STAGED.c.band).having(func.count() > 1)
+    within = (
+        select(STAGED.c.band, STAGED.c.doc_id, STAGED.c.seq)
+        .where(STAGED.c.band.in_(shared))
+        .order_by(STAGED.c.band, STAGED.c.seq)
+    )
+    stored = select(BANDS.c.doc_id, STAGED.c.doc_id, STAGED.c.seq).join(BANDS, BANDS.c.band == STAGED.c.band)
+    pairs: list[tuple[str, str]] = []
+    # A document's keys are staged together, so any one of their places ranks it.
+    arrival: dict[str, int] = {}
+    with store._read() as conn:
+        band: int | None = None
+        earlier: list[str] = []
+        for key, doc_id, seq in conn.execute(within):
+            if key != band:
+                band, earlier = key, []
+            pairs.extend((e, doc_id) for e in earlier)
+            earlier.append(doc_id)
+            arrival.setdefault(doc_id, seq)
+        for candidate, doc_id, seq in conn.execute(stored):
+            pairs.append((candidate, doc_id))
+            arrival.setdefault(doc_id, seq)
+    return pairs, arrival
+
+
+def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) -> None:
+    """Record each (copy, original, similarity), and move the staged band keys into the
+    band index sorted by key, all in one transaction: in key order the index's pages are
+    each written once, where keys inserted in arrival order land all over it."""
+    link = (
+        update(DOCS)
+        .where(DOCS.c.id == bindparam("b_id"))
+        .values(near_dup_of=bindparam("b_original"), near_dup_similarity=bindparam("b_similarity"))
+    )
+    staged = select(STAGED.c.band, STAGED.c.doc_id).order_by(STAGED.c.band, STAGED.c.doc_id)
+    with store._write() as conn:
+        for batch in _chunks(sorted(copies), _BATCH):
+            conn.execute(link, [{"b_id": d, "b_original": o, "b_similarity": sim} for d, o, sim in batch])
+        conn.execute(insert(BANDS).from_select(["band", "doc_id"], staged))
+        conn.execute(delete(STAGED))
 
 
 # --- claims by block ----------------------------------------------------------------------

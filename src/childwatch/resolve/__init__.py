@@ -20,8 +20,9 @@ features, so a merge can always be explained and undone.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -48,6 +49,17 @@ class ResolutionSummary:
     reassigned: int = 0  # full runs: claims whose incident changed
     incidents: int = 0  # incidents stored after the run
     seconds: float = 0.0
+    # Seconds by step (signing, grouping copies, reading claims, resolving, writing,
+    # finishing), for benchmarks: which step grows with the store.
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[step] = round(self.steps.get(step, 0.0) + time.perf_counter() - started, 3)
 
     def line(self) -> str:
         parts = [
@@ -76,8 +88,8 @@ def group_near_duplicates(store: Store, *, chunk: int = SIGN_CHUNK) -> tuple[int
 
     Two steps, so that the cost per document does not grow with the store: `sign`, then
     `group_signed`. (Band keys inserted into the index chunk by chunk land all over it, as
-    they are hashes, and each commit rewrote most of its pages: signing took ten times as
-    long per document at 1M documents as at 100k.)"""
+    they are hashes, and each commit rewrote most of its pages: signing 9 times as many
+    documents took 17 times as long.)"""
     signed = sign(store, chunk=chunk)
     return signed, group_signed(store)
 
@@ -120,29 +132,36 @@ Resolved = tuple[dict[int, ClaimFacts], list[Assignment], dict[str, list[ClaimFa
 
 
 def _regroup_block(
-    store: Store, block: db.Block, settings: Settings, taken: set[str], previous: dict[str, int]
-) -> Resolved:
+    store: Store, block: db.Block, settings: Settings, taken: set[str], previous: dict[str, int],
+    summary: ResolutionSummary,
+) -> Resolved:  # fmt: skip
     """Every claim of the block, grouped from scratch (full runs): the claims, their
     assignments and every incident's members."""
-    facts = _facts(db.block_rows(store, block), settings)
-    assignments, members = resolve_block([], facts.values(), settings, taken, previous=previous)
+    with summary.timing("reading"):
+        facts = _facts(db.block_rows(store, block), settings)
+    with summary.timing("resolving"):
+        assignments, members = resolve_block([], facts.values(), settings, taken, previous=previous)
     return facts, assignments, members
 
 
-def _extend_block(store: Store, block: db.Block, settings: Settings, taken: set[str]) -> Resolved:
+def _extend_block(
+    store: Store, block: db.Block, settings: Settings, taken: set[str], summary: ResolutionSummary
+) -> Resolved:
     """The block's new claims placed among its stored incidents (incremental runs): only
     the new claims are loaded whole; the stored ones by their keys, and the claims of an
     incident when a new claim is compared with it (so a run costs what is new, plus one
     light pass over the block). Returns the new claims, their assignments and the members
     of the incidents loaded."""
-    facts = _facts(db.block_rows(store, block, unresolved_only=True), settings)
+    with summary.timing("reading"):
+        facts = _facts(db.block_rows(store, block, unresolved_only=True), settings)
     names = names_among(name for f in facts.values() for name in f.names)  # the only name keys read
     stored = StoredClaims(
         keys=(keys_from_row(r, settings, names) for r in db.block_keys(store, block)),
         load=partial(_incident_facts, store, block, settings),
         stale=db.stale_incidents(store, block),
     )
-    assignments, members = resolve_block([], facts.values(), settings, taken, stored=stored)
+    with summary.timing("resolving"):  # (includes reading the stored claims it needs)
+        assignments, members = resolve_block([], facts.values(), settings, taken, stored=stored)
     return facts, assignments, members
 
 
@@ -154,8 +173,8 @@ class _Writer:
     """Blocks' results, stored a transaction per WRITE_CLAIMS claims or so (whole blocks):
     a commit costs a checkpoint, and most blocks of an incremental run are small."""
 
-    def __init__(self, store: Store, mode: str) -> None:
-        self.store, self.mode = store, mode
+    def __init__(self, store: Store, mode: str, summary: ResolutionSummary) -> None:
+        self.store, self.mode, self.summary = store, mode, summary
         self.changes: list[dict[str, Any]] = []
         self.views: list[IncidentView] = []
 
@@ -167,7 +186,8 @@ class _Writer:
 
     def flush(self) -> None:
         if self.changes or self.views:
-            db.save_block(self.store, mode=self.mode, changes=self.changes, incidents=self.views, then=_keep_review)
+            with self.summary.timing("writing"):
+                db.save_block(self.store, mode=self.mode, changes=self.changes, incidents=self.views, then=_keep_review)
         self.changes, self.views = [], []
 
 
@@ -226,7 +246,10 @@ def _resolve(
     started = time.monotonic()
     settings = settings or load_settings()
     summary = ResolutionSummary()
-    summary.documents_signed, summary.near_duplicates = group_near_duplicates(store)
+    with summary.timing("signing"):
+        summary.documents_signed = sign(store)
+    with summary.timing("grouping copies"):
+        summary.near_duplicates = group_signed(store)
     todo = db.blocks(store, unresolved_only=not full)
     # Full runs: ids are handed out afresh (kept by majority, see cluster.finish);
     # incremental runs: every stored id is in use.
@@ -234,20 +257,21 @@ def _resolve(
     stored_ids: set[str] = set() if full else db.all_incident_ids(store)
     taken = set(stored_ids)
     mode = "full" if full else "incremental"
-    writer = _Writer(store, mode)
+    writer = _Writer(store, mode, summary)
     for n, block in enumerate(todo, 1):
         if previous is not None:
-            facts, assignments, members = _regroup_block(store, block, settings, taken, previous)
+            facts, assignments, members = _regroup_block(store, block, settings, taken, previous, summary)
             old_ids = {f.incident_id for f in facts.values() if f.incident_id}
         else:
-            facts, assignments, members = _extend_block(store, block, settings, taken)
+            facts, assignments, members = _extend_block(store, block, settings, taken, summary)
             old_ids = stored_ids
-        changes = _changes(facts, assignments, mode)
-        stored = db.stored_incidents(store, members)
-        grown = {a.incident_id for a in assignments} | {c["previous"] for c in changes if c["previous"]}
-        views: list[IncidentView] = [
-            incident_view(i, m) for i, m in members.items() if i in grown or stored.get(i) != len(m)
-        ]
+        with summary.timing("merged views"):
+            changes = _changes(facts, assignments, mode)
+            stored = db.stored_incidents(store, members)
+            grown = {a.incident_id for a in assignments} | {c["previous"] for c in changes if c["previous"]}
+            views: list[IncidentView] = [
+                incident_view(i, m) for i, m in members.items() if i in grown or stored.get(i) != len(m)
+            ]
         if full:
             summary.reassigned += sum(1 for c in changes if c["previous"] is not None)
         summary.claims_resolved += len(facts)
@@ -257,10 +281,11 @@ def _resolve(
         if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
     writer.flush()
-    db.drop_empty_incidents(store)
     from childwatch import review  # analysts' decisions win over resolution (review imports resolve)
 
-    review.reapply(store)
-    summary.incidents = db.counts(store)["incidents"]
+    with summary.timing("finishing"):
+        db.drop_empty_incidents(store)
+        review.reapply(store)
+        summary.incidents = db.counts(store)["incidents"]
     summary.seconds = time.monotonic() - started
     return summary

@@ -28,6 +28,11 @@ LOG = cast(Table, ResolutionLogRow.__table__)
 _IN = 500  # ids per IN (...) list: under every backend's bound-parameter limit
 _BATCH = 10_000  # rows per executemany: the parameters of a large transaction, a batch at a time
 
+# A staged document is compared with the first this many staged documents sharing each
+# of its band keys, not with all of them: a wire story reprinted by k outlets would
+# otherwise cost k² comparisons, and its copies join the group of the first ones anyway.
+FIRST_SHARING = 10
+
 Block = tuple[str, str | None]  # (violation, country or None)
 Row = Mapping[str, Any]  # a row by column name
 
@@ -93,7 +98,7 @@ def save_signatures(store: Store, signed: Sequence[tuple[str, bytes | None, list
 def staged_candidates(store: Store) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """The staged documents' candidate copies, found set-wise rather than key by key:
     (candidate, staged document) for each band key a staged document shares with the band
-    index or with a staged document before it; and the order of arrival of the staged
+    index or with one of the first FIRST_SHARING staged documents before it; and the order of arrival of the staged
     documents among them ({id: rank}). Two scans of the staged keys, whatever their number
     (the staged table has no index: appending to it must stay cheap)."""
     shared = select(STAGED.c.band).group_by(STAGED.c.band).having(func.count() > 1)
@@ -113,7 +118,8 @@ def staged_candidates(store: Store) -> tuple[list[tuple[str, str]], dict[str, in
             if key != band:
                 band, earlier = key, []
             pairs.extend((e, doc_id) for e in earlier)
-            earlier.append(doc_id)
+            if len(earlier) < FIRST_SHARING:
+                earlier.append(doc_id)
             arrival.setdefault(doc_id, seq)
         for candidate, doc_id, seq in conn.execute(stored):
             pairs.append((candidate, doc_id))
@@ -130,7 +136,9 @@ def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) ->
         .where(DOCS.c.id == bindparam("b_id"))
         .values(near_dup_of=bindparam("b_original"), near_dup_similarity=bindparam("b_similarity"))
     )
-    staged = select(STAGED.c.band, STAGED.c.doc_id).order_by(STAGED.c.band, STAGED.c.doc_id)
+    # By band alone: sorting by an integer is many times faster than by (integer, text) in
+    # SQLite (4.5 s against 74 s for 15M keys), and equal bands are rare (copies).
+    staged = select(STAGED.c.band, STAGED.c.doc_id).order_by(STAGED.c.band)
     with store._write() as conn:
         for batch in _chunks(sorted(copies), _BATCH):
             conn.execute(link, [{"b_id": d, "b_original": o, "b_similarity": sim} for d, o, sim in batch])

@@ -3,8 +3,9 @@
 Signing inserted each chunk's band keys (20 per document, hashes: spread all over the
 key range) straight into doc_bands, and every commit rewrote most pages of an index that
 grows with the store: signing the 768k documents of 1M synthetic claims took 396 s,
-17 times as long as the 83k documents of 100k claims. Keys are now appended to `doc_bands_staged` in signing order and moved
-into doc_bands once per run, sorted (see resolve.group_near_duplicates).
+17 times as long as the 83k documents of 100k claims. Keys are now appended to
+`doc_bands_staged` in signing order and moved into doc_bands once per run, sorted (see
+resolve.group_near_duplicates).
 
 The index of doc_bands by document only served deletions, and stored documents cannot
 be deleted (0006); each key inserted there cost another write at a random place.

@@ -22,20 +22,13 @@ from childwatch.store import open_store
 from childwatch.store.database import make_engine, to_url
 from childwatch.workers import LocalExecutor, ProcessExecutor
 from pgtest import BACKENDS, database_maker
+from test_crash_safety import CLAIM_COLUMNS  # everything a claim row says, but its id and time
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "childwatch" / "samples"
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 INGEST = ROOT / "tests" / "fixtures" / "ingest"
 
-# Everything a claim row says, but its row id and the time it was written.
-CLAIM_COLUMNS = (
-    "doc_id, ordinal, violation, kind, perpetrator, perpetrator_id, victims_count, victims_count_low, "
-    "victims_count_high, victims_qualifier, victims_age_min, victims_age_max, victims_sex, victims_group, "
-    "location_name, location_admin1, location_country, location_lat, location_lon, location_precision, "
-    "location_place_id, date_start, date_end, date_precision, source, source_id, graphic, confidence, "
-    "evidence_start, evidence_end, evidence_text, spans"
-)
 
 
 def snapshot(db: str) -> dict[str, Any]:

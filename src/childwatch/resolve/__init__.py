@@ -101,9 +101,10 @@ def sign(store: Store, *, chunk: int = SIGN_CHUNK) -> int:
     signed = 0
     todo = db.unsigned_documents(store)
     for start in range(0, len(todo), chunk):
+        batch = todo[start : start + chunk]
         rows: list[tuple[str, bytes | None, list[int], list[str]]] = []
-        for part in range(start, min(start + chunk, len(todo)), READ_CHUNK):
-            for doc_id, text in db.document_texts(store, todo[part : min(part + READ_CHUNK, start + chunk)]):
+        for part in range(0, len(batch), READ_CHUNK):
+            for doc_id, text in db.document_texts(store, batch[part : part + READ_CHUNK]):
                 sig = near_dupes.signature(text)
                 rows.append((doc_id, sig, near_dupes.band_keys(sig) if sig else [], report_names(text)))
         db.save_signatures(store, rows)
@@ -118,7 +119,7 @@ def group_signed(store: Store) -> int:
     the index in two set-wise queries; only those are compared (`near_dupes.group_copies`),
     and the keys are filed in one sorted pass. Returns the number of copies found."""
     pairs, arrival = db.staged_candidates(store)
-    known = db.signatures(store, sorted({d for pair in pairs for d in pair}))
+    known = db.signatures(store, {d for pair in pairs for d in pair})
     copies = near_dupes.group_copies(pairs, arrival, known)
     db.file_staged_bands(store, [(c.doc_id, c.original, c.similarity) for c in copies])
     return len(copies)

@@ -63,7 +63,7 @@ def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]
     return [(doc_id, texts[doc_id]) for doc_id in doc_ids if doc_id in texts]
 
 
-def signatures(store: Store, doc_ids: Sequence[str]) -> dict[str, tuple[bytes, str | None]]:
+def signatures(store: Store, doc_ids: Iterable[str]) -> dict[str, tuple[bytes, str | None]]:
     """{id: (signature, near_dup_of)} of stored, signed documents."""
     found: dict[str, tuple[bytes, str | None]] = {}
     with store._read() as conn:

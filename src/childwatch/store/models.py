@@ -102,6 +102,10 @@ class DocumentRow(Base):
     near_dup_similarity: Mapped[float | None] = mapped_column(Float)
     # The distinctive names (places, people, schools) the report mentions most.
     names: Mapped[list[str] | None] = mapped_column(JSON)
+    # Children's names found once at ingest in the title, text and metadata (protect):
+    # every non-admin output is redacted with this list. NULL for documents stored before
+    # migration 0010 until it filled them in.
+    child_names: Mapped[list[str] | None] = mapped_column(JSON)
     # PDF reports: the offset in `text` where each page starts (ingest.pdf), so that
     # exports can give the page of every claim's evidence.
     pages: Mapped[list[int] | None] = mapped_column(JSON)

@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 
 from childwatch import review
 from childwatch.corrections import FIELDS
-from childwatch.protect import Redaction, log_reveal, redact
+from childwatch.protect import Redaction, log_reveal, report_names, shown_report
 from childwatch.queries import jsonable
 from childwatch.replay import claim_state, effective
 from childwatch.store import Store
@@ -111,6 +111,7 @@ def incident_detail(
                     DOCS.c.published,
                     DOCS.c.text,
                     DOCS.c.near_dup_of,
+                    DOCS.c.child_names,
                 ).where(DOCS.c.id.in_(doc_ids))
             ).mappings()
         }
@@ -118,12 +119,16 @@ def incident_detail(
         log_reveal(store, viewer, f"incident:{incident_id}", reason)
     redactions: dict[str, Redaction] = {}
     for doc_id, doc in docs.items():
-        red = Redaction(doc["text"]) if reveal else redact(doc["text"], key=doc_id)
+        stored = doc.pop("child_names")
+        if reveal:
+            red = Redaction(doc["text"])
+            doc["protected_names"] = len(report_names(stored, doc["text"], doc["title"]))
+        else:
+            shown = shown_report(doc_id, text=doc["text"], title=doc["title"], url=doc["url"], stored=stored)
+            red = shown.text
+            doc.update(title=shown.title, url=shown.url, protected_names=len(shown.names))
         redactions[doc_id] = red
-        title = doc["title"] or ""
-        doc["title"] = title if reveal else redact(title, key=doc_id, names=red.names).text
         doc["text"] = red.text
-        doc["protected_names"] = len(red.names)
     claims = []
     for row in rows:
         current = effective(row, state)

@@ -36,10 +36,9 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from childwatch.ingest.pdf import claim_pages
-from childwatch.protect import Redaction, redact
+from childwatch.protect import Redaction, shown_reports
 from childwatch.records import Claim, Span
 from childwatch.store import Store, StoredClaim
-from childwatch.store.resolution import document_texts
 from childwatch.store.sources import page_starts
 
 Format = Literal["jsonl", "csv"]
@@ -189,8 +188,8 @@ class _Pseudonymiser:
     def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
         if record["doc_id"] != self.doc_id:
             self.doc_id = record["doc_id"]
-            texts = document_texts(self.store, [record["doc_id"]])  # the text only, not the original
-            self.redaction = redact(texts[0][1], key=texts[0][0]) if texts else None
+            report = shown_reports(self.store, [record["doc_id"]]).get(record["doc_id"])  # not the original
+            self.redaction = report.text if report else None
         if self.redaction is not None:
             pseudonymise_spans(record, self.redaction)
         return record

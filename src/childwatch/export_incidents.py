@@ -32,7 +32,7 @@ from typing import Any, TextIO, cast
 from sqlalchemy import Table, select
 
 from childwatch.errors import InputError
-from childwatch.protect import Redaction, log_reveal, redact
+from childwatch.protect import log_reveal, shown_reports
 from childwatch.queries import IncidentFilters, iter_filtered
 from childwatch.replay import Replayed
 from childwatch.store import Store
@@ -119,18 +119,17 @@ def _with_claims(store: Store, incidents: Sequence[dict[str, Any]], reveal: bool
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         doc_ids = sorted({r["doc_id"] for r in rows})
         state: Replayed = claim_state(conn, doc_ids)
-        texts = {} if reveal else dict(conn.execute(select(DOCS.c.id, DOCS.c.text).where(DOCS.c.id.in_(doc_ids))).all())
-    redactions: dict[str, Redaction] = {d: redact(t, key=d) for d, t in texts.items()}
+    shown = {} if reveal else shown_reports(store, doc_ids)
     by_incident: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     for r in rows:
-        red = redactions.get(r["doc_id"])
-        text = red.slice(r["evidence_start"], r["evidence_end"]) if red else r["evidence_text"]
+        report = shown.get(r["doc_id"])
+        text = report.text.slice(r["evidence_start"], r["evidence_end"]) if report else r["evidence_text"]
         overlay = state.overlay.get(r["id"], {})
         by_incident[r["incident_id"]].append({
             "claim_id": r["id"],
             "doc_id": r["doc_id"],
             "outlet": r["outlet"],
-            "url": r["url"],
+            "url": report.url if report else r["url"],
             "published": r["published"],
             "source": overlay.get("source", r["source"]),
             "evidence": {"start": r["evidence_start"], "end": r["evidence_end"], "text": text},
@@ -218,18 +217,15 @@ def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: b
             rows = db.claim_rows(conn, incident_ids=[i["id"] for i in batch])
             doc_ids = sorted({r["doc_id"] for r in rows})
             state = claim_state(conn, doc_ids)
-            texts = (
-                {} if reveal else dict(conn.execute(select(DOCS.c.id, DOCS.c.text).where(DOCS.c.id.in_(doc_ids))).all())
-            )
-        redactions = {d: redact(t, key=d) for d, t in texts.items()}
+        shown = {} if reveal else shown_reports(store, doc_ids)
         order = {i["id"]: k for k, i in enumerate(batch)}
         for row in sorted(
             rows, key=lambda r: (order[r["incident_id"]], r["published"] or "", r["doc_id"], r["ordinal"])
         ):
             record = claim_record(StoredClaim(row["id"], claim_from_row(SimpleNamespace(**effective(row, state)))))
-            red = redactions.get(row["doc_id"])
-            if red is not None:
-                pseudonymise_spans(record, red)
+            report = shown.get(row["doc_id"])
+            if report is not None:
+                pseudonymise_spans(record, report.text)
             record["rejected"] = row["id"] in state.rejected
             record["corrected"] = sorted(state.corrected.get(row["id"], {}))
             out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 
 from childwatch.errors import InputError
-from childwatch.protect import redact
+from childwatch.protect import shown_report
 from childwatch.replay import claim_state, effective
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow, aware
@@ -120,16 +120,21 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
         doc_ids = sorted({r["doc_id"] for r in rows})
         state = claim_state(conn, doc_ids)
         d = DOCS.c
-        columns = (d.id, d.title, d.url, d.outlet, d.published, d.text, d["metadata"].label("meta"), d.captured_at)
+        columns = (
+            d.id, d.title, d.url, d.outlet, d.published, d.text, d["metadata"].label("meta"), d.captured_at,
+            d.child_names,
+        )  # fmt: skip
         found = conn.execute(select(*columns).where(d.id.in_(doc_ids))).mappings()
         docs = {r["id"]: dict(r) for r in found}
     shown: dict[str, dict[str, Any]] = {}
     for doc_id, doc in docs.items():
-        names = redact(doc["text"] or "", key=doc_id).names
+        report = shown_report(
+            doc_id, text=doc["text"] or "", title=doc["title"], url=doc["url"], stored=doc["child_names"]
+        )
         shown[doc_id] = {
             "id": doc_id,
-            "title": redact(doc["title"], key=doc_id, names=names).text if doc["title"] else None,
-            "url": doc["url"],
+            "title": report.title,
+            "url": report.url,
             "outlet": doc["outlet"],
             "published": doc["published"],
             "captured_at": _captured(doc),

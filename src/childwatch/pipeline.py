@@ -95,6 +95,7 @@ def run_documents(
             if outcome.error is not None:
                 fail(doc.origin, f"{doc.origin}: extraction failed ({outcome.error}); "
                      "the document is stored without claims", "extract")  # fmt: skip
+            doc.child_names = outcome.child_names
             todo.append((doc, outcome.claims))
         result = store.write_batch(todo, extractor_version=__version__)
         counts.docs_new += len(result.new)

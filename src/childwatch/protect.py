@@ -22,17 +22,40 @@ Admins may reveal the original text; every reveal is a 'reveal' review event (`l
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, cast
+
+import pycountry
+from sqlalchemy import Table, select
 
 from childwatch.errors import ChildwatchError, ReviewError
+from childwatch.extract.lexicon import load_lexicon
+from childwatch.records import Claim, Location
+from childwatch.store import Store
+from childwatch.store.models import DocumentRow
 
-__all__ = ["Redaction", "child_names", "log_reveal", "pseudonymise", "redact", "stop_words"]
+__all__ = [
+    "Redaction",
+    "ShownReport",
+    "child_names",
+    "document_child_names",
+    "log_reveal",
+    "names_a_child",
+    "pseudonymise",
+    "redact",
+    "report_names",
+    "shown_report",
+    "shown_reports",
+    "stop_words",
+    "without_child_names",
+]
 
+DOCS = cast(Table, DocumentRow.__table__)
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 # A capitalised word; an apostrophe or hyphen may join a second part ("O'Neil",
@@ -51,13 +74,13 @@ _CHILD_NOUNS = (
     "pupil|baby|toddler|infant|teenager|teen|stepson|stepdaughter"
 )
 _CHILD_PLURALS = "children|boys|girls|victims|pupils|schoolchildren|minors|teenagers|siblings|sons|daughters"
-_FLAGS = re.IGNORECASE
 
 # Each rule captures the name as group "name" (or several, for a list, as group "names").
 _RULES = [
     # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf; a 14-year-old named Daniel
     re.compile(
-        rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"
+        rf"\b{_AGE}[- ](?i:years?)[- ](?i:old)(?:\s+(?i:{_CHILD_NOUNS}))?\s*,?\s+(?:(?i:named|called)\s+)?"
+        rf"(?P<name>{_NAME})"
     ),
     # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
     re.compile(
@@ -66,7 +89,8 @@ _RULES = [
     ),
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
     # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar
-    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"),
+    # (any case: "Schoolgirl Amina Yusuf abducted" is a headline's way of saying it)
+    re.compile(rf"\b(?i:{_CHILD_NOUNS})\s*,?\s+(?:(?i:named|called)\s+)?(?P<name>{_NAME})"),
     # Fatima, a schoolgirl / Omar, her son
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an|the|her|his|their)\s+(?:[{_LOW}]+\s+)?(?:{_CHILD_NOUNS})\b"),
     # Omar Khalil was 15 when ... / Amina is 12, and ...
@@ -86,7 +110,6 @@ _NAMED_LIST = re.compile(
     rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?)"
 )
 _ADULT_AFTER = re.compile(r"\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(\d{2,3})\b")
-_RUN = re.compile(rf"{_B}{_NAME}(?![\w-])(?!['’](?!s\b))")
 _SCHOOL = re.compile(
     rf"\b(?:{_WORD}\s+){{1,4}}(?:(?:Primary|Secondary|High|Elementary|Middle|Basic|Girls'?|Boys'?)\s+)*"
     r"(?:School|Academy|College|Kindergarten|Madrasa|Madrassa)\b"
@@ -117,10 +140,6 @@ def _stop_words() -> frozenset[str]:
     demonyms and country names (so "a 12-year-old Yazidi girl" names no one)."""
     words = set(_STOP)
     try:
-        import pycountry
-
-        from childwatch.extract.lexicon import load_lexicon
-
         for demonym in load_lexicon().demonyms:
             words.update(w.capitalize() for w in demonym.split())
         for country in pycountry.countries:
@@ -233,30 +252,139 @@ class Redaction:
         return self.text[a:b]
 
 
-def redact(text: str, *, key: str, names: Iterable[str] = ()) -> Redaction:
-    """Pseudonymise `text` (see the module doc); `names` adds children's names found
-    elsewhere (e.g. in the rest of the document, for its title or one sentence)."""
-    children = list(dict.fromkeys([*names, *child_names(text)]))
+def document_child_names(
+    text: str, title: str | None = None, metadata: Mapping[str, object] | None = None
+) -> list[str]:
+    """The children's names of one report, found once at ingest over its text, its title
+    and the strings of its metadata: every non-admin output is redacted with this list.
+
+    A headline is often in title case or capitals ("SCHOOLGIRL AMINA YUSUF ABDUCTED"), where
+    every word looks like a name: it is read in title case, and a word that the report's
+    text uses in lower case ("abducted") is cut from the name found there."""
+    found = list(child_names(text))
+    lower_words = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
+    if title:
+        headline = title if _normally_cased(title) else title.title()
+        for name in child_names(headline):
+            kept: list[str] = []
+            for word in name.split():
+                if word.lower() in lower_words or _violation_word(word):
+                    break
+                kept.append(word)
+            if kept and len(kept[0]) >= 2:
+                found.append(" ".join(kept))
+    for value in (metadata or {}).values():
+        if isinstance(value, str) and value.strip():
+            found += child_names(value)
+    return _distinct(found)
+
+
+@cache
+def _violation_word(word: str) -> bool:
+    """Whether `word` alone says a violation ("Abducted", "KILLED"): a headline's verb,
+    never part of a name."""
+    folded = word.lower()
+    try:
+        rules = load_lexicon().violations
+    except ChildwatchError:  # a broken lexicon must not stop protection
+        return False
+    return any(r.triggers is not None and r.triggers.fullmatch(folded) for r in rules)
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """`names` without repeats (any case), first spelling kept."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def _normally_cased(line: str) -> bool:
+    """Whether `line` reads as running text, where case tells names from words: not all
+    capitals, not all lower case, not a title-case headline ("Relatives Mourn Dmytro")."""
+    letters = [c for c in line if c.isalpha()]
+    if not letters:
+        return True
+    if not any(c.islower() for c in letters) or not any(c.isupper() for c in letters):
+        return False
+    words = re.findall(r"[^\W\d_]{4,}", line)
+    return len(words) < 3 or sum(w[0].isupper() for w in words) / len(words) < 0.6
+
+
+@cache
+def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every mention of `names` (whole names first, then their words),
+    in any case, with words joined by spaces, hyphens or underscores (URL slugs); and
+    which name each case-folded mention belongs to."""
+    owner: dict[str, str] = {}
+    for name in names:
+        owner.setdefault(" ".join(name.casefold().split()), name)
+    for name in names:
+        for word in name.split():
+            if len(word) >= 3 and word not in _stop_words():
+                owner.setdefault(word.casefold(), name)
+    alternatives = sorted(owner, key=len, reverse=True)
+    body = "|".join(r"[\s_-]+".join(re.escape(w) for w in a.split()) for a in alternatives)
+    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE), owner
+
+
+_TITLE_RUN = re.compile(rf"(?:{_WORD}\s+)*{_WORD}\s+$")
+
+
+def _adult_sharing_a_word(text: str, start: int, end: int, owner_name: str) -> bool:
+    """A word of a child's name inside another capitalised name that a title opens
+    ("Governor Ali Hassan" when the child is "Ahmed Ali"): someone else."""
+    before = _TITLE_RUN.search(text, max(0, start - 80), start)
+    after = re.match(rf"\s+({_WORD})", text[end : end + 40])
+    run = (before.group(0).split() if before else []) + ([after.group(1)] if after else [])
+    if not run:
+        return False
+    ours = {w.casefold() for w in owner_name.split()}
+    others = [w for w in run if w.casefold() not in ours]
+    stop = _stop_words()
+    return bool(others) and any(w in stop and w not in _CHILD_WORDS for w in run) and any(w not in stop for w in others)
+
+
+def _common_word(text: str, word: str) -> bool:
+    """Whether running text uses `word` (lower case) as a word of its own: twice or more
+    ("said", "hope"). Once is more likely a name written carelessly ("amina, 12")."""
+    return len(re.findall(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text)) >= 2
+
+
+_CHILD_WORDS = frozenset(w.capitalize() for w in _CHILD_NOUNS.split("|"))
+
+
+def redact(text: str, *, key: str, names: Iterable[str] | None = None) -> Redaction:
+    """Pseudonymise `text` (see the module doc). `names` are the report's children's names
+    as found at ingest (`document_child_names`); None finds them in `text` alone.
+
+    Whole names are hidden in any case. A single word of a name is hidden in any case on
+    a line that is not running text (a headline in capitals, lower case or title case);
+    in running text unless written in lower case ("said" is a word; "Said" may be the
+    boy) or inside another name that a title opens ("Governor Ali Hassan")."""
+    children = _distinct(child_names(text) if names is None else names)
     if not children:
         return Redaction(text)
     labels: dict[str, str] = {}
-    words: dict[str, str] = {}
     for name in children:
         labels[name] = _label(key, name, set(labels.values()))
-        for word in name.split():
-            if len(word) >= 3 and word not in _stop_words():
-                words.setdefault(word, labels[name])
+    pattern, owner = _name_pattern(tuple(children))
     edits: list[tuple[int, int, str]] = []
-    stop = _stop_words()
-    for m in _RUN.finditer(text):
-        start, run = m.start(), m.group(0)
-        while " " in run and run.split(" ", 1)[0] in stop:  # "Then Omar", "Dr Ali Hassan"
-            head, run = run.split(" ", 1)
-            start += len(head) + 1
-        # A word of a child's name alone ("Omar"), not inside another name ("Omar Bashir").
-        label = labels.get(run) or (words.get(run) if " " not in run else None)
-        if label is not None:
-            edits.append((start, m.end(), label))
+    casing: dict[int, bool] = {}
+    for m in pattern.finditer(text):
+        found = m.group(0)
+        name = owner[" ".join(re.split(r"[\s_-]+", found.casefold()))]
+        whole = len(found.split()) > 1 or found.casefold() == " ".join(name.casefold().split())
+        if not whole:
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if line_start not in casing:
+                line_end = text.find("\n", m.end())
+                casing[line_start] = _normally_cased(text[line_start : line_end if line_end >= 0 else len(text)])
+            if casing[line_start] and (
+                (found.islower() and _common_word(text, found)) or _adult_sharing_a_word(text, m.start(), m.end(), name)
+            ):
+                continue
+        edits.append((m.start(), m.end(), labels[name]))
     edits += _identifying_details(text, edits)
     edits.sort()
     merged: list[tuple[int, int, str]] = []
@@ -272,7 +400,7 @@ def redact(text: str, *, key: str, names: Iterable[str] = ()) -> Redaction:
         out.append(new)
         last = end
     out.append(text[last:])
-    return Redaction("".join(out), merged, {n: labels[n] for n in children})
+    return Redaction("".join(out), merged, labels)
 
 
 def _identifying_details(text: str, named: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -295,7 +423,83 @@ def _identifying_details(text: str, named: list[tuple[int, int, str]]) -> list[t
     return found
 
 
-def pseudonymise(text: str, *, key: str, names: Iterable[str] = ()) -> str:
+def report_names(stored: Iterable[str] | None, text: str, title: str | None = None) -> list[str]:
+    """A report's children's names: those stored at ingest, or for a report stored before
+    they were (migration 0010), found now over its text and title."""
+    return list(stored) if stored is not None else _late_names(text, title)
+
+
+@lru_cache(maxsize=2048)
+def _late_names(text: str, title: str | None) -> list[str]:
+    return document_child_names(text, title)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReport:
+    """A report as a non-admin sees it: text, title and address with children's names
+    replaced by the same pseudonyms."""
+
+    text: Redaction
+    title: str | None
+    url: str | None
+    names: tuple[str, ...]
+
+
+def shown_report(
+    doc_id: str, *, text: str, title: str | None = None, url: str | None = None, stored: Iterable[str] | None = None
+) -> ShownReport:
+    """The report `doc_id` as people see it: every field that carries words of the report
+    (an address's slug too: ".../schoolgirl-amina-yusuf-freed") redacted with its names."""
+    names = report_names(stored, text or "", title)
+    red = redact(text or "", key=doc_id, names=names)
+
+    def hide(value: str | None) -> str | None:
+        return redact(value, key=doc_id, names=names).text if value and names else value
+
+    return ShownReport(red, hide(title), hide(url), tuple(names))
+
+
+def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport]:
+    """`shown_report` of each of these stored documents, read in chunks."""
+    ids = sorted(set(doc_ids))
+    d = DOCS.c
+    shown: dict[str, ShownReport] = {}
+    with store._read() as conn:
+        for k in range(0, len(ids), 500):
+            stmt = select(d.id, d.text, d.title, d.url, d.child_names).where(d.id.in_(ids[k : k + 500]))
+            for row in conn.execute(stmt):
+                shown[row.id] = shown_report(
+                    row.id, text=row.text, title=row.title, url=row.url, stored=row.child_names
+                )
+    return shown
+
+
+def names_a_child(value: str | None, names: Iterable[str]) -> bool:
+    """Whether `value` (a place, an actor, a source as extracted) is or contains a word of
+    one of the children's `names`: "Yakubu" taken for a town from "Esther Yakubu"."""
+    if not value:
+        return False
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", value)}
+    return any(w.casefold() in words for name in names for w in name.split() if len(w) >= 3 and w not in _stop_words())
+
+
+def without_child_names(claim: Claim, names: Iterable[str]) -> Claim:
+    """`claim` with every field that names a child emptied: a child is never a place, an
+    actor or a source, and such a value would show the name wherever the field is shown."""
+    names = list(names)
+    changes: dict[str, Any] = {}
+    if names_a_child(claim.location.name, names) or names_a_child(claim.location.admin1, names):
+        changes["location"] = Location()
+    if names_a_child(claim.perpetrator, names):
+        changes.update(perpetrator=None, perpetrator_id=None, perpetrator_span=None)
+    if names_a_child(claim.source, names):
+        changes.update(source=None, source_id=None, source_span=None)
+    if names_a_child(claim.victims.group, names):
+        changes["victims"] = dataclasses.replace(claim.victims, group=None, group_span=None)
+    return dataclasses.replace(claim, **changes) if changes else claim
+
+
+def pseudonymise(text: str, *, key: str, names: Iterable[str] | None = None) -> str:
     """`text` with children's names replaced by pseudonyms stable for `key` (a document id)."""
     return redact(text, key=key, names=names).text
 

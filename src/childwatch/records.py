@@ -66,6 +66,9 @@ class Document:
     published: str | None = None  # ISO date (YYYY-MM-DD), or None when unknown
     language: str | None = None
     metadata: dict[str, object] = field(default_factory=dict)
+    # Children's names in the report (protect.document_child_names), found with its claims;
+    # None until then.
+    child_names: list[str] | None = None
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from childwatch.errors import ChildwatchError
 from childwatch.extract import Extractor
+from childwatch.protect import document_child_names, without_child_names
 from childwatch.records import Claim, Document
 
 __all__ = [
@@ -53,6 +54,7 @@ class Outcome:
 
     claims: list[Claim] = field(default_factory=list)
     error: str | None = None  # "TypeName: message" when the extractor raised
+    child_names: list[str] = field(default_factory=list)  # protect.document_child_names
 
 
 _local = threading.local()
@@ -89,10 +91,14 @@ def _exit_with_parent() -> None:
 
 
 def extract_one(extractor: Extractor, doc: Document) -> Outcome:
+    """The document's claims and its children's names, found here so that the cost is
+    spread over the workers; a claim field that is a child's name is dropped."""
+    names = document_child_names(doc.text, doc.title, doc.metadata)
     try:
-        return Outcome(extractor.extract(doc))
+        claims = extractor.extract(doc)
     except Exception as exc:  # one document must never sink the batch; the error is kept
-        return Outcome([], f"{type(exc).__name__}: {exc}")
+        return Outcome([], f"{type(exc).__name__}: {exc}", names)
+    return Outcome([without_child_names(c, names) for c in claims] if names else claims, None, names)
 
 
 def extract_documents(docs: Sequence[Document]) -> list[Outcome]:
@@ -253,9 +259,7 @@ def _check_reachable(address: str, timeout: float) -> None:
         pass
 
 
-def executor_for(
-    *, workers: int = 1, scheduler: str | None = None, extractor: Extractor | None = None
-) -> Executor:
+def executor_for(*, workers: int = 1, scheduler: str | None = None, extractor: Extractor | None = None) -> Executor:
     """The executor the command line asks for: Dask when `scheduler` is given, a process
     pool when `workers` > 1, else this process."""
     if scheduler:

@@ -594,6 +594,7 @@ def document_row(doc: Document, extractor_version: str | None, now: datetime) ->
         "captured_at": now,
         "extractor_version": extractor_version,
         "pages": _page_starts(doc),
+        "child_names": doc.child_names,
     }
 
 
@@ -620,6 +621,7 @@ def document_from_row(row: Mapping[Any, Any]) -> Document:
         published=row["published"],
         language=row["language"],
         metadata=dict(row["metadata"] or {}),
+        child_names=row.get("child_names"),
     )
 
 

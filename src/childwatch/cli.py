@@ -25,7 +25,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from childwatch.stats import claim_stats, format_stats, incident_stats
     from childwatch.store import open_store
 
-    missing = [p for p in args.paths if not p.lower().startswith(("http://", "https://")) and not Path(p).exists()]
+    # lexists: a broken link is named and skipped by the run, like any other bad input.
+    missing = [p for p in args.paths if not p.lower().startswith(("http://", "https://")) and not os.path.lexists(p)]
     if missing:
         raise ChildwatchError(f"no such file or folder: {', '.join(map(str, missing))}")
     with open_store(args.db) as store:

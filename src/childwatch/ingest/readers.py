@@ -28,6 +28,7 @@ from childwatch.ingest.fields import (
     normalise_date,
     too_long,
 )
+from childwatch.ingest.limits import GZIP_LINES, CapExceeded, open_gzip
 from childwatch.records import Document
 
 Result = Document | InputError
@@ -144,6 +145,24 @@ class JsonReader(Reader):
         yield doc
 
 
+def _skip_line_breaks(stream: io.BufferedReader) -> int:
+    """Consume the empty lines at the start of the stream's buffer; return how many.
+
+    Line by line, Python takes seconds for each ten million; a gzip of nothing but newlines
+    must reach the line cap in milliseconds.
+    """
+    ahead = stream.peek(1 << 16)
+    run = len(ahead) - len(ahead.lstrip(b"\r\n"))
+    end = ahead.rfind(b"\n", 0, run) + 1  # whole lines only: a lone \r belongs to the next one
+    if end:
+        stream.read(end)
+    return ahead.count(b"\n", 0, end)
+
+
+def _stopped(path: Path, exc: CapExceeded, lineno: int) -> InputError:
+    return exc.error(str(path), f"reading stopped after line {lineno:,}; documents on the lines before were read")
+
+
 class JsonlReader(Reader):
     """One corpus-format object per line, streamed (also gzip-compressed).
 
@@ -154,28 +173,49 @@ class JsonlReader(Reader):
 
     def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
         base = stem(path, self.suffixes)
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        compressed = path.name.lower().endswith(".gz")
+        # A compressed file is held to caps on its decompressed bytes and lines (see
+        # `ingest.limits`): a few MB of gzip can hold a GiB of newlines.
+        max_lines = GZIP_LINES.value() if compressed else None
         try:
-            with opener(path, "rb") as stream:
-                yield from self._lines(path, stream, base, max_chars)
+            with open_gzip(path) if compressed else path.open("rb") as stream:
+                yield from self._lines(path, stream, base, max_chars, max_lines)
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # truncated or corrupt gzip data
             yield InputError(str(path), f"compressed data is damaged: {exc}", "re-create the .gz file")
         except OSError as exc:
             yield InputError(str(path), f"cannot be read: {exc.strerror or exc}")
 
-    def _lines(self, path: Path, stream: io.BufferedIOBase, base: str, max_chars: int) -> Iterator[Result]:
+    def _lines(
+        self, path: Path, stream: io.BufferedReader, base: str, max_chars: int, max_lines: int | None
+    ) -> Iterator[Result]:
         limit = BYTES_PER_CHAR * max_chars
         seen_any = False
         lineno = 0
         while True:
-            line = stream.readline(limit + 1)
+            try:
+                skipped = _skip_line_breaks(stream)
+                lineno += skipped
+                # Blank lines count: a file of newlines is refused as fast as any other.
+                if max_lines is not None and (lineno > max_lines or (lineno == max_lines and stream.peek(1))):
+                    lineno = max_lines
+                    raise CapExceeded(GZIP_LINES, max_lines, "holds")
+                if skipped:
+                    continue  # more may follow in the next buffer
+                line = stream.readline(limit + 1)
+            except CapExceeded as exc:
+                yield _stopped(path, exc, lineno)
+                return
             if not line:
                 break
             lineno += 1
             where = f"{path}:{lineno}"
             if len(line) > limit and not line.endswith(b"\n"):
-                while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
-                    pass  # skip the rest of the oversized line without holding it
+                try:
+                    while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # skip the rest of the oversized line without holding it
+                except CapExceeded as exc:
+                    yield _stopped(path, exc, lineno)
+                    return
                 seen_any = True  # the file is not empty: no "file is empty" after this error
                 yield InputError(where, f"line is over {limit:,} bytes, too long for max_chars", MAX_CHARS_HINT)
                 continue

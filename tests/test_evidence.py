@@ -390,6 +390,7 @@ def exercise_cli(
         ["users", "add", "newcomer", "--role", "analyst", "--password-stdin", "--db", db],
         ["users", "passwd", "newcomer", "--password-stdin", "--db", db],
         ["users", "list", "--db", db],
+        ["audit", "--db", db, "--out", str(tmp_path / "audit.jsonl")],
         ["watch", str(sources), "--db", db, "--once"],
         ["sources", "--db", db],
         ["verify", "--db", db],

@@ -51,49 +51,49 @@ def test_password_is_stored_as_a_salted_scrypt_hash_and_checked(store: Store, tm
 
 
 def test_bad_names_roles_passwords_and_duplicates_are_refused_with_a_hint(store: Store) -> None:
-    add_user(store, "amina", "long enough", "admin")
+    add_user(store, "amina", "plenty long enough", "admin")
     with pytest.raises(InputError, match="exists already"):
-        add_user(store, "amina", "long enough", "viewer")
-    with pytest.raises(InputError, match="at least 8"):
+        add_user(store, "amina", "plenty long enough", "viewer")
+    with pytest.raises(InputError, match="at least 12"):
         add_user(store, "bob", "short", "viewer")
     with pytest.raises(InputError, match="choose one of viewer, analyst, admin"):
-        add_user(store, "bob", "long enough", "superuser")
+        add_user(store, "bob", "plenty long enough", "superuser")
     with pytest.raises(InputError, match="not allowed"):
-        add_user(store, "bob smith", "long enough", "viewer")
+        add_user(store, "bob smith", "plenty long enough", "viewer")
     assert [u.name for u in list_users(store)] == ["amina"]
 
 
 def test_roles_are_ranked_and_checked_in_the_domain(store: Store) -> None:
-    viewer = add_user(store, "v", "long enough", "viewer")
-    analyst = add_user(store, "a", "long enough", "analyst")
-    admin = add_user(store, "root", "long enough", "admin")
+    viewer = add_user(store, "v", "plenty long enough", "viewer")
+    analyst = add_user(store, "a", "plenty long enough", "analyst")
+    admin = add_user(store, "root", "plenty long enough", "admin")
     assert can(viewer, "read") and not can(viewer, "review")
     assert can(analyst, "review") and not can(analyst, "reveal") and not can(analyst, "admin")
     assert can(admin, "reveal") and can(admin, "admin")
     with pytest.raises(PermissionDenied, match="v is a viewer and may not review"):
         require(viewer, "review")
     with pytest.raises(PermissionDenied):
-        add_user(store, "x", "long enough", "admin", by=analyst)
+        add_user(store, "x", "plenty long enough", "admin", by=analyst)
     with pytest.raises(PermissionDenied):
         set_role(store, "v", "admin", by=analyst)
     assert set_role(store, "v", "analyst", by=admin).role == "analyst"
 
 
 def test_a_user_may_change_their_own_password_but_not_anothers(store: Store) -> None:
-    viewer = add_user(store, "v", "long enough", "viewer")
-    add_user(store, "w", "long enough", "viewer")
+    viewer = add_user(store, "v", "plenty long enough", "viewer")
+    add_user(store, "w", "plenty long enough", "viewer")
     set_password(store, "v", "a new password", by=viewer)
     assert authenticate(store, "v", "a new password") is not None
-    assert authenticate(store, "v", "long enough") is None
+    assert authenticate(store, "v", "plenty long enough") is None
     with pytest.raises(PermissionDenied):
         set_password(store, "w", "hijacked password", by=viewer)
     with pytest.raises(NotFound, match="no user named 'ghost'"):
-        set_password(store, "ghost", "long enough")
+        set_password(store, "ghost", "plenty long enough")
 
 
 def test_blur_setting_defaults_on_and_is_kept_per_user(store: Store) -> None:
-    a = add_user(store, "a", "long enough", "analyst")
-    b = add_user(store, "b", "long enough", "analyst")
+    a = add_user(store, "a", "plenty long enough", "analyst")
+    b = add_user(store, "b", "plenty long enough", "analyst")
     set_blur_graphic(store, a.id, False)
     assert get_user(store, a.id).blur_graphic is False  # type: ignore[union-attr]
     assert get_user(store, b.id).blur_graphic is True  # type: ignore[union-attr]
@@ -106,7 +106,7 @@ def test_users_cli_reads_passwords_from_stdin_never_from_arguments(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "added amina (admin)" in result.stdout
     result = childwatch("users", "add", "omar", "--role", "viewer", "--password-stdin", "--db", db, stdin="short\n")
-    assert result.returncode == 2 and "at least 8" in result.stderr
+    assert result.returncode == 2 and "at least 12" in result.stderr
     result = childwatch("users", "list", "--db", db)
     assert result.returncode == 0 and "amina" in result.stdout and "admin" in result.stdout
     result = childwatch("users", "passwd", "amina", "--password-stdin", "--db", db, stdin="another passphrase\n")

@@ -113,6 +113,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 return export_incidents(store, filters, fmt, stream)
 
             n = write(sys.stdout) if to_stdout else write_atomic(Path(args.out), write)
+        _audit_export(store, args, fmt, n)
     if not to_stdout:
         what = "claims" if args.what == "claims" or fmt == "jsonl" else "incidents"
         print(f"{n} {what} written to {args.out}", file=sys.stderr)
@@ -120,6 +121,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print("evidence is quoted verbatim, children's names included: keep the file private, "
               "or export with --pseudonymise to share it", file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _audit_export(store: Store, args: argparse.Namespace, fmt: str, n: int) -> None:
+    """Record the export in the audit log (who at this computer, what, which filters)."""
+    from childwatch import audit
+
+    filters = {k: getattr(args, k) for k in ("violation", "perpetrator", "country", "date_from", "date_to",
+                                              "status", "kind", "q") if getattr(args, k)}  # fmt: skip
+    details = {"rows": n, "out": args.out, "filters": filters,
+               "pseudonymised": args.what == "incidents" or args.pseudonymise}  # fmt: skip
+    audit.record(store, audit.Actor.cli(), "export", target=f"{args.what} {fmt}", details=details)
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -215,23 +227,53 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
+    from childwatch import users
     from childwatch.store import open_store
-    from childwatch.users import add_user, list_users, set_password
 
     with open_store(args.db) as store:
         if args.users_command == "add":
-            user = add_user(store, args.name, _read_password(args), args.role)
+            user = users.add_user(store, args.name, _read_password(args), args.role)
             print(f"added {user.name} ({user.role})")
         elif args.users_command == "passwd":
-            set_password(store, args.name, _read_password(args))
-            print(f"password of {args.name} changed")
+            users.set_password(store, args.name, _read_password(args))
+            print(f"password of {args.name} changed; their sessions have ended")
+        elif args.users_command == "disable":
+            users.disable_user(store, args.name)
+            print(f"{args.name} disabled: cannot log in, sessions ended (`childwatch users enable` undoes it)")
+        elif args.users_command == "enable":
+            users.enable_user(store, args.name)
+            print(f"{args.name} enabled: may log in again")
+        elif args.users_command == "remove":
+            users.remove_user(store, args.name)
+            print(f"{args.name} removed: password wiped, sessions ended; the name stays in the history and "
+                  "cannot be used again")  # fmt: skip
+        elif args.users_command == "role":
+            user = users.set_role(store, args.name, args.role)
+            print(f"{user.name} is now a {user.role} (from their next request)")
         else:
-            users = list_users(store)
-            if not users:
+            found = users.list_users(store)
+            if not found:
                 print("no users yet: add one with `childwatch users add NAME --role admin`")
-            for u in users:
+            for u in found:
                 created = u.created_at.strftime("%Y-%m-%d") if u.created_at else ""
-                print(f"{u.name:<24} {u.role:<8} {created}")
+                print(f"{u.name:<24} {u.role:<8} {u.status:<8} {created}")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from childwatch import audit
+    from childwatch.export import write_atomic
+    from childwatch.store import open_store
+
+    with open_store(args.db) as store:
+        if args.out == "-":
+            n = audit.write_audit(store, sys.stdout, args.format)
+        else:
+            n = write_atomic(Path(args.out), lambda stream: audit.write_audit(store, stream, args.format))
+        # Reading the log is itself recorded: it names every account and address.
+        audit.record(store, audit.Actor.cli(), "audit_export", target=args.format, details={"rows": n, "out": args.out})
+    if args.out != "-":
+        print(f"{n} audit events written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -278,8 +320,13 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from childwatch.serve import serve
+    from childwatch.watch import parse_interval
 
-    serve(args.db, host=args.host, port=args.port)
+    try:
+        idle = parse_interval(args.idle_timeout)
+    except ValueError as exc:
+        raise ChildwatchError(f"--idle-timeout: {exc}") from None
+    serve(args.db, host=args.host, port=args.port, trusted_proxies=args.trusted_proxy or (), idle_timeout=idle)
     return 0
 
 
@@ -466,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON (one incident per line) instead of text")
     p.set_defaults(func=_cmd_incidents)
 
-    p = sub.add_parser("users", help="add users, change passwords, list users and roles")
+    p = sub.add_parser("users", help="add, change, disable and remove the accounts of the web UI")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     u = users.add_parser("add", help="add a user (asks for the password)")
     u.add_argument("name")
@@ -474,13 +521,38 @@ def build_parser() -> argparse.ArgumentParser:
                    help="viewer reads; analyst also reviews; admin also reveals and manages users (default: viewer)")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
-    u = users.add_parser("passwd", help="change a user's password (asks for it)")
+    u = users.add_parser("passwd", help="change a user's password (asks for it); ends their sessions")
     u.add_argument("name")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
-    u = users.add_parser("list", help="list users and their roles")
+    u = users.add_parser("disable", help="switch an account off: no login, sessions end (enable undoes it)")
+    u.add_argument("name")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("enable", help="switch a disabled account on again")
+    u.add_argument("name")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("remove", help="remove an account for good (its name stays in the history)")
+    u.add_argument("name")
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("role", help="give a user another role (from their next request)")
+    u.add_argument("name")
+    u.add_argument("role", choices=["viewer", "analyst", "admin"])
+    u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    u = users.add_parser("list", help="list users, their roles and whether they are active")
     u.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
     p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser(
+        "audit",
+        help="export the audit log: logins, failed logins, account changes, exports, reviews and reveals",
+        description="Write the whole audit log, oldest first: the security events (logins, failed logins "
+        "with the name tried and the address, logouts, password changes, account changes, exports) merged with "
+        "the analysts' review events (including reveals of protected details). Passwords are never recorded.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
+    p.add_argument("--out", required=True, help="output file, or - for standard output")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="jsonl (default) or csv")
+    p.set_defaults(func=_cmd_audit)
 
     p = sub.add_parser(
         "serve",
@@ -491,6 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file or database URL (default: {DEFAULT_DB})")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    p.add_argument(
+        "--trusted-proxy", action="append", metavar="ADDR",
+        help="believe Forwarded, X-Forwarded-For and X-Forwarded-Proto from this address or network (CIDR), "
+        "e.g. a local TLS proxy at 127.0.0.1; repeatable. Without it the peer's address is the client's",
+    )  # fmt: skip
+    p.add_argument(
+        "--idle-timeout", default="30m", metavar="TIME",
+        help="end a session after this long without a request (default: 30m; e.g. 90s, 15m, 1h)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser(

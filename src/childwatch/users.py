@@ -10,7 +10,18 @@ here (`require`), in the domain, so that no edge can forget them.
 
 Passwords are hashed with scrypt (memory-hard, in the standard library) and a random
 salt; the parameters are stored in the hash string, so they can be raised later without
-breaking stored hashes, and hashes are compared in constant time.
+breaking stored hashes, and hashes are compared in constant time. New passwords must meet
+`childwatch.passwords` (12 characters or more, not common, not the user's name).
+
+Accounts are disabled (reversibly) or removed, never deleted: the review history and the
+audit log point to them and are append-only. A removed account keeps its row and name
+(so that the history stays unambiguous) but loses its password hash for good. The last
+active admin cannot be disabled, removed or demoted. Each change, and each login or
+failed login through `log_in`, is one `audit_events` row written in the same transaction.
+
+Sessions: `session_epoch` is bumped when a password is changed or reset and when an
+account is disabled or removed; the web layer compares it with the one in the session
+cookie on every request (`serve.deps`), so the user's other sessions end at once.
 """
 
 from __future__ import annotations
@@ -25,12 +36,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from childwatch.errors import InputError, NotFound, PermissionDenied
+from childwatch import audit
+from childwatch.audit import Actor
+from childwatch.errors import InputError, NotFound, PermissionDenied, ReviewError
+from childwatch.passwords import MAX_LENGTH, MIN_LENGTH, check_password
 from childwatch.store import Store
 from childwatch.store.models import ROLES, UserRow, aware, utcnow
+from childwatch.store.review import lock_accounts
 
 __all__ = [
     "ROLES",
@@ -38,9 +53,13 @@ __all__ = [
     "add_user",
     "authenticate",
     "can",
+    "disable_user",
+    "enable_user",
     "get_user",
     "get_user_by_name",
     "list_users",
+    "log_in",
+    "remove_user",
     "require",
     "set_blur_graphic",
     "set_password",
@@ -48,8 +67,9 @@ __all__ = [
 ]
 
 USERS = cast(Table, UserRow.__table__)
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024  # scrypt cost grows with length; refuse absurd inputs early
+MIN_PASSWORD = MIN_LENGTH
+MAX_PASSWORD = MAX_LENGTH  # scrypt cost grows with length; refuse absurd inputs early
+REMOVED_HASH = "!removed"  # matches no password (verify_password wants "scrypt$...")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # n=2**15, r=8 needs 32 MiB; about 0.1 s per hash on a laptop core.
 _N, _R, _P, _LEN = 2**15, 8, 1, 32
@@ -72,6 +92,18 @@ class User:
     role: str
     blur_graphic: bool = True
     created_at: datetime | None = None
+    session_epoch: int = 0
+    disabled: bool = False
+    removed: bool = False
+
+    @property
+    def active(self) -> bool:
+        """May log in and keep a session: neither disabled nor removed."""
+        return not (self.disabled or self.removed)
+
+    @property
+    def status(self) -> str:
+        return "removed" if self.removed else "disabled" if self.disabled else "active"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -153,11 +185,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InputError("password", "too short", f"use at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise InputError("password", "too long", f"use at most {MAX_PASSWORD} characters")
 
 
 def _check_role(role: str) -> str:
@@ -171,51 +198,173 @@ def _exists(name: str) -> InputError:
 
 
 def _user(row: Any) -> User:
-    return User(row.id, row.name, row.role, bool(row.blur_graphic), aware(row.created_at))
+    return User(
+        row.id, row.name, row.role, bool(row.blur_graphic), aware(row.created_at),
+        int(row.session_epoch), row.disabled_at is not None, row.removed_at is not None,
+    )  # fmt: skip
+
+
+def _actor(by: User | None, actor: Actor | None) -> Actor:
+    if actor is not None:
+        return actor
+    return Actor(by.id, by.name, "web") if by is not None else Actor.cli()
+
+
+def _no_user(name: str) -> NotFound:
+    return NotFound(f"no user named {name!r} (see `childwatch users list`)")
+
+
+def _row(conn: Connection, name: str) -> Any:
+    row = conn.execute(select(USERS).where(USERS.c.name == name.strip())).first()
+    if row is None:
+        raise _no_user(name)
+    return row
+
+
+def _not_removed(row: Any) -> None:
+    if row.removed_at is not None:
+        raise ReviewError(
+            f"{row.name} was removed, which cannot be undone; add a new account under another name"
+        )
+
+
+def _keep_an_admin(conn: Connection, row: Any, what: str) -> None:
+    """Refuse to leave no active admin: nobody could manage users from the web then."""
+    if row.role != "admin" or row.disabled_at is not None or row.removed_at is not None:
+        return
+    others = conn.execute(
+        select(func.count()).select_from(USERS).where(
+            USERS.c.role == "admin", USERS.c.id != row.id, USERS.c.disabled_at.is_(None), USERS.c.removed_at.is_(None)
+        )
+    ).scalar_one()
+    if not others:
+        raise ReviewError(
+            f"{row.name} is the last active admin and cannot be {what}: make another admin first "
+            "(`childwatch users add NAME --role admin`, or `childwatch users role NAME admin`)"
+        )
 
 
 # --- the functions ----------------------------------------------------------------------------
 
 
-def add_user(store: Store, name: str, password: str, role: str, *, by: User | None = None) -> User:
+def add_user(
+    store: Store, name: str, password: str, role: str, *, by: User | None = None, actor: Actor | None = None
+) -> User:
     """Create a user. `by` (the web's current user) must be an admin; the CLI passes none."""
     if by is not None:
         require(by, "admin")
     name, role = _check_name(name), _check_role(role)
-    _check_password(password)
+    check_password(password, name)
     hashed = hash_password(password)
     now = utcnow()
-    values = {"name": name, "password": hashed, "role": role, "blur_graphic": True, "created_at": now}
+    values = {
+        "name": name, "password": hashed, "role": role, "blur_graphic": True, "created_at": now, "session_epoch": 0,
+    }  # fmt: skip
     try:
         with store._write() as conn:
             if conn.execute(select(USERS.c.id).where(USERS.c.name == name)).first() is not None:
                 raise _exists(name)
-            user_id = conn.execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one()
+            user_id = int(conn.execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one())
+            audit.record(store, _actor(by, actor), "user_add", target=name, target_user_id=user_id,
+                         details={"role": role}, conn=conn)  # fmt: skip
     except IntegrityError as exc:  # lost a race with another process adding the same name
         raise _exists(name) from exc
-    return User(int(user_id), name, role, True, now)
+    return User(user_id, name, role, True, now)
 
 
-def set_password(store: Store, name: str, password: str, *, by: User | None = None) -> None:
-    """Change a password: an admin may change anyone's, a user their own."""
+def set_password(
+    store: Store, name: str, password: str, *, by: User | None = None, actor: Actor | None = None
+) -> User:
+    """Change a password: an admin may change anyone's, a user their own. Every session
+    of the user ends (the caller re-issues its own with the returned user's epoch)."""
     if by is not None and by.name != name:
         require(by, "admin")
-    _check_password(password)
+    who = _actor(by, actor)
+    check_password(password, name.strip())
+    hashed = hash_password(password)  # outside the transaction: it takes a tenth of a second
     with store._write() as conn:
-        done = conn.execute(update(USERS).where(USERS.c.name == name).values(password=hash_password(password)))
-        if not done.rowcount:
-            raise NotFound(f"no user named {name!r} (see `childwatch users list`)")
+        row = _row(conn, name)
+        _not_removed(row)
+        conn.execute(
+            update(USERS).where(USERS.c.id == row.id).values(password=hashed, session_epoch=row.session_epoch + 1)
+        )
+        own = who.user_id == row.id
+        audit.record(store, who, "password_change" if own else "password_reset", target=row.name,
+                     target_user_id=row.id, conn=conn)  # fmt: skip
+        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
 
 
-def set_role(store: Store, name: str, role: str, *, by: User | None = None) -> User:
+def set_role(store: Store, name: str, role: str, *, by: User | None = None, actor: Actor | None = None) -> User:
+    """Give a user another role; it takes effect at their next request. The last active
+    admin cannot be demoted."""
     if by is not None:
         require(by, "admin")
     _check_role(role)
     with store._write() as conn:
-        if not conn.execute(update(USERS).where(USERS.c.name == name).values(role=role)).rowcount:
-            raise NotFound(f"no user named {name!r} (see `childwatch users list`)")
-        row = conn.execute(select(USERS).where(USERS.c.name == name)).one()
-    return _user(row)
+        lock_accounts(conn)
+        row = _row(conn, name)
+        _not_removed(row)
+        if row.role == role:
+            raise ReviewError(f"{row.name} is a {role} already; nothing was changed")
+        if role != "admin":
+            _keep_an_admin(conn, row, f"made a {role}")
+        conn.execute(update(USERS).where(USERS.c.id == row.id).values(role=role))
+        audit.record(store, _actor(by, actor), "role_change", target=row.name, target_user_id=row.id,
+                     details={"before": row.role, "after": role}, conn=conn)  # fmt: skip
+        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+
+
+def disable_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
+    """Switch an account off: it cannot log in, and its sessions end. `enable_user` undoes it."""
+    if by is not None:
+        require(by, "admin")
+    with store._write() as conn:
+        lock_accounts(conn)
+        row = _row(conn, name)
+        _not_removed(row)
+        if row.disabled_at is not None:
+            raise ReviewError(f"{row.name} is disabled already; nothing was changed")
+        _keep_an_admin(conn, row, "disabled")
+        conn.execute(
+            update(USERS).where(USERS.c.id == row.id).values(disabled_at=utcnow(), session_epoch=row.session_epoch + 1)
+        )
+        audit.record(store, _actor(by, actor), "user_disable", target=row.name, target_user_id=row.id, conn=conn)
+        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+
+
+def enable_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
+    """Switch a disabled account on again (with its old password and role)."""
+    if by is not None:
+        require(by, "admin")
+    with store._write() as conn:
+        row = _row(conn, name)
+        _not_removed(row)
+        if row.disabled_at is None:
+            raise ReviewError(f"{row.name} is not disabled; nothing was changed")
+        conn.execute(update(USERS).where(USERS.c.id == row.id).values(disabled_at=None))
+        audit.record(store, _actor(by, actor), "user_enable", target=row.name, target_user_id=row.id, conn=conn)
+        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+
+
+def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
+    """Remove an account for good: its password hash is wiped and its sessions end. The
+    row stays, name and all: review events and the audit log point to it, and a new
+    account under the same name would make the history ambiguous."""
+    if by is not None:
+        require(by, "admin")
+    with store._write() as conn:
+        lock_accounts(conn)
+        row = _row(conn, name)
+        _not_removed(row)
+        _keep_an_admin(conn, row, "removed")
+        conn.execute(
+            update(USERS)
+            .where(USERS.c.id == row.id)
+            .values(removed_at=utcnow(), password=REMOVED_HASH, session_epoch=row.session_epoch + 1)
+        )
+        audit.record(store, _actor(by, actor), "user_remove", target=row.name, target_user_id=row.id,
+                     details={"role": row.role}, conn=conn)  # fmt: skip
+        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
 
 
 def list_users(store: Store) -> list[User]:
@@ -235,16 +384,39 @@ def get_user_by_name(store: Store, name: str) -> User | None:
     return _user(row) if row is not None else None
 
 
-def authenticate(store: Store, name: str, password: str) -> User | None:
-    """The user if `password` is theirs, else None (same answer and time for unknown names)."""
+def _check_login(store: Store, name: str, password: str) -> tuple[User | None, Any, str]:
+    """(the user or None, the row found or None, why not). Every path checks one hash, so
+    that the time taken tells nothing about which names exist or are switched off."""
     with store._read() as conn:
         row = conn.execute(select(USERS).where(USERS.c.name == name.strip())).first()
     if len(password) > MAX_PASSWORD:
-        return None
-    if row is None:
+        return None, row, "password too long"
+    if row is None or row.removed_at is not None:
         verify_password(password, _dummy())
-        return None
-    return _user(row) if verify_password(password, row.password) else None
+        return None, row, "unknown user" if row is None else "account removed"
+    if not verify_password(password, row.password):
+        return None, row, "wrong password"
+    if row.disabled_at is not None:
+        return None, row, "account disabled"
+    return _user(row), row, ""
+
+
+def authenticate(store: Store, name: str, password: str) -> User | None:
+    """The user if `password` is theirs and the account is active, else None (same answer
+    and time for unknown, disabled and removed names)."""
+    return _check_login(store, name, password)[0]
+
+
+def log_in(store: Store, name: str, password: str, *, via: audit.Via, address: str | None) -> User | None:
+    """`authenticate`, recorded in the audit log: a login, or a failed login with the name
+    tried, the address and why (never the password)."""
+    user, row, why = _check_login(store, name, password)
+    if user is not None:
+        audit.record(store, Actor(user.id, user.name, via, address), "login")
+    else:
+        audit.record(store, Actor(None, name.strip(), via, address), "login_failed",
+                     target_user_id=row.id if row is not None else None, details={"reason": why})  # fmt: skip
+    return user
 
 
 def set_blur_graphic(store: Store, user_id: int, on: bool) -> None:

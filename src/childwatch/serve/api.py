@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from childwatch import export, monitor, queries, review, users
+from childwatch import audit, export, monitor, queries, review, users
 from childwatch.errors import NotFound
 from childwatch.serve.deps import (
     MAX_INT,
@@ -23,7 +23,10 @@ from childwatch.serve.deps import (
     CurrentUser,
     Filters,
     StoreDep,
+    actor,
     as_dict,
+    begin_session,
+    client_address,
     csrf_protect,
     to_filters,
 )
@@ -97,23 +100,26 @@ def _session_out(request: Request, user: users.User) -> SessionOut:
 
 @router.post("/session", tags=["session"], response_model=SessionOut)
 def login(request: Request, body: Login, store: StoreDep) -> SessionOut:
-    """Log in; sets the session cookie and returns the CSRF token for later unsafe calls."""
+    """Log in; sets the session cookie and returns the CSRF token for later unsafe calls.
+    After repeated failures from one address: 429, with Retry-After (seconds)."""
     throttle = request.app.state.throttle
-    client = request.client.host if request.client else "?"
-    if throttle.blocked(client, body.name):
-        raise HTTPException(429, throttle.message)
-    user = users.authenticate(store, body.name, body.password)
+    client = client_address(request)
+    refused = throttle.refusal(client, body.name)
+    if refused is not None:
+        message, seconds = refused
+        raise HTTPException(429, message, headers={"Retry-After": str(seconds)})
+    user = users.log_in(store, body.name, body.password, via="api", address=client)
     if user is None:
         throttle.failed(client, body.name)
         raise HTTPException(401, "wrong user name or password")
     throttle.succeeded(client, body.name)
-    request.session.clear()
-    request.session["uid"] = user.id
+    begin_session(request, user)
     return _session_out(request, user)
 
 
 @router.delete("/session", tags=["session"], status_code=204)
-def logout(request: Request, user: CurrentUser) -> Response:
+def logout(request: Request, user: CurrentUser, store: StoreDep) -> Response:
+    audit.record(store, actor(request, user, "api"), "logout")
     request.session.clear()
     return Response(status_code=204)
 
@@ -183,8 +189,9 @@ def incident(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, 
 
 @router.get("/incidents/{incident_id}/history", tags=["review"])
 def history(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, Any]:
-    """The review events of an incident, oldest first."""
-    return {"incident_id": incident_id, "history": as_dict(review.history(store, incident_id))}
+    """The review events of an incident, oldest first (what analysts wrote pseudonymised,
+    as on the incident's page)."""
+    return {"incident_id": incident_id, "history": _detail(store, incident_id, user)["history"]}
 
 
 # --- watched sources ------------------------------------------------------------------------
@@ -286,6 +293,7 @@ _FORMATS_HELP = f"one of {', '.join(export.INCIDENT_FORMATS)} (hxl: HXL-tagged C
 
 @router.get("/export", tags=["export"], response_class=Response)
 def export_view(
+    request: Request,
     user: CurrentUser,
     store: StoreDep,
     raw: Filters,
@@ -294,4 +302,4 @@ def export_view(
     """The incidents matching the filters as a download; names pseudonymised."""
     if format not in export.INCIDENT_FORMATS:
         raise HTTPException(400, f"unknown format {format!r}: choose one of {', '.join(export.INCIDENT_FORMATS)}")
-    return export_response(store, raw, format)
+    return export_response(store, raw, format, actor(request, user, "api"))

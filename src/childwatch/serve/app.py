@@ -13,7 +13,7 @@ for the database 400; a bug 500, in the same shape and with the same security he
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
@@ -30,7 +30,9 @@ from childwatch import __version__
 from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
 from childwatch.serve import api, forms, pages
 from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
+from childwatch.serve.proxy import TrustedProxyMiddleware, parse_networks
 from childwatch.serve.security import (
+    IDLE_TIMEOUT,
     LoginThrottle,
     SecurityHeadersMiddleware,
     SessionMiddleware,
@@ -78,14 +80,22 @@ def create_app(
     *,
     secret_key: str | None = None,
     secure_cookies: bool | None = None,
+    trusted_proxies: Sequence[str] = (),
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> FastAPI:
     """The web app over one store (opened here from a path or URL unless given).
 
     `secret_key` signs session cookies; without it, ``$CHILDWATCH_SECRET_KEY`` or a
     random key (sessions then end when the server restarts). `secure_cookies` forces
     the cookie's Secure flag on or off (``$CHILDWATCH_SECURE_COOKIES=1`` forces it on);
-    by default it is set on requests that came over https.
+    by default it is set on requests that came over https. `trusted_proxies` (addresses
+    or CIDR ranges) are the only peers whose Forwarded / X-Forwarded-For /
+    X-Forwarded-Proto headers are believed. A session ends after `idle_timeout` seconds
+    without a request.
     """
+    networks = parse_networks(trusted_proxies)  # a bad address is refused before the store is opened
+    if idle_timeout <= 0:
+        raise InputError("idle timeout", f"must be more than 0 seconds, not {idle_timeout}")
     store = db if isinstance(db, Store) else open_store(db)
     key = secret_key or os.environ.get(SECRET_ENV) or new_secret_key()
     if secure_cookies is None and os.environ.get(SECURE_ENV, "").lower() in ("1", "true", "yes"):
@@ -115,8 +125,10 @@ def create_app(
     app.state.throttle = LoginThrottle()
     # Outermost first: headers on every response, including errors and static files.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(SessionMiddleware, secret_key=key, secure=secure_cookies)
+    app.add_middleware(SessionMiddleware, secret_key=key, secure=secure_cookies, idle_timeout=idle_timeout)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: the client address and scheme every other part sees (throttle, cookies, audit).
+    app.add_middleware(TrustedProxyMiddleware, trusted=networks)
 
     # Swagger UI's files from the fastapi-offline package (a registry package, on disk);
     # mounted before /static, which would otherwise take its paths.

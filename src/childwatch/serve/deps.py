@@ -2,22 +2,25 @@
 checks, CSRF checks and the incident filters.
 
 The user is read from the database on every request from the id in the session, so a
-role change or a removed account takes effect at once. Role checks go through
+role change, a disabled or removed account, or a password change elsewhere (a newer
+session epoch than the cookie's) takes effect at once. Role checks go through
 `users.require`, the domain's own rule, so the web cannot drift from the CLI.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from childwatch import users
+from childwatch.audit import Actor, Via
 from childwatch.errors import InputError
 from childwatch.queries import IncidentFilters
-from childwatch.serve.security import CSRF_FIELD, CSRF_HEADER, csrf_ok
+from childwatch.serve.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
 from childwatch.store import Store
 from childwatch.users import User
 
@@ -41,9 +44,31 @@ def optional_user(request: Request) -> User | None:
     if not isinstance(uid, int):
         return None
     user = users.get_user(get_store(request), uid)
-    if user is None:  # account removed since login
+    # Disabled or removed since login, or the password changed (here or in another
+    # session, process or before a restart): the cookie is no session any more.
+    if user is None or not user.active or request.session.get("epoch") != user.session_epoch:
         request.session.clear()
+        return None
     return user
+
+
+def begin_session(request: Request, user: User) -> str:
+    """A fresh session for `user` (a new CSRF token: nothing planted before login
+    survives it); returns the token."""
+    request.session.clear()
+    now = round(time.time(), 1)
+    request.session.update({"uid": user.id, "epoch": user.session_epoch, "login": now, "seen": now})
+    return csrf_token(request.session)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or a trusted proxy's client (proxy.py)."""
+    return request.client.host if request.client else "?"
+
+
+def actor(request: Request, user: User, via: Via = "web") -> Actor:
+    """`user` acting through this request, for the audit log."""
+    return Actor(user.id, user.name, via, client_address(request))
 
 
 def current_user(request: Request) -> User:

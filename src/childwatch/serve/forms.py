@@ -16,11 +16,21 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from childwatch import queries, review, users
+from childwatch import audit, queries, review, users
 from childwatch.errors import InputError, NotFound, ReviewError
-from childwatch.serve.deps import Admin, Analyst, ClaimId, CurrentUser, StoreDep, csrf_protect
+from childwatch.serve.deps import (
+    Admin,
+    Analyst,
+    ClaimId,
+    CurrentUser,
+    StoreDep,
+    actor,
+    begin_session,
+    client_address,
+    csrf_protect,
+    optional_user,
+)
 from childwatch.serve.pages import incident_context, safe_next
-from childwatch.serve.security import csrf_token
 from childwatch.serve.templating import flash, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -35,24 +45,29 @@ def _back(incident_id: str) -> RedirectResponse:
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, store: StoreDep, name: Text, password: Text, next: Text = "/") -> Response:
     throttle = request.app.state.throttle
-    client = request.client.host if request.client else "?"
-    if throttle.blocked(client, name):
-        context = {"next": safe_next(next), "name": name, "error": throttle.message}
-        return render(request, "login.html", context, status_code=429)
-    user = users.authenticate(store, name, password)
+    client = client_address(request)
+    refused = throttle.refusal(client, name)
+    if refused is not None:
+        message, seconds = refused
+        context = {"next": safe_next(next), "name": name, "error": message}
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    user = users.log_in(store, name, password, via="web", address=client)
     if user is None:
         throttle.failed(client, name)
         context = {"next": safe_next(next), "name": name, "error": "Wrong user name or password."}
         return render(request, "login.html", context, status_code=401)
     throttle.succeeded(client, name)
-    request.session.clear()  # a fresh session (and CSRF token) at each login
-    request.session["uid"] = user.id
-    csrf_token(request.session)
+    begin_session(request, user)  # a fresh session (and CSRF token) at each login
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, store: StoreDep) -> Response:
+    user = optional_user(request)
+    if user is not None:
+        audit.record(store, actor(request, user), "logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -66,15 +81,26 @@ def save_settings(request: Request, user: CurrentUser, store: StoreDep, blur_gra
 
 @router.post("/settings/password")
 def change_password(request: Request, user: CurrentUser, store: StoreDep, current: Text, new: Text) -> Response:
+    # The current password guards the change against a session left open; its failures
+    # count in the login throttle, or this form would be a way around it.
+    throttle = request.app.state.throttle
+    client = client_address(request)
+    refused = throttle.refusal(client, user.name)
+    if refused is not None:
+        flash(request, f"Password not changed: {refused[0]}", "error")
+        return RedirectResponse("/settings", status_code=303)
     if users.authenticate(store, user.name, current) is None:
+        throttle.failed(client, user.name)
         flash(request, "The current password is wrong; nothing was changed.", "error")
         return RedirectResponse("/settings", status_code=303)
     try:
-        users.set_password(store, user.name, new, by=user)
+        changed = users.set_password(store, user.name, new, by=user, actor=actor(request, user))
     except InputError as exc:
         flash(request, f"Password not changed: {exc}", "error")
     else:
-        flash(request, "Password changed.")
+        # This session goes on under the new epoch; every other session of the user ends.
+        request.session["epoch"] = changed.session_epoch
+        flash(request, "Password changed. Your other sessions have ended.")
     return RedirectResponse("/settings", status_code=303)
 
 

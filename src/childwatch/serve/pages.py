@@ -14,10 +14,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from childwatch import export, monitor, queries, review
+from childwatch import audit, export, monitor, queries, review
 from childwatch.errors import InputError, NotFound
 from childwatch.serve import charts, geo, highlight
-from childwatch.serve.deps import CurrentUser, Filters, StoreDep, optional_user, to_filters
+from childwatch.serve.deps import CurrentUser, Filters, StoreDep, actor, optional_user, to_filters
 from childwatch.serve.templating import FILTER_LABELS, render, templates
 from childwatch.store import Store
 from childwatch.users import User, can
@@ -185,16 +185,19 @@ def docs_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "docs.html", {})
 
 
-def export_response(store: Store, raw: dict[str, str], fmt: str) -> Response:
-    """The filtered view in one format, as a download (pseudonymised: no reveal on the web)."""
+def export_response(store: Store, raw: dict[str, str], fmt: str, by: audit.Actor) -> Response:
+    """The filtered view in one format, as a download (pseudonymised: no reveal on the web),
+    recorded in the audit log with its filters and size."""
     if fmt not in export.INCIDENT_FORMATS:
         choices = ", ".join(export.INCIDENT_FORMATS)
         raise InputError("format", f"unknown export format {fmt!r}", f"choose one of {choices}")
     filters = to_filters(raw)
     buffer = io.StringIO(newline="")
-    export.export_incidents(store, filters, fmt, buffer)
+    n = export.export_incidents(store, filters, fmt, buffer)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     name = f"childwatch-incidents-{stamp}{export.extension(fmt)}"
+    audit.record(store, by, "export", target=f"incidents {fmt}",
+                 details={"filters": raw, "rows": n, "file": name, "pseudonymised": True})  # fmt: skip
     return Response(
         buffer.getvalue().encode("utf-8"),
         media_type=export.media_type(fmt),
@@ -203,8 +206,10 @@ def export_response(store: Store, raw: dict[str, str], fmt: str) -> Response:
 
 
 @router.get("/export")
-def export_download(user: CurrentUser, store: StoreDep, raw: Filters, format: str = Query("csv")) -> Response:
-    return export_response(store, raw, format)
+def export_download(
+    request: Request, user: CurrentUser, store: StoreDep, raw: Filters, format: str = Query("csv")
+) -> Response:
+    return export_response(store, raw, format, actor(request, user))
 
 
 @router.get("/favicon.ico")

@@ -2,11 +2,14 @@
 the people in the data and the analysts using it.
 
 Sessions live in a signed, timestamped cookie (itsdangerous): it holds only the user id,
-the CSRF token and short-lived admin reveal grants, never a name or a role, so that a
-changed role or a removed user takes effect on the next request (`deps.current_user`
-re-reads the user). The cookie is HttpOnly, SameSite=Lax, and Secure when the request
-came over https (uvicorn sets the scheme from trusted proxy headers) or when the app is
-configured with `secure_cookies=True`.
+the user's session epoch, the login time, the time of the last request and the CSRF
+token, never a name or a role, so that a changed role or a disabled user takes effect on
+the next request (`deps.current_user` re-reads the user), and a password change ends the
+other sessions (the epoch in the cookie is outdated), also across server restarts. A
+session ends 12 hours after login, or after `idle_timeout` seconds without a request
+(30 minutes by default). The cookie is HttpOnly, SameSite=Lax, and Secure when the
+request came over https (the scheme comes from a trusted proxy's headers, see
+`proxy.py`) or when the app is configured with `secure_cookies=True`.
 
 CSRF uses the synchronizer-token pattern: one random token per session, sent back in a
 hidden form field (`csrf_token`) or, for the API, in the `X-CSRF-Token` header, and
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 import time
 from typing import Any
@@ -28,7 +32,8 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "childwatch_session"
-MAX_AGE = 12 * 3600  # one working day; then log in again
+MAX_AGE = 12 * 3600  # one working day after login; then log in again
+IDLE_TIMEOUT = 30 * 60  # a session left alone this long ends (OWASP ASVS 3.3.2)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -54,10 +59,16 @@ class SessionMiddleware:
 
     MAX_ENDED = 100_000  # remembered at most; the oldest are forgotten first
 
-    def __init__(self, app: ASGIApp, *, secret_key: str, secure: bool | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secret_key: str, secure: bool | None = None, idle_timeout: float = IDLE_TIMEOUT
+    ) -> None:
         self.app = app
         self.serializer = URLSafeTimedSerializer(secret_key, salt="childwatch-session")
         self.secure = secure
+        self.idle_timeout = idle_timeout
+        # The last request's time is written back at most this often: not a new cookie on
+        # every request, yet at most a tenth of the idle timeout early.
+        self.refresh = min(60.0, idle_timeout / 10)
         self._ended: dict[str, float] = {}  # CSRF token of an ended session -> when its cookie expires
 
     def _end(self, token: str) -> None:
@@ -81,6 +92,7 @@ class SessionMiddleware:
                 session = loaded if isinstance(loaded, dict) else {}
             except BadSignature:  # expired or tampered: start afresh
                 session = {}
+        session = self._alive(session)
         token = session.get("csrf")
         if isinstance(token, str) and token in self._ended:  # a copy of a cookie whose session ended
             session, token = {}, None
@@ -99,6 +111,22 @@ class SessionMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+    def _alive(self, session: dict[str, Any]) -> dict[str, Any]:
+        """The session, or {} once it is too old or was left idle too long. Wall-clock
+        times, in the signed cookie: they hold across server restarts. The cookie's own
+        signing time is no login time, since the cookie is signed again as it changes."""
+        if "uid" not in session:
+            return session  # no login (the login page's CSRF token): nothing to time out
+        now = time.time()
+        login, seen = session.get("login"), session.get("seen")
+        if not isinstance(login, int | float) or not isinstance(seen, int | float):
+            return {}
+        if now - login > MAX_AGE or now - seen > self.idle_timeout:
+            return {}
+        if now - seen >= self.refresh:
+            session["seen"] = round(now, 1)
+        return session
 
     def _cookie(self, session: dict[str, Any], secure: bool) -> str:
         flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
@@ -162,20 +190,37 @@ def csrf_ok(session: dict[str, Any], sent: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Slows password guessing two ways, within `window` seconds: after `limit` failed
-    logins from one address, that address must wait; after `account_limit` failed logins
-    to one account name, from any number of addresses, that account must wait too, so
-    that guessing spread over many addresses is slowed as well. The price of the second
-    is that a stranger can keep one account waiting, a window at a time: hence its higher
-    limit. Even the right password waits. In memory, per process (one server)."""
+    """Slows online password guessing with delays that grow with failures, and never
+    locks an account: the right password from an address that has not been failing
+    always gets in. In memory, per process (one server).
 
-    message = "Too many failed logins from this computer or for this account; wait a few minutes and try again."
+    - Per address: after `limit` failed logins within `window` seconds, whatever the
+      names tried, the address must wait before its next attempt, `base` seconds after
+      its last failure, doubling with each further failure, at most `cap` seconds. Even
+      the right password waits there: this is the guesser's own address.
+    - Per account: once an account has `account_limit` failed logins within the window,
+      from any number of addresses, it is under attack; then every address that has
+      failed on it must wait before trying it again, a delay that doubles with the
+      account's failures, up to `cap`. An address that has not failed on it is never
+      made to wait, so a stranger cannot keep the owner out (the old lockout: 35
+      guesses kept an admin out for 10 minutes); guessing spread over many addresses
+      gets one try per address per `cap` seconds.
+
+    `wait` says how long; the web answers 429 with Retry-After. A success forgets the
+    address's failures (and its failures on that account); the account's count ages out.
+    """
+
+    message = "Too many failed logins from this address; wait {seconds} and try again."
     MAX_KEYS = 10_000  # addresses and names remembered; older entries are dropped first when over
 
-    def __init__(self, limit: int = 10, window: float = 600.0, account_limit: int = 30) -> None:
+    def __init__(
+        self, limit: int = 10, window: float = 900.0, account_limit: int = 20, base: float = 1.0, cap: float = 60.0
+    ) -> None:
         self.limit = limit
         self.window = window
         self.account_limit = account_limit
+        self.base = base
+        self.cap = cap
         self._failures: dict[str, list[float]] = {}
 
     def _recent(self, key: str) -> list[float]:
@@ -188,15 +233,41 @@ class LoginThrottle:
         return recent
 
     @staticmethod
-    def _keys(client: str, name: str | None) -> tuple[str, str | None]:
-        # One dict for both: an account named like an address must not share its count.
-        return f"client:{client}", (f"account:{name.strip()}" if name and name.strip() else None)
+    def _keys(client: str, name: str | None) -> tuple[str, str | None, str | None]:
+        # One dict for all: an account named like an address must not share its count.
+        account = name.strip() if name and name.strip() else None
+        if account is None:
+            return f"client:{client}", None, None
+        return f"client:{client}", f"account:{account}", f"pair:{client}\x00{account}"
+
+    def _delay(self, over: int) -> float:
+        return min(self.cap, self.base * 2.0 ** min(over, 64))
+
+    def wait(self, client: str, name: str | None = None) -> float:
+        """Seconds `client` must wait before trying to log in to `name` (0: go ahead)."""
+        by_client, by_account, by_pair = self._keys(client, name)
+        now = time.monotonic()
+        waits = [0.0]
+        mine = self._recent(by_client)
+        if len(mine) >= self.limit:
+            waits.append(mine[-1] + self._delay(len(mine) - self.limit) - now)
+        if by_account is not None and by_pair is not None:
+            theirs = self._recent(by_account)
+            pair = self._recent(by_pair)
+            if pair and len(theirs) >= self.account_limit:
+                waits.append(pair[-1] + self._delay(len(theirs) - self.account_limit) - now)
+        return max(waits)
 
     def blocked(self, client: str, name: str | None = None) -> bool:
-        by_client, by_account = self._keys(client, name)
-        if len(self._recent(by_client)) >= self.limit:
-            return True
-        return by_account is not None and len(self._recent(by_account)) >= self.account_limit
+        return self.wait(client, name) > 0
+
+    def refusal(self, client: str, name: str | None = None) -> tuple[str, int] | None:
+        """(the message, Retry-After seconds) if the attempt must wait, else None."""
+        seconds = self.wait(client, name)
+        if seconds <= 0:
+            return None
+        whole = max(1, math.ceil(seconds))
+        return self.message.format(seconds=f"{whole} second{'s' if whole != 1 else ''}"), whole
 
     def failed(self, client: str, name: str | None = None) -> None:
         if len(self._failures) >= self.MAX_KEYS:  # guessing with ever new names must not grow memory
@@ -212,7 +283,10 @@ class LoginThrottle:
     def succeeded(self, client: str, name: str | None = None) -> None:
         """Forgets the address's failures. The account's stay until they age out: a
         login by its owner must not reset the count of someone guessing elsewhere."""
-        self._failures.pop(self._keys(client, name)[0], None)
+        by_client, _, by_pair = self._keys(client, name)
+        self._failures.pop(by_client, None)
+        if by_pair is not None:
+            self._failures.pop(by_pair, None)
 
 
 def new_secret_key() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -49,19 +50,28 @@ def address(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, *, out: TextIO = sys.stdout) -> None:
-    """Serve the UI and API over `db` until interrupted."""
+def serve(
+    db: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    trusted_proxies: Sequence[str] = (),
+    idle_timeout: float | None = None,
+    out: TextIO = sys.stdout,
+) -> None:
+    """Serve the UI and API over `db` until interrupted. Forwarded headers are believed
+    only from `trusted_proxies`; sessions end after `idle_timeout` idle seconds."""
     from childwatch.serve.app import create_app
+    from childwatch.serve.security import IDLE_TIMEOUT
 
     check_database(db)
-    app = create_app(db)
+    app = create_app(db, trusted_proxies=trusted_proxies, idle_timeout=idle_timeout or IDLE_TIMEOUT)
     sock = bind(host, port)
     print(f"childwatch is serving {db} at {address(sock)} (API docs: {address(sock)}docs; Ctrl+C stops)",
           file=out, flush=True)  # fmt: skip
-    # proxy_headers: behind a local https proxy, X-Forwarded-Proto makes cookies Secure.
-    config = uvicorn.Config(
-        app, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False
-    )
+    # uvicorn's own proxy handling stays off: it trusts loopback by default, and the app
+    # reads forwarded headers itself, from the --trusted-proxy peers only (proxy.py).
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=False, server_header=False)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

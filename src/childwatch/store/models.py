@@ -31,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -348,6 +349,14 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String)
     blur_graphic: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Migration 0011. Every session cookie carries the epoch it was issued under; bumping
+    # it (password changed or reset, account disabled or removed) ends every session of
+    # the user at their next request, in any server process and across restarts.
+    session_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Removed users keep their row (and name): the audit log and review history point to
+    # it and are append-only. The password hash is wiped, so the account cannot come back.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReviewEventRow(Base):
@@ -378,6 +387,39 @@ class ReviewEventRow(Base):
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
+
+
+AUDIT_ACTIONS = (
+    "login", "login_failed", "logout", "password_change", "password_reset", "user_add", "user_disable",
+    "user_enable", "user_remove", "role_change", "export", "audit_export",
+)  # fmt: skip
+AUDIT_VIA = ("web", "api", "cli")
+
+
+class AuditEventRow(Base):
+    """Append-only (migration 0011's triggers): one security event. Who (`user_id`, and
+    `user_name` as it was then: the name tried for a failed login, the operating-system
+    account for the command line), when, how (`via`), from where (`address`), what and to
+    whom. Never a password. Analysts' review actions and reveals are in `review_events`."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(_in_list("action", AUDIT_ACTIONS), name="action"),
+        CheckConstraint(_in_list("via", AUDIT_VIA), name="via"),
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String)
+    via: Mapped[str] = mapped_column(String)
+    user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String)
+    address: Mapped[str | None] = mapped_column(String)
+    target_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    target: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ReviewClaimRow(Base):

@@ -1,11 +1,12 @@
 """The store's side of review: appending review events with the claims they concern, and
-reading what replaying them needs. Every function takes the open connection of the
-caller's transaction, so that an action (event + its effect) is all or nothing."""
+reading what replaying them needs; and the security audit log (`audit_events`). Every
+function takes the open connection of the caller's transaction, so that an action (event
++ its effect) is all or nothing."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -13,11 +14,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text, update
 
 from childwatch.store.database import CLAIMS, DOCS
-from childwatch.store.models import ReviewClaimRow, ReviewEventRow, aware, utcnow
+from childwatch.store.models import AuditEventRow, ReviewClaimRow, ReviewEventRow, aware, utcnow
 from childwatch.store.resolution import INCIDENTS, LOG, incident_row
 
 EVENTS = cast(Table, ReviewEventRow.__table__)
 REVIEW_CLAIMS = cast(Table, ReviewClaimRow.__table__)
+AUDIT = cast(Table, AuditEventRow.__table__)
 _IN = 500
 
 
@@ -71,6 +73,13 @@ def lock(conn: Connection) -> None:
     a lock, since each action reads the state it then changes."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(4104)"))
+
+
+def lock_accounts(conn: Connection) -> None:
+    """Serialise account changes: "is this the last active admin?" is read, then acted on.
+    SQLite already does (BEGIN IMMEDIATE); PostgreSQL needs a lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4105)"))
 
 
 def key_of(row: Any) -> ClaimKey:
@@ -285,3 +294,35 @@ def replace_incidents(conn: Connection, ids: Iterable[str], views: Sequence[Any]
         rows.append(row)
     if rows:
         conn.execute(insert(INCIDENTS), rows)
+
+
+# --- the security audit log ------------------------------------------------------------------
+
+
+def append_audit(conn: Connection, values: dict[str, Any]) -> int:
+    """Append one security event (see AuditEventRow); returns its id."""
+    return int(conn.execute(insert(AUDIT).values({"at": utcnow(), **values}).returning(AUDIT.c.id)).scalar_one())
+
+
+def iter_audit(conn: Connection, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Security events, oldest first, read in batches by id (bounded memory)."""
+    last = 0
+    while True:
+        rows = conn.execute(select(AUDIT).where(AUDIT.c.id > last).order_by(AUDIT.c.id).limit(batch)).mappings().all()
+        for row in rows:
+            yield {**row, "at": aware(row["at"])}
+        if len(rows) < batch:
+            return
+        last = rows[-1]["id"]
+
+
+def iter_events(conn: Connection, batch: int = 1000) -> Iterator[EventRecord]:
+    """Review events without their claims, oldest first, read in batches by id."""
+    last = 0
+    while True:
+        rows = conn.execute(select(EVENTS).where(EVENTS.c.id > last).order_by(EVENTS.c.id).limit(batch)).all()
+        for row in rows:
+            yield _record(row)
+        if len(rows) < batch:
+            return
+        last = rows[-1].id

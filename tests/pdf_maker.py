@@ -77,3 +77,36 @@ def scanned_pdf(pages: int = 2) -> bytes:
         pdf.add_page()
         pdf.image(buffer, x=0, y=0, w=PAGE_WIDTH, h=PAGE_HEIGHT)
     return bytes(pdf.output())
+
+
+def bomb_pdf(inflated: int, text: str = "A report that says little.") -> bytes:
+    """A one-page PDF whose content stream shows `text`, then inflates to `inflated` bytes of
+    zeros: 512 MiB take about 520 KB, the way a decompression bomb is made. Written by hand
+    (fpdf2 compresses whole streams in memory), streaming the compression."""
+    import zlib
+
+    deflate = zlib.compressobj(9)
+    content = [deflate.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode("latin-1"))]
+    block = bytes(8 << 20)
+    for done in range(0, inflated, len(block)):
+        content.append(deflate.compress(block[: min(len(block), inflated - done)]))
+    content.append(deflate.flush())
+    stream = b"".join(content)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

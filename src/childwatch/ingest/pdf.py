@@ -35,6 +35,7 @@ from typing import Any
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fields import too_long
+from childwatch.ingest.limits import CapExceeded
 from childwatch.records import Document
 
 MEDIA_TYPE = "application/pdf"
@@ -125,10 +126,12 @@ def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | Input
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
 
+    from childwatch.ingest.pdfstreams import BoundedParser, InflateBudget
+
+    budget = InflateBudget()
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        document = PDFDocument(BoundedParser(io.BytesIO(data), budget))
         resources = PDFResourceManager()
         device = PDFPageAggregator(resources, laparams=LAParams())
         interpreter = PDFPageInterpreter(resources, device)
@@ -138,12 +141,18 @@ def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | Input
             layout = device.get_result()
             pages.append(Page(layout.height, _lines(layout)))
         info = _info(document.info)
+    except CapExceeded as exc:
+        return exc.error(where, "nothing of it was read")
     except (PDFEncryptionError, PDFPasswordIncorrect):
         return InputError(where, "is encrypted with a password", "ingest an unprotected copy of the report")
     # pdfminer raises many kinds of errors on damaged files (its own, and struct, zlib,
     # KeyError...); one bad report must not stop a batch, and the message names the file.
     except Exception as exc:
+        if budget.exceeded is not None:  # a cap, raised inside pdfminer and turned into another error
+            return budget.exceeded.error(where, "nothing of it was read")
         return InputError(where, f"PDF could not be read ({type(exc).__name__}: {exc})", "check that it opens")
+    if budget.exceeded is not None:  # a cap, raised inside pdfminer and caught there
+        return budget.exceeded.error(where, "nothing of it was read")
     if not pages:
         return InputError(where, "PDF has no pages")
     return pages, info

@@ -25,6 +25,7 @@ from typing import Any
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fields import MAX_CHARS_HINT, DecodeProblem, decode_bytes, too_long
+from childwatch.ingest.limits import CapExceeded
 from childwatch.records import Document
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -36,36 +37,93 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.IGNOREC
 def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
     """Yield a Document (or InputError) per readable page archived in `path`."""
     try:
-        from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError:  # pragma: no cover - warcio is a dependency
         yield InputError(str(path), "reading WARC files needs the warcio package", "pip install warcio")
         return
+    where = str(path)
     if not _looks_like_warc(path):
-        yield InputError(str(path), "is not a WARC file (it does not begin with a WARC/1.x record)",
+        yield InputError(where, "is not a WARC file (it does not begin with a WARC/1.x record)",
                          "check that it is a .warc or .warc.gz web archive")  # fmt: skip
         return
+    from childwatch.ingest.warcbounds import Archive, Damaged
+
     found = 0
+    records: Archive | None = None
     try:
         with path.open("rb") as stream:
-            records = ArchiveIterator(stream)
+            records = Archive(stream)
             for record in records:
+                if problem := _damaged(record):
+                    raise Damaged(problem)
                 item = _record(path, record, records, max_chars)
                 if item is not None:
                     found += 1
                     yield item
-    except ArchiveLoadFailed as exc:
-        yield InputError(str(path), f"is not a readable WARC file ({exc.msg})", "check that it is a .warc or .warc.gz")
+    except CapExceeded as exc:
+        yield exc.error(where, _read_before(found, records))
         return
-    # warcio raises assorted errors on truncated or damaged archives (EOFError, its header
-    # parser's exception, AttributeError for a record without a target URI...); one bad
-    # archive must not stop the batch, and the message names the file.
+    except OSError as exc:
+        yield InputError(where, f"cannot be read: {exc.strerror or exc}")
+        return
     except Exception as exc:
-        problem = f"archive is damaged after {found} documents ({type(exc).__name__}: {exc})"
-        yield InputError(str(path), problem, "re-create the WARC file")
+        # warcio raises assorted errors on damaged archives (its own, EOFError, zlib's,
+        # AttributeError for a record without a target URI...): the message says what is
+        # wrong in words, without warcio's internals, and the batch goes on.
+        truncated = records is not None and records.bounded.truncated
+        problem = "it ends inside a record (truncated)" if truncated else _problem(exc, ArchiveLoadFailed)
+        yield InputError(where, f"archive is damaged: {problem}; {_read_before(found, records)}",
+                         "re-create the WARC file, or re-download it if it came over the network")  # fmt: skip
         return
-    if found == 0:
-        yield InputError(str(path), "holds no HTML, text or PDF page with a 2xx status", "nothing to read in it")
+    assert records is not None
+    if records.truncated:
+        problem = f"archive is damaged: it ends inside a record (truncated); {_read_before(found, records)}"
+        yield InputError(where, problem, "re-create the WARC file, or re-download it if it came over the network")
+    elif records.misplaced:
+        yield InputError(where,
+                         f"archive is damaged: {records.misplaced} record(s) do not end where their Content-Length "
+                         f"says; {found} documents were read, but their text may be cut",
+                         "re-create the WARC file")  # fmt: skip
+    elif found == 0:
+        yield InputError(where, "holds no HTML, text or PDF page with a 2xx status", "nothing to read in it")
+
+
+def _read_before(found: int, records: Any) -> str:
+    at = f" at byte {records.offset:,}" if records is not None else ""
+    return f"reading stopped{at}, after {found} document(s)"
+
+
+def _damaged(record: Any) -> str | None:
+    """What makes a parsed record unreadable (headers every WARC record has), or None."""
+    if record.format != "warc":
+        return None
+    headers = record.rec_headers
+    if not headers.get_header("WARC-Type"):
+        return "a record has no WARC-Type header"
+    length = (headers.get_header("Content-Length") or "").strip()
+    if not length.isdigit():
+        return "a record has no valid Content-Length header"
+    return None
+
+
+def _problem(exc: Exception, load_failed: type[Exception]) -> str:
+    """What went wrong, in words, for an exception raised while reading an archive."""
+    from childwatch.ingest.warcbounds import Damaged
+
+    if isinstance(exc, Damaged):
+        return str(exc)
+    if isinstance(exc, load_failed):
+        if "non-chunked gzip" in str(exc):
+            return (
+                "it is one gzip stream holding several records, where a .warc.gz has one gzip member per "
+                "record (`warcio recompress FILE NEW.warc.gz` repairs that)"
+            )
+        return "a record does not begin with a WARC/1.0 or WARC/1.1 line"
+    if isinstance(exc, EOFError):
+        return "it ends inside a record (truncated)"
+    if isinstance(exc, zlib.error):
+        return "its compressed data is corrupt"
+    return "a record's headers are missing or malformed"
 
 
 def _looks_like_warc(path: Path) -> bool:

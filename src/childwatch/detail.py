@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 
 from childwatch import review
 from childwatch.corrections import FIELDS
-from childwatch.protect import Redaction, log_reveal, report_names, shown_report
+from childwatch.protect import Redaction, log_reveal, redact_values, report_names, shown_report
 from childwatch.queries import jsonable
 from childwatch.replay import claim_state, effective
 from childwatch.store import Store
@@ -118,6 +118,8 @@ def incident_detail(
     if reveal:  # checks the role and the reason before anything is shown
         log_reveal(store, viewer, f"incident:{incident_id}", reason)
     redactions: dict[str, Redaction] = {}
+    all_names: list[str] = []
+    doc_names: dict[str, list[str]] = {}
     for doc_id, doc in docs.items():
         stored = doc.pop("child_names")
         if reveal:
@@ -127,6 +129,8 @@ def incident_detail(
             shown = shown_report(doc_id, text=doc["text"], title=doc["title"], url=doc["url"], stored=stored)
             red = shown.text
             doc.update(title=shown.title, url=shown.url, protected_names=len(shown.names))
+            all_names += shown.names
+            doc_names[doc_id] = list(shown.names)
         redactions[doc_id] = red
         doc["text"] = red.text
     claims = []
@@ -135,22 +139,28 @@ def incident_detail(
         fixes = state.corrected.get(row["id"], {})
         red = redactions[row["doc_id"]]
         ev = red.span(row["evidence_start"], row["evidence_end"])
+        names = doc_names.get(row["doc_id"], [])
         claims.append(
             {
                 "id": row["id"],
                 "doc_id": row["doc_id"],
                 "ordinal": row["ordinal"],
-                **claim_view(current),
+                # Values as corrected may be what an analyst typed.
+                **redact_values(claim_view(current), key=row["doc_id"], names=names),
                 "evidence": {"start": ev[0], "end": ev[1], "text": red.text[ev[0] : ev[1]]},
                 "spans": _spans(row, red, set(fixes)),
-                "corrections": {
-                    f: {
-                        "value": current.get(FIELDS[f].columns[0]),
-                        "original": row.get(FIELDS[f].columns[0]),
-                        "event_id": e,
-                    }
-                    for f, e in fixes.items()
-                },
+                "corrections": redact_values(
+                    {
+                        f: {
+                            "value": current.get(FIELDS[f].columns[0]),
+                            "original": row.get(FIELDS[f].columns[0]),
+                            "event_id": e,
+                        }
+                        for f, e in fixes.items()
+                    },
+                    key=row["doc_id"],
+                    names=names,
+                ),
                 "rejected": row["id"] in state.rejected,
                 "incident_score": row["incident_score"],
                 "incident_why": row["incident_why"],
@@ -158,12 +168,13 @@ def incident_detail(
             }
         )
     view = jsonable(incident)
+    history = [e.as_dict() for e in review.history(store, incident_id)]
     return {
         "incident": view,
         "outlets": view["outlets"],
         "sources": view["sources"],
         "claims": claims,
-        "history": [e.as_dict() for e in review.history(store, incident_id)],
+        "history": history if reveal else redact_values(history, key=incident_id, names=all_names),
         "graphic": any(c["graphic"] for c in claims),
         "blur_graphic": viewer.blur_graphic,
         "pseudonymised": not reveal,

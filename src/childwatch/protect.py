@@ -48,6 +48,7 @@ __all__ = [
     "names_a_child",
     "pseudonymise",
     "redact",
+    "redact_values",
     "report_names",
     "shown_report",
     "shown_reports",
@@ -472,6 +473,21 @@ def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport
                     row.id, text=row.text, title=row.title, url=row.url, stored=row.child_names
                 )
     return shown
+
+
+def redact_values(value: Any, *, key: str, names: Iterable[str]) -> Any:
+    """`value` (strings, lists and dicts of them, as in a review event) with every string
+    redacted with `names`: what an analyst typed may name a child too."""
+    names = list(names)
+    if not names:
+        return value
+    if isinstance(value, str):
+        return redact(value, key=key, names=names).text
+    if isinstance(value, list | tuple):
+        return [redact_values(v, key=key, names=names) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_values(v, key=key, names=names) for k, v in value.items()}
+    return value
 
 
 def names_a_child(value: str | None, names: Iterable[str]) -> bool:

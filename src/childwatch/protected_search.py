@@ -2,17 +2,14 @@
 
 Every text the web and the incident exports show is pseudonymised (`protect`), so a
 search must match what people see: a report that contains "Amina" only in a child's
-name must not come back for q="Amina", or the list would confirm what the page hides.
-The database matches the stored (original) text; `find` reads the matching documents
-once, says which of them contain `q` only inside protected names, and hands `queries`
-the ids of the others, so that the search itself reads the texts only once.
+name must not come back for q="Amina", or the list (and its count) would confirm what
+the page hides. The database matches the stored (original) text; `find` reads the
+matching documents that name children (their names were stored at ingest), says which
+of them contain `q` only inside those names, and hands `queries` the ids of the others,
+so that the search itself reads the texts only once.
 
-Cost: only documents where `q` touches a capitalised word that is not a common word (the
-only places a name can be) are pseudonymised to check, at most `MAX_CHECKED` per search,
-and cached (a document's text never changes). Past that bound, or past `MAX_IDS`
-matching documents, the rest are not checked: a search text that hundreds of reports
-contain as a name-like word tells little about any one child, and the pages still show
-only pseudonyms. Exact at any size would need the protected names stored at ingest.
+Exact at any size: a document is checked when `q` overlaps one of its children's names
+(or a word of one), which no other document can hide.
 """
 
 from __future__ import annotations
@@ -22,18 +19,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import String, Table, case, or_, select
+from sqlalchemy import cast as cast_
 
-from childwatch.protect import Redaction, redact, stop_words
+from childwatch.protect import Redaction, redact, report_names, stop_words
 from childwatch.store import Store
 from childwatch.store.models import DocumentRow
 
-__all__ = ["MAX_CHECKED", "MAX_IDS", "Matches", "find"]
+__all__ = ["MAX_IDS", "Matches", "find"]
 
 DOCS = cast(Table, DocumentRow.__table__)
-MAX_CHECKED = 300  # documents pseudonymised per search, at most (about 3 ms each, then cached)
 MAX_IDS = 10_000  # matching documents handed to the query by id; past it the query searches again
-_WORD_CHAR = re.compile(r"[\w'’-]")
 
 
 def _like(text: str) -> str:
@@ -41,26 +37,26 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _may_touch_a_name(q: str, text: str) -> bool:
-    """Whether some occurrence of `q` (any case) lies in a capitalised word that is not a
-    common word: elsewhere no name can be."""
-    common = stop_words()
-    for m in re.finditer(re.escape(q), text, re.IGNORECASE):
-        start, end = m.start(), m.end()
-        while start > 0 and _WORD_CHAR.match(text[start - 1]):
-            start -= 1
-        while end < len(text) and _WORD_CHAR.match(text[end]):
-            end += 1
-        if any(word[:1].isupper() and word not in common for word in re.split(r"[\s'’]+", text[start:end])):
-            return True
+def _may_hide(q: str, names: list[str]) -> bool:
+    """Whether `q` (case-folded) overlaps a name or a word of one, as text: only then can
+    the pseudonyms hide it."""
+    for name in names:
+        for part in (name, *name.split()):
+            w = part.casefold()
+            if q in w or w in q or any(q.endswith(w[:k]) or q.startswith(w[-k:]) for k in range(1, len(w))):
+                return True
     return False
 
 
 @lru_cache(maxsize=4096)
-def _shown(doc_id: str, text: str, title: str) -> tuple[str, str]:
-    """The document's text and title as people see them (pseudonymised), case-folded."""
-    red: Redaction = redact(text, key=doc_id)
-    return red.text.casefold(), redact(title, key=doc_id, names=red.names).text.casefold()
+def _shown(doc_id: str, text: str, title: str, url: str, names: tuple[str, ...]) -> tuple[str, str, str]:
+    """The document's text, title and address as people see them (pseudonymised), case-folded."""
+    red: Redaction = redact(text, key=doc_id, names=names)
+    return (
+        red.text.casefold(),
+        redact(title, key=doc_id, names=names).text.casefold(),
+        redact(url, key=doc_id, names=names).text.casefold(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +82,22 @@ def find(store: Store, q: str) -> Matches | None:
             return column.like(_like(needle), escape="\\")
         return column.ilike(_like(needle), escape="\\")
 
-    stmt = select(DOCS.c.id, DOCS.c.title, DOCS.c.text).where(or_(contains(DOCS.c.title), contains(DOCS.c.text)))
+    d = DOCS.c
+    # Names are read only where a document has some (or none stored yet: before 0010).
+    named = or_(d.child_names.is_(None), cast_(d.child_names, String) != "[]")
+    stmt = select(d.id, case((named, d.title), else_=None), case((named, d.text), else_=None), d.url, d.child_names)
+    stmt = stmt.where(or_(contains(d.title), contains(d.text)))
     visible: list[str] = []
     hidden: list[str] = []
-    checked = 0
     folded = needle.casefold()
     with store._read() as conn:
-        for doc_id, title, text in conn.execution_options(yield_per=200).execute(stmt):
-            text, title = text or "", title or ""
-            if checked < MAX_CHECKED and (_may_touch_a_name(needle, text) or _may_touch_a_name(needle, title)):
-                checked += 1
-                shown_text, shown_title = _shown(doc_id, text, title)
-                if folded not in shown_text and folded not in shown_title:
-                    hidden.append(doc_id)
-                    continue
+        for doc_id, title, text, url, stored in conn.execution_options(yield_per=200).execute(stmt):
+            if text is not None:
+                names = report_names(stored, text, title)
+                if names and _may_hide(folded, names):
+                    shown = _shown(doc_id, text, title or "", url or "", tuple(names))
+                    if all(folded not in part for part in shown):
+                        hidden.append(doc_id)
+                        continue
             visible.append(doc_id)
     return Matches(tuple(visible) if len(visible) <= MAX_IDS else None, tuple(hidden))

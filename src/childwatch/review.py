@@ -22,16 +22,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, select
 
 from childwatch import replay
 from childwatch.corrections import CORRECTABLE_FIELDS, FIELDS, check_claim, parse_value, value_of
 from childwatch.errors import NotFound, ReviewError
+from childwatch.protect import names_a_child, report_names
 from childwatch.store import Store
 from childwatch.store import review as db
-from childwatch.store.models import REVIEW_ACTIONS
+from childwatch.store.models import REVIEW_ACTIONS, DocumentRow
 from childwatch.store.review import ClaimKey, EventRecord
 from childwatch.users import User, require
 
@@ -305,6 +306,9 @@ def _effective_row(conn: Connection, claim: ClaimKey) -> dict[str, Any]:
     return replay.effective(row, replay.claim_state(conn, [claim.doc_id]))
 
 
+DOCS = cast(Table, DocumentRow.__table__)
+
+
 def correct_claim(store: Store, user: User, claim_id: int, field: str, value: Any, reason: str | None) -> ReviewEvent:
     """Correct one field of a claim (see `CORRECTABLE_FIELDS`); the extractor's value stays
     visible in the history. A claim whose violation changes leaves an incident it shares
@@ -318,6 +322,7 @@ def correct_claim(store: Store, user: User, claim_id: int, field: str, value: An
         if all(current.get(k) == v for k, v in columns.items()):
             raise ReviewError(f"{field} of claim {claim_id} is {value_of(field, current)!r} already")
         check_claim({**current, **columns})
+        _check_no_child_named(conn, claim.doc_id, field, columns)
         after: dict[str, Any] = {"value": columns[FIELDS[field].columns[0]], "columns": columns}
         touched = {claim.incident_id} if claim.incident_id else set()
         if field == "violation" and claim.incident_id and len(_members(conn, claim.incident_id)) > 1:
@@ -335,6 +340,20 @@ def correct_claim(store: Store, user: User, claim_id: int, field: str, value: An
         return values, [("target", claim)], touched
 
     return _act(store, user, reason, build)
+
+
+def _check_no_child_named(conn: Connection, doc_id: str, field: str, columns: dict[str, Any]) -> None:
+    """A corrected value is shown to every viewer, on the map and in exports: it must not
+    be a child's name from the claim's report."""
+    doc = conn.execute(select(DOCS.c.text, DOCS.c.title, DOCS.c.child_names).where(DOCS.c.id == doc_id)).first()
+    if doc is None:
+        return
+    names = report_names(doc.child_names, doc.text, doc.title)
+    if any(isinstance(v, str) and names_a_child(v, names) for v in columns.values()):
+        raise ReviewError(
+            f"{field}: that value names a child of this report, and it would be shown to every reader; "
+            "write the place, actor or source itself, or leave it empty"
+        )
 
 
 def _claim_flag(store: Store, user: User, claim_id: int, reason: str | None, action: str) -> ReviewEvent:

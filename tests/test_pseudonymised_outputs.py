@@ -342,3 +342,35 @@ def test_what_an_analyst_writes_about_a_child_is_pseudonymised_for_everyone_else
         assert not leaks_in(text, NAMED_CHILDREN), (what, leaks_in(text, NAMED_CHILDREN)[:2])
     shown = viewer.get(f"/api/incidents/{target}/history").json()["history"]
     assert any("[child" in e["reason"] and "mother confirmed" in e["reason"] for e in shown)
+
+
+def test_a_report_whose_id_and_address_name_the_child_is_shown_by_pseudonym(tmp_path: Path) -> None:
+    """Reports fetched from the web take their address as id ("site/path@hash"), and news
+    addresses often carry the headline: the id is pseudonymised like the address."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    doc_id = "news.example.org/2024/05/teen-idris-lawan-recruited-by-militia@3fa9c1d2e4b5"
+    report = {
+        "id": doc_id,
+        "url": "https://" + doc_id.split("@")[0],
+        "title": "Teen Idris Lawan Recruited By Militia",
+        "text": "Armed men recruited 30 boys in Zamfara State on 3 May 2024, residents said. Among them was a "
+        "15-year-old boy, Idris Lawan, whose mother said he was taken from the market.",
+        "published": "2024-05-05",
+    }
+    (folder / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    db = tmp_path / "slug.sqlite"
+    assert cli.main(["run", str(folder), "--db", str(db)]) == 0
+    _with_users(db)
+    leaks = Children(names={"Idris Lawan": doc_id}, leaks=(r"(?i)\bidris\b", r"(?i)\blawan\b"))
+    viewer = client_for(db, "viewer")
+    outputs = list(every_output(viewer))
+    assert any(doc_id.split("/")[0] in text for _, text in outputs)  # the report is there, by its site
+    assert [(what, found) for what, text in outputs for found in leaks_in(text, leaks)] == []
+    out = tmp_path / "claims.jsonl"
+    assert cli.main(["export", "--db", str(db), "--pseudonymise", "--out", str(out)]) == 0
+    assert not leaks_in(out.read_text(encoding="utf-8"), leaks)
+    admin = client_for(db, "admin")
+    incident = viewer.get("/api/incidents").json()["items"][0]["id"]
+    revealed = admin.post(f"/api/incidents/{incident}/reveal", json={"reason": "checking the source"}).json()
+    assert {c["doc_id"] for c in revealed["claims"]} == {doc_id}

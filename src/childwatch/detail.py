@@ -16,7 +16,14 @@ from sqlalchemy import Table, select
 
 from childwatch import review
 from childwatch.corrections import FIELDS
-from childwatch.protect import Redaction, log_reveal, redact_values, report_names, shown_report
+from childwatch.protect import (
+    Redaction,
+    log_reveal,
+    pseudonymise_document_ids,
+    redact_values,
+    report_names,
+    shown_report,
+)
 from childwatch.queries import jsonable
 from childwatch.replay import claim_state, effective
 from childwatch.store import Store
@@ -128,11 +135,14 @@ def incident_detail(
         else:
             shown = shown_report(doc_id, text=doc["text"], title=doc["title"], url=doc["url"], stored=stored)
             red = shown.text
-            doc.update(title=shown.title, url=shown.url, protected_names=len(shown.names))
+            doc.update(id=shown.id, title=shown.title, url=shown.url, protected_names=len(shown.names))
             all_names += shown.names
             doc_names[doc_id] = list(shown.names)
         redactions[doc_id] = red
         doc["text"] = red.text
+    for doc in docs.values():  # the first report of a copy's group: an id too
+        if not reveal and doc.get("near_dup_of"):
+            doc["near_dup_of"] = redact_values(doc["near_dup_of"], key=doc["near_dup_of"], names=all_names)
     claims = []
     for row in rows:
         current = effective(row, state)
@@ -143,7 +153,7 @@ def incident_detail(
         claims.append(
             {
                 "id": row["id"],
-                "doc_id": row["doc_id"],
+                "doc_id": docs[row["doc_id"]]["id"],
                 "ordinal": row["ordinal"],
                 # Values as corrected may be what an analyst typed.
                 **redact_values(claim_view(current), key=row["doc_id"], names=names),
@@ -163,11 +173,15 @@ def incident_detail(
                 ),
                 "rejected": row["id"] in state.rejected,
                 "incident_score": row["incident_score"],
-                "incident_why": row["incident_why"],
+                "incident_why": row["incident_why"]
+                if reveal
+                else redact_values(row["incident_why"], key=row["doc_id"], names=all_names),
                 "document": docs[row["doc_id"]],
             }
         )
     view = jsonable(incident)
+    if not reveal:
+        pseudonymise_document_ids(store, [view])
     history = [e.as_dict() for e in review.history(store, incident_id)]
     return {
         "incident": view,

@@ -184,14 +184,18 @@ class _Pseudonymiser:
         self.store = store
         self.doc_id: str | None = None
         self.redaction: Redaction | None = None
+        self.shown_id: str | None = None
 
     def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
         if record["doc_id"] != self.doc_id:
             self.doc_id = record["doc_id"]
             report = shown_reports(self.store, [record["doc_id"]]).get(record["doc_id"])  # not the original
             self.redaction = report.text if report else None
+            self.shown_id = report.id if report else None
         if self.redaction is not None:
             pseudonymise_spans(record, self.redaction)
+        if self.shown_id is not None:
+            record["doc_id"] = self.shown_id
         return record
 
 

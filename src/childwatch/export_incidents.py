@@ -32,7 +32,7 @@ from typing import Any, TextIO, cast
 from sqlalchemy import Table, select
 
 from childwatch.errors import InputError
-from childwatch.protect import log_reveal, shown_reports
+from childwatch.protect import log_reveal, pseudonymise_document_ids, shown_reports
 from childwatch.queries import IncidentFilters, iter_filtered
 from childwatch.replay import Replayed
 from childwatch.store import Store
@@ -127,7 +127,7 @@ def _with_claims(store: Store, incidents: Sequence[dict[str, Any]], reveal: bool
         overlay = state.overlay.get(r["id"], {})
         by_incident[r["incident_id"]].append({
             "claim_id": r["id"],
-            "doc_id": r["doc_id"],
+            "doc_id": report.id if report else r["doc_id"],
             "outlet": r["outlet"],
             "url": report.url if report else r["url"],
             "published": r["published"],
@@ -141,6 +141,8 @@ def _with_claims(store: Store, incidents: Sequence[dict[str, Any]], reveal: bool
 
 def _batches(store: Store, filters: IncidentFilters, reveal: bool) -> Iterator[list[dict[str, Any]]]:
     for batch in _chunked(iter_filtered(store, filters)):
+        if not reveal:
+            pseudonymise_document_ids(store, batch)
         _with_claims(store, batch, reveal)
         yield batch
 
@@ -226,6 +228,7 @@ def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: b
             report = shown.get(row["doc_id"])
             if report is not None:
                 pseudonymise_spans(record, report.text)
+                record["doc_id"] = report.id
             record["rejected"] = row["id"] in state.rejected
             record["corrected"] = sorted(state.corrected.get(row["id"], {}))
             out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")

@@ -132,7 +132,7 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
             doc_id, text=doc["text"] or "", title=doc["title"], url=doc["url"], stored=doc["child_names"]
         )
         shown[doc_id] = {
-            "id": doc_id,
+            "id": report.id,
             "title": report.title,
             "url": report.url,
             "outlet": doc["outlet"],

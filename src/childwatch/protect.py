@@ -31,7 +31,7 @@ from functools import cache, lru_cache
 from typing import Any, cast
 
 import pycountry
-from sqlalchemy import Table, select
+from sqlalchemy import Table, case, select
 
 from childwatch.errors import ChildwatchError, ReviewError
 from childwatch.extract.lexicon import load_lexicon
@@ -47,9 +47,11 @@ __all__ = [
     "log_reveal",
     "names_a_child",
     "pseudonymise",
+    "pseudonymise_document_ids",
     "redact",
     "redact_values",
     "report_names",
+    "shown_ids",
     "shown_report",
     "shown_reports",
     "stop_words",
@@ -80,8 +82,7 @@ _CHILD_PLURALS = "children|boys|girls|victims|pupils|schoolchildren|minors|teena
 _RULES = [
     # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf; a 14-year-old named Daniel
     re.compile(
-        rf"\b{_AGE}[- ](?i:years?)[- ](?i:old)(?:\s+(?i:{_CHILD_NOUNS}))?\s*,?\s+(?:(?i:named|called)\s+)?"
-        rf"(?P<name>{_NAME})"
+        rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"
     ),
     # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
     re.compile(
@@ -90,8 +91,7 @@ _RULES = [
     ),
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
     # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar
-    # (any case: "Schoolgirl Amina Yusuf abducted" is a headline's way of saying it)
-    re.compile(rf"\b(?i:{_CHILD_NOUNS})\s*,?\s+(?:(?i:named|called)\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"),
     # Fatima, a schoolgirl / Omar, her son
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an|the|her|his|their)\s+(?:[{_LOW}]+\s+)?(?:{_CHILD_NOUNS})\b"),
     # Omar Khalil was 15 when ... / Amina is 12, and ...
@@ -105,6 +105,19 @@ _RULES = [
         rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=—\s))(?P<name>{_NAME})\b[^.!?\n]{{0,240}}[.!?][\"”’]?\s+"
         rf"The\s+(?:(?P<age>\d{{1,2}})|{'|'.join(_NUMBER_WORDS[:17])})[- ]years?[- ]old\b"
     ),
+]
+# A headline capitalises the words around the name too ("Schoolgirl Amina Yusuf Abducted",
+# "14-Year-Old Dmytro"): there, the rules' own words are read in any case (`document_child_names`
+# then cuts the name at a word the report uses in lower case).
+_HEADLINE_RULES = [
+    re.compile(
+        rf"\b{_AGE}[- ](?i:years?)[- ](?i:old)(?:\s+(?i:{_CHILD_NOUNS}))?\s*,?\s+(?:(?i:named|called)\s+)?"
+        rf"(?P<name>{_NAME})"
+    ),
+    _RULES[1],
+    _RULES[2],
+    re.compile(rf"\b(?i:{_CHILD_NOUNS})\s*,?\s+(?:(?i:named|called)\s+)?(?P<name>{_NAME})"),
+    *_RULES[4:],
 ]
 _NAMED_LIST = re.compile(
     rf"\b(?i:{_CHILD_PLURALS}|{_CHILD_NOUNS})\b[^.!?]{{0,60}}?\b(?i:named|identified)\s+(?:as\s+)?"
@@ -143,6 +156,7 @@ def _stop_words() -> frozenset[str]:
     try:
         for demonym in load_lexicon().demonyms:
             words.update(w.capitalize() for w in demonym.split())
+            words.update(w.capitalize() + "s" for w in demonym.split())  # "Americans", "Syrians"
         for country in pycountry.countries:
             words.update(re.findall(rf"{_WORD}", country.name))
     except ChildwatchError:  # a broken lexicon must not stop protection: the built-in list still applies
@@ -174,8 +188,38 @@ def _years(age: str) -> int:
     return int(age) if age.isdigit() else _NUMBER_WORDS.index(age.lower()) + 1
 
 
-def child_names(text: str) -> list[str]:
-    """The children's names the rules find in `text`, in order of first mention."""
+# What each rule cannot match without, and how far before and after it the rule's match
+# may reach: the rules run only around these cues (the text between them holds no name
+# the rules could find), which makes finding names four times as fast on news reports.
+_YEAR = re.compile(r"(?i)year")
+_CHILD_CUE = re.compile(rf"\b(?i:{_CHILD_NOUNS})\b")
+_CUES: list[tuple[re.Pattern[str], int, int]] = [
+    (_YEAR, 20, 140),  # 13-year-old Dmytro
+    (re.compile(r"[,(]\s*(?:aged\s+)?\d"), 100, 30),  # Amina, 12,
+    (_YEAR, 120, 20),  # Amina, a 12-year-old
+    (_CHILD_CUE, 2, 120),  # her son Omar
+    (_CHILD_CUE, 140, 20),  # Fatima, a schoolgirl
+    (re.compile(r"\b(?:was|is)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
+    (_YEAR, 420, 20),  # Amina Yusuf was asleep ... The 14-year-old
+]
+_LIST_CUE = re.compile(r"\b(?i:named|identified)\b")
+
+
+def _windows(text: str, cue: re.Pattern[str], before: int, after: int) -> list[tuple[int, int]]:
+    """Stretches of `text` around each match of `cue`, overlapping ones joined."""
+    spans: list[tuple[int, int]] = []
+    for m in cue.finditer(text):
+        lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def child_names(text: str, *, headline: bool = False) -> list[str]:
+    """The children's names the rules find in `text`, in order of first mention; a
+    `headline`'s rules read their own words in any case."""
     found: dict[str, int] = {}
 
     def keep(name: str, at: int, end: int) -> None:
@@ -186,17 +230,19 @@ def child_names(text: str) -> list[str]:
         if cleaned and cleaned not in found:
             found[cleaned] = at
 
-    for rule in _RULES:
-        for m in rule.finditer(text):
-            age = m.groupdict().get("age")
-            if age is not None and _years(age) >= 18:
-                continue
-            keep(m.group("name"), m.start("name"), m.end("name"))
-    for m in _NAMED_LIST.finditer(text):
-        start = m.start("names")
-        for part in re.finditer(_NAME, m.group("names")):
-            if part.group(0) != "and":
-                keep(part.group(0), start + part.start(), start + part.end())
+    for rule, (cue, before, after) in zip(_HEADLINE_RULES if headline else _RULES, _CUES, strict=True):
+        for lo, hi in _windows(text, cue, before, after):
+            for m in rule.finditer(text, lo, hi):
+                age = m.groupdict().get("age")
+                if age is not None and _years(age) >= 18:
+                    continue
+                keep(m.group("name"), m.start("name"), m.end("name"))
+    for lo, hi in _windows(text, _LIST_CUE, 100, 300):
+        for m in _NAMED_LIST.finditer(text, lo, hi):
+            start = m.start("names")
+            for part in re.finditer(_NAME, m.group("names")):
+                if part.group(0) != "and":
+                    keep(part.group(0), start + part.start(), start + part.end())
     return [name for name, _ in sorted(found.items(), key=lambda kv: kv[1])]
 
 
@@ -266,7 +312,7 @@ def document_child_names(
     lower_words = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
     if title:
         headline = title if _normally_cased(title) else title.title()
-        for name in child_names(headline):
+        for name in child_names(headline, headline=True):
             kept: list[str] = []
             for word in name.split():
                 if word.lower() in lower_words or _violation_word(word):
@@ -289,7 +335,12 @@ def _violation_word(word: str) -> bool:
         rules = load_lexicon().violations
     except ChildwatchError:  # a broken lexicon must not stop protection
         return False
-    return any(r.triggers is not None and r.triggers.fullmatch(folded) for r in rules)
+    # "Child Soldiers" names a violation too: the word after a child noun in an inherent phrase.
+    return any(
+        (r.triggers is not None and r.triggers.fullmatch(folded))
+        or (r.inherent is not None and r.inherent.fullmatch(f"child {folded}"))
+        for r in rules
+    )
 
 
 def _distinct(names: Iterable[str]) -> list[str]:
@@ -440,6 +491,7 @@ class ShownReport:
     """A report as a non-admin sees it: text, title and address with children's names
     replaced by the same pseudonyms."""
 
+    id: str  # a document's id is often its address ("example.org/news/amina-yusuf-freed@3fa9c1d2e4b5")
     text: Redaction
     title: str | None
     url: str | None
@@ -457,7 +509,7 @@ def shown_report(
     def hide(value: str | None) -> str | None:
         return redact(value, key=doc_id, names=names).text if value and names else value
 
-    return ShownReport(red, hide(title), hide(url), tuple(names))
+    return ShownReport(hide(doc_id) or doc_id, red, hide(title), hide(url), tuple(names))
 
 
 def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport]:
@@ -473,6 +525,65 @@ def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport
                     row.id, text=row.text, title=row.title, url=row.url, stored=row.child_names
                 )
     return shown
+
+
+def shown_ids(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
+    """{id: the id as people see it} for those of these documents whose id names one of
+    their children (an address or a file name often does); others are left out."""
+    ids = sorted(set(doc_ids))
+    d = DOCS.c
+    shown: dict[str, str] = {}
+    unknown = d.child_names.is_(None)
+    with store._read() as conn:
+        for k in range(0, len(ids), 500):
+            # The text is read only for reports stored before their names were (0010).
+            stmt = select(
+                d.id, d.child_names, case((unknown, d.text), else_=None), case((unknown, d.title), else_=None)
+            )
+            for doc_id, stored, text, title in conn.execute(stmt.where(d.id.in_(ids[k : k + 500]))):
+                names = report_names(stored, text or "", title)
+                hidden = redact(doc_id, key=doc_id, names=names).text if names else doc_id
+                if hidden != doc_id:
+                    shown[doc_id] = hidden
+    return shown
+
+
+def pseudonymise_document_ids(store: Store, records: list[dict[str, Any]]) -> None:
+    """Replace, in place, the document ids that incidents list under their outlets and
+    sources ("documents", "copies", and inside keys such as "story:ID") by the ids as
+    people see them (`shown_ids`)."""
+    found: set[str] = set()
+
+    def collect(value: Any, key: str = "") -> None:
+        if isinstance(value, str) and key in ("documents", "copies"):
+            found.add(value)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                collect(v, k)
+
+    def replace(value: Any, shown: dict[str, str]) -> Any:
+        if isinstance(value, str):
+            for doc_id, hidden in shown.items():
+                value = value.replace(doc_id, hidden)
+            return value
+        if isinstance(value, list):
+            return [replace(v, shown) for v in value]
+        if isinstance(value, dict):
+            return {k: replace(v, shown) for k, v in value.items()}
+        return value
+
+    for record in records:
+        for key in ("outlets", "sources"):
+            collect(record.get(key))
+    shown = shown_ids(store, found) if found else {}
+    if shown:
+        for record in records:
+            for key in ("outlets", "sources", "counts"):
+                if record.get(key) is not None:
+                    record[key] = replace(record[key], shown)
 
 
 def redact_values(value: Any, *, key: str, names: Iterable[str]) -> Any:

@@ -21,6 +21,7 @@ from sqlalchemy import Select, Table, and_, case, func, literal_column, or_, sel
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.errors import InputError
+from childwatch.protect import pseudonymise_document_ids
 from childwatch.protected_search import Matches, find
 from childwatch.records import VIOLATIONS
 from childwatch.store import Store
@@ -293,6 +294,7 @@ def list_incidents(
     with store._read() as conn:
         total = conn.execute(select(func.count()).select_from(INCIDENTS).where(and_(True, *where))).scalar_one()
         items = [jsonable(r) for r in conn.execute(stmt).mappings()]
+    pseudonymise_document_ids(store, items)
     return Page(items, int(total), page, per_page)
 
 

@@ -438,3 +438,21 @@ def test_postgresql_engine_pools_connections(postgres_databases) -> None:
     with open_store(postgres_databases.new()) as store:
         assert store.engine.pool.size() == POOL_SIZE  # type: ignore[attr-defined]
         assert store.engine.dialect.driver == "psycopg"
+
+
+def test_migration_0010_finds_the_names_of_reports_stored_before(tmp_path: Path) -> None:
+    """Reports stored before names were kept at ingest get theirs when the store is upgraded."""
+    db = tmp_path / "old.sqlite"
+    url = f"sqlite:///{db}"
+    command.upgrade(alembic_config(url), "0009")
+    raw = sqlite3.connect(db)
+    raw.execute(
+        "INSERT INTO documents (id, sha256, origin, media_type, title, text, raw, metadata, captured_at) "
+        "VALUES ('old-1', 'x', 'old.json', 'application/json', 'SCHOOLGIRL AMINA YUSUF FREED', "
+        "'A 12-year-old schoolgirl, Amina Yusuf, was freed on Monday.', x'00', '{}', '2024-01-01 00:00:00')"
+    )
+    raw.commit()
+    raw.close()
+    with open_store(db) as store, store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT child_names FROM documents WHERE id = 'old-1'")).scalar_one()
+    assert stored == '["Amina Yusuf"]'

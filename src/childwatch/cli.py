@@ -249,7 +249,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
                   "cannot be used again")  # fmt: skip
         elif args.users_command == "role":
             user = users.set_role(store, args.name, args.role)
-            print(f"{user.name} is now a {user.role} (from their next request)")
+            print(f"{user.name} now has the role {user.role} (from their next request)")
         else:
             found = users.list_users(store)
             if not found:

@@ -92,12 +92,14 @@ class SessionMiddleware:
                 session = loaded if isinstance(loaded, dict) else {}
             except BadSignature:  # expired or tampered: start afresh
                 session = {}
+        # A snapshot (nested lists may change in place), taken as the cookie came: a session
+        # timed out, ended or refreshed below is written back.
+        before = json.dumps(session, sort_keys=True)
         session = self._alive(session)
         token = session.get("csrf")
         if isinstance(token, str) and token in self._ended:  # a copy of a cookie whose session ended
             session, token = {}, None
         scope["session"] = session
-        before = json.dumps(session, sort_keys=True)  # a snapshot: nested lists may change in place
         secure = self.secure if self.secure is not None else scope.get("scheme") == "https"
 
         async def send_wrapper(message: Message) -> None:

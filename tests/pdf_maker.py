@@ -79,26 +79,31 @@ def scanned_pdf(pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
-def bomb_pdf(inflated: int, text: str = "A report that says little.") -> bytes:
-    """A one-page PDF whose content stream shows `text`, then inflates to `inflated` bytes of
-    zeros: 512 MiB take about 520 KB, the way a decompression bomb is made. Written by hand
-    (fpdf2 compresses whole streams in memory), streaming the compression."""
+def bomb_pdf(inflated: int, text: str = "A report that says little.", streams: int = 1) -> bytes:
+    """A one-page PDF whose content shows `text`, then `streams` content streams that each
+    inflate to `inflated` bytes of zeros: 512 MiB take about 520 KB, the way a decompression
+    bomb is made. Written by hand, compressing as it goes (fpdf2 holds whole streams)."""
     import zlib
 
-    deflate = zlib.compressobj(9)
-    content = [deflate.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode("latin-1"))]
-    block = bytes(8 << 20)
-    for done in range(0, inflated, len(block)):
-        content.append(deflate.compress(block[: min(len(block), inflated - done)]))
-    content.append(deflate.flush())
-    stream = b"".join(content)
+    def deflated(head: bytes) -> bytes:
+        deflate = zlib.compressobj(9)
+        parts = [deflate.compress(head)]
+        block = bytes(8 << 20)
+        for done in range(0, inflated, len(block)):
+            parts.append(deflate.compress(block[: min(len(block), inflated - done)]))
+        parts.append(deflate.flush())
+        return b"".join(parts)
+
+    shown = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode("latin-1")
+    contents = [deflated(shown if i == 0 else b"") for i in range(streams)]
+    refs = b" ".join(b"%d 0 R" % (5 + i) for i in range(streams))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [%s]"
+        b" /Resources << /Font << /F1 4 0 R >> >> >>" % refs,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(c), c) for c in contents),
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

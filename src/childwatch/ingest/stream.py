@@ -10,12 +10,14 @@ gives up as soon as `stop` is set.
 
 from __future__ import annotations
 
-import gzip
+import io
 import re
 import threading
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+
+from childwatch.ingest.limits import GZIP_LINES, CapExceeded, open_gzip
 
 BLOCK = 1 << 20
 _FEED_ITEM = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
@@ -57,23 +59,27 @@ def count_in(path: Path, stop: threading.Event | None = None) -> int:
             return _matches(path, compressed, _WARC_PAGE, stop)
         if base.endswith((".rss", ".atom", ".xml")):
             return _matches(path, compressed, _FEED_ITEM, stop)
-    except (OSError, EOFError, zlib.error):
+    except (OSError, EOFError, zlib.error, CapExceeded):
         return 1  # read_path will report the file; count it once
     return 1
 
 
-def _open(path: Path, compressed: bool):  # type: ignore[no-untyped-def]
-    return gzip.open(path, "rb") if compressed else path.open("rb")
+def _open(path: Path, compressed: bool) -> io.BufferedReader:
+    # The caps of `ingest.limits` hold here too: the count stops where the reader would.
+    return open_gzip(path) if compressed else path.open("rb")
 
 
 def _lines(path: Path, compressed: bool, stop: threading.Event | None) -> int:
     lines, last = 0, b"\n"
+    most = GZIP_LINES.value() if compressed else None
     with _open(path, compressed) as stream:
         while block := stream.read(BLOCK):
             if stop is not None and stop.is_set():
                 raise _Stopped
             lines += block.count(b"\n")
             last = block[-1:]
+            if most is not None and lines > most:
+                return most + 1  # read_path reads up to the cap, then refuses the rest
     return lines + (last != b"\n")
 
 

@@ -54,7 +54,7 @@ def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
         with path.open("rb") as stream:
             records = Archive(stream)
             for record in records:
-                if problem := _damaged(record):
+                if problem := _damaged(record, records.bounded.exhausted):
                     raise Damaged(problem)
                 item = _record(path, record, records, max_chars)
                 if item is not None:
@@ -89,17 +89,21 @@ def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
 
 
 def _read_before(found: int, records: Any) -> str:
-    at = f" at byte {records.offset:,}" if records is not None else ""
+    # warcio's offset can be off (even negative) in a damaged gzip; then it is left out.
+    at = f" at byte {records.offset:,}" if records is not None and records.offset >= 0 else ""
     return f"reading stopped{at}, after {found} document(s)"
 
 
-def _damaged(record: Any) -> str | None:
-    """What makes a parsed record unreadable (headers every WARC record has), or None."""
+def _damaged(record: Any, at_end: bool) -> str | None:
+    """What makes a parsed record unreadable (headers every WARC record has), or None.
+    `at_end`: parsing the record's headers used up the file."""
     if record.format != "warc":
         return None
     headers = record.rec_headers
     if not headers.get_header("WARC-Type"):
         return "a record has no WARC-Type header"
+    if at_end:
+        return "it ends inside a record (truncated)"
     length = (headers.get_header("Content-Length") or "").strip()
     if not length.isdigit():
         return "a record has no valid Content-Length header"

@@ -43,6 +43,7 @@ class _Reader(DecompressingBufferedReader):  # type: ignore[misc]
         self.lines = 0
         self.header_run = 0  # bytes of header and blank lines since a record began or data was read
         self.truncated = False
+        self.hit_end = False
 
     def _decompress(self, data: bytes) -> bytes:
         if not (self.decompressor and data):
@@ -61,10 +62,17 @@ class _Reader(DecompressingBufferedReader):  # type: ignore[misc]
         return out
 
     def _process_read(self, data: bytes) -> None:
-        # The file ends while a gzip member is still open: it was cut short.
-        if not data and self.decompressor is not None and self.num_block_read and not self.decompressor.eof:
-            self.truncated = True
+        if not data:
+            self.hit_end = True
+            # The file ends while a gzip member is still open: it was cut short.
+            if self.decompressor is not None and self.num_block_read and not self.decompressor.eof:
+                self.truncated = True
         super()._process_read(data)
+
+    @property
+    def exhausted(self) -> bool:
+        """Every byte of the file has been handed out: a record being parsed ran into its end."""
+        return self.hit_end and self.rem_length() == 0
 
     def read(self, length: int | None = None) -> bytes:
         self.header_run = 0

@@ -237,7 +237,8 @@ class LoginThrottle:
     @staticmethod
     def _keys(client: str, name: str | None) -> tuple[str, str | None, str | None]:
         # One dict for all: an account named like an address must not share its count.
-        account = name.strip() if name and name.strip() else None
+        # Names are cut (no real one is longer): a form may send megabytes as a name.
+        account = name.strip()[:256] if name and name.strip() else None
         if account is None:
             return f"client:{client}", None, None
         return f"client:{client}", f"account:{account}", f"pair:{client}\x00{account}"

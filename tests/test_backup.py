@@ -92,15 +92,18 @@ def test_backup_and_restore_round_trip_every_table_exactly(
     rich_db: str, target: str, request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, second = tmp_path / "first.cwbackup", tmp_path / "second.cwbackup"
+    original = snapshot(rich_db)  # before the backup, which is then recorded in the audit log
     code, out, _ = run_cli(capsys, "backup", "--db", rich_db, "--out", str(first))
     assert code == 0 and "written to" in out
+    recorded = snapshot(rich_db)["audit_events"][len(original["audit_events"]) :]
+    assert [(r[2], r[8]) for r in recorded] == [("export", "backup")], recorded
     (tmp_path / "target").mkdir()
     restored = database_url(request, target, tmp_path / "target")
     code, out, err = run_cli(capsys, "restore", str(first), "--db", restored)
     assert code == 0, err
     assert "restored into" in out
 
-    original, copy = snapshot(rich_db), snapshot(restored)
+    copy = snapshot(restored)
     assert set(copy) == set(original)
     for table, rows in original.items():
         assert rows, f"the rich store should have rows in {table}"

@@ -503,3 +503,15 @@ def _route_body(path: str, other: str, claim: int) -> dict[str, Any]:
         "merge": {"other_id": other}, "split": {"claim_ids": [claim]}, "move": {"incident_id": other},
         "correct": {"field": "victims.count", "value": 3},
     }.get(action, {})  # fmt: skip
+
+
+def test_a_bundle_is_recorded_in_the_audit_log(
+    rich: tuple[Store, dict[str, Any]], db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Originals name children: taking them out is an export like any other."""
+    code, _, _ = run_cli(capsys, "bundle", "--db", db_url, "--out", str(tmp_path / "b.zip"))
+    assert code == 0
+    code, out, _ = run_cli(capsys, "audit", "--db", db_url, "--out", "-")
+    rows = [json.loads(line) for line in out.splitlines()]
+    bundles = [r for r in rows if r["action"] == "export" and r["target"] == "bundle"]
+    assert len(bundles) == 1 and bundles[0]["via"] == "cli" and bundles[0]["details"]["out"].endswith("b.zip")

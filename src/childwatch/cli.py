@@ -158,6 +158,9 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
     selection = BundleSelection(doc_ids=args.doc or (), incident_ids=args.incident or (), run_ids=args.run or ())
     with open_store(args.db) as store:
         summary = write_bundle(store, Path(args.out), selection, progress=_stderr)
+        # Originals name children: who took them out, and which, is for the audit log.
+        selected = {"doc": list(args.doc or ()), "incident": list(args.incident or ()), "run": list(args.run or ())}
+        _audit_copy(store, "bundle", {"out": args.out, "selection": selected, "summary": summary.line()})
     print(summary.line())
     return 1 if summary.mismatched else 0
 
@@ -167,8 +170,17 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from childwatch.store import open_store
 
     with open_store(args.db) as store:
-        print(backup_store(store, Path(args.out), progress=_stderr).line())
+        line = backup_store(store, Path(args.out), progress=_stderr).line()
+        _audit_copy(store, "backup", {"out": args.out, "summary": line})
+    print(line)
     return 0
+
+
+def _audit_copy(store: Store, what: str, details: dict[str, object]) -> None:
+    """Record a bundle or a backup (whole originals, names included) as an export."""
+    from childwatch import audit
+
+    audit.record(store, audit.Actor.cli(), "export", target=what, details=details)
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,13 @@ def test_run_reports_a_scanned_pdf_and_goes_on(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "scan.pdf: has no text layer" in done.stderr
     assert "2 documents read, 1 new" in done.stdout
+
+
+def test_a_damaged_pdf_is_named_in_words_without_python_internals(tmp_path: Path) -> None:
+    bad = tmp_path / "damaged.pdf"
+    bad.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)  # a header, then no structure at all
+    (outcome,) = list(read_path(bad))
+    assert isinstance(outcome, InputError)
+    message = str(outcome)
+    assert "damaged.pdf" in message and "damaged or not a PDF" in message
+    assert not re.search(r"\b[A-Z][a-z]+(?:Error|Exception)\b|Traceback|PDFSyntax", message), message

@@ -147,10 +147,15 @@ def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | Input
         return InputError(where, "is encrypted with a password", "ingest an unprotected copy of the report")
     # pdfminer raises many kinds of errors on damaged files (its own, and struct, zlib,
     # KeyError...); one bad report must not stop a batch, and the message names the file.
-    except Exception as exc:
+    except Exception:
         if budget.exceeded is not None:  # a cap, raised inside pdfminer and turned into another error
             return budget.exceeded.error(where, "nothing of it was read")
-        return InputError(where, f"PDF could not be read ({type(exc).__name__}: {exc})", "check that it opens")
+        # pdfminer's messages name its internals ("KeyError: 'Root'"): say what it means.
+        return InputError(
+            where,
+            "is damaged or not a PDF: its structure could not be read",
+            "check that it opens in a PDF reader; if it does, save or print it to a new PDF and ingest that",
+        )
     if budget.exceeded is not None:  # a cap, raised inside pdfminer and caught there
         return budget.exceeded.error(where, "nothing of it was read")
     if not pages:

@@ -205,11 +205,16 @@ _CUES: list[tuple[re.Pattern[str], int, int]] = [
 _LIST_CUE = re.compile(r"\b(?i:named|identified)\b")
 
 
-def _windows(text: str, cue: re.Pattern[str], before: int, after: int) -> list[tuple[int, int]]:
-    """Stretches of `text` around each match of `cue`, overlapping ones joined."""
+def _windows(
+    text: str, cue: re.Pattern[str], before: int, after: int, seen: dict[re.Pattern[str], list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """Stretches of `text` around each match of `cue`, overlapping ones joined; `seen`
+    keeps each cue's matches for the other rules that share it."""
+    if cue not in seen:
+        seen[cue] = [m.span() for m in cue.finditer(text)]
     spans: list[tuple[int, int]] = []
-    for m in cue.finditer(text):
-        lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
+    for start, end in seen[cue]:
+        lo, hi = max(0, start - before), min(len(text), end + after)
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], hi)
         else:
@@ -230,14 +235,15 @@ def child_names(text: str, *, headline: bool = False) -> list[str]:
         if cleaned and cleaned not in found:
             found[cleaned] = at
 
+    seen: dict[re.Pattern[str], list[tuple[int, int]]] = {}
     for rule, (cue, before, after) in zip(_HEADLINE_RULES if headline else _RULES, _CUES, strict=True):
-        for lo, hi in _windows(text, cue, before, after):
+        for lo, hi in _windows(text, cue, before, after, seen):
             for m in rule.finditer(text, lo, hi):
                 age = m.groupdict().get("age")
                 if age is not None and _years(age) >= 18:
                     continue
                 keep(m.group("name"), m.start("name"), m.end("name"))
-    for lo, hi in _windows(text, _LIST_CUE, 100, 300):
+    for lo, hi in _windows(text, _LIST_CUE, 100, 300, seen):
         for m in _NAMED_LIST.finditer(text, lo, hi):
             start = m.start("names")
             for part in re.finditer(_NAME, m.group("names")):
@@ -309,10 +315,11 @@ def document_child_names(
     every word looks like a name: it is read in title case, and a word that the report's
     text uses in lower case ("abducted") is cut from the name found there."""
     found = list(child_names(text))
-    lower_words = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
-    if title:
-        headline = title if _normally_cased(title) else title.title()
-        for name in child_names(headline, headline=True):
+    headline = (title if _normally_cased(title) else title.title()) if title else ""
+    in_headline = child_names(headline, headline=True) if headline else []
+    if in_headline:
+        lower_words = {w for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
+        for name in in_headline:
             kept: list[str] = []
             for word in name.split():
                 if word.lower() in lower_words or _violation_word(word):

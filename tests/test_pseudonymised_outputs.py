@@ -271,6 +271,12 @@ def test_incident_exports_of_the_cli_name_no_child(data: DataSet, tmp_path: Path
         assert cli.main(args) == 0
         text = out.read_text(encoding="utf-8")
         assert text.strip() and not leaks_in(text, data.children), (fmt, leaks_in(text, data.children)[:3])
+    for fmt in ("jsonl", "csv"):  # claims, for a file to share
+        out = tmp_path / f"claims.{fmt}"
+        args = ["export", "--db", str(data.db), "--pseudonymise", "--format", fmt, "--out", str(out)]
+        assert cli.main(args) == 0
+        text = out.read_text(encoding="utf-8")
+        assert text.strip() and not leaks_in(text, data.children), (fmt, leaks_in(text, data.children)[:3])
     out = tmp_path / "default.csv"  # the incident export's default format
     assert cli.main(["export", "--db", str(data.db), "--what", "incidents", "--out", str(out)]) == 0
     assert not leaks_in(out.read_text(encoding="utf-8"), data.children)

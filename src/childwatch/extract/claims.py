@@ -267,12 +267,13 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
         return loc
     code = ctx.dominant_country
     for start, _end, c in ctx.demonyms:
-        if code is None and facts.start <= start < facts.end:
+        if code is None and facts.start <= start < facts.end and start not in ctx.actor_demonyms:
             code = c
             break
     if code is None and claim.perpetrator_id:
         actor = next((m.actor for m in ctx.actors if m.actor.id == claim.perpetrator_id), None)
-        if actor and len(actor.countries) == 1:
+        # A group's home country; never a state's, whose forces strike abroad too.
+        if actor and len(actor.countries) == 1 and actor.kind != "state_force":
             code = actor.countries[0]
     if code is None:
         code = ctx.main_country

@@ -30,6 +30,8 @@ class DocumentContext:
     places: list[ResolvedPlace] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
     demonyms: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, ISO2
+    # Demonyms that name an actor ("Israeli strikes", "Russian forces"): who acted, not where.
+    actor_demonyms: set[int] = field(default_factory=set)  # their starts
     unknown_places: list[PlaceMention] = field(default_factory=list)  # named, not in the gazetteer
     _actor_starts: list[int] = field(default_factory=list)
     _place_starts: list[int] = field(default_factory=list)
@@ -111,6 +113,10 @@ def build_context(
         if code is None:  # matched only through Unicode case folding; no demonym after all
             continue
         ctx.demonyms.append((m.start(), m.end(), code))
+        if _FORCE_AFTER.match(text, m.end()):
+            # "Israeli airstrikes on Rafah": the attacker's nationality, not the event's country.
+            ctx.actor_demonyms.add(m.start())
+            continue
         ctx.countries[code] += 1
     # First pass: unambiguous places and demonyms set the country context...
     for mention in mentions:
@@ -121,6 +127,8 @@ def build_context(
             ctx.countries[top.country] += 2 if top.kind == "country" else 1
     named = actors.find(text, tokens, set(ctx.countries))
     for a in named:
+        if a.actor.kind == "state_force":
+            continue  # a state's forces act abroad too: their country is not where the report is set
         for code in a.actor.countries[:1]:
             ctx.countries[code] += 1
     # ...then every place is resolved in that context.
@@ -181,6 +189,9 @@ _FORCE_NOUNS = (
     r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
     r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?)"
 )
+
+
+_FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 
 
 def _state_actions(

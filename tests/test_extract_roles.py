@@ -1,0 +1,47 @@
+"""Places and actors in their roles, on our own short reports: the place of the event,
+not the nationality of whoever struck, nor the home of the force that did it."""
+
+from __future__ import annotations
+
+import pytest
+
+from childwatch.extract import Extractor
+from childwatch.records import Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _doc(text: str, published: str | None = "2024-05-10") -> Document:
+    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                    media_type="text/plain", published=published)  # fmt: skip
+
+
+def test_the_attackers_nationality_is_not_where_the_event_happened(extractor: Extractor) -> None:
+    """Demonyms before a force noun ("Israeli airstrikes", "Israeli forces") say who struck;
+    the story's places decide the country of an event its sentence does not place."""
+    text = (
+        "Israeli airstrikes hit a family home in Rafah overnight, local health officials said. "
+        "Israeli forces said they were targeting militants. Four children were killed in the house, "
+        "relatives said. Israeli military officials declined to comment on the strike."
+    )
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claims and {c.location.country for c in claims} == {"PS"}
+
+
+def test_a_states_forces_abroad_do_not_move_the_event_home(extractor: Extractor) -> None:
+    text = (
+        "Russian forces shelled a residential area of Kharkiv on Sunday. Russian troops have pressed "
+        "their offensive for weeks. Two children were killed and five wounded, the regional governor said."
+    )
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claims and {c.location.country for c in claims} == {"UA"}
+
+
+def test_a_groups_home_country_still_places_an_unplaced_event(extractor: Extractor) -> None:
+    """A non-state group's country stays a fair guess when the report names no place."""
+    text = "Boko Haram fighters abducted 20 girls from their school, a local official said."
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.location.country == "NG"

@@ -45,3 +45,26 @@ def test_a_groups_home_country_still_places_an_unplaced_event(extractor: Extract
     text = "Boko Haram fighters abducted 20 girls from their school, a local official said."
     (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
     assert claim.location.country == "NG"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ABUJA, Nigeria (Wire) — Gunmen abducted 30 schoolgirls from a boarding school on Monday, police said.",
+        "ABUJA — Gunmen abducted 30 schoolgirls from a boarding school on Monday, police said.",
+    ],
+)
+def test_a_dateline_is_where_the_report_was_filed_not_the_event(extractor: Extractor, text: str) -> None:
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claim.location.name is None and claim.location.place_id != "gn:2352778"  # not Abuja
+    assert claim.location.country == "NG"  # the dateline's country is still the story's
+
+
+def test_an_organisations_seat_and_where_a_statement_was_made_are_not_event_places(extractor: Extractor) -> None:
+    text = (
+        "Militants recruited at least 40 boys in recent months, the London-based monitoring group said. "
+        "Three children were killed in the shelling, a spokesperson told reporters in Geneva."
+    )
+    claims = extractor.extract(_doc(text))
+    assert claims and all(c.location.name not in ("London", "Geneva") for c in claims)
+    assert all(c.location.country not in ("GB", "CH") for c in claims)

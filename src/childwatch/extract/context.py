@@ -106,7 +106,13 @@ def build_context(
     text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder, actors: ActorFinder
 ) -> DocumentContext:
     ctx = DocumentContext()
-    mentions = places.find(text, tokens, ctx.unknown_places)
+    mentions = []
+    for mention in places.find(text, tokens, ctx.unknown_places):
+        role = place_role(text, mention)
+        if role == "event":
+            mentions.append(mention)
+        elif role == "dateline":
+            ctx.countries[mention.candidates[0].country] += 1  # where the reporter files from
     demonym_re = _demonym_regex(lexicon)
     for m in demonym_re.finditer(text):
         code = lexicon.demonyms.get(re.sub(r"[\s-]+", " ", m.group().translate(IGNORECASE_ASCII).lower()))
@@ -146,6 +152,35 @@ def build_context(
     ctx._actor_starts = [a.start for a in ctx.actors]
     ctx._place_starts = [p.mention.start for p in ctx.places]
     return ctx
+
+
+# Where a report was filed: "ABUJA, Nigeria (AP) -", "DOHA, Qatar —", "GENEVA -" at a
+# paragraph's start. The reporter's city, not the event's.
+_DATELINE_AFTER = re.compile(r"(?:,\s*[A-Z][\w.'’ -]{1,40})?\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")
+# "the Britain-based Syrian Observatory", "a London-based group": an organisation's seat.
+_BASED_AFTER = re.compile(r"[-–]\s*based\b", re.IGNORECASE)
+# "said in Washington", "told reporters in The Hague", "a conference in Geneva": where
+# something was said, not where it happened.
+_SAID_IN_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+\w+|speaking|spoke|statement|conference|briefing|summit|talks|meeting|"
+    r"addressing|announced|headquarter(?:s|ed))\s+(?:\w+\s+){0,3}?(?:in|from|at)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def place_role(text: str, mention: PlaceMention) -> str:
+    """What a named place is to the report: "event" (where things may have happened),
+    "dateline" (where it was filed), "seat" (an organisation's base) or "statement"
+    (where something was said)."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    at_top = mention.start < 300 and not text[line_start : mention.start].strip()
+    if at_top and (mention.text.isupper() or _DATELINE_AFTER.match(text, mention.end)):
+        return "dateline"
+    if _BASED_AFTER.match(text, mention.end):
+        return "seat"
+    if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
+        return "statement"
+    return "event"
 
 
 def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None:

@@ -68,3 +68,20 @@ def test_an_organisations_seat_and_where_a_statement_was_made_are_not_event_plac
     claims = extractor.extract(_doc(text))
     assert claims and all(c.location.name not in ("London", "Geneva") for c in claims)
     assert all(c.location.country not in ("GB", "CH") for c in claims)
+
+
+def test_the_military_never_named_is_the_forces_of_the_country_the_report_is_in(extractor: Extractor) -> None:
+    text = (
+        "Fighting went on for a week in Sagaing Region, Myanmar. On 3 May a 9-year-old boy was killed when "
+        "the military shelled his village, residents said."
+    )
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id is not None and "myanmar" in claim.perpetrator_id.lower()
+
+
+@pytest.mark.parametrize("weapon", ["UAVs", "helicopters", "tanks", "snipers"])
+def test_a_nationality_before_a_weapon_names_that_states_forces(extractor: Extractor, weapon: str) -> None:
+    text = f"Israeli {weapon} opened fire near a school in Khan Younis on 9 October, wounding four children."
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id is not None and "isr" in claim.perpetrator_id.lower()
+    assert claim.location.country == "PS"

@@ -93,7 +93,7 @@ def build_claim(
         trigger=detection.trigger,
     )
     claim.victims = _victims(detection, facts)
-    _perpetrator(claim, facts, ctx, detection)
+    _perpetrator(claim, facts, ctx, detection, actors)
     claim.location = _location(facts, ctx, claim, detection)
     claim.date = _date(facts, detection)
     _source(claim, facts, last_speaker)
@@ -150,7 +150,9 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     return v
 
 
-def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection) -> None:
+def _perpetrator(
+    claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection, actors: ActorFinder
+) -> None:
     speakers = [(a.start, a.end) for a in facts.attributions]
     named = [
         m
@@ -175,6 +177,11 @@ def _perpetrator(claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detec
             if ref.unresolved:
                 return
             chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
+            if chosen is None and ref.state:
+                # "the military", "soldiers", never named: the forces of the country the report is set in.
+                home = ctx.dominant_country
+                force = actors.state_force_of(home) if home else None
+                chosen = ActorMention(ref.start, ref.end, force, ref.text) if force else None
             if chosen:
                 claim.perpetrator_span = Span(ref.start, ref.end, ref.text)
                 break

@@ -222,7 +222,8 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
 # "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
 _FORCE_NOUNS = (
     r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
-    r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?)"
+    r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?|"
+    r"uavs?|planes|airplanes|helicopters?|gunships?|tanks?|snipers?|navy|naval|gunboats?|police|troopers)"
 )
 
 

@@ -37,6 +37,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{c.docs_skipped} already stored, {c.docs_failed} failed; {c.claims} claims "
             f"in {summary.seconds:.1f}s -> {args.db}"
         )
+        for note in summary.notes():
+            print(note)
         if not args.no_resolve:
             from childwatch.resolve import resolve
 

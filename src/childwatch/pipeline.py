@@ -17,6 +17,7 @@ from childwatch import __version__
 from childwatch.errors import InputError
 from childwatch.extract import Extractor
 from childwatch.ingest import read_path
+from childwatch.ingest.language import is_english, language_name, primary
 from childwatch.progress import Progress
 from childwatch.records import Claim, Document
 from childwatch.store import RunCounts, Store
@@ -33,6 +34,14 @@ class RunSummary:
     counts: RunCounts
     seconds: float
     errors: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """Lines for the person running it about reports stored but not extracted."""
+        return [
+            f"{n} report{'s' if n != 1 else ''} in {language_name(code)}: stored, not extracted "
+            "(childwatch reads English only for now)"
+            for code, n in sorted(self.counts.not_extracted.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
 
 
 def run_pipeline(
@@ -96,11 +105,17 @@ def run_documents(
                 fail(doc.origin, f"{doc.origin}: extraction failed ({outcome.error}); "
                      "the document is stored without claims", "extract")  # fmt: skip
             doc.child_names = outcome.child_names
+            doc.language = outcome.language or doc.language
             todo.append((doc, outcome.claims))
         result = store.write_batch(todo, extractor_version=__version__)
         counts.docs_new += len(result.new)
         counts.docs_skipped += len(result.unchanged)
         counts.claims += result.claims
+        new = set(result.new)
+        for doc, _ in todo:
+            if doc.id in new and not is_english(doc.language):
+                code = primary(doc.language) or "?"
+                counts.not_extracted[code] = counts.not_extracted.get(code, 0) + 1
         for conflict in result.conflicts:
             fail(conflict.where, str(conflict), "conflict")
         if progress:

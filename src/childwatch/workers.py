@@ -30,6 +30,7 @@ from typing import Any
 
 from childwatch.errors import ChildwatchError
 from childwatch.extract import Extractor
+from childwatch.ingest.language import detect_language, is_english
 from childwatch.protect import document_child_names, without_child_names
 from childwatch.records import Claim, Document
 
@@ -55,6 +56,7 @@ class Outcome:
     claims: list[Claim] = field(default_factory=list)
     error: str | None = None  # "TypeName: message" when the extractor raised
     child_names: list[str] = field(default_factory=list)  # protect.document_child_names
+    language: str | None = None  # the input's own, else detected (ingest.language)
 
 
 _local = threading.local()
@@ -91,14 +93,18 @@ def _exit_with_parent() -> None:
 
 
 def extract_one(extractor: Extractor, doc: Document) -> Outcome:
-    """The document's claims and its children's names, found here so that the cost is
-    spread over the workers; a claim field that is a child's name is dropped."""
+    """The document's claims, its children's names and its language, found here so that
+    the cost is spread over the workers; a claim field that is a child's name is dropped.
+    A report not in English gets no claims: extraction reads English only for now."""
     names = document_child_names(doc.text, doc.title, doc.metadata)
+    language = doc.language or detect_language(doc.text, doc.title)
+    if not is_english(language):
+        return Outcome([], None, names, language)
     try:
         claims = extractor.extract(doc)
     except Exception as exc:  # one document must never sink the batch; the error is kept
-        return Outcome([], f"{type(exc).__name__}: {exc}", names)
-    return Outcome([without_child_names(c, names) for c in claims] if names else claims, None, names)
+        return Outcome([], f"{type(exc).__name__}: {exc}", names, language)
+    return Outcome([without_child_names(c, names) for c in claims] if names else claims, None, names, language)
 
 
 def extract_documents(docs: Sequence[Document]) -> list[Outcome]:

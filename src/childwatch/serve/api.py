@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from childwatch import audit, export, monitor, queries, review, users
+from childwatch import audit, export, monitor, queries, reports, review, users
 from childwatch.errors import NotFound
 from childwatch.serve.deps import (
     MAX_INT,
@@ -214,6 +214,20 @@ def newest_claims(
     """The claims stored most recently first, with their documents (titles pseudonymised)
     and incidents."""
     return monitor.newest_claims(store, viewer=user, limit=limit, offset=offset)
+
+
+@router.get("/documents", tags=["sources"])
+def documents(
+    user: CurrentUser,
+    store: StoreDep,
+    language: Annotated[str | None, Query(max_length=35, description="an ISO 639 code such as fr, es, ar")] = None,
+    limit: Annotated[int, Query(ge=1, le=reports.MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Stored reports, newest published first, each with its language and whether it was
+    extracted (reports not in English are stored, not extracted); `language` keeps one
+    language; `languages` counts every stored report by language. Titles pseudonymised."""
+    return reports.list_reports(store, viewer=user, language=language, limit=limit, offset=offset)
 
 
 # --- review (analysts) ----------------------------------------------------------------------

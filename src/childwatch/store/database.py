@@ -433,7 +433,8 @@ class Store:
         if row is None:
             return None
         counts = RunCounts(
-            row.docs_read, row.docs_new, row.docs_skipped, row.docs_failed, row.claims, dict(row.errors)
+            row.docs_read, row.docs_new, row.docs_skipped, row.docs_failed, row.claims, dict(row.errors),
+            dict(row.not_extracted or {}),
         )
         return RunRecord(row.id, aware(row.started_at), aware(row.finished_at), row.extractor_version, counts)
 
@@ -485,4 +486,5 @@ def _counts_row(counts: RunCounts) -> dict[str, Any]:
         "docs_failed": counts.docs_failed,
         "claims": counts.claims,
         "errors": dict(counts.errors),
+        "not_extracted": dict(counts.not_extracted),
     }

@@ -79,6 +79,7 @@ class DocumentRow(Base):
         Index("ix_documents_published", "published"),
         Index("ix_documents_outlet", "outlet"),
         Index("ix_documents_near_dup_of", "near_dup_of"),
+        Index("ix_documents_language", "language"),  # migration 0012: reports listed by language
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -314,6 +315,8 @@ class RunRow(Base):
     docs_failed: Mapped[int] = mapped_column(Integer)
     claims: Mapped[int] = mapped_column(Integer)
     errors: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Migration 0012: reports stored but not extracted, by language ({"fr": 3}).
+    not_extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class IngestErrorRow(Base):
@@ -545,6 +548,8 @@ class RunCounts:
     docs_failed: int = 0
     claims: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    # New reports stored without extraction because they are not in English, by language.
+    not_extracted: dict[str, int] = field(default_factory=dict)
 
 
 INTERRUPTED = "interrupted"  # the key of a run's errors saying it never finished

@@ -1,0 +1,180 @@
+"""Reports not in English: detected at ingest, stored and flagged with their language, not
+extracted, named in the run summary and listed by GET /api/documents?language=.
+
+The French and Spanish reports are our own, written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from childwatch import cli
+from childwatch.ingest.language import detect_language, is_english
+from childwatch.pipeline import run_pipeline
+from childwatch.serve import create_app
+from childwatch.store import open_store
+from childwatch.users import add_user
+
+PASSWORD = "a long test passphrase"
+
+FRENCH = {
+    "id": "fr-raid",
+    "title": "Des écoliers enlevés lors d'une attaque dans le nord du pays",
+    "outlet": "Le Quotidien du Sahel",
+    "published": "2024-03-12",
+    "text": (
+        "Des hommes armés ont enlevé quinze écoliers mardi matin dans un village du nord du pays, "
+        "selon les autorités locales. Les assaillants sont arrivés à moto peu avant le début des cours "
+        "et ont emmené les enfants, âgés de huit à quatorze ans, vers la forêt voisine. Deux enseignants "
+        "ont été blessés. L'armée a lancé des recherches dans la journée, mais aucune revendication "
+        "n'avait été faite mercredi soir. Les parents demandent que l'école reste fermée tant que la "
+        "sécurité n'est pas rétablie dans la région."
+    ),
+}
+SPANISH = {
+    "id": "es-reclutamiento",
+    "title": "Denuncian el reclutamiento de menores por grupos armados",
+    "outlet": "Diario del Pacífico",
+    "published": "2024-05-02",
+    "text": (
+        "Una organización de derechos humanos denunció este jueves que al menos doce menores de edad "
+        "fueron reclutados por un grupo armado en zonas rurales del departamento durante el último mes. "
+        "Según el informe, los niños fueron llevados a campamentos en la selva, donde recibieron "
+        "entrenamiento militar. Las familias afirman que no han vuelto a tener noticias de ellos y piden "
+        "a las autoridades que intervengan cuanto antes."
+    ),
+}
+ENGLISH = {
+    "id": "en-raid",
+    "title": "Gunmen abduct 15 pupils from a school in Borno",
+    "outlet": "Example News",
+    "published": "2024-03-12",
+    "text": (
+        "Gunmen abducted 15 pupils from a primary school in Konduga, Borno State, on Tuesday morning, "
+        "police said. The children, aged between eight and 14, were taken into the nearby forest. "
+        "Two teachers were wounded in the attack, which no group has yet claimed."
+    ),
+}
+# A feed item with a headline and nothing else: far too little to tell a language from,
+# and news about Nigeria is often taken for Nigerian Pidgin.
+HEADLINE = "Boko Haram frees 21 Chibok girls"
+TITLE_ONLY = {"id": "en-headline", "title": HEADLINE, "text": HEADLINE}
+# A Spanish report that quotes an English statement naming a child: the language is the
+# input's own, and the child's name must still be found and kept out of every listing.
+NAMED_SPANISH = {
+    "id": "es-unicef",
+    "language": "es",
+    "title": "Liberan a Amina Yusuf tras dos semanas de cautiverio",
+    "outlet": "Diario del Pacífico",
+    "published": "2024-06-01",
+    "text": (
+        "Liberan a Amina Yusuf tras dos semanas de cautiverio. La organización publicó un comunicado "
+        "en inglés: \"A 12-year-old schoolgirl, Amina Yusuf, was abducted from her school in Damboa\". "
+        "Las autoridades confirmaron su liberación el sábado y la niña ya se encuentra con su familia."
+    ),
+}
+
+
+def _write(folder: Path, *reports: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for report in reports:
+        (folder / f"{report['id']}.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_detect_language_tells_french_spanish_and_english_apart() -> None:
+    assert detect_language(FRENCH["text"]) == "fr"
+    assert detect_language(SPANISH["text"]) == "es"
+    assert detect_language(ENGLISH["text"]) == "en"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Boko Haram frees 21 Chibok girls",
+        "Attack on Uganda School Kills 2 Dozen People",
+        "HAWA ADAMU ABDUCTED",
+        "Schoolgirls taken in Konduga",
+        "Kidnapped Nigerian girls freed, return to Chibok with babies",
+        "UNICEF: 12 children killed",
+        "",
+    ],
+)
+def test_short_english_headlines_stay_english(headline: str) -> None:
+    assert detect_language(headline, headline) == "en"
+
+
+def test_a_short_arabic_headline_is_arabic() -> None:
+    assert detect_language("الحوثيون يجندون الأطفال في اليمن") == "ar"
+
+
+def test_french_report_is_stored_flagged_not_extracted_and_named_in_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = _write(tmp_path / "in", FRENCH, SPANISH, ENGLISH, TITLE_ONLY)
+    db = tmp_path / "run.sqlite"
+    assert cli.main(["run", str(inputs), "--db", str(db), "--no-resolve"]) == 0
+    out = capsys.readouterr().out
+    assert "1 report in French: stored, not extracted (childwatch reads English only for now)" in out
+    assert "1 report in Spanish: stored, not extracted" in out
+    with open_store(db) as store:
+        docs = {d: store.document(d) for d in ("fr-raid", "es-reclutamiento", "en-raid", "en-headline")}
+        assert all(doc is not None for doc in docs.values()), docs
+        assert {d: doc.language for d, doc in docs.items() if doc} == {
+            "fr-raid": "fr", "es-reclutamiento": "es", "en-raid": "en", "en-headline": "en",
+        }  # fmt: skip
+        by_doc = {c.claim.doc_id for c in store.iter_claims()}
+        assert "fr-raid" not in by_doc and "es-reclutamiento" not in by_doc
+        assert "en-raid" in by_doc, "the English report must still be extracted"
+        run = store.run(1)
+        assert run is not None and run.counts.not_extracted == {"fr": 1, "es": 1}
+
+
+def test_the_inputs_own_language_is_kept_and_names_are_still_found(tmp_path: Path) -> None:
+    labelled = {**ENGLISH, "id": "en-labelled-fr", "language": "fr-FR"}
+    inputs = _write(tmp_path / "in", NAMED_SPANISH, labelled)
+    with open_store(tmp_path / "run.sqlite") as store:
+        summary = run_pipeline([inputs], store)
+        assert summary.counts.not_extracted == {"es": 1, "fr": 1}
+        spanish = store.document("es-unicef")
+        assert spanish is not None and spanish.language == "es"
+        assert "Amina Yusuf" in spanish.child_names
+        kept = store.document("en-labelled-fr")
+        assert kept is not None and kept.language == "fr-FR" and not is_english(kept.language)
+        assert list(store.iter_claims()) == []
+
+
+def test_api_lists_reports_by_language_with_titles_pseudonymised(tmp_path: Path) -> None:
+    inputs = _write(tmp_path / "in", FRENCH, NAMED_SPANISH, ENGLISH)
+    db = tmp_path / "api.sqlite"
+    with open_store(db) as store:
+        run_pipeline([inputs], store)
+        add_user(store, "viewer", PASSWORD, "viewer")
+    client = TestClient(create_app(db, secret_key="languages"))
+    client.post("/api/session", json={"name": "viewer", "password": PASSWORD}).raise_for_status()
+
+    spanish = client.get("/api/documents", params={"language": "es"})
+    assert spanish.status_code == 200, spanish.text
+    body = spanish.json()
+    assert [item["id"] for item in body["items"]] == ["es-unicef"]
+    assert body["items"][0]["language"] == "es" and body["items"][0]["extracted"] is False
+    assert body["items"][0]["outlet"] == "Diario del Pacífico"
+    assert body["languages"] == {"en": 1, "es": 1, "fr": 1}
+    assert "Amina" not in spanish.text and "Yusuf" not in spanish.text
+
+    french = client.get("/api/documents", params={"language": "fr"}).json()
+    assert [(i["id"], i["title"], i["published"]) for i in french["items"]] == [
+        ("fr-raid", FRENCH["title"], "2024-03-12")
+    ]
+    english = client.get("/api/documents", params={"language": "en"}).json()
+    assert [(i["id"], i["extracted"]) for i in english["items"]] == [("en-raid", True)]
+    everything = client.get("/api/documents")
+    assert everything.json()["total"] == 3 and "Amina" not in everything.text
+
+    refused = client.get("/api/documents", params={"language": "french; drop table"})
+    assert refused.status_code in (400, 422)
+    assert "language" in refused.text

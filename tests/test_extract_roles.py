@@ -85,3 +85,29 @@ def test_a_nationality_before_a_weapon_names_that_states_forces(extractor: Extra
     (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator_id is not None and "isr" in claim.perpetrator_id.lower()
     assert claim.location.country == "PS"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "According to the Hamas-run health ministry in Gaza, 3,600 children have been killed since October.",
+        "At least 20 children were killed in the strikes, the Hamas-run health ministry said.",
+    ],
+)
+def test_the_body_behind_a_source_is_not_the_perpetrator(extractor: Extractor, text: str) -> None:
+    """'Hamas-run ministry' asserts the figure; it does not say who killed the children."""
+    claims = extractor.extract(_doc(text))
+    assert claims and all(c.perpetrator is None for c in claims)
+    assert all(c.source and "ministry" in c.source.lower() for c in claims)
+
+
+def test_a_group_described_by_its_ties_is_the_perpetrator_not_the_ally(extractor: Extractor) -> None:
+    text = "Fighters of the ADF, a group with ties to the Islamic State, killed 37 pupils at a school in Uganda."
+    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator == "Allied Democratic Forces"
+
+
+def test_responders_are_not_the_perpetrators(extractor: Extractor) -> None:
+    text = "Gunmen abducted 12 pupils from a school in Kaduna on Monday; police at the scene returned fire."
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    assert claims and all(c.perpetrator is None or "police" not in c.perpetrator.lower() for c in claims)

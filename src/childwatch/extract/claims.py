@@ -33,6 +33,12 @@ _SPEAKS = re.compile(
 )
 _HE = re.compile(r"\b(?:he|his|him|himself)\b", re.IGNORECASE)
 _SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+# Responders, not perpetrators: "police at the scene returned fire", "soldiers rescued the girls".
+_RESPONDS = re.compile(
+    r"^(?:\s+[\w-]+){0,4}?\s+(?:returned fire|repelled|repulsed|pursued|rescued|freed|responded|intervened|"
+    r"arrived|evacuated|gave chase|fought off|engaged the)\b",
+    re.IGNORECASE,
+)
 _BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 _STATEMENT = re.compile(
     r",?\s+(?:according to|(?:\w+\s+){0,4}(?:said|says|told|reported|announced)|in a (?:report|statement) "
@@ -159,6 +165,7 @@ def _perpetrator(
         for m in ctx.actors_between(facts.start, facts.end)
         if not any(a <= m.start and m.end <= b for a, b in speakers)
         and not _SPEAKS.match(facts.text[m.end - facts.start :])
+        and not _RESPONDS.match(facts.text[m.end - facts.start :])
     ]
     chosen: ActorMention | None = None
     t = detection.trigger.start
@@ -172,7 +179,8 @@ def _perpetrator(
         # The description nearest the trigger, one in the agent slot ("seized by gunmen") first:
         # "the military received a report ... the girls were seized by gunmen".
         for ref in sorted(facts.references, key=lambda r: (not _agent_slot(r, detection, facts), _gap(r, t))):
-            if _SPEAKS.match(facts.text[ref.end - facts.start :]):
+            after = facts.text[ref.end - facts.start :]
+            if _SPEAKS.match(after) or _RESPONDS.match(after):
                 continue
             if ref.unresolved:
                 return

@@ -145,7 +145,7 @@ def build_context(
             if place.kind == "place":
                 ctx.countries[place.country] += 1
     named.extend(_state_actions(text, ctx, mentions, actors, lexicon, named))
-    ctx.actors = sorted(named, key=lambda a: a.start)
+    ctx.actors = sorted((a for a in named if not _describes_another(text, a)), key=lambda a: a.start)
     ctx.unknown_places = [
         u for u in ctx.unknown_places if not any(a.start < u.end and u.start < a.end for a in ctx.actors)
     ]
@@ -181,6 +181,22 @@ def place_role(text: str, mention: PlaceMention) -> str:
     if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
         return "statement"
     return "event"
+
+
+# An actor named only to describe something else: "Gaza's Hamas-run health ministry" (a
+# source), "ADF, a group with ties to the Islamic State", "an al-Qaeda-linked militia".
+_MODIFIER_AFTER = re.compile(r"[-–]\s*(?:run|controlled|led|backed|affiliated|linked|allied|aligned|held|appointed)\b")
+_TIES_BEFORE = re.compile(
+    r"\b(?:ties|links|linked|connections|affiliated|allied|loyal|allegiance|affiliate|offshoot|splinter|faction)"
+    r"\s+(?:of|to|with)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _describes_another(text: str, mention: ActorMention) -> bool:
+    return bool(
+        _MODIFIER_AFTER.match(text, mention.end) or _TIES_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+    )
 
 
 def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None:

@@ -111,3 +111,25 @@ def test_responders_are_not_the_perpetrators(extractor: Extractor) -> None:
     text = "Gunmen abducted 12 pupils from a school in Kaduna on Monday; police at the scene returned fire."
     claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
     assert claims and all(c.perpetrator is None or "police" not in c.perpetrator.lower() for c in claims)
+
+
+def test_a_capital_standing_for_its_state_is_an_actor_not_a_place(extractor: Extractor) -> None:
+    text = "Moscow's forces shelled a school in Kharkiv, killing two children, Ukrainian officials said."
+    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.country == "UA" and c.perpetrator == "Russian forces" for c in claims)
+    text = "Russian strikes killed three children in Odesa on Sunday, Kyiv said."
+    (claim,) = extractor.extract(_doc(text))
+    assert claim.location.country == "UA" and claim.location.name != "Kyiv"
+
+
+def test_a_border_is_the_edge_of_the_place_not_the_neighbour(extractor: Extractor) -> None:
+    text = "Gunmen attacked a school near the Congo border in Mpondwe, Uganda, killing 37 pupils."
+    claims = extractor.extract(_doc(text))
+    assert claims and {c.location.country for c in claims} == {"UG"}
+
+
+def test_a_demonym_is_not_the_region_of_the_same_name(extractor: Extractor) -> None:
+    """'Somali insurgents' says who; Ethiopia's Somali Region is another matter."""
+    text = "Somali insurgents recruited hundreds of children in the south of the country, aid workers said."
+    (claim,) = extractor.extract(_doc(text))
+    assert claim.location.country != "ET"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from childwatch.codebook.gazetteer import Place
@@ -16,6 +17,13 @@ from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.places import PlaceFinder, PlaceMention
 from childwatch.extract.tokens import IGNORECASE_ASCII, Token
+
+# "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
+_FORCE_NOUNS = (
+    r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
+    r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?|"
+    r"uavs?|planes|airplanes|helicopters?|gunships?|tanks?|snipers?|navy|naval|gunboats?|police|troopers)"
+)
 
 
 @dataclass(slots=True)
@@ -106,11 +114,13 @@ def build_context(
     text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder, actors: ActorFinder
 ) -> DocumentContext:
     ctx = DocumentContext()
-    mentions = []
+    mentions, acting = [], []
     for mention in places.find(text, tokens, ctx.unknown_places):
-        role = place_role(text, mention)
+        role = place_role(text, mention, lexicon)
         if role == "event":
             mentions.append(mention)
+        elif role == "actor":  # "Russia's forces", "Moscow's strikes": a state, by its actions
+            acting.append(mention)
         elif role == "dateline":
             ctx.countries[mention.candidates[0].country] += 1  # where the reporter files from
     demonym_re = _demonym_regex(lexicon)
@@ -144,7 +154,7 @@ def build_context(
             ctx.places.append(ResolvedPlace(mention, place))
             if place.kind == "place":
                 ctx.countries[place.country] += 1
-    named.extend(_state_actions(text, ctx, mentions, actors, lexicon, named))
+    named.extend(_state_actions(text, ctx, mentions, actors, lexicon, named, acting))
     ctx.actors = sorted((a for a in named if not _describes_another(text, a)), key=lambda a: a.start)
     ctx.unknown_places = [
         u for u in ctx.unknown_places if not any(a.start < u.end and u.start < a.end for a in ctx.actors)
@@ -168,16 +178,39 @@ _SAID_IN_BEFORE = re.compile(
 )
 
 
-def place_role(text: str, mention: PlaceMention) -> str:
+_FORCES_OF = re.compile(rf"['’]s\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
+_SAYS_AFTER = re.compile(
+    r"\s+(?:said|says|claimed|claims|denied|denies|accused|insisted|announced|vowed|warned|responded)\b",
+    re.IGNORECASE,
+)
+_BORDER_AFTER = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
+
+
+def place_role(text: str, mention: PlaceMention, lexicon: Lexicon | None = None) -> str:
     """What a named place is to the report: "event" (where things may have happened),
-    "dateline" (where it was filed), "seat" (an organisation's base) or "statement"
-    (where something was said)."""
+    "dateline" (where it was filed), "seat" (an organisation's base), "statement" (where
+    something was said), "actor" (a state or capital standing for its government or
+    forces: "Moscow's strikes", "Kyiv said"), "border" ("near the Congo border": the
+    other side of it) or "demonym" ("Somali insurgents", not Ethiopia's Somali Region)."""
     line_start = text.rfind("\n", 0, mention.start) + 1
     at_top = mention.start < 300 and not text[line_start : mention.start].strip()
     if at_top and (mention.text.isupper() or _DATELINE_AFTER.match(text, mention.end)):
         return "dateline"
     if _BASED_AFTER.match(text, mention.end):
         return "seat"
+    # Only a city stands for its state ("Kyiv said", "Moscow's strikes"): a country or
+    # province named so still tells where the story is, and "officials in Zamfara State
+    # said" is where they are.
+    kind = mention.candidates[0].kind
+    if not mention.after_preposition and (
+        (_FORCES_OF.match(text, mention.end) and kind != "country")
+        or (_SAYS_AFTER.match(text, mention.end) and kind == "place")
+    ):
+        return "actor"
+    if _BORDER_AFTER.match(text, mention.end) or mention.text.lower().endswith(" border"):
+        return "border"
+    if lexicon is not None and mention.text.lower() in lexicon.demonyms and mention.candidates[0].kind != "country":
+        return "demonym"
     if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
         return "statement"
     return "event"
@@ -235,13 +268,6 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return _DEMONYM_CACHE[key]
 
 
-# "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
-_FORCE_NOUNS = (
-    r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
-    r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?|"
-    r"uavs?|planes|airplanes|helicopters?|gunships?|tanks?|snipers?|navy|naval|gunboats?|police|troopers)"
-)
-
 
 _FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 
@@ -253,11 +279,14 @@ def _state_actions(
     actors: ActorFinder,
     lexicon: Lexicon,
     named: list[ActorMention],
+    acting: Sequence[PlaceMention] = (),
 ) -> list[ActorMention]:
     taken = [(a.start, a.end) for a in named]
     found: list[ActorMention] = []
     spans = [(s, e, code) for s, e, code in ctx.demonyms]
     spans += [(m.start, m.end, m.candidates[0].country) for m in mentions if m.candidates[0].kind == "country"]
+    # A capital for its state ("Moscow's forces"): the country of the place it names.
+    spans += [(m.start, m.end, m.candidates[0].country) for m in acting]
     for start, end, code in spans:
         m = re.match(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", text[end : end + 40], re.IGNORECASE)
         actor = actors.state_force_of(code)

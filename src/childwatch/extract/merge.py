@@ -1,16 +1,34 @@
-"""Several mentions of one thing in one document become one claim.
+"""Events within a report: the mentions of one event become one claim.
 
-Two claims of the same violation merge unless something the text says tells them apart:
-different counts, different places, different dates, different perpetrators, different
-ages, or a pattern against an event.
+A report says the same thing in its headline, its lede and a later recap; each sentence
+yields a claim, and this stage groups them. Two mentions of the same violation are one
+event unless something *stated in their own sentences* tells them apart:
+
+- hard differences, any one of which keeps them apart: a pattern against an event, a
+  "second"/"another" attack, two figures of two aggregates, dates that do not overlap,
+  two different towns, two different countries, two different single children;
+- soft differences, which a shared figure, town or day outweighs: two named perpetrators,
+  an undated mention against one dated to well before the report, a single placed child
+  against a group.
+
+What a claim only inherited from the report's context (a place, a country, an actor named
+elsewhere) never tells mentions apart: it is the same guess for every sentence.
+
+`compare` gives each decision with its reasons ("same count 132", "dates apart ...");
+`explain` lists the decisions `merge_mentions` took, for tests and for debugging.
 """
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from childwatch.records import Claim
+from childwatch.records import Claim, DateRange, Span
+
+__all__ = ["Decision", "compare", "explain", "merge_mentions"]
 
 _NEW_EVENT = re.compile(
     r"\b(?:second|another|new|separate|fresh|earlier|previous|similar)\s+(?:\w+\s+){0,2}?"
@@ -19,78 +37,249 @@ _NEW_EVENT = re.compile(
 )
 _PREDICATIVE = re.compile(r"\b(?:as|became|become|becomes|was|were|is|being|been|like)\s*$", re.IGNORECASE)
 _INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
+# Children already introduced, named again: "the girls who were abducted", "the boys' arrest".
+# A general practice speaks of children at large, never of "the girls".
+_DEFINITE_CHILDREN = re.compile(
+    r"\b(?:the|these|those)\s+(?:\w+\s+)?(?:girls|boys|children|schoolgirls|schoolboys|pupils|students|"
+    r"minors|kids)\b(?!\s+of\b)",
+    re.IGNORECASE,
+)
+
+
+_STATEMENT_DAY = re.compile(
+    r"\b(?:statement|said|says|told|announced|reported|issued|published|released|posted|confirmed)\b"
+    r"[^.;]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether two mentions were taken for one event, and why.
+
+    `reasons` name what matched ("same count 276", "same place") or what told the
+    mentions apart ("dates apart: 2023-10-09 / 2023-10-11"); `a` and `b` are the start
+    offsets of the two mentions' evidence.
+    """
+
+    same: bool
+    reasons: tuple[str, ...]
+    a: int = -1
+    b: int = -1
 
 
 def merge_mentions(claims: list[Claim], published: str | None = None) -> list[Claim]:
-    """Merge each claim into the latest earlier claim it cannot be told apart from."""
+    """Merge each claim into the earlier event it cannot be told apart from."""
+    return _group(claims, published, None)
+
+
+def explain(claims: list[Claim], published: str | None = None) -> list[Decision]:
+    """The decisions `merge_mentions` takes on these claims (the claims are merged in place)."""
+    log: list[Decision] = []
+    _group(claims, published, log)
+    return log
+
+
+def _group(claims: list[Claim], published: str | None, log: list[Decision] | None) -> list[Claim]:
+    kept = _gather(claims, published, log)
+    if len(kept) == len(claims) or len({c.violation for c in kept}) == len(kept):
+        return kept  # nothing merged, or one event per violation: nothing more can meet
+    # An event that gathered its mentions may now meet another it could not meet mention by
+    # mention (an undated headline figure, then the dated lede it shares the figure with).
+    while True:
+        again = _gather(kept, published, log)
+        if len(again) == len(kept):
+            return again
+        kept = again
+
+
+def _gather(claims: list[Claim], published: str | None, log: list[Decision] | None) -> list[Claim]:
     kept: list[Claim] = []
     for claim in claims:
-        target = None
-        if not _NEW_EVENT.search(claim.evidence.text):
-            fits = [(i, k) for i, k in enumerate(kept) if _same(k, claim, published)]
-            if fits:
-                target = max(fits, key=lambda ik: (_affinity(ik[1], claim), ik[0]))[1]
-        if target is None:
+        best: tuple[int, int, Claim] | None = None
+        for i, k in enumerate(kept):
+            if k.violation != claim.violation:
+                continue
+            decision = compare(k, claim, published)
+            if log is not None:
+                log.append(decision)
+            if decision.same:
+                rank = (_affinity(k, claim), i)
+                if best is None or rank > best[:2]:
+                    best = (rank[0], rank[1], k)
+        if best is None:
             kept.append(claim)
         else:
-            _absorb(target, claim)
+            _absorb(best[2], claim)
     return kept
+
+
+def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
+    """Are `a` (an event so far) and `b` (a new mention) the same event? With the reasons."""
+
+    def apart(reason: str) -> Decision:
+        return Decision(False, (reason,), a.evidence.start, b.evidence.start)
+
+    if a.violation != b.violation:
+        return apart("violation differs")
+    if _announces_new(b.evidence.text):
+        return apart("announced as a new event")
+    if (a.kind == "pattern") != (b.kind == "pattern") and not _refers_back(a if a.kind == "pattern" else b):
+        return apart("a pattern against an event")
+    va, vb = a.victims, b.victims
+    if va.count == 1 and vb.count == 1:
+        if _differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex):
+            return apart("two single children (age or sex differ)")
+        if _introduced(b) and not (va.age_min is not None and va.age_min == vb.age_min):
+            return apart("a new child introduced")  # "a boy", "another boy"
+    for many, one in ((a, b), (b, a)):
+        if many.kind == "aggregate" and one.victims.count == 1 and (many.victims.count or 2) > 1:
+            return apart("a single child against a statistic")
+    for x, y in ((va, vb), (vb, va)):
+        # "hundreds of schoolgirls" and "eight girls" are not the same victims.
+        if x.count_low is not None and y.count is not None and y.count < x.count_low / 2:
+            return apart(f"{y.count} far below {x.qualifier or x.count_low}")
+    if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
+        return apart(f"two figures: {va.count} / {vb.count}")
+    da, db = _own_date(a), _own_date(b)
+    if da is not None and db is not None and not _overlap(da, db):
+        return apart(f"dates apart: {da.start or da.end} / {db.start or db.end}")
+    pa, pb = _own_place(a), _own_place(b)
+    if pa is not None and pb is not None and _differ(pa, pb):
+        return apart("different places")  # two towns of the gazetteer; a name it lacks tells nothing
+    ca, cb = _own_country(a), _own_country(b)
+    if _differ(ca, cb):
+        return apart(f"different countries: {ca} / {cb}")
+
+    matched: list[str] = []
+    if va.count is not None and va.count == vb.count and va.count > 1:
+        matched.append(f"same count {va.count}")
+    if pa is not None and pa == pb:
+        matched.append("same place")
+    if da is not None and db is not None and da.precision == "day" and da.start == db.start:
+        matched.append("same day")
+    if a.source_id is not None and a.source_id == b.source_id and va.count is not None and va.count == vb.count:
+        matched.append("same figure from the same source")
+    if _named_here(a) and _named_here(b) and a.perpetrator_id is not None and a.perpetrator_id == b.perpetrator_id:
+        matched.append("same perpetrator")
+
+    soft: list[str] = []
+    if _differ(a.perpetrator_id, b.perpetrator_id) and _named_here(a) and _named_here(b):
+        soft.append(f"perpetrators differ: {a.perpetrator_id} / {b.perpetrator_id}")
+    if _dated_apart(b, published) and not _dated_apart(a, published):
+        # Background told after the news ("in 2014, ..."); the other way round, an undated
+        # mention after a dated one refers back to it.
+        soft.append("dated well before the report, after an undated mention")
+    if (
+        (va.count == 1) != (vb.count == 1)
+        and (va.count is not None or va.qualifier)
+        and (vb.count is not None or vb.qualifier)
+        and (_placed_child(a) or _placed_child(b))
+    ):
+        soft.append("a placed single child against a group")
+    if va.count == 1 and vb.count == 1 and _distinct(b) and not _distinct(a):
+        soft.append("a single child described anew (age or place of its own)")
+    strong = [m for m in matched if m != "same perpetrator"]
+    if len(soft) > len(strong):
+        return Decision(False, tuple(soft + matched), a.evidence.start, b.evidence.start)
+    return Decision(True, tuple(matched + [f"outweighed: {s}" for s in soft]) or ("nothing tells them apart",),
+                    a.evidence.start, b.evidence.start)
+
+
+@lru_cache(maxsize=4096)
+def _announces_new(text: str) -> bool:
+    return _NEW_EVENT.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _states_day(before_date: str) -> bool:
+    return _STATEMENT_DAY.search(before_date) is not None
 
 
 def _differ(a: object, b: object) -> bool:
     return a is not None and b is not None and a != b
 
 
-def _same(a: Claim, b: Claim, published: str | None = None) -> bool:
-    if a.violation != b.violation:
+def _within(span: Span | None, claim: Claim) -> bool:
+    """The span stands in one of the claim's own mentions (not in the report around them)."""
+    if span is None:
         return False
-    if (a.kind == "pattern") != (b.kind == "pattern"):
+    return any(m.start <= span.start < m.end for m in (claim.evidence, *claim.mentions))
+
+
+def _refers_back(claim: Claim) -> bool:
+    """A "pattern" whose violation word has definite children for its subject ("the girls who were
+    abducted", "the boys' arrest") speaks of an event already told, not of a general practice."""
+    if claim.trigger is None:
         return False
-    va, vb = a.victims, b.victims
-    # Reports restate one event with other figures ("more than 100", "129", "about 230"), so
-    # differing group counts do not separate claims; one child against a group does.
-    if (
-        (va.count == 1) != (vb.count == 1)
-        and (va.count is not None or va.qualifier)
-        and (vb.count is not None or vb.qualifier)
-        and (_distinct(a) or _distinct(b))
-    ):
-        return False  # one named or placed child against a group: two claims
-    if va.count == 1 and vb.count == 1:
-        if _differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex):
-            return False
-        if _introduced(b) and not (va.age_min is not None and va.age_min == vb.age_min):
-            return False  # "a boy", "another boy": a new child, not the one already claimed
-    for x, y in ((va, vb), (vb, va)):
-        # "hundreds of schoolgirls" and "eight girls" are not the same victims.
-        if x.count_low is not None and y.count is not None and y.count < x.count_low / 2:
-            return False
-    if _dated_apart(a, published) != _dated_apart(b, published):
-        return False
-    if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
-        return False
-    if _differ(a.perpetrator_id, b.perpetrator_id) and _named_here(a) and _named_here(b):
-        return False
-    la, lb = a.location, b.location
-    if la.precision == "place" and lb.precision == "place" and _differ(la.place_id, lb.place_id):
-        return False  # two different towns of the gazetteer (a name it lacks tells nothing apart)
-    if _differ(la.country, lb.country):
-        return False
-    da, db = a.date, b.date
-    return not (da.span is not None and db.span is not None and _differ((da.start or "")[:7], (db.start or "")[:7]))
+    text, base = claim.evidence.text, claim.evidence.start
+    lo, hi = claim.trigger.start - base, claim.trigger.end - base
+    return any(
+        lo - 20 <= m.end() and m.start() <= hi + 5 for m in _DEFINITE_CHILDREN.finditer(text)
+    )
+
+
+def _own_date(claim: Claim) -> DateRange | None:
+    """The date the mention states (its own sentence or the one before), not the report's, and
+    not the day of a statement about it ("in a statement issued on Monday, UNICEF said...")."""
+    d = claim.date
+    if d.span is None or not (d.start or d.end):
+        return None
+    offset = d.span.start - claim.evidence.start
+    if 0 <= offset <= len(claim.evidence.text) and _states_day(claim.evidence.text[:offset]):
+        return None
+    return d
+
+
+def _own_place(claim: Claim) -> str | None:
+    """The gazetteer town the mention's own sentence names."""
+    loc = claim.location
+    if loc.precision == "place" and loc.place_id is not None and _within(loc.span, claim):
+        return loc.place_id
+    return None
+
+
+def _own_country(claim: Claim) -> str | None:
+    loc = claim.location
+    return loc.country if _within(loc.span, claim) else None
+
+
+def _bounds(d: DateRange) -> tuple[date, date] | None:
+    def day(value: str | None, end: bool) -> date | None:
+        if not value:
+            return None
+        parts = value.split("-")
+        try:
+            y = int(parts[0])
+            if len(parts) == 1:
+                return date(y, 12, 31) if end else date(y, 1, 1)
+            m = int(parts[1])
+            if len(parts) == 2:
+                return date(y, m, monthrange(y, m)[1] if end else 1)
+            return date(y, m, int(parts[2]))
+        except ValueError:
+            return None
+
+    lo, hi = day(d.start or d.end, False), day(d.end or d.start, True)
+    return (lo, hi) if lo is not None and hi is not None else None
+
+
+def _overlap(a: DateRange, b: DateRange) -> bool:
+    """Two stated dates can be one event's: their periods overlap (a year holds its months)."""
+    ba, bb = _bounds(a), _bounds(b)
+    if ba is None or bb is None:
+        return True
+    return ba[0] <= bb[1] and bb[0] <= ba[1]
 
 
 def _strength(claim: Claim) -> float:
     """How fully a mention states its claim: the fullest one becomes the evidence."""
     return (
         claim.confidence
+        - 0.5 * (claim.kind == "pattern")
+        - 0.25 * _headline(claim)
         + 0.3 * (claim.victims.count is not None)
-        + 0.2
-        * (
-            claim.location.precision == "place"
-            and claim.location.span is not None
-            and claim.evidence.start <= claim.location.span.start < claim.evidence.end
-        )
+        + 0.2 * (claim.location.precision == "place" and _within(claim.location.span, claim))
     )
 
 
@@ -131,35 +320,54 @@ def _dated_apart(claim: Claim, published: str | None) -> bool:
 
 
 def _named_here(claim: Claim) -> bool:
-    """The perpetrator is named in the claim's own sentence, not inferred from context."""
-    span = claim.perpetrator_span
-    return span is not None and claim.evidence.start <= span.start < claim.evidence.end
+    """The perpetrator is named in the claim's own sentences, not inferred from context, and not
+    as the one who speaks ("..., says the military"): an asserting body tells no events apart."""
+    span, source = claim.perpetrator_span, claim.source_span
+    if source is not None and span is not None and span.start < source.end and source.start < span.end:
+        return False
+    return _within(span, claim)
+
+
+def _placed_child(claim: Claim) -> bool:
+    """A single victim placed by its own sentence ("a boy was shot in Jowhar")."""
+    return claim.victims.count == 1 and _within(claim.location.span, claim)
+
+
+def _headline(claim: Claim) -> bool:
+    """A headline or caption (no closing punctuation): the sentence that tells it leads instead."""
+    return not claim.evidence.text.rstrip().endswith((".", "!", "?", '"', "”", "'", "’"))
 
 
 def _distinct(claim: Claim) -> bool:
-    """A single victim with something of its own: an age or a place stated in the sentence."""
-    if claim.victims.count != 1:
-        return False
-    here = claim.evidence
-    placed = claim.location.span is not None and here.start <= claim.location.span.start < here.end
-    return claim.victims.age_min is not None or placed
+    """A single victim with something of its own: an age or a place stated in its sentence."""
+    return claim.victims.count == 1 and (claim.victims.age_min is not None or _within(claim.location.span, claim))
+
+
+_PRECISION = {"day": 0, "range": 1, "month": 2, "year": 3, None: 4}
 
 
 def _absorb(target: Claim, other: Claim) -> None:
-    """Fill the target's missing fields from another mention of the same claim."""
+    """Give the event the most specific value of each field its mentions state."""
     if _strength(other) > _strength(target):
         # The fuller statement leads; the first one stays as a further mention.
         target.mentions.append(target.evidence)
-        target.evidence, target.trigger, target.kind = other.evidence, other.trigger, other.kind
+        target.mentions.extend(other.mentions)
+        target.evidence, target.trigger = other.evidence, other.trigger
+        if other.kind != "pattern":
+            target.kind = other.kind
         if other.victims.count is not None:
             target.victims.count, target.victims.qualifier = other.victims.count, other.victims.qualifier
             target.victims.count_span = other.victims.count_span
         if other.source is not None:
             target.source, target.source_id, target.source_span = other.source, other.source_id, other.source_span
-        if other.date.span is not None:
+        if _own_date(other) is not None:
             target.date = other.date
     else:
         target.mentions.append(other.evidence)
+        target.mentions.extend(other.mentions)
+    target.mentions.sort(key=lambda m: m.start)
+    if target.kind == "pattern" and other.kind != "pattern":
+        target.kind = other.kind  # a back-reference ("the girls who were abducted") to an event
     tv, ov = target.victims, other.victims
     if tv.count is None and ov.count is not None:
         tv.count, tv.qualifier, tv.count_span = ov.count, ov.qualifier, ov.count_span
@@ -169,13 +377,21 @@ def _absorb(target: Claim, other: Claim) -> None:
         tv.sex, tv.sex_span = ov.sex, ov.sex_span
     if tv.group is None and ov.group is not None:
         tv.group, tv.group_span = ov.group, ov.group_span
-    if target.perpetrator is None and other.perpetrator is not None:
+    if other.perpetrator is not None and (
+        target.perpetrator is None or (_named_here(other) and not _named_here(target))
+    ):
         target.perpetrator, target.perpetrator_id = other.perpetrator, other.perpetrator_id
         target.perpetrator_span = other.perpetrator_span
     rank = {"place": 0, "admin1": 1, "country": 2, None: 3}
-    if rank[other.location.precision] < rank[target.location.precision]:
+    if rank[other.location.precision] < rank[target.location.precision] or (
+        _within(other.location.span, other)
+        and not _within(target.location.span, target)
+        and rank[other.location.precision] <= rank[target.location.precision]
+    ):
         target.location = other.location
-    if target.date.span is None and other.date.span is not None:
+    if _own_date(other) is not None and (
+        target.date.span is None or _PRECISION[other.date.precision] < _PRECISION[target.date.precision]
+    ):
         target.date = other.date
     if target.source is None and other.source is not None:
         target.source, target.source_id, target.source_span = other.source, other.source_id, other.source_span

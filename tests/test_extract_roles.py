@@ -133,3 +133,30 @@ def test_a_demonym_is_not_the_region_of_the_same_name(extractor: Extractor) -> N
     text = "Somali insurgents recruited hundreds of children in the south of the country, aid workers said."
     (claim,) = extractor.extract(_doc(text))
     assert claim.location.country != "ET"
+
+
+@pytest.mark.parametrize(
+    ("place", "source_id"),
+    [("Kabul", "afghan_authorities"), ("Rafah", "gaza_health_ministry"), ("Bangui", None)],
+)
+def test_a_generic_body_is_that_of_the_country_the_report_is_set_in(
+    extractor: Extractor, place: str, source_id: str | None
+) -> None:
+    """'The health ministry' is Gaza's only in a report about Gaza; elsewhere it stays unnamed."""
+    text = f"Five children were killed in {place} on Monday, according to the health ministry."
+    (claim,) = extractor.extract(_doc(text))
+    assert claim.source_id == source_id and claim.source == "the health ministry"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Five children were killed, according to the U.N. children's agency.", "the U.N. children's agency"),
+        ("Five children were killed, said spokesman Yusuf Dambo.", "spokesman Yusuf Dambo"),
+        ("Five children were killed in the strike, according to the report.", None),
+        ("Militants abducted 11 children, the news agency reported.", None),
+    ],
+)
+def test_sources_are_whole_names_never_fragments(extractor: Extractor, text: str, source: str | None) -> None:
+    (claim,) = extractor.extract(_doc(text))
+    assert claim.source == source

@@ -64,10 +64,10 @@ class Extractor:
             if not children and not _CHILDLESS_CUES.search(piece):
                 # Cheap skip: without a child mention only an attack on a school or hospital (or
                 # a name for child fighters) can be a claim; still track who is speaking.
-                last_speaker = self._speaker(piece, sentence.start, last_speaker)
+                last_speaker = self._speaker(piece, sentence.start, last_speaker, set(ctx.countries))
                 continue
             detections = detect(piece, sentence.start, self.lexicon, children)
-            attributions = self.sources.find(piece, sentence.start)
+            attributions = self.sources.find(piece, sentence.start, set(ctx.countries))
             if detections:
                 facts = SentenceFacts(
                     start=sentence.start,
@@ -106,10 +106,12 @@ class Extractor:
             return []
         return find_dates(text[before.start : before.end], published, before.start)
 
-    def _speaker(self, piece: str, offset: int, last: Attribution | None) -> Attribution | None:
+    def _speaker(
+        self, piece: str, offset: int, last: Attribution | None, countries: set[str]
+    ) -> Attribution | None:
         if not any(v in piece for v in ("said", "says", "told", "according")):
             return last
-        named = [x for x in self.sources.find(piece, offset) if not x.pronoun]
+        named = [x for x in self.sources.find(piece, offset, countries) if not x.pronoun]
         return named[0] if named else last
 
 

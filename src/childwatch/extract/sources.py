@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, cast
 
 from childwatch.codebook.loader import Codebook, Source
 from childwatch.extract.lexicon import Lexicon
@@ -33,6 +35,15 @@ _DESCRIPTION = re.compile(
     r"office|ministry|watchdog|ngo|un agency|rights group)$",
     re.IGNORECASE,
 )
+# A full stop that ends the sentence, not one of an initialism ("the U.N. agency").
+_FULL_STOP = r"(?<!\b[A-Z])\.(?:\s|$)"
+_INITIALISM = re.compile(r"(?:\b[A-Z]\.){2,}$")
+# Generic words for a document or a speaker, which name no one: not a source.
+_FRAGMENT = re.compile(
+    r"^(?:the|this|that|a|an)\s+(?:report|statement|study|survey|document|letter|post|video|article|"
+    r"news agency|agency|paper|newspaper|source|sources)$",
+    re.IGNORECASE,
+)
 _NP_STOP = re.compile(
     r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
     r"killed|kidnapped|abducted|attacked)\b",
@@ -56,17 +67,19 @@ class SourceFinder:
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
         self._according = re.compile(
             rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)"
-            rf"\s+{np}\s*(?=[,.;:)\"”]|$|\s+(?:on|in|which|who|that)\b)",
+            rf"\s+{np}\s*(?=[,;:)\"”]|{_FULL_STOP}|$|\s+(?:on|in|which|who|that)\b)",
             re.IGNORECASE,
         )
         self._subject_verb = re.compile(
             rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b",
             re.IGNORECASE,
         )
-        self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,.;:]|$)", re.IGNORECASE)
+        self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,;:]|{_FULL_STOP}|$)", re.IGNORECASE)
 
-    def find(self, text: str, offset: int = 0) -> list[Attribution]:
-        """Attributions in one sentence, best first."""
+    def find(self, text: str, offset: int = 0, countries: Collection[str] | None = None) -> list[Attribution]:
+        """Attributions in one sentence, best first. A generic name ("health ministry",
+        "police") names a known body of one country only in a report set in that country
+        (`countries`)."""
         found: list[tuple[int, int]] = []
         for regex in (self._according, self._verb_subject, self._subject_verb):
             for m in regex.finditer(text):
@@ -77,6 +90,9 @@ class SourceFinder:
                     b = a + cut.start()
                     piece = text[a:b].rstrip()
                     b = a + len(piece)
+                # "spokesman Zabiullah Mujahid." ends the sentence; "the U.N." keeps its stop.
+                if piece.endswith(".") and not _INITIALISM.search(piece):
+                    piece, b = piece[:-1], b - 1
                 lead = _LEADING.match(piece)
                 if lead:
                     a += lead.end()
@@ -86,9 +102,11 @@ class SourceFinder:
         out = []
         for a, b in found:
             piece = text[a:b]
+            if _FRAGMENT.match(piece.strip()):
+                continue  # "according to the report": no one named
             tokens = tokenize(piece, offset + a)
             known = next(iter(self.index.find(tokens)), None)
-            source = known.payload[0] if known else None
+            source = _owner(known, text, offset, countries) if known else None
             if source is None and _DESCRIPTION.match(piece.strip()):
                 # "the agency said": the organisation the sentence names.
                 named = [m for m in self.index.find(tokenize(text, offset)) if m.payload[0].kind != "media"]
@@ -99,11 +117,21 @@ class SourceFinder:
             out.append(Attribution(offset + a, offset + b, piece, source, bool(_PRONOUN.match(piece.strip()))))
         if not out:  # a known source named with no verb of saying nearby still attributes
             for hit in self.index.find(tokenize(text, offset)):
-                if hit.payload[0].kind != "media":
+                owner = _owner(hit, text, offset, countries)
+                if owner is not None and owner.kind != "media":
                     piece = text[hit.start - offset : hit.end - offset]
-                    out.append(Attribution(hit.start, hit.end, piece, hit.payload[0], False))
+                    out.append(Attribution(hit.start, hit.end, piece, owner, False))
                     break
         return out
+
+
+def _owner(hit: Any, text: str, offset: int, countries: Collection[str] | None) -> Source | None:
+    """The known source a matched name stands for: a proper name its first owner; a generic
+    one ("the health ministry", "police") the owner from a country the report is set in."""
+    matched = text[hit.start - offset : hit.end - offset]
+    if matched != matched.lower() or countries is None:
+        return cast(Source, hit.payload[0])
+    return next((c for c in hit.payload if c.country is None or c.country in countries), None)
 
 
 def _is_speaker(phrase: str) -> bool:

@@ -175,6 +175,8 @@ def test_api_lists_reports_by_language_with_titles_pseudonymised(tmp_path: Path)
     everything = client.get("/api/documents")
     assert everything.json()["total"] == 3 and "Amina" not in everything.text
 
+    too_far = client.get("/api/documents", params={"offset": 10**25})
+    assert too_far.status_code == 422 and "offset" in too_far.text
     refused = client.get("/api/documents", params={"language": "french; drop table"})
     assert refused.status_code in (400, 422)
     assert "language" in refused.text

@@ -66,6 +66,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/export"): VIEWER,
     ("GET", "/api/sources"): VIEWER,
     ("GET", "/api/claims/newest"): VIEWER,
+    ("GET", "/api/documents"): VIEWER,
     ("GET", "/"): VIEWER,
     ("GET", "/incidents"): VIEWER,
     ("GET", "/incidents/{incident_id}"): VIEWER,

@@ -222,7 +222,7 @@ def documents(
     store: StoreDep,
     language: Annotated[str | None, Query(max_length=35, description="an ISO 639 code such as fr, es, ar")] = None,
     limit: Annotated[int, Query(ge=1, le=reports.MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict[str, Any]:
     """Stored reports, newest published first, each with its language and whether it was
     extracted (reports not in English are stored, not extracted); `language` keeps one

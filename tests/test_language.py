@@ -180,3 +180,39 @@ def test_api_lists_reports_by_language_with_titles_pseudonymised(tmp_path: Path)
     refused = client.get("/api/documents", params={"language": "french; drop table"})
     assert refused.status_code in (400, 422)
     assert "language" in refused.text
+
+
+def test_a_childs_name_in_a_french_or_spanish_report_is_protected_though_not_extracted(tmp_path: Path) -> None:
+    """Reports in other languages are listed for everyone: their children's names are
+    found by the same rules, read with French and Spanish ages and child nouns."""
+    french = {
+        "id": "fr-named",
+        "title": "Mali : la fillette Aminata Traoré enlevée près de Mopti",
+        "published": "2024-03-12",
+        "text": (
+            "Aminata Traoré, 12 ans, a été enlevée mardi par des hommes armés près de Mopti, selon sa famille. "
+            "Les ravisseurs n'ont pas encore pris contact avec les proches de la fillette, qui demandent "
+            "l'aide des autorités pour la retrouver au plus vite."
+        ),
+    }
+    spanish = {
+        "id": "es-named",
+        "title": "Cauca: grupo armado recluta a la niña Valentina Gómez",
+        "published": "2024-05-02",
+        "text": (
+            "La niña Valentina Gómez, de 11 años, fue reclutada por un grupo armado en una vereda del Cauca, "
+            "denunció su madre ante la Defensoría del Pueblo. La familia pide a las autoridades que la busquen."
+        ),
+    }
+    inputs = _write(tmp_path / "in", french, spanish)
+    db = tmp_path / "named.sqlite"
+    with open_store(db) as store:
+        run_pipeline([inputs], store)
+        add_user(store, "viewer", PASSWORD, "viewer")
+    client = TestClient(create_app(db, secret_key="languages"))
+    client.post("/api/session", json={"name": "viewer", "password": PASSWORD}).raise_for_status()
+    listed = client.get("/api/documents")
+    assert listed.status_code == 200 and listed.json()["total"] == 2
+    for word in ("Aminata", "Traoré", "Valentina", "Gómez"):
+        assert word.casefold() not in listed.text.casefold(), word
+    assert listed.text.count("[child ") == 2

@@ -74,10 +74,13 @@ _NUMBER_WORDS = (
 _AGE = rf"(?:\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})"
 _CHILD_NOUNS = (
     "son|daughter|boy|girl|child|nephew|niece|grandson|granddaughter|schoolboy|schoolgirl|"
-    "pupil|baby|toddler|infant|teenager|teen|stepson|stepdaughter"
+    "pupil|baby|toddler|infant|teenager|teen|stepson|stepdaughter|"
+    # French and Spanish, so that reports stored without extraction are protected too
+    "fillette|garçon|écolière|écolier|bébé|fille|fils|niña|niño|bebé|hija|hijo|menor"
 )
 _CHILD_PLURALS = "children|boys|girls|victims|pupils|schoolchildren|minors|teenagers|siblings|sons|daughters"
 
+_AGED = r"(?:aged|âgée?|de|agée?)(?:\s+de)?"
 # Each rule captures the name as group "name" (or several, for a list, as group "names").
 _RULES = [
     # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf; a 14-year-old named Daniel
@@ -86,8 +89,8 @@ _RULES = [
     ),
     # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
     re.compile(
-        rf"{_B}(?P<name>{_NAME})\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(?P<age>\d{{1,2}})"
-        r"\s*(?:[,);]|\.(?:\s|$)|years?\b)"
+        rf"{_B}(?P<name>{_NAME})\s*(?:,\s*(?:{_AGED}\s+)?|\((?:{_AGED}\s+)?)(?P<age>\d{{1,2}})"
+        r"\s*(?:[,);]|\.(?:\s|$)|years?\b|ans\b|años\b)"
     ),
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
     # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar
@@ -195,7 +198,7 @@ _YEAR = re.compile(r"(?i)year")
 _CHILD_CUE = re.compile(rf"\b(?i:{_CHILD_NOUNS})\b")
 _CUES: list[tuple[re.Pattern[str], int, int]] = [
     (_YEAR, 20, 140),  # 13-year-old Dmytro
-    (re.compile(r"[,(]\s*(?:aged\s+)?\d"), 100, 30),  # Amina, 12,
+    (re.compile(rf"[,(]\s*(?:{_AGED}\s+)?\d"), 100, 30),  # Amina, 12, / Aminata, 12 ans,
     (_YEAR, 120, 20),  # Amina, a 12-year-old
     (_CHILD_CUE, 2, 120),  # her son Omar
     (_CHILD_CUE, 140, 20),  # Fatima, a schoolgirl

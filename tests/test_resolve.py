@@ -443,3 +443,17 @@ def test_resolution_settings_problems_are_all_reported(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "merge_at must be a number" in text and "same_colour is not a known feature" in text
     assert "'a.org' already names 'A'" in text and "same_perpetrator must be a number" in text
+
+
+def test_two_events_each_known_to_the_day_a_week_apart_are_two_incidents() -> None:
+    """A child killed on Sunday the 26th and two killed on the 19th, in one city by one
+    force: reports misdate by a day or two, not by a week."""
+    s = load_settings()
+    earlier = facts(date_start="2024-05-19", date_end="2024-05-19")
+    later = facts(claim_id=2, doc_id="b", story="b", date_start="2024-05-26", date_end="2024-05-26")
+    assert compare(earlier, later, s).veto == "dates apart"
+    next_day = facts(claim_id=3, doc_id="c", story="c", date_start="2024-05-20", date_end="2024-05-20")
+    assert compare(earlier, next_day, s).possible
+    # A month-wide date still gets the wider grace.
+    may = facts(claim_id=4, doc_id="d", story="d", date_start="2024-05", date_end="2024-05")
+    assert compare(later, may, s).possible

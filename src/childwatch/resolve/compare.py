@@ -54,6 +54,8 @@ def _date_feature(a: ClaimFacts, b: ClaimFacts, s: Settings) -> tuple[str | None
     if None in (a.date_lo, a.date_hi, b.date_lo, b.date_hi):
         return None, None
     gap = max(a.date_lo - b.date_hi, b.date_lo - a.date_hi)  # type: ignore[operator]
+    if a.date_hi - a.date_lo <= 1 and b.date_hi - b.date_lo <= 1:  # type: ignore[operator]
+        grace = min(grace, s.day_gap_days)  # both known to the day: reports differ by a day or two, not a week
     if gap > grace:
         return None, "dates apart"
     precise = (a.date_hi - a.date_lo) <= _PRECISE_DAYS and (b.date_hi - b.date_lo) <= _PRECISE_DAYS  # type: ignore[operator]

@@ -19,6 +19,7 @@ THRESHOLDS = {
     "members_compared": int,
     "max_km": float,
     "date_gap_days": int,
+    "day_gap_days": int,
     "month_key_max_days": int,
 }
 WEIGHTS = (
@@ -38,6 +39,7 @@ class Settings:
     members_compared: int
     max_km: float
     date_gap_days: int
+    day_gap_days: int
     month_key_max_days: int
     weights: dict[str, float]
     outlets: dict[str, str]  # folded name, alias or domain -> outlet display name

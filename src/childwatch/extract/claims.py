@@ -311,6 +311,13 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     return Location(country=code, precision="country" if code else None)
 
 
+_STATEMENT_DAY = re.compile(
+    r"\b(?:said|says|announced|reported|stated|told\s+\w+(?:\s+\w+)?|confirmed|declared|added|wrote|"
+    r"statement|briefing|press conference)\s+(?:issued\s+|released\s+|published\s+)?(?:on|late on|early on)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     if not facts.dates:
         return DateRange()
@@ -322,7 +329,10 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         # The date nearest the trigger, among those no other violation word stands nearer to
         # ("stormed his church in 2012, near where they abducted 200 girls last month").
         owned = [x for x in here if _owned_by_trigger(x.start, detection, facts)] or here
-        d = min(owned, key=lambda x: _nearness(x, t))
+        # "UNICEF said on Tuesday that 27 girls were abducted ... last Friday": the day of
+        # the statement dates the statement, not the event, when the sentence has another date.
+        events = [x for x in owned if not _STATEMENT_DAY.search(facts.text[: x.start - facts.start])] or owned
+        d = min(events, key=lambda x: _nearness(x, t))
     unresolved = [
         Span(facts.start + m.start(), facts.start + m.end(), m.group())
         for m in _UNRESOLVED_DATE.finditer(facts.text)

@@ -103,12 +103,13 @@ def web_db(web_db_template: Path, tmp_path: Path) -> Path:
 
 
 class Server:
-    """`childwatch serve --port 0` in a subprocess; the address is read from what it prints."""
+    """`childwatch serve --port 0 ARGS...` in a subprocess; the address is read from what it
+    prints. The secret key is fixed, so that sessions may outlive a restart."""
 
-    def __init__(self, db: Path) -> None:
-        env = {**os.environ, "CHILDWATCH_SECRET_KEY": "browser-tests"}
+    def __init__(self, db: Path, *args: str, secret_key: str = "browser-tests") -> None:
+        env = {**os.environ, "CHILDWATCH_SECRET_KEY": secret_key}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "childwatch.cli", "serve", "--db", str(db), "--port", "0"],
+            [sys.executable, "-m", "childwatch.cli", "serve", "--db", str(db), "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         assert self.proc.stdout is not None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from childwatch.passwords import check_password
 from childwatch.serve import create_app
 from childwatch.serve.security import COOKIE, LoginThrottle
 from childwatch.store import Store, open_store
-from conftest import PASSWORD
+from conftest import PASSWORD, Server
 from pgtest import BACKENDS, database_url
 
 SECRET = "accounts-test-key"
@@ -81,31 +80,9 @@ def events(db: Path | str, *actions: str) -> list[dict[str, Any]]:
     return [r for r in found if not actions or r["action"] in actions]
 
 
-class Serve:
-    """`childwatch serve --port 0 ARGS...` in a subprocess, with a fixed secret key so that
-    sessions may outlive a restart; the address is read from what it prints."""
-
-    def __init__(self, db: Path, *args: str) -> None:
-        env = {**os.environ, "CHILDWATCH_SECRET_KEY": "accounts-serve-key"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "childwatch.cli", "serve", "--db", str(db), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if " at http://" not in line:
-            self.stop()
-            errors = self.proc.stderr.read() if self.proc.stderr else ""
-            raise AssertionError(f"serve printed {line!r}; stderr: {errors}")
-        self.url = line.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+def serve(db: Path, *args: str) -> Server:
+    """`childwatch serve` on `db` with a secret key of its own, kept across restarts."""
+    return Server(db, *args, secret_key="accounts-serve-key")
 
 
 def http_login(url: str, name: str, password: str = PASSWORD, **headers: str) -> str:
@@ -240,11 +217,11 @@ def test_sessions_end_across_a_real_server_restart(web_db: Path) -> None:
     one; after a restart (same secret key) the other cookie is still refused, the changer's
     still works. Before the change, both cookies survive a restart: the refusal is the
     revocation, not the restart."""
-    server = Serve(web_db)
+    server = serve(web_db)
     try:
         first, second = http_login(server.url, "analyst"), http_login(server.url, "analyst")
         server.stop()
-        server = Serve(web_db)
+        server = serve(web_db)
         assert me(server.url, first) == 200 and me(server.url, second) == 200
         settings = httpx.get(f"{server.url}/settings", cookies={COOKIE: first}, timeout=30)
         found = re.search(r'name="csrf_token" value="([^"]+)"', settings.text)
@@ -255,7 +232,7 @@ def test_sessions_end_across_a_real_server_restart(web_db: Path) -> None:
         first = r.cookies.get(COOKIE) or first  # the session that changed it, re-issued
         assert me(server.url, second) == 401
         server.stop()
-        server = Serve(web_db)
+        server = serve(web_db)
         assert me(server.url, second) == 401  # still refused after the restart
         assert me(server.url, first) == 200
         assert me(server.url, http_login(server.url, "analyst", NEW_PASSWORD)) == 200
@@ -405,7 +382,7 @@ def test_a_trusted_proxy_supplies_the_client_address_and_scheme(store_db: Path) 
 
 
 def test_serve_believes_forwarded_headers_only_from_its_trusted_proxies(web_db: Path) -> None:
-    server = Serve(web_db)
+    server = serve(web_db)
     try:
         for i in range(10):  # the default throttle: 10 failures per address, then waits
             r = httpx.post(f"{server.url}/api/session", json={"name": "admin", "password": f"guess number {i}"},
@@ -416,7 +393,7 @@ def test_serve_believes_forwarded_headers_only_from_its_trusted_proxies(web_db: 
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
     finally:
         server.stop()
-    server = Serve(web_db, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1/128")
+    server = serve(web_db, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1/128")
     try:
         http_login(server.url, "viewer", **{"X-Forwarded-For": "198.51.100.61"})
     finally:
@@ -516,7 +493,7 @@ def test_a_session_ends_twelve_hours_after_login_however_active(store_db: Path) 
 
 
 def test_serve_takes_an_idle_timeout(web_db: Path) -> None:
-    server = Serve(web_db, "--idle-timeout", "2s")
+    server = serve(web_db, "--idle-timeout", "2s")
     try:
         cookie = http_login(server.url, "viewer")
         assert me(server.url, cookie) == 200

@@ -27,6 +27,7 @@ from typing import Any, Literal, TextIO
 
 from sqlalchemy import Connection
 
+from childwatch.spreadsheet import defuse
 from childwatch.store import Store
 from childwatch.store import review as db
 from childwatch.store.models import AUDIT_ACTIONS
@@ -36,7 +37,6 @@ __all__ = ["AUDIT_ACTIONS", "AUDIT_COLUMNS", "AUDIT_FORMATS", "Actor", "iter_aud
 AUDIT_FORMATS = ("jsonl", "csv")
 AUDIT_COLUMNS = ("at", "log", "id", "action", "via", "user_id", "user", "address", "target", "details")
 MAX_NAME = 200  # a failed login's name is whatever was typed: kept, but not without bound
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Via = Literal["web", "api", "cli"]
 
@@ -128,8 +128,8 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value  # a name typed at the login form must not run as a spreadsheet formula
+    if isinstance(value, str):
+        return defuse(value)  # a name typed at the login form must not run as a spreadsheet formula
     return value
 
 

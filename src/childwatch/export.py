@@ -38,6 +38,7 @@ from typing import Any, Literal, TextIO
 from childwatch.ingest.pdf import claim_pages
 from childwatch.protect import Redaction, shown_reports
 from childwatch.records import Claim, Span
+from childwatch.spreadsheet import defuse
 from childwatch.store import Store, StoredClaim
 from childwatch.store.sources import page_starts
 
@@ -79,7 +80,6 @@ CSV_COLUMNS = (
     "graphic",
     "pages",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Valid inside JSON strings, but str.splitlines() (which readers such as the benchmark's
 # score.py use) breaks lines there too; escaped, every claim stays on its own line.
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
@@ -171,8 +171,8 @@ def _cell(value: Any) -> str | int | float:
         return "true" if value else "false"
     if isinstance(value, list):  # page numbers
         return ";".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return defuse(value)
     return value  # type: ignore[no-any-return]
 
 

@@ -221,6 +221,11 @@ def _row(conn: Connection, name: str) -> Any:
     return row
 
 
+def _reread(conn: Connection, row: Any) -> User:
+    """The account of `row` as it is now, after a change in this transaction."""
+    return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+
+
 def _not_removed(row: Any) -> None:
     if row.removed_at is not None:
         raise ReviewError(
@@ -291,7 +296,7 @@ def set_password(
         own = who.user_id == row.id
         audit.record(store, who, "password_change" if own else "password_reset", target=row.name,
                      target_user_id=row.id, conn=conn)  # fmt: skip
-        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+        return _reread(conn, row)
 
 
 def set_role(store: Store, name: str, role: str, *, by: User | None = None, actor: Actor | None = None) -> User:
@@ -311,7 +316,7 @@ def set_role(store: Store, name: str, role: str, *, by: User | None = None, acto
         conn.execute(update(USERS).where(USERS.c.id == row.id).values(role=role))
         audit.record(store, _actor(by, actor), "role_change", target=row.name, target_user_id=row.id,
                      details={"before": row.role, "after": role}, conn=conn)  # fmt: skip
-        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+        return _reread(conn, row)
 
 
 def disable_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
@@ -329,7 +334,7 @@ def disable_user(store: Store, name: str, *, by: User | None = None, actor: Acto
             update(USERS).where(USERS.c.id == row.id).values(disabled_at=utcnow(), session_epoch=row.session_epoch + 1)
         )
         audit.record(store, _actor(by, actor), "user_disable", target=row.name, target_user_id=row.id, conn=conn)
-        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+        return _reread(conn, row)
 
 
 def enable_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
@@ -343,7 +348,7 @@ def enable_user(store: Store, name: str, *, by: User | None = None, actor: Actor
             raise ReviewError(f"{row.name} is not disabled; nothing was changed")
         conn.execute(update(USERS).where(USERS.c.id == row.id).values(disabled_at=None))
         audit.record(store, _actor(by, actor), "user_enable", target=row.name, target_user_id=row.id, conn=conn)
-        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+        return _reread(conn, row)
 
 
 def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor | None = None) -> User:
@@ -364,7 +369,7 @@ def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor
         )
         audit.record(store, _actor(by, actor), "user_remove", target=row.name, target_user_id=row.id,
                      details={"role": row.role}, conn=conn)  # fmt: skip
-        return _user(conn.execute(select(USERS).where(USERS.c.id == row.id)).one())
+        return _reread(conn, row)
 
 
 def list_users(store: Store) -> list[User]:

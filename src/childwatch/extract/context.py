@@ -178,6 +178,7 @@ _SAID_IN_BEFORE = re.compile(
 )
 
 
+_FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 _FORCES_OF = re.compile(rf"['’]s\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 _SAYS_AFTER = re.compile(
     r"\s+(?:said|says|claimed|claims|denied|denies|accused|insisted|announced|vowed|warned|responded)\b",
@@ -186,7 +187,7 @@ _SAYS_AFTER = re.compile(
 _BORDER_AFTER = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
 
 
-def place_role(text: str, mention: PlaceMention, lexicon: Lexicon | None = None) -> str:
+def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
     """What a named place is to the report: "event" (where things may have happened),
     "dateline" (where it was filed), "seat" (an organisation's base), "statement" (where
     something was said), "actor" (a state or capital standing for its government or
@@ -209,7 +210,7 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon | None = None)
         return "actor"
     if _BORDER_AFTER.match(text, mention.end) or mention.text.lower().endswith(" border"):
         return "border"
-    if lexicon is not None and mention.text.lower() in lexicon.demonyms and mention.candidates[0].kind != "country":
+    if mention.text.lower() in lexicon.demonyms and kind != "country":
         return "demonym"
     if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
         return "statement"
@@ -269,9 +270,6 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
 
 
 
-_FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
-
-
 def _state_actions(
     text: str,
     ctx: DocumentContext,
@@ -279,7 +277,7 @@ def _state_actions(
     actors: ActorFinder,
     lexicon: Lexicon,
     named: list[ActorMention],
-    acting: Sequence[PlaceMention] = (),
+    acting: Sequence[PlaceMention],
 ) -> list[ActorMention]:
     taken = [(a.start, a.end) for a in named]
     found: list[ActorMention] = []
@@ -288,9 +286,9 @@ def _state_actions(
     # A capital for its state ("Moscow's forces"): the country of the place it names.
     spans += [(m.start, m.end, m.candidates[0].country) for m in acting]
     for start, end, code in spans:
-        m = re.match(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", text[end : end + 40], re.IGNORECASE)
+        m = _FORCE_AFTER.match(text, end, end + 40)
         actor = actors.state_force_of(code)
-        if not m or actor is None or any(a <= start < b or start <= a < end + m.end() for a, b in taken):
+        if not m or actor is None or any(a <= start < b or start <= a < m.end() for a, b in taken):
             continue
-        found.append(ActorMention(start, end + m.end(), actor, text[start : end + m.end()]))
+        found.append(ActorMention(start, m.end(), actor, text[start : m.end()]))
     return found

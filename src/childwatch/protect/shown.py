@@ -1,0 +1,151 @@
+"""Reports as people who are not administrators see them, read from the store: text, title,
+address and id redacted with the children's names stored at ingest; and the admin's
+reveal of the original, which is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import Table, case, select
+
+from childwatch.errors import ReviewError
+from childwatch.protect.names import document_child_names
+from childwatch.protect.redact import Redaction, redact
+from childwatch.store import Store
+from childwatch.store.models import DocumentRow
+
+__all__ = [
+    "ShownReport",
+    "log_reveal",
+    "pseudonymise_document_ids",
+    "report_names",
+    "shown_ids",
+    "shown_report",
+    "shown_reports",
+]
+
+DOCS = cast(Table, DocumentRow.__table__)
+
+
+def report_names(stored: Iterable[str] | None, text: str, title: str | None = None) -> list[str]:
+    """A report's children's names: those stored at ingest, or for a report stored before
+    they were (migration 0010), found now over its text and title."""
+    return list(stored) if stored is not None else _late_names(text, title)
+
+
+@lru_cache(maxsize=2048)
+def _late_names(text: str, title: str | None) -> list[str]:
+    return document_child_names(text, title)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReport:
+    """A report as a non-admin sees it: text, title and address with children's names
+    replaced by the same pseudonyms."""
+
+    id: str  # a document's id is often its address ("example.org/news/amina-yusuf-freed@3fa9c1d2e4b5")
+    text: Redaction
+    title: str | None
+    url: str | None
+    names: tuple[str, ...]
+
+
+def shown_report(
+    doc_id: str, *, text: str, title: str | None = None, url: str | None = None, stored: Iterable[str] | None = None
+) -> ShownReport:
+    """The report `doc_id` as people see it: every field that carries words of the report
+    (an address's slug too: ".../schoolgirl-amina-yusuf-freed") redacted with its names."""
+    names = report_names(stored, text or "", title)
+    red = redact(text or "", key=doc_id, names=names)
+
+    def hide(value: str | None) -> str | None:
+        return redact(value, key=doc_id, names=names).text if value and names else value
+
+    return ShownReport(hide(doc_id) or doc_id, red, hide(title), hide(url), tuple(names))
+
+
+def _rows(store: Store, columns: Sequence[Any], doc_ids: Iterable[str], chunk: int = 500) -> Iterator[Any]:
+    """`columns` of these stored documents, read `chunk` ids at a time."""
+    ids = sorted(set(doc_ids))
+    with store._read() as conn:
+        for k in range(0, len(ids), chunk):
+            yield from conn.execute(select(*columns).where(DOCS.c.id.in_(ids[k : k + chunk])))
+
+
+def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport]:
+    """`shown_report` of each of these stored documents."""
+    d = DOCS.c
+    return {
+        row.id: shown_report(row.id, text=row.text, title=row.title, url=row.url, stored=row.child_names)
+        for row in _rows(store, (d.id, d.text, d.title, d.url, d.child_names), doc_ids)
+    }
+
+
+def shown_ids(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
+    """{id: the id as people see it} for those of these documents whose id names one of
+    their children (an address or a file name often does); others are left out."""
+    d = DOCS.c
+    unknown = d.child_names.is_(None)
+    # The text is read only for reports stored before their names were (0010).
+    columns = (d.id, d.child_names, case((unknown, d.text), else_=None), case((unknown, d.title), else_=None))
+    shown: dict[str, str] = {}
+    for doc_id, stored, text, title in _rows(store, columns, doc_ids):
+        names = report_names(stored, text or "", title)
+        hidden = redact(doc_id, key=doc_id, names=names).text if names else doc_id
+        if hidden != doc_id:
+            shown[doc_id] = hidden
+    return shown
+
+
+def pseudonymise_document_ids(store: Store, records: list[dict[str, Any]]) -> None:
+    """Replace, in place, the document ids that incidents list under their outlets and
+    sources ("documents", "copies", and inside keys such as "story:ID") by the ids as
+    people see them (`shown_ids`)."""
+    found: set[str] = set()
+
+    def collect(value: Any, key: str = "") -> None:
+        if isinstance(value, str) and key in ("documents", "copies"):
+            found.add(value)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                collect(v, k)
+
+    def replace(value: Any, shown: dict[str, str]) -> Any:
+        if isinstance(value, str):
+            for doc_id, hidden in shown.items():
+                value = value.replace(doc_id, hidden)
+            return value
+        if isinstance(value, list):
+            return [replace(v, shown) for v in value]
+        if isinstance(value, dict):
+            return {k: replace(v, shown) for k, v in value.items()}
+        return value
+
+    for record in records:
+        for key in ("outlets", "sources"):
+            collect(record.get(key))
+    shown = shown_ids(store, found) if found else {}
+    if shown:
+        for record in records:
+            for key in ("outlets", "sources", "counts"):
+                if record.get(key) is not None:
+                    record[key] = replace(record[key], shown)
+
+
+def log_reveal(store: Any, user: Any, target: str, reason: str | None) -> int:
+    """Record that an admin revealed protected text of `target` ("incident:ID",
+    "document:ID" or "export"); PermissionDenied for anyone else. Returns the event id."""
+    from childwatch.review import record_reveal
+    from childwatch.users import require
+
+    require(user, "reveal")
+    if not reason or not reason.strip():
+        raise ReviewError("say why the protected details are needed: a reason is required to reveal them")
+    return record_reveal(store, user, target, reason.strip())

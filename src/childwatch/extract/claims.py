@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from childwatch.extract.actors import ActorFinder, ActorMention
+from childwatch.extract.actors import ActorFinder, ActorMention, Reference
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
 from childwatch.extract.lexicon import Lexicon
@@ -76,7 +76,7 @@ class SentenceFacts:
     ages: tuple[int | None, int | None, Span | None]
     dates: list[DateMention]
     attributions: list[Attribution]
-    references: list  # actors.Reference
+    references: list[Reference]
     triggers: list[tuple[int, int]]  # every violation word of the sentence (document offsets)
 
 
@@ -267,7 +267,7 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
             country=p.country,
             lat=p.lat,
             lon=p.lon,
-            precision=p.kind if p.kind != "place" else "place",  # type: ignore[arg-type]
+            precision=p.kind if p.kind != "place" else "place",
             place_id=p.id,
             span=Span(best.mention.start, best.mention.end, best.mention.text),
         )
@@ -300,7 +300,7 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
             country=p.country,
             lat=p.lat,
             lon=p.lon,
-            precision=p.kind,  # type: ignore[arg-type]
+            precision=p.kind,
             place_id=p.id,
             span=Span(salient.mention.start, salient.mention.end, salient.mention.text),
         )
@@ -346,7 +346,7 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     return DateRange(
         start=d.date_start,
         end=d.date_end,
-        precision=precision,  # type: ignore[arg-type]
+        precision=precision,
         span=Span(d.start, d.end, d.text),
     )
 

@@ -16,7 +16,9 @@ CODEBOOK = Path(__file__).resolve().parent.parent / "codebook"
 
 def _compile(pattern: str, where: str, problems: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
     try:
-        return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", flags)
+        # A word may be glued to a figure where markup was stripped ("killed19", "children6"):
+        # a digit after it still ends it.
+        return re.compile(rf"(?<![\w-])(?:{pattern})(?![^\W\d])", flags)
     except re.error as exc:
         problems.append(f"{where}: invalid pattern {pattern!r}: {exc}")
         return re.compile(r"(?!x)x")

@@ -68,7 +68,13 @@ _ABBREVIATIONS = {
 # or at a blank line / line break (headlines, list items, paragraphs).
 # Blanked markup (a run of spaces where tags or junk stood) before a capital also ends one:
 # "<p>headline</p><p>Lede" becomes "headline       Lede".
-_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*| {3,}(?=["“A-Z])""")
+# Where markup was stripped without a space, a full stop after a lower-case word glued to a
+# capital or a figure ends one too: "the household.Juma said", "were injured.69-year-old",
+# "on 26 October 2023.The incident".
+_BOUNDARY = re.compile(
+    r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*| {3,}(?=["“A-Z])"""
+    r"""|(?<=[a-z0-9]{2}[.!?])(?=[A-Z])|(?<=[a-z]{2}[.!?])(?=\d)"""
+)
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"'”’)\]]*$")
 
 

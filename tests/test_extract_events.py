@@ -1,0 +1,44 @@
+"""One claim per event in a report, on our own short reports: text glued where markup was
+stripped, the days of publications and ledes, victims summed over one strike."""
+
+from __future__ import annotations
+
+import pytest
+
+from childwatch.extract import Extractor
+from childwatch.extract.sentences import split_sentences
+from childwatch.records import Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _doc(text: str, published: str | None = "2024-05-10") -> Document:
+    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                    media_type="text/plain", published=published)  # fmt: skip
+
+
+def _killings(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list:
+    return [c for c in extractor.extract(_doc(text, published)) if c.violation == "killing_maiming"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("The shell hit the farmhouse.Neighbours ran to help.", 2),
+        ("Two adults were injured.12-year-old Rami was killed.", 2),
+        ("It was bombed on 2 May 2024.The family was inside.", 2),
+        ("Dr. Okoro met Mr.Bello at 3.5 km from the U.S. base.", 1),  # abbreviations and decimals
+    ],
+)
+def test_a_full_stop_glued_to_the_next_sentence_still_ends_one(text: str, pieces: int) -> None:
+    assert len(split_sentences(text)) == pieces
+
+
+def test_a_casualty_breakdown_glued_to_its_label_is_read(extractor: Extractor) -> None:
+    """Stripped table cells: "killed9(4 children5 women)" still says four children were killed."""
+    text = "Strike summary. People reported killed9(4 children5 women)People reported injured3"
+    claims = _killings(extractor, text)
+    assert [c.victims.count for c in claims] == [4]

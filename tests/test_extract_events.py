@@ -42,3 +42,23 @@ def test_a_casualty_breakdown_glued_to_its_label_is_read(extractor: Extractor) -
     text = "Strike summary. People reported killed9(4 children5 women)People reported injured3"
     claims = _killings(extractor, text)
     assert [c.victims.count for c in claims] == [4]
+
+
+def test_the_day_a_list_was_published_does_not_date_the_next_sentence(extractor: Extractor) -> None:
+    text = (
+        "Relatives gathered outside the morgue. The names were checked against a list published on "
+        "8 May 2024. Three children were killed in the house, a neighbour said."
+    )
+    (claim,) = _killings(extractor, text)
+    assert claim.date.start is None  # not 2024-05-08: that day dates the list
+
+
+def test_an_undated_mention_takes_the_day_of_the_reports_lede(extractor: Extractor) -> None:
+    """A strike narrative dates its news once, in the lede; later sentences tell its victims."""
+    text = (
+        "On 6 May 2024, an airstrike hit a house in Deir al-Balah, killing nine people. "
+        "The names were checked against a list published on 9 May 2024. "
+        "Among the dead were four children from the same family."
+    )
+    claims = _killings(extractor, text)
+    assert claims and all(c.date.start == "2024-05-06" for c in claims)

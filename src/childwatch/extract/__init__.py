@@ -9,13 +9,14 @@ downloaded, nothing is guessed that the text does not support.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.claims import SentenceFacts, build_claim
 from childwatch.extract.context import build_context
-from childwatch.extract.dates import find_dates
+from childwatch.extract.dates import DateMention, find_dates
 from childwatch.extract.lexicon import Lexicon, load_lexicon
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
@@ -24,7 +25,7 @@ from childwatch.extract.sources import Attribution, SourceFinder
 from childwatch.extract.tokens import tokenize
 from childwatch.extract.victims import VictimFinder, sentence_ages
 from childwatch.extract.violations import detect, find_triggers
-from childwatch.records import Claim, Document
+from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["Extractor", "extract"]
 
@@ -34,6 +35,19 @@ _CHILDLESS_CUES = re.compile(
     r"school|hospital|clinic|kindergarten|classroom|dormitor|health|medical|maternity|caliphate|ashbal",
     re.IGNORECASE,
 )
+
+
+# The day something was published or posted ("a list released on 26 October", "posted on
+# Facebook on the evening of 19 October") dates the publication, never the next sentence's event.
+_PUBLICATION_DAY = re.compile(
+    r"\b(?:released|published|issued|posted|shared|updated|uploaded|announced|said|reported)\b[^.;]{0,40}?"
+    r"\b(?:on|in)\s+(?:the\s+(?:morning|evening|night|afternoon)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+# Sentences at the head of a report that may hold its lede.
+_LEDE_SENTENCES = 3
 
 
 class Extractor:
@@ -57,9 +71,12 @@ class Extractor:
         claims: list[Claim] = []
         last_speaker: Attribution | None = None
         previous = None
-        for sentence in split_sentences(text):
+        lede: DateMention | None = None
+        for number, sentence in enumerate(split_sentences(text)):
             before, previous = previous, sentence
             piece = text[sentence.start : sentence.end]
+            if number < _LEDE_SENTENCES and lede is None and document.published:
+                lede = self._lede_date(piece, sentence.start, document.published)
             children = self.victims.find(piece, sentence.start)
             if not children and not _CHILDLESS_CUES.search(piece):
                 # Cheap skip: without a child mention only an attack on a school or hospital (or
@@ -97,18 +114,48 @@ class Extractor:
             named = [x for x in attributions if not x.pronoun]
             if named:
                 last_speaker = named[0]
-        return merge_mentions(claims, document.published)
+        events = merge_mentions(claims, document.published)
+        if lede is not None:
+            for claim in events:
+                if claim.kind == "incident" and claim.date.span is None:
+                    # Undated everywhere it is told: the day the report's lede gives its news.
+                    claim.date = DateRange(
+                        start=lede.date_start,
+                        end=lede.date_end,
+                        precision=lede.precision,
+                        span=Span(lede.start, lede.end, lede.text),
+                    )
+        return events
+
+    def _lede_date(self, piece: str, offset: int, published: str) -> DateMention | None:
+        """The day a lede sentence (a violation word and a date) dates its news to: one
+        day, at most a month before the report, and not the day of a statement."""
+        if not any(r.triggers and r.triggers.search(piece) for r in self.lexicon.violations):
+            return None
+        for d in find_dates(piece, published, offset):
+            if d.precision != "day" or not d.date_start or d.date_start != d.date_end:
+                continue
+            if _PUBLICATION_DAY.search(piece[max(0, d.start - offset - 60) : d.start - offset]):
+                continue
+            gap = (date.fromisoformat(published[:10]) - date.fromisoformat(d.date_start)).days
+            if 0 <= gap <= 31:
+                return d
+        return None
 
     @staticmethod
-    def _context_dates(text: str, before: Sentence | None, sentence: Sentence, published: str | None) -> list:
+    def _context_dates(
+        text: str, before: Sentence | None, sentence: Sentence, published: str | None
+    ) -> list[DateMention]:
         """Dates of the previous sentence of the same paragraph ("... on 3 June. That evening, ...")."""
         if before is None or before.paragraph != sentence.paragraph:
             return []
-        return find_dates(text[before.start : before.end], published, before.start)
+        return [
+            d
+            for d in find_dates(text[before.start : before.end], published, before.start)
+            if not _PUBLICATION_DAY.search(text[max(before.start, d.start - 60) : d.start])
+        ]
 
-    def _speaker(
-        self, piece: str, offset: int, last: Attribution | None, countries: set[str]
-    ) -> Attribution | None:
+    def _speaker(self, piece: str, offset: int, last: Attribution | None, countries: set[str]) -> Attribution | None:
         if not any(v in piece for v in ("said", "says", "told", "according")):
             return last
         named = [x for x in self.sources.find(piece, offset, countries) if not x.pronoun]

@@ -62,3 +62,14 @@ def test_an_undated_mention_takes_the_day_of_the_reports_lede(extractor: Extract
     )
     claims = _killings(extractor, text)
     assert claims and all(c.date.start == "2024-05-06" for c in claims)
+
+
+def test_an_events_count_is_the_largest_figure_its_mentions_state(extractor: Extractor) -> None:
+    """The fullest mention (place, date, actor) names one child; a later one gives the toll:
+    the event counts all four."""
+    text = (
+        "An airstrike by the army hit a house in Deir al-Balah on 6 May 2024, and a boy was killed, "
+        "his uncle said. Four children died in the strike, the civil defence said."
+    )
+    (claim,) = _killings(extractor, text)
+    assert claim.victims.count == 4

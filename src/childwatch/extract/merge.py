@@ -182,8 +182,12 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
     strong = [m for m in matched if m != "same perpetrator"]
     if len(soft) > len(strong):
         return Decision(False, tuple(soft + matched), a.evidence.start, b.evidence.start)
-    return Decision(True, tuple(matched + [f"outweighed: {s}" for s in soft]) or ("nothing tells them apart",),
-                    a.evidence.start, b.evidence.start)
+    return Decision(
+        True,
+        tuple(matched + [f"outweighed: {s}" for s in soft]) or ("nothing tells them apart",),
+        a.evidence.start,
+        b.evidence.start,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -214,9 +218,7 @@ def _refers_back(claim: Claim) -> bool:
         return False
     text, base = claim.evidence.text, claim.evidence.start
     lo, hi = claim.trigger.start - base, claim.trigger.end - base
-    return any(
-        lo - 20 <= m.end() and m.start() <= hi + 5 for m in _DEFINITE_CHILDREN.finditer(text)
-    )
+    return any(lo - 20 <= m.end() and m.start() <= hi + 5 for m in _DEFINITE_CHILDREN.finditer(text))
 
 
 def _own_date(claim: Claim) -> DateRange | None:
@@ -369,7 +371,9 @@ def _absorb(target: Claim, other: Claim) -> None:
     if target.kind == "pattern" and other.kind != "pattern":
         target.kind = other.kind  # a back-reference ("the girls who were abducted") to an event
     tv, ov = target.victims, other.victims
-    if tv.count is None and ov.count is not None:
+    if ov.count is not None and (tv.count is None or ov.count > tv.count):
+        # One event's mentions: "a boy" in one sentence, "four children" in the next; the
+        # larger figure counts them all (figures far apart never met, see `compare`).
         tv.count, tv.qualifier, tv.count_span = ov.count, ov.qualifier, ov.count_span
     if tv.age_min is None and ov.age_min is not None:
         tv.age_min, tv.age_max, tv.age_span = ov.age_min, ov.age_max, ov.age_span

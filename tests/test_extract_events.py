@@ -73,3 +73,14 @@ def test_an_events_count_is_the_largest_figure_its_mentions_state(extractor: Ext
     )
     (claim,) = _killings(extractor, text)
     assert claim.victims.count == 4
+
+
+def test_a_narratives_named_victims_are_one_event_with_its_lede(extractor: Extractor) -> None:
+    """Each later sentence names a child of the strike the lede dated: one claim, not three."""
+    text = (
+        "On 6 May 2024, an airstrike hit a family home in Deir al-Balah, killing nine people. "
+        "A 7-year-old girl was killed with her grandmother. "
+        "Her 4-year-old brother was also killed."
+    )
+    claims = _killings(extractor, text)
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-06"

@@ -114,18 +114,17 @@ class Extractor:
             named = [x for x in attributions if not x.pronoun]
             if named:
                 last_speaker = named[0]
-        events = merge_mentions(claims, document.published)
         if lede is not None:
-            for claim in events:
+            for claim in claims:
                 if claim.kind == "incident" and claim.date.span is None:
-                    # Undated everywhere it is told: the day the report's lede gives its news.
+                    # Undated where it is told: the day the report's lede gives its news.
                     claim.date = DateRange(
                         start=lede.date_start,
                         end=lede.date_end,
                         precision=lede.precision,
                         span=Span(lede.start, lede.end, lede.text),
                     )
-        return events
+        return merge_mentions(claims, document.published)
 
     def _lede_date(self, piece: str, offset: int, published: str) -> DateMention | None:
         """The day a lede sentence (a violation word and a date) dates its news to: one

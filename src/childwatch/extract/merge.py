@@ -35,6 +35,11 @@ _NEW_EVENT = re.compile(
     r"(?:abductions?|kidnappings?|attacks?|raids?|strikes?|incidents?|bombings?|massacres?)\b",
     re.IGNORECASE,
 )
+_ADDS_VICTIMS = re.compile(
+    r"\b(?:(?:was|were|is|are) also|also (?:killed|died|injured|wounded|lost)|alongside|along with|together with|"
+    r"among (?:those|the) (?:killed|dead|victims|injured|wounded))\b",
+    re.IGNORECASE,
+)
 _PREDICATIVE = re.compile(r"\b(?:as|became|become|becomes|was|were|is|being|been|like)\s*$", re.IGNORECASE)
 _INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
 # Children already introduced, named again: "the girls who were abducted", "the boys' arrest".
@@ -127,7 +132,7 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
     if (a.kind == "pattern") != (b.kind == "pattern") and not _refers_back(a if a.kind == "pattern" else b):
         return apart("a pattern against an event")
     va, vb = a.victims, b.victims
-    if va.count == 1 and vb.count == 1:
+    if va.count == 1 and vb.count == 1 and not _adds_victims(b):
         if _differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex):
             return apart("two single children (age or sex differ)")
         if _introduced(b) and not (va.age_min is not None and va.age_min == vb.age_min):
@@ -188,6 +193,12 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
         a.evidence.start,
         b.evidence.start,
     )
+
+
+def _adds_victims(claim: Claim) -> bool:
+    """The mention names further victims of the event told before it: "her son was also killed",
+    "killed alongside his daughter", "among those killed was a boy"."""
+    return _ADDS_VICTIMS.search(claim.evidence.text) is not None
 
 
 @lru_cache(maxsize=4096)

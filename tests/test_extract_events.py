@@ -84,3 +84,23 @@ def test_a_narratives_named_victims_are_one_event_with_its_lede(extractor: Extra
     )
     claims = _killings(extractor, text)
     assert len(claims) == 1 and claims[0].date.start == "2024-05-06"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An airstrike hit a house in Khan Younis on 6 May 2024. Nadia's two sons were killed in the strike.",
+        "An airstrike hit a house in Khan Younis on 6 May 2024. Three children of the Hamdan family were killed.",
+        "An airstrike hit a house in Khan Younis on 6 May 2024, killing her son Jamil and two daughters, aged 4 and 9.",
+    ],
+)
+def test_a_persons_name_is_not_a_place(extractor: Extractor, text: str) -> None:
+    """Names the gazetteer also knows as towns abroad (a district in India, a town in Libya)."""
+    claims = _killings(extractor, text)
+    assert claims and all(c.location.country == "PS" for c in claims)
+
+
+def test_a_neighbourhood_named_after_a_town_is_inside_the_town_named_next(extractor: Extractor) -> None:
+    text = "Three children were killed when a strike hit a house in the El Geneina neighbourhood of Rafah."
+    (claim,) = _killings(extractor, text)
+    assert claim.location.country == "PS" and claim.location.name == "Rafah"

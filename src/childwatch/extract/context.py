@@ -185,6 +185,29 @@ _SAYS_AFTER = re.compile(
     re.IGNORECASE,
 )
 _BORDER_AFTER = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
+_KIN = (
+    r"(?:sons?|daughters?|wife|wives|husband|brothers?|sisters?|mother|father|parents|children|kids|"
+    r"grand(?:son|daughter|child|children|mother|father)s?|nephews?|nieces?|cousins?|uncle|aunt|"
+    r"family|relatives|friends?|widow|baby|infant|twins|siblings?|in-laws)"
+)
+# A person, not a town, though the gazetteer knows the name: "Nadia's grandson", "Samar's two
+# daughters", "the Hamdan family", "his son Jamil", "29-year-old Samar".
+_PERSON_AFTER = re.compile(
+    rf"(?:['‘’]s\s+(?:[\w-]+\s+){{0,2}}?{_KIN}\b|\s+(?:family|clan|household)\b|\s+\(\d{{1,3}}(?:\s+years?\s+old)?\))",
+    re.IGNORECASE,
+)
+_PERSON_BEFORE = re.compile(
+    rf"(?:\b{_KIN}|\bnamed|\bknown as|\b(?:husband|wife|mother|father) (?:of|to)|\byears?[- ]old|\baged \d{{1,3}})"
+    r",?\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# A neighbourhood or street named after another place, inside a town the sentence names next:
+# "the El Geneina neighbourhood of Rafah", "the Americana area west of Beit Lahia".
+_WITHIN_AFTER = re.compile(
+    r"\s+(?:neighbou?rhood|quarter|district|suburb|area|street|road|square|roundabout|junction)\s+"
+    r"(?:of|in|west|east|north|south|near)\b",
+    re.IGNORECASE,
+)
 
 
 def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
@@ -210,6 +233,10 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
         return "actor"
     if _BORDER_AFTER.match(text, mention.end) or mention.text.lower().endswith(" border"):
         return "border"
+    if _PERSON_AFTER.match(text, mention.end) or _PERSON_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return "person"
+    if _WITHIN_AFTER.match(text, mention.end):
+        return "within"
     if mention.text.lower() in lexicon.demonyms and kind != "country":
         return "demonym"
     if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
@@ -267,7 +294,6 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
         alternatives = sorted((d.replace(" ", r"[\s-]") for d in lexicon.demonyms), key=len, reverse=True)
         _DEMONYM_CACHE[key] = re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
     return _DEMONYM_CACHE[key]
-
 
 
 def _state_actions(

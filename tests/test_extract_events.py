@@ -104,3 +104,12 @@ def test_a_neighbourhood_named_after_a_town_is_inside_the_town_named_next(extrac
     text = "Three children were killed when a strike hit a house in the El Geneina neighbourhood of Rafah."
     (claim,) = _killings(extractor, text)
     assert claim.location.country == "PS" and claim.location.name == "Rafah"
+
+
+def test_a_neighbourhood_of_gaza_city_places_the_strike_in_the_city(extractor: Extractor) -> None:
+    """Reports place strikes by neighbourhood ("Zeitoun", "al-Shati camp"), not by "Gaza"
+    (the Strip's province, 10-20 km off): codebook places.toml."""
+    text = "Four children were killed when a strike hit a house in the Al-Zaytoun neighbourhood of Gaza."
+    (claim,) = _killings(extractor, text)
+    assert claim.location.name == "Al-Zaytoun" and claim.location.country == "PS"
+    assert claim.location.lat is not None and abs(claim.location.lat - 31.49) < 0.05

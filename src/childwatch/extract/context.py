@@ -10,7 +10,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from childwatch.codebook.gazetteer import Place
 from childwatch.extract.actors import ActorFinder, ActorMention
@@ -115,9 +115,18 @@ def build_context(
 ) -> DocumentContext:
     ctx = DocumentContext()
     mentions, acting = [], []
-    for mention in places.find(text, tokens, ctx.unknown_places):
+    found = places.find(text, tokens, ctx.unknown_places)
+    for i, mention in enumerate(found):
         role = place_role(text, mention, lexicon)
-        if role == "event":
+        if role == "within":
+            # "the X neighbourhood of Rafah": X is the event's place only as a place in the
+            # country of the town named next (a neighbourhood the gazetteer knows), never as
+            # the town abroad that shares its name.
+            outer = found[i + 1] if i + 1 < len(found) and found[i + 1].start - mention.end < 60 else None
+            inside = [c for c in mention.candidates if outer and c.country in {o.country for o in outer.candidates}]
+            if inside:
+                mentions.append(replace(mention, candidates=tuple(inside)))
+        elif role == "event":
             mentions.append(mention)
         elif role == "actor":  # "Russia's forces", "Moscow's strikes": a state, by its actions
             acting.append(mention)

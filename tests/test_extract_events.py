@@ -113,3 +113,28 @@ def test_a_neighbourhood_of_gaza_city_places_the_strike_in_the_city(extractor: E
     (claim,) = _killings(extractor, text)
     assert claim.location.name == "Al-Zaytoun" and claim.location.country == "PS"
     assert claim.location.lat is not None and abs(claim.location.lat - 31.49) < 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The handbook on Child Soldier Reintegration is one of a series written for field staff.",
+        "This paper reviews the sleep problems former child soldiers live with.",
+        "Refugees, a group which includes child soldiers, face the highest risks.",
+    ],
+)
+def test_child_soldiers_named_as_a_topic_are_no_claim(extractor: Extractor, text: str) -> None:
+    """Abstracts and reports mention child soldiers as their subject: no one recruits anyone."""
+    assert not [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rebels recruited child soldiers from the camps.",
+        "Some 300 child soldiers were released in Yambio last week.",
+        "He became a child soldier at the age of twelve.",
+    ],
+)
+def test_child_soldiers_in_an_act_a_count_or_a_life_are_still_claims(extractor: Extractor, text: str) -> None:
+    assert [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"]

@@ -15,7 +15,7 @@ from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.claims import SentenceFacts, build_claim
-from childwatch.extract.context import build_context
+from childwatch.extract.context import DocumentContext, build_context
 from childwatch.extract.dates import DateMention, find_dates
 from childwatch.extract.lexicon import Lexicon, load_lexicon
 from childwatch.extract.merge import merge_mentions
@@ -24,7 +24,7 @@ from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
 from childwatch.extract.tokens import tokenize
 from childwatch.extract.victims import VictimFinder, sentence_ages
-from childwatch.extract.violations import detect, find_triggers
+from childwatch.extract.violations import Detection, detect, find_triggers
 from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["Extractor", "extract"]
@@ -46,6 +46,19 @@ _PUBLICATION_DAY = re.compile(
 )
 
 
+# The names of child soldiers as a group, which a sentence may use as a mere topic.
+_TOPIC_NOUN = re.compile(
+    r"(?:former )?(?:child|boy)[- ](?:soldiers?|fighters?|combatants?)|underage (?:fighters|soldiers|combatants)",
+    re.IGNORECASE,
+)
+_ONE_BEFORE = re.compile(r"\b(?:a|an|one|the|this|that|as|became|become)\s+(?:former\s+)?$", re.IGNORECASE)
+# Anything that makes a sentence about child soldiers tell of some event or count.
+_SPECIFIC = re.compile(
+    r"\d|\b(?:(?:last|this|past) (?:week|month|year|weekend|night|morning)|yesterday|today|ago|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
 # Sentences at the head of a report that may hold its lede.
 _LEDE_SENTENCES = 3
 
@@ -85,6 +98,8 @@ class Extractor:
                 continue
             detections = detect(piece, sentence.start, self.lexicon, children)
             attributions = self.sources.find(piece, sentence.start, set(ctx.countries))
+            if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
+                detections = []
             if detections:
                 facts = SentenceFacts(
                     start=sentence.start,
@@ -125,6 +140,26 @@ class Extractor:
                         span=Span(lede.start, lede.end, lede.text),
                     )
         return merge_mentions(claims, document.published)
+
+    def _topical(self, piece: str, offset: int, detection: Detection, ctx: DocumentContext) -> bool:
+        """Child soldiers named as a topic, not as anyone's act: "a field guide to child soldier
+        programmes", "former child soldiers suffer health problems". Nothing in the sentence
+        says who recruited them, how many, where or when, and no verb of recruitment stands in it."""
+        if detection.violation != "recruitment_use" or not detection.inherent:
+            return False
+        if not _TOPIC_NOUN.fullmatch(detection.trigger.text):
+            return False
+        rules = next(r for r in self.lexicon.violations if r.key == "recruitment_use")
+        if rules.triggers is not None and rules.triggers.search(piece):
+            return False
+        if ctx.actors_between(offset, offset + len(piece)) or ctx.places_between(offset, offset + len(piece)):
+            return False
+        before = piece[max(0, detection.trigger.start - offset - 12) : detection.trigger.start - offset]
+        if not detection.trigger.text.lower().endswith("s") and _ONE_BEFORE.search(before):
+            return False  # "a child soldier": one person, whose story the report tells
+        if any((c.count is not None and c.count > 1) or c.qualifier for c in detection.victims):
+            return False
+        return not _SPECIFIC.search(piece)
 
     def _lede_date(self, piece: str, offset: int, published: str) -> DateMention | None:
         """The day a lede sentence (a violation word and a date) dates its news to: one

@@ -138,3 +138,13 @@ def test_child_soldiers_named_as_a_topic_are_no_claim(extractor: Extractor, text
 )
 def test_child_soldiers_in_an_act_a_count_or_a_life_are_still_claims(extractor: Extractor, text: str) -> None:
     assert [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"]
+
+
+def test_the_day_a_relative_posted_does_not_date_the_strike(extractor: Extractor) -> None:
+    """The lede dates the strike; a later "On <day>, X posted ..." dates only the post."""
+    text = (
+        "On 6 May 2024, an airstrike hit a family home in Deir al-Balah, killing nine people. "
+        "On 8 May 2024, a cousin posted on Facebook that two children of the family were killed in the strike."
+    )
+    claims = _killings(extractor, text)
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-06"

@@ -318,6 +318,14 @@ _STATEMENT_DAY = re.compile(
 )
 
 
+# A date heading a clause whose subject then speaks or posts: "On 31 October, his uncle posted".
+_POSTED_AFTER = re.compile(
+    r",?\s+(?:[\w'’.-]+\s+){0,5}?(?:posted|shared|tweeted|wrote|published|reported|announced|said|stated|told|"
+    r"confirmed|uploaded|added)\b",
+    re.IGNORECASE,
+)
+
+
 def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     if not facts.dates:
         return DateRange()
@@ -332,6 +340,11 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         # "UNICEF said on Tuesday that 27 girls were abducted ... last Friday": the day of
         # the statement dates the statement, not the event, when the sentence has another date.
         events = [x for x in owned if not _STATEMENT_DAY.search(facts.text[: x.start - facts.start])] or owned
+        posts = [x for x in events if _POSTED_AFTER.match(facts.text, x.end - facts.start)]
+        if posts and len(posts) == len(here):
+            # "On 31 October, a relative posted that the boy had been killed": the only day the
+            # sentence gives is the post's; the event keeps the date told elsewhere.
+            return DateRange()
         d = min(events, key=lambda x: _nearness(x, t))
     unresolved = [
         Span(facts.start + m.start(), facts.start + m.end(), m.group())

@@ -148,3 +148,16 @@ def test_the_day_a_relative_posted_does_not_date_the_strike(extractor: Extractor
     )
     claims = _killings(extractor, text)
     assert len(claims) == 1 and claims[0].date.start == "2024-05-06"
+
+
+@pytest.mark.parametrize("when", ["a week after", "two days before", "months earlier than", "in a previous raid, when"])
+def test_an_earlier_event_told_after_the_lede_keeps_apart_from_it(extractor: Extractor, when: str) -> None:
+    # The second sentence tells of another attack at another time: it must neither take the
+    # lede's day nor lend the lede its figure.
+    text = (
+        "An artillery shell killed a girl in Talvaro on Sunday, the district governor said.\n\n"
+        f"The shell struck a market {when} a drone attack killed three children in the same town."
+    )
+    killings = _killings(extractor, text, "2024-05-07")
+    assert sorted(c.victims.count or 0 for c in killings) == [1, 3]
+    assert [c.date.start for c in killings if c.victims.count == 1] == ["2024-05-05"]

@@ -61,6 +61,15 @@ _SPECIFIC = re.compile(
 )
 # Sentences at the head of a report that may hold its lede.
 _LEDE_SENTENCES = 3
+# A sentence placing its event at another time than the news, without a date the finder
+# reads ("a week after shelling killed two children", "days earlier", "in a previous
+# attack"): it does not take the lede's day.
+_OTHER_TIME = re.compile(
+    r"\b(?:(?:a|an|one|two|three|four|five|six|several|few|some)\s+(?:days?|weeks?|months?|years?)\s+"
+    r"(?:after|before|earlier|ago|prior)|earlier|previous(?:ly)?|prior|last\s+(?:week|month|year)|"
+    r"in\s+the\s+past|once\s+again|years?\s+ago)\b",
+    re.IGNORECASE,
+)
 
 
 class Extractor:
@@ -131,7 +140,7 @@ class Extractor:
                 last_speaker = named[0]
         if lede is not None:
             for claim in claims:
-                if claim.kind == "incident" and claim.date.span is None:
+                if claim.kind == "incident" and claim.date.span is None and not _OTHER_TIME.search(claim.evidence.text):
                     # Undated where it is told: the day the report's lede gives its news.
                     claim.date = DateRange(
                         start=lede.date_start,

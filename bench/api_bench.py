@@ -27,9 +27,9 @@ from typing import Any
 
 from synthetic_reports import SyntheticReports
 
-from childwatch.resolve import resolve
+from childwatch.review.users import add_user, get_user_by_name
+from childwatch.run.resolution import resolve
 from childwatch.store import open_store
-from childwatch.users import add_user, get_user_by_name
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

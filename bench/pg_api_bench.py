@@ -8,7 +8,7 @@ PostgreSQL's default durability, unless --pg names an empty database) with synth
 documents, claims and incidents (2.5 claims per incident, 2 per document, 7 violations,
 40 countries skewed as real conflicts are, ten years of dates (a tenth undated, some only
 to the month or the year, a tenth periods of one to twelve months), 200 perpetrators, a
-quarter corroborated), then times `childwatch.queries.list_incidents` (what the REST
+quarter corroborated), then times `childwatch.read.queries.list_incidents` (what the REST
 API's /api/incidents calls: the page and its total count) for each filter of QUERIES,
 `--repeat` times each after one warm-up, and reports p50/p95 per query and over all.
 
@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the tests' private PostgreSQL server
 
 from sqlalchemy import text  # noqa: E402
 
-from childwatch.queries import IncidentFilters, list_incidents  # noqa: E402
+from childwatch.read.queries import IncidentFilters, list_incidents  # noqa: E402
 from childwatch.store import Store, open_store  # noqa: E402
 from pgtest import Databases, PostgresServer, _free_port, find_bindir  # noqa: E402
 

@@ -1,5 +1,5 @@
 """Resolution benchmark (run on demand, not by `make test`): time and peak memory of
-`childwatch.resolve.resolve` on 10k, 100k and 1M synthetic claims, on one core, to show
+`childwatch.run.resolution.resolve` on 10k, 100k and 1M synthetic claims, on one core, to show
 how they grow with the number of claims.
 
     .venv/bin/python bench/resolve_bench.py [--sizes 10000,100000,1000000] [--keep DIR]
@@ -77,7 +77,7 @@ from typing import Any
 import numpy as np
 from synthetic_reports import YEARS, SyntheticReports
 
-from childwatch.resolve import group_near_duplicates, resolve
+from childwatch.run.resolution import group_near_duplicates, resolve
 from childwatch.store import Store, open_store
 
 HERE = Path(__file__).resolve().parent

@@ -144,7 +144,7 @@ def throughput(shared: Path, rounds: int) -> dict[str, float | int]:
     from childwatch.extract import Extractor
     from childwatch.ingest import read_path
     from childwatch.records import Document
-    from childwatch.workers import extract_one
+    from childwatch.run.workers import extract_one
 
     docs = [d for d in read_path(shared / "corpus" / "articles") if isinstance(d, Document)]
     extractor = Extractor()

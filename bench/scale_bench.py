@@ -82,9 +82,9 @@ def corpus_jsonl(copies: int) -> tuple[Path, int, str]:
 
 
 def bench_workers(args: argparse.Namespace) -> None:
-    from childwatch.pipeline import run_pipeline
+    from childwatch.run.pipeline import run_pipeline
+    from childwatch.run.workers import executor_for
     from childwatch.store import open_store
-    from childwatch.workers import executor_for
 
     path, n, source = corpus_jsonl(args.copies)
     figures: dict[str, Any] = {"input": source, "documents": n, "machine_before": machine()}
@@ -112,12 +112,16 @@ def synthetic_text(rng: random.Random, i: int) -> str:
     place, group = rng.choice(PLACES), rng.choice(GROUPS)
     day = rng.randint(1, 28)
     if i % 5 == 0:
-        return (f"{group.capitalize() if group[0].islower() else group} abducted {rng.randint(2, 90)} children "
-                f"from a school near {place} on {day} March 2023, local officials said. The pupils were taken "
-                f"into the bush and their families have not heard from them since, a teacher told reporters.")
-    return (f"Traders in {place} reported higher prices for fuel and flour on {day} March 2023. The market "
-            f"reopened after a week of rain, and officials said the main road to the city was passable again. "
-            f"Report number {i} of the series.")
+        return (
+            f"{group.capitalize() if group[0].islower() else group} abducted {rng.randint(2, 90)} children "
+            f"from a school near {place} on {day} March 2023, local officials said. The pupils were taken "
+            f"into the bush and their families have not heard from them since, a teacher told reporters."
+        )
+    return (
+        f"Traders in {place} reported higher prices for fuel and flour on {day} March 2023. The market "
+        f"reopened after a week of rain, and officials said the main road to the city was passable again. "
+        f"Report number {i} of the series."
+    )
 
 
 def bench_memory(args: argparse.Namespace) -> None:

@@ -61,10 +61,17 @@ def add_hostile_report(store: Store) -> None:
         perpetrator_id="m23",
         perpetrator_span=Span(text.index("M23"), text.index("M23") + 3, "M23"),
         victims=Victims(count=3, count_span=Span(text.index("3 children"), text.index("3 children") + 1, "3")),
-        location=Location(name="Goma", admin1="North Kivu", country="CD", lat=-1.68, lon=29.22, precision="place",
-                          span=Span(text.index("Goma"), text.index("Goma") + 4, "Goma")),
+        location=Location(
+            name="Goma",
+            admin1="North Kivu",
+            country="CD",
+            lat=-1.68,
+            lon=29.22,
+            precision="place",
+            span=Span(text.index("Goma"), text.index("Goma") + 4, "Goma"),
+        ),
         source="a witness",
-        source_span=Span(script_at, img_at + len(HOSTILE_IMG), text[script_at:img_at + len(HOSTILE_IMG)]),
+        source_span=Span(script_at, img_at + len(HOSTILE_IMG), text[script_at : img_at + len(HOSTILE_IMG)]),
         trigger=Span(text.index("abducted"), text.index("abducted") + 8, "abducted"),
     )
     store.write_batch([(doc, [claim])])
@@ -76,8 +83,8 @@ def _build(db: Path) -> None:
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    from childwatch.resolve import resolve
-    from childwatch.users import add_user
+    from childwatch.review.users import add_user
+    from childwatch.run.resolution import resolve
 
     with open_store(db) as store:
         add_hostile_report(store)

@@ -27,10 +27,11 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from childwatch import audit, users
 from childwatch.errors import InputError, PermissionDenied, ReviewError
-from childwatch.passwords import PATH as PASSWORDS_TOML
-from childwatch.passwords import check_password
+from childwatch.export import audit as export_audit
+from childwatch.review import audit, users
+from childwatch.review.passwords import PATH as PASSWORDS_TOML
+from childwatch.review.passwords import check_password
 from childwatch.serve import create_app
 from childwatch.serve.security import COOKIE, LoginThrottle
 from childwatch.store import Store, open_store
@@ -572,7 +573,7 @@ def test_audit_export_as_csv_and_jsonl_to_a_file_is_itself_audited(store_db: Pat
     result = childwatch("audit", "--db", store_db, "--out", out, "--format", "csv")
     assert result.returncode == 0 and f"audit events written to {out}" in result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert list(rows[0]) == list(audit.AUDIT_COLUMNS)
+    assert list(rows[0]) == list(export_audit.AUDIT_COLUMNS)
     failed = next(r for r in rows if r["action"] == "login_failed")
     assert failed["user"] == "'" + formula and failed["address"] == "203.0.113.9"  # inert in a spreadsheet
     assert json.loads(failed["details"]) == {"reason": "unknown user"}

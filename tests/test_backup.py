@@ -20,13 +20,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from childwatch import cli, review
-from childwatch.backup import backup_store, reflect
 from childwatch.records import Document
-from childwatch.restore import restore_store
+from childwatch.review.users import add_user, get_user_by_name
 from childwatch.store import open_store
+from childwatch.store.backup import backup_store, reflect
 from childwatch.store.database import to_url
-from childwatch.users import add_user, get_user_by_name
-from childwatch.verify import verify_store
+from childwatch.store.restore import restore_store
+from childwatch.store.verify import verify_store
 from pgtest import database_url
 from test_evidence import build_rich_store
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from childwatch import review
-from childwatch.pipeline import run_pipeline
-from childwatch.resolve import resolve
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import locks, open_store
 from conftest import Server
 from pgtest import BACKENDS, database_url

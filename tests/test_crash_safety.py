@@ -27,11 +27,11 @@ import pytest
 from sqlalchemy import text
 
 from childwatch import review
-from childwatch.pipeline import run_pipeline
-from childwatch.resolve import resolve
+from childwatch.review.users import User, add_user, get_user_by_name
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import open_store
 from childwatch.store.database import make_engine, to_url
-from childwatch.users import User, add_user, get_user_by_name
 from pgtest import BACKENDS, Databases, database_maker, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -447,7 +447,7 @@ def test_run_killed_while_workers_extract_resumes_exactly(
 
 def test_workers_of_a_killed_run_do_not_outlive_it(tmp_path: Path) -> None:
     script = (
-        "from childwatch.workers import ProcessExecutor; from test_crash_safety import SAMPLES; "
+        "from childwatch.run.workers import ProcessExecutor; from test_crash_safety import SAMPLES; "
         "from childwatch.ingest import read_path; import time\n"
         "pool = ProcessExecutor(2); pool.submit(list(read_path(SAMPLES))).result(); print('ready', flush=True)\n"
         "time.sleep(600)"
@@ -495,7 +495,7 @@ def analyst(store: Any) -> User:
 # `childwatch resolve` with fewer claims per transaction (as `run --batch-size` does for
 # documents), so that a small store takes several transactions.
 RESOLVE_IN_SMALL_STEPS = (
-    "import sys, childwatch.resolve; childwatch.resolve.WRITE_CLAIMS = 40; "
+    "import sys, childwatch.run.resolution as resolution; resolution.WRITE_CLAIMS = 40; "
     "from childwatch.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 

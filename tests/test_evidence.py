@@ -27,12 +27,13 @@ from childwatch.extract import Extractor
 from childwatch.ingest.fetch import Capture
 from childwatch.ingest.pdf import pdf_document
 from childwatch.ingest.remote import document_from_capture
-from childwatch.pipeline import run_pipeline
 from childwatch.records import Document
-from childwatch.resolve import near_dupes, resolve
+from childwatch.resolve import near_dupes
+from childwatch.review.users import add_user
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store, resolution
 from childwatch.store import sources as watched
-from childwatch.users import add_user
 from pdf_maker import Page, wrap, write_pdf
 from pgtest import BACKENDS, database_url
 
@@ -260,7 +261,7 @@ def test_verify_finds_a_changed_original_and_exits_non_zero(
 
 
 def test_verify_reports_progress_on_a_large_store(tmp_path: Path) -> None:
-    from childwatch.verify import verify_store
+    from childwatch.store.verify import verify_store
 
     with open_store(tmp_path / "many.sqlite") as store:
         docs = []
@@ -270,7 +271,7 @@ def test_verify_reports_progress_on_a_large_store(tmp_path: Path) -> None:
                                   origin="generated", media_type="text/plain"), []))  # fmt: skip
         store.write_batch(docs)
         lines: list[str] = []
-        import childwatch.verify as verify
+        import childwatch.store.verify as verify
 
         every = verify.PROGRESS_EVERY_S
         verify.PROGRESS_EVERY_S = 0.0

@@ -14,8 +14,8 @@ import pytest
 
 from childwatch.errors import StoreError
 from childwatch.export import CSV_COLUMNS, export_claims
+from childwatch.read.stats import claim_stats, format_stats
 from childwatch.records import Claim, DateRange, Document, Location, Span, Victims
-from childwatch.stats import claim_stats, format_stats
 from childwatch.store import Store, open_store
 
 HOSTILE = 'He said, "they took 12 boys",\nthen left; <script>alert("x")</script> \u2028 done'

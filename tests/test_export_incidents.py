@@ -16,11 +16,11 @@ import pytest
 from childwatch import review
 from childwatch.errors import InputError, PermissionDenied
 from childwatch.export import INCIDENT_COLUMNS, export_incidents, media_type
-from childwatch.pipeline import run_pipeline
-from childwatch.queries import IncidentFilters
-from childwatch.resolve import resolve
+from childwatch.read.queries import IncidentFilters
+from childwatch.review.users import User, add_user
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
-from childwatch.users import User, add_user
 
 REPORTS = Path(__file__).parent / "fixtures" / "review" / "reports"
 
@@ -48,7 +48,7 @@ def store(db: Path) -> Iterator[Store]:
 
 
 def users(store: Store) -> dict[str, User]:
-    from childwatch.users import list_users
+    from childwatch.review.users import list_users
 
     return {u.name: u for u in list_users(store)}
 
@@ -163,7 +163,7 @@ def test_exports_show_review_decisions(store: Store) -> None:
 
 
 def test_a_spreadsheet_formula_in_a_cell_is_defused(store: Store) -> None:
-    from childwatch.export_incidents import _write_csv
+    from childwatch.export.incidents import _write_csv
 
     out = io.StringIO()
     _write_csv(iter([[{"id": "inc-1", "perpetrator": "=HYPERLINK(evil)", "claims": []}]]), out, hxl=False)

@@ -30,8 +30,8 @@ from childwatch.errors import InputError
 from childwatch.extract import Extractor
 from childwatch.ingest import read_path
 from childwatch.ingest.clean import clean_text
-from childwatch.pipeline import run_pipeline
 from childwatch.records import Document
+from childwatch.run.pipeline import run_pipeline
 from childwatch.store import open_store
 from pgtest import BACKENDS, database_url
 

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from childwatch import cli
 from childwatch.ingest.language import detect_language, is_english
-from childwatch.pipeline import run_pipeline
+from childwatch.review.users import add_user
+from childwatch.run.pipeline import run_pipeline
 from childwatch.serve import create_app
 from childwatch.store import open_store
-from childwatch.users import add_user
 
 PASSWORD = "a long test passphrase"
 
@@ -73,7 +73,7 @@ NAMED_SPANISH = {
     "published": "2024-06-01",
     "text": (
         "Liberan a Amina Yusuf tras dos semanas de cautiverio. La organización publicó un comunicado "
-        "en inglés: \"A 12-year-old schoolgirl, Amina Yusuf, was abducted from her school in Damboa\". "
+        'en inglés: "A 12-year-old schoolgirl, Amina Yusuf, was abducted from her school in Damboa". '
         "Las autoridades confirmaron su liberación el sábado y la niña ya se encuentra con su familia."
     ),
 }

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from childwatch.protect import child_names, pseudonymise, redact
+from childwatch.extract.names import child_names
+from childwatch.read.redact import pseudonymise, redact
 
 KEY = "doc-1"
 LABEL = re.compile(r"\[child [A-Z]{2}\]")

@@ -36,11 +36,11 @@ from fastapi.testclient import TestClient
 
 from childwatch import cli
 from childwatch.export import INCIDENT_FORMATS
-from childwatch.pipeline import run_pipeline
-from childwatch.resolve import resolve
+from childwatch.review.users import add_user
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.serve import create_app
 from childwatch.store import open_store
-from childwatch.users import add_user
 from conftest import PASSWORD, ROLES, WEB_FIXTURES
 from pgtest import database_url
 from test_web_security import app_routes

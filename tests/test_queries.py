@@ -13,12 +13,13 @@ from sqlalchemy import event, select
 
 from childwatch import review
 from childwatch.errors import InputError, PermissionDenied, ReviewError
-from childwatch.pipeline import run_pipeline
-from childwatch.queries import IncidentFilters, dashboard, facets, incident_detail, list_incidents
-from childwatch.resolve import resolve
+from childwatch.read.incident import incident_detail
+from childwatch.read.queries import IncidentFilters, dashboard, facets, list_incidents
+from childwatch.review.users import User, add_user
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
 from childwatch.store.review import EVENTS
-from childwatch.users import User, add_user
 from pgtest import BACKENDS, database_url
 
 REPORTS = Path(__file__).parent / "fixtures" / "review" / "reports"
@@ -36,7 +37,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def users(store: Store) -> dict[str, User]:
-    from childwatch.users import list_users
+    from childwatch.review.users import list_users
 
     return {u.name: u for u in list_users(store)}
 
@@ -209,9 +210,7 @@ def test_spans_after_a_pseudonym_are_moved_so_that_highlighting_stays_exact(
         assert shown[span["start"] : span["end"]] == span["text"]
 
 
-def test_only_an_admin_can_reveal_and_a_reveal_is_logged_with_its_reason(
-    store: Store, users: dict[str, User]
-) -> None:
+def test_only_an_admin_can_reveal_and_a_reveal_is_logged_with_its_reason(store: Store, users: dict[str, User]) -> None:
     kharkiv = incident_of(store, "rv-001", "killing_maiming")
     with pytest.raises(PermissionDenied, match="may not reveal"):
         incident_detail(store, kharkiv, viewer=users["analyst"], reveal=True, reason="curious")
@@ -285,7 +284,7 @@ def test_date_filter_matches_its_meaning_for_every_bound_period_and_partial_date
 ) -> None:
     # Guards the index-friendly rewrite of the date filter (migration 0007): the same
     # incidents, count and order as the plain overlap, even for bounds the form refuses.
-    from childwatch.queries import iter_filtered
+    from childwatch.read.queries import iter_filtered
     from childwatch.store.models import IncidentRow
 
     rows = [

@@ -13,16 +13,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from childwatch import replay, review
+from childwatch import review
 from childwatch.errors import NotFound, PermissionDenied, ReviewError
 from childwatch.extract import Extractor
-from childwatch.pipeline import run_pipeline
-from childwatch.queries import IncidentFilters, dashboard, incident_detail
-from childwatch.resolve import resolve
+from childwatch.read.incident import incident_detail
+from childwatch.read.queries import IncidentFilters, dashboard
+from childwatch.review import replay
+from childwatch.review.users import User, add_user
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
 from childwatch.store import resolution as res
 from childwatch.store.review import EVENTS
-from childwatch.users import User, add_user
 from pgtest import BACKENDS, database_url
 
 REPORTS = Path(__file__).parent / "fixtures" / "review" / "reports"
@@ -102,9 +104,7 @@ def test_a_viewer_cannot_do_any_review_action_and_nothing_is_recorded(store: Sto
     assert events_table(store) == []
 
 
-def test_bad_requests_are_refused_with_a_message_and_nothing_is_recorded(
-    store: Store, people: dict[str, User]
-) -> None:
+def test_bad_requests_are_refused_with_a_message_and_nothing_is_recorded(store: Store, people: dict[str, User]) -> None:
     analyst = people["analyst"]
     claim, incident = claim_of(store, "rv-003", "abduction")
     school, school_incident = claim_of(store, "rv-003", "attack_school_hospital")

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from childwatch.pipeline import run_pipeline
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.workers import LocalExecutor, ProcessExecutor
 from childwatch.store import open_store
 from childwatch.store.database import make_engine, to_url
-from childwatch.workers import LocalExecutor, ProcessExecutor
 from pgtest import BACKENDS, database_maker
 from test_crash_safety import CLAIM_COLUMNS  # everything a claim row says, but its id and time
 
@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "childwatch" / "samples"
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 INGEST = ROOT / "tests" / "fixtures" / "ingest"
-
 
 
 def snapshot(db: str) -> dict[str, Any]:
@@ -130,9 +129,7 @@ def dask_cluster():  # type: ignore[no-untyped-def]
         yield cluster
 
 
-def test_a_dask_cluster_stores_exactly_what_one_process_stores(
-    dask_cluster: Any, new_db: Any, tmp_path: Path
-) -> None:
+def test_a_dask_cluster_stores_exactly_what_one_process_stores(dask_cluster: Any, new_db: Any, tmp_path: Path) -> None:
     one, two = new_db(), new_db()
     assert childwatch("run", SAMPLES, INGEST, "--db", one, "--no-resolve").returncode == 0
     result = childwatch("run", SAMPLES, INGEST, "--db", two, "--no-resolve", "--batch-size", "8",

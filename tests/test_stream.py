@@ -14,8 +14,8 @@ import pytest
 from childwatch.errors import InputError
 from childwatch.ingest import read_path
 from childwatch.ingest.stream import count_documents
-from childwatch.progress import Progress
 from childwatch.records import Document
+from childwatch.run.progress import Progress
 from childwatch.store import RunCounts
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>

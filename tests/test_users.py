@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from childwatch.errors import InputError, NotFound, PermissionDenied
-from childwatch.store import Store, open_store
-from childwatch.users import (
+from childwatch.review.users import (
     add_user,
     authenticate,
     can,
@@ -22,6 +21,7 @@ from childwatch.users import (
     set_password,
     set_role,
 )
+from childwatch.store import Store, open_store
 
 
 @pytest.fixture
@@ -41,9 +41,11 @@ def test_password_is_stored_as_a_salted_scrypt_hash_and_checked(store: Store, tm
     stored = sqlite3.connect(tmp_path / "users.sqlite").execute("select password from users").fetchone()[0]
     assert stored.startswith("scrypt$n=") and "correct horse" not in stored
     other = add_user(store, "omar", "correct horse battery", "viewer")
-    stored2 = sqlite3.connect(tmp_path / "users.sqlite").execute(
-        "select password from users where id = ?", (other.id,)
-    ).fetchone()[0]
+    stored2 = (
+        sqlite3.connect(tmp_path / "users.sqlite")
+        .execute("select password from users where id = ?", (other.id,))
+        .fetchone()[0]
+    )
     assert stored2 != stored  # a random salt per user: equal passwords, different hashes
     assert authenticate(store, "amina", "correct horse battery") == user
     assert authenticate(store, "amina", "correct horse batterY") is None

@@ -17,17 +17,17 @@ import pytest
 
 from childwatch.errors import InputError
 from childwatch.ingest.fetch import FetchSettings
-from childwatch.store import Store, open_store
-from childwatch.store import sources as db
-from childwatch.watch import (
+from childwatch.read.watched import sources_health
+from childwatch.run.watch import (
     SourceSpec,
     WatchSettings,
     WatchSummary,
     parse_interval,
     read_sources_file,
-    sources_health,
     watch,
 )
+from childwatch.store import Store, open_store
+from childwatch.store import sources as db
 from monitor_server import MonitorServer, atom, page, rss
 
 CHILDWATCH = Path(sys.executable).with_name("childwatch")

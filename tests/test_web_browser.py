@@ -192,9 +192,7 @@ def test_hostile_report_text_is_shown_literally_and_never_runs(browser: Any, ser
     page.context.close()
 
 
-def test_graphic_passages_are_blurred_until_clicked_and_the_setting_turns_it_off(
-    browser: Any, server: Server
-) -> None:
+def test_graphic_passages_are_blurred_until_clicked_and_the_setting_turns_it_off(browser: Any, server: Server) -> None:
     page = new_page(browser, server, "viewer")
     open_incident(page, server, country="YE")
     wrap = page.locator(".graphic-wrap").first
@@ -252,8 +250,8 @@ def samples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     done = subprocess.run([sys.executable, "-m", "childwatch.cli", "run", str(SAMPLES), "--db", str(db)],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
+    from childwatch.review.users import add_user
     from childwatch.store import open_store
-    from childwatch.users import add_user
 
     with open_store(db) as store:
         for name, role in ROLES.items():

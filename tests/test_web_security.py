@@ -29,10 +29,10 @@ from sqlalchemy import text
 from starlette.routing import Mount
 
 from childwatch.errors import InputError
+from childwatch.review.users import add_user
 from childwatch.serve import create_app
 from childwatch.serve.security import LoginThrottle
 from childwatch.store import open_store
-from childwatch.users import add_user
 from conftest import HOSTILE_IMG, HOSTILE_SCRIPT, PASSWORD, Server
 from test_web_browser import browser  # noqa: F401  (the fixture)
 
@@ -729,9 +729,9 @@ def test_hostile_text_never_runs_in_a_browser(browser: Any, web_db: Path) -> Non
 SQL_FORMATTING_REVIEWED = {
     ("codebook/gazetteer.py", "<module>"): "the column list _COLUMNS, a code constant; values are bound (?)",
     ("codebook/gazetteer.py", "Gazetteer.get"): "the column list _COLUMNS; the id is bound (?)",
-    ("restore.py", "_rows"): "a table name from the database's own catalogue, quoted by the dialect",
+    ("store/restore.py", "_rows"): "a table name from the database's own catalogue, quoted by the dialect",
     ("store/database.py", "make_engine"): "PRAGMA busy_timeout from the constant BUSY_TIMEOUT_MS",
-    ("store/models.py", "SourceRow"): "a CHECK constraint listing the code constant SOURCE_KINDS",
+    ("store/models/sources.py", "SourceRow"): "a CHECK constraint listing the code constant SOURCE_KINDS",
     ("store/migrations/versions/0004_sources.py", "upgrade"): "the same CHECK constraint (SOURCE_KINDS)",
     ("store/migrations/versions/0005_list_indexes.py", "<module>"): "index expressions from code constants",
     ("store/migrations/versions/0005_list_indexes.py", "upgrade"): "index expressions from code constants",
@@ -816,7 +816,7 @@ def test_the_sql_scan_finds_formatted_sql(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(
         "def f(conn, name, ids):\n"
         "    conn.execute(text(f\"SELECT * FROM users WHERE name = '{name}'\"))\n"
-        "    conn.exec_driver_sql(\"DELETE FROM claims WHERE id IN (%s)\" % ids)\n"
+        '    conn.exec_driver_sql("DELETE FROM claims WHERE id IN (%s)" % ids)\n'
         "    conn.execute(\"UPDATE users SET role = '{}'\".format(name))\n"
         "    q = 'SELECT * FROM documents WHERE title = ' + name\n"
         "    conn.execute(text(name + ' DESC'))\n"

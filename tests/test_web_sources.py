@@ -24,12 +24,12 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from childwatch import monitor
 from childwatch.ingest.fetch import FetchSettings
+from childwatch.read import watched as watched_read
+from childwatch.review.users import add_user, list_users
+from childwatch.run.watch import SourceSpec, WatchSettings, watch
 from childwatch.serve import create_app
 from childwatch.store import open_store
-from childwatch.users import add_user, list_users
-from childwatch.watch import SourceSpec, WatchSettings, watch
 from conftest import PASSWORD, Server
 from monitor_server import MonitorServer, page, rss
 from pgtest import BACKENDS, database_url
@@ -253,7 +253,7 @@ def test_the_api_gives_the_health_rows_with_their_state(app: TestClient, watched
 
 def test_out_of_range_windows_are_refused_with_a_message(app: TestClient) -> None:
     login(app, "viewer")
-    for params in ({"limit": 0}, {"limit": monitor.MAX_LIMIT + 1}, {"offset": -1}, {"limit": "many"}):
+    for params in ({"limit": 0}, {"limit": watched_read.MAX_LIMIT + 1}, {"offset": -1}, {"limit": "many"}):
         r = app.get("/api/claims/newest", params=params)
         assert r.status_code == 422, params
         assert "limit" in r.json()["error"]["message"] or "offset" in r.json()["error"]["message"]
@@ -318,13 +318,13 @@ def test_states_and_newest_claims_on_each_backend(backend: str, request: pytest.
         add_user(store, "viewer", PASSWORD, "viewer")
     urls = fill_with_watcher(url)
     with open_store(url) as store:
-        states = {r["url"]: r["state"] for r in monitor.source_rows(store)}
+        states = {r["url"]: r["state"] for r in watched_read.source_rows(store)}
         assert states == {
             urls["good"]: "healthy", urls["later"]: "healthy", urls["down"]: "failing", urls["evil"]: "failing",
             urls["old"]: "inactive", urls["waiting"]: "waiting",
         }  # fmt: skip
         (viewer,) = list_users(store)
-        newest = monitor.newest_claims(store, viewer=viewer, limit=monitor.MAX_LIMIT)
+        newest = watched_read.newest_claims(store, viewer=viewer, limit=watched_read.MAX_LIMIT)
         items = newest["items"]
         assert newest["total"] == len(items) >= 3
         assert [(c["created_at"], c["id"]) for c in items] == sorted(

@@ -3,24 +3,18 @@ violations against children in armed conflict.
 
 Public surface::
 
-    from childwatch import extract, read_path, Document, Claim
+    from childwatch import read_path, Document, Claim
+    from childwatch.extract import extract      # (`childwatch.extract` is the stage's package)
+
+The stages, in the order data flows (each folder imports only from those before it):
+`codebook` (the domain as data) → `ingest` → `extract` → `resolve` → `store` → `review`
+→ `read` → `export` → `run` → `serve` and `cli`. See the README's "How the code is laid
+out".
 """
 
-__version__ = "0.1.0"
-
 from childwatch.errors import ChildwatchError
+from childwatch.ingest import read_path
 from childwatch.records import Claim, Document
+from childwatch.version import __version__
 
-__all__ = ["ChildwatchError", "Claim", "Document", "__version__", "extract", "read_path"]
-
-
-def __getattr__(name: str):  # lazy: importing the package must not load codebooks
-    if name == "extract":
-        from childwatch.extract import extract
-
-        return extract
-    if name == "read_path":
-        from childwatch.ingest import read_path
-
-        return read_path
-    raise AttributeError(name)
+__all__ = ["ChildwatchError", "Claim", "Document", "__version__", "read_path"]

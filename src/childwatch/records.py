@@ -8,31 +8,25 @@ Every extracted value carries the span of text it came from, as character offset
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-VIOLATIONS = (
-    "recruitment_use",
-    "killing_maiming",
-    "sexual_violence",
-    "attack_school_hospital",
-    "abduction",
-    "denial_humanitarian_access",
-    "detention_torture",
-)
-Violation = Literal[
-    "recruitment_use",
-    "killing_maiming",
-    "sexual_violence",
-    "attack_school_hospital",
-    "abduction",
-    "denial_humanitarian_access",
-    "detention_torture",
+from childwatch.vocab import VIOLATIONS, DatePrecision, Kind, PlacePrecision, Sex, Violation
+
+# The words of the domain are defined in `vocab`; the records' fields use them, and
+# they are named here too for code that reads records.
+__all__ = [
+    "VIOLATIONS",
+    "Claim",
+    "DatePrecision",
+    "DateRange",
+    "Document",
+    "Kind",
+    "Location",
+    "PlacePrecision",
+    "Sex",
+    "Span",
+    "Victims",
+    "Violation",
 ]
-Kind = Literal["incident", "aggregate", "pattern"]
-Sex = Literal["male", "female", "mixed"]
-# How precisely a place or a date is known, coarsest last.
-PlacePrecision = Literal["place", "admin1", "country"]
-DatePrecision = Literal["day", "month", "year", "range"]
 
 
 @dataclass(frozen=True, slots=True)

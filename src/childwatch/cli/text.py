@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from childwatch.ingest.pdf import claim_pages
+from childwatch.read.watched import interval_text
 from childwatch.store import Store
 from childwatch.store import resolution as db
+from childwatch.store.sources import page_starts
 
 
 def _place(row: dict[str, Any]) -> str:
@@ -112,9 +115,6 @@ def show_incident(store: Store, incident_id: str, *, as_json: bool = False) -> s
 
 def _add_pages(store: Store, claims: list[dict[str, Any]]) -> None:
     """The page numbers of each claim's evidence, for claims from PDF reports."""
-    from childwatch.ingest.pdf import claim_pages
-    from childwatch.store.sources import page_starts
-
     starts = page_starts(store, {c["doc_id"] for c in claims})
     for c in claims:
         if c["doc_id"] in starts:
@@ -125,3 +125,29 @@ def _add_pages(store: Store, claims: list[dict[str, Any]]) -> None:
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     skip = {"raw", "minhash", "spans"}
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k not in skip}
+
+
+def format_sources(rows: list[dict[str, Any]]) -> str:
+    """The `childwatch sources` listing."""
+    if not rows:
+        return "no sources yet: list feeds and pages in a file and run `childwatch watch FILE`\n"
+    lines = []
+    for row in rows:
+        if not row["active"]:
+            state = "inactive (no longer listed)"
+        elif not row["polls"]:
+            state = "not polled yet"
+        elif row["consecutive_errors"]:
+            state = f"FAILING ({row['consecutive_errors']} polls in a row)"
+        else:
+            state = "ok"
+        last = (row["last_poll_at"] or "never")[:19].replace("T", " ")
+        lines.append(f"{row['url']}  [{row['kind'] or '?'}, every {interval_text(row['interval'])}] {state}")
+        lines.append(
+            f"    last poll {last} (status {row['last_status'] or '-'}), {row['polls']} polls, "
+            f"{row['errors']} failed; items: {row['items_seen']} seen, {row['items_ingested']} taken in, "
+            f"{row['items_duplicate']} duplicate, {row['items_failed']} failed"
+        )
+        if row["last_error"]:
+            lines.append(f"    last error: {row['last_error']}")
+    return "\n".join(lines) + "\n"

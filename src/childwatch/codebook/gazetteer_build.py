@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from childwatch.codebook.gazetteer import (
+from childwatch.codebook.gazetteer_schema import (
     DEFAULT_PATH,
     GENERATOR,
     SCHEMA_SQL,

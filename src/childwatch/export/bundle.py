@@ -36,12 +36,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from childwatch import __version__
 from childwatch.errors import ChildwatchError
 from childwatch.store import Store
 from childwatch.store.database import CLAIMS, DOCS, RUNS
 from childwatch.store.models import aware, utcnow
-from childwatch.verify import HASH_ALGORITHM, PROGRESS_EVERY_S
+from childwatch.store.verify import HASH_ALGORITHM, PROGRESS_EVERY_S
+from childwatch.version import __version__
 
 __all__ = ["BundleSelection", "BundleSummary", "write_bundle"]
 

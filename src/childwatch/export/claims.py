@@ -22,7 +22,7 @@ A file export is written to a temporary file beside the target and renamed into 
 so an interrupted export never leaves a half-written file.
 
 Incidents (the filtered view of the list) are exported by `export_incidents` as CSV,
-HXL-tagged CSV, JSON or GeoJSON; see `childwatch.export_incidents`.
+HXL-tagged CSV, JSON or GeoJSON; see `childwatch.export.incidents`.
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from childwatch.export.cells import JSON_LINE_BREAKS, cell
 from childwatch.ingest.pdf import claim_pages
-from childwatch.protect import Redaction, shown_reports
+from childwatch.read.redact import Redaction
+from childwatch.read.shown import shown_reports
 from childwatch.records import Claim, Span
-from childwatch.spreadsheet import defuse
 from childwatch.store import Store, StoredClaim
 from childwatch.store.sources import page_starts
 
@@ -80,9 +81,6 @@ CSV_COLUMNS = (
     "graphic",
     "pages",
 )
-# Valid inside JSON strings, but str.splitlines() (which readers such as the benchmark's
-# score.py use) breaks lines there too; escaped, every claim stays on its own line.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
 def _span(span: Span | None) -> dict[str, Any] | None:
@@ -164,18 +162,6 @@ def flatten(record: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _cell(value: Any) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):  # page numbers
-        return ";".join(str(v) for v in value)
-    if isinstance(value, str):
-        return defuse(value)
-    return value  # type: ignore[no-any-return]
-
-
 class _Pseudonymiser:
     """Replaces span texts with those of the pseudonymised document. Claims come document
     by document, so one document's redaction is kept at a time."""
@@ -221,7 +207,7 @@ def _write_jsonl(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, li
     n = 0
     for stored in claims:
         record = protect(claim_record(stored, pages.get(stored.claim.doc_id)))
-        line = json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
+        line = json.dumps(record, ensure_ascii=False).translate(JSON_LINE_BREAKS)
         out.write(line + "\n")
         n += 1
     return n
@@ -233,7 +219,7 @@ def _write_csv(claims: Iterator[StoredClaim], out: TextIO, pages: dict[str, list
     n = 0
     for stored in claims:
         flat = flatten(protect(claim_record(stored, pages.get(stored.claim.doc_id))))
-        writer.writerow([_cell(flat.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([cell(flat.get(column)) for column in CSV_COLUMNS])
         n += 1
     return n
 
@@ -270,24 +256,12 @@ def write_atomic(out: Path, write: Callable[[TextIO], int]) -> int:
     return n
 
 
-# Incident exports (CSV, HXL, JSON, GeoJSON of a filtered view) live in their own module.
-from childwatch.export_incidents import (  # noqa: E402
-    INCIDENT_COLUMNS,
-    INCIDENT_FORMATS,
-    export_incidents,
-    extension,
-    media_type,
-)
-
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
-    "INCIDENT_COLUMNS",
-    "INCIDENT_FORMATS",
     "claim_record",
     "export_claims",
-    "export_incidents",
-    "extension",
-    "media_type",
+    "flatten",
+    "pseudonymise_spans",
     "write_atomic",
 ]

@@ -1,5 +1,5 @@
 """Exporting incidents (the filtered view of the list) as CSV, HXL-tagged CSV, JSON or
-GeoJSON; `childwatch.export` re-exports these names.
+GeoJSON; `childwatch.export.claims` re-exports these names.
 
 - ``csv``: one row per incident; list cells (outlets, sources, urls) joined with "; ".
 - ``hxl``: the same, with a second row of HXL hashtags (the humanitarian data
@@ -32,12 +32,15 @@ from typing import Any, TextIO, cast
 from sqlalchemy import Table, select
 
 from childwatch.errors import InputError
-from childwatch.protect import log_reveal, pseudonymise_document_ids, shown_reports
-from childwatch.queries import IncidentFilters, iter_filtered
-from childwatch.replay import Replayed
-from childwatch.store import Store
-from childwatch.store.models import ClaimRow, DocumentRow
-from childwatch.users import User
+from childwatch.export.cells import JSON_LINE_BREAKS, cell
+from childwatch.export.claims import claim_record, pseudonymise_spans
+from childwatch.read.queries import IncidentFilters, iter_filtered
+from childwatch.read.shown import log_reveal, pseudonymise_document_ids, shown_reports
+from childwatch.review.replay import Replayed, claim_state, effective
+from childwatch.review.users import User
+from childwatch.store import Store, StoredClaim
+from childwatch.store import review as db
+from childwatch.store.models import ClaimRow, DocumentRow, claim_from_row
 
 CLAIMS = cast(Table, ClaimRow.__table__)
 DOCS = cast(Table, DocumentRow.__table__)
@@ -105,8 +108,6 @@ def _check(fmt: str) -> str:
 
 def _with_claims(store: Store, incidents: Sequence[dict[str, Any]], reveal: bool) -> None:
     """Give each incident its claims (evidence pseudonymised unless `reveal`), in place."""
-    from childwatch.replay import claim_state
-
     ids = [i["id"] for i in incidents]
     stmt = (
         select(CLAIMS.c.id, CLAIMS.c.doc_id, CLAIMS.c.incident_id, CLAIMS.c.evidence_start, CLAIMS.c.evidence_end,
@@ -161,8 +162,6 @@ def flat_row(incident: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_csv(batches: Iterator[list[dict[str, Any]]], out: TextIO, hxl: bool) -> int:
-    from childwatch.export import _cell  # one rule for formula-like cells in every CSV
-
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([c for c, _ in INCIDENT_COLUMNS])
     if hxl:
@@ -171,7 +170,7 @@ def _write_csv(batches: Iterator[list[dict[str, Any]]], out: TextIO, hxl: bool) 
     for batch in batches:
         for incident in batch:
             row = flat_row(incident)
-            writer.writerow([_cell(row[c]) for c, _ in INCIDENT_COLUMNS])
+            writer.writerow([cell(row[c]) for c, _ in INCIDENT_COLUMNS])
             n += 1
     return n
 
@@ -207,11 +206,6 @@ def _write_geojson(batches: Iterator[list[dict[str, Any]]], out: TextIO, head: d
 
 def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: bool) -> int:
     """The claims of the matching incidents, effective values, one JSON object a line."""
-    from childwatch.export import _LINE_BREAKS, claim_record, pseudonymise_spans
-    from childwatch.replay import claim_state, effective
-    from childwatch.store import StoredClaim
-    from childwatch.store import review as db
-    from childwatch.store.models import claim_from_row
 
     n = 0
     for batch in _chunked(iter_filtered(store, filters)):
@@ -231,7 +225,7 @@ def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: b
                 record["doc_id"] = report.id
             record["rejected"] = row["id"] in state.rejected
             record["corrected"] = sorted(state.corrected.get(row["id"], {}))
-            out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
+            out.write(json.dumps(record, ensure_ascii=False).translate(JSON_LINE_BREAKS) + "\n")
             n += 1
     return n
 

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from childwatch.errors import CodebookError
 from childwatch.records import VIOLATIONS
@@ -69,7 +70,7 @@ class Lexicon:
     demonyms: dict[str, str]  # normalised adjective -> ISO alpha-2
 
 
-def _read(name: str, problems: list[str]) -> dict:
+def _read(name: str, problems: list[str]) -> dict[str, Any]:
     path = CODEBOOK / name
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

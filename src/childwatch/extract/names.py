@@ -3,9 +3,9 @@ Dmytro", "Amina, 12,", "Aminata Traoré, 12 ans"), a child noun ("her son Omar",
 boy, Ahmed Ali,", "schoolgirl Fatima") or a list of victims ("the children were named as
 ..."). Names of adults are left alone: an age of 18 or more next to a name rules it out.
 
-`document_child_names` runs once per report, at extraction (`workers.extract_one`), over
+`document_child_names` runs once per report, at extraction (`run.workers.extract_one`), over
 its text, title and metadata; the list is stored with the report and every output is
-redacted with it (`protect.redact`).
+redacted with it (`read.redact`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pycountry
@@ -22,7 +22,7 @@ from childwatch.errors import ChildwatchError
 from childwatch.extract.lexicon import load_lexicon
 from childwatch.records import Claim, Location
 
-__all__ = ["child_names", "document_child_names", "names_a_child", "stop_words", "without_child_names"]
+__all__ = ["child_names", "document_child_names", "names_a_child", "report_names", "stop_words", "without_child_names"]
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
@@ -299,3 +299,14 @@ def without_child_names(claim: Claim, names: Iterable[str]) -> Claim:
     if names_a_child(claim.victims.group, names):
         changes["victims"] = dataclasses.replace(claim.victims, group=None, group_span=None)
     return dataclasses.replace(claim, **changes) if changes else claim
+
+
+def report_names(stored: Iterable[str] | None, text: str, title: str | None = None) -> list[str]:
+    """A report's children's names: those stored at ingest, or for a report stored before
+    they were (migration 0010), found now over its text and title."""
+    return list(stored) if stored is not None else _late_names(text, title)
+
+
+@lru_cache(maxsize=2048)
+def _late_names(text: str, title: str | None) -> list[str]:
+    return document_child_names(text, title)

@@ -25,7 +25,7 @@ from xml.parsers import expat
 
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_markup, clean_text
-from childwatch.ingest.fields import too_long
+from childwatch.ingest.fields import normalise_date, too_long
 from childwatch.records import Document
 
 CHUNK = 1 << 16
@@ -186,8 +186,6 @@ class FeedParser:
         self.ready.append(self._document(item, raw, where))
 
     def _document(self, item: _Item, raw: bytes, where: str) -> Document | InputError:
-        from childwatch.ingest.fields import normalise_date
-
         f = item.fields
         source = next((k for k in TEXT_FIELDS if f.get(k, "").strip()), None)
         body = f[source] if source else f.get("title", "")

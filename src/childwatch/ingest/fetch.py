@@ -27,8 +27,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from childwatch import __version__
 from childwatch.errors import InputError
+from childwatch.version import __version__
 
 DEFAULT_USER_AGENT = f"childwatch/{__version__} (monitor of reports on grave violations against children)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

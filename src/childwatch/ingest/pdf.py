@@ -36,6 +36,7 @@ from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fields import too_long
 from childwatch.ingest.limits import CapExceeded
+from childwatch.ingest.pdfstreams import BoundedParser, InflateBudget
 from childwatch.records import Document
 
 MEDIA_TYPE = "application/pdf"
@@ -126,8 +127,6 @@ def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | Input
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
-
-    from childwatch.ingest.pdfstreams import BoundedParser, InflateBudget
 
     budget = InflateBudget()
     try:

@@ -276,7 +276,7 @@ def _decode_text(path: Path, data: bytes) -> tuple[str, str] | InputError:
         return InputError(str(path), exc.problem, exc.hint)
 
 
-def _text_title(text: str) -> str | None:
+def text_title(text: str) -> str | None:
     """The first non-blank line, when it reads like a headline (see read_path)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
@@ -315,7 +315,7 @@ class TextReader(Reader):
             sha256=hashlib.sha256(data).hexdigest(),
             origin=str(path),
             media_type="text/plain",
-            title=_text_title(cleaned),
+            title=text_title(cleaned),
             metadata={} if encoding == "utf-8" else {"encoding": encoding},
         )
 
@@ -375,54 +375,3 @@ class HtmlReader(Reader):
             language=extracted.language or (lang.group(1).lower() if lang else None),
             metadata=metadata,
         )
-
-
-class PdfReader(Reader):
-    """A PDF report: text page by page in reading order (see `childwatch.ingest.pdf`);
-    `metadata["pages"]` holds the offset in `text` where each page starts."""
-
-    suffixes = (".pdf",)
-    # Images make a PDF far larger than its text, so its size is not held to max_chars.
-    max_bytes = 200 * 1024 * 1024
-
-    def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
-        from childwatch.ingest.pdf import pdf_document  # deferred: pdfminer loads only for PDFs
-
-        try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                yield InputError(str(path), f"PDF has {size:,} bytes, over the limit of {self.max_bytes:,}")
-                return
-            data = path.read_bytes()
-        except OSError as exc:
-            yield InputError(str(path), f"cannot be read: {exc.strerror or exc}")
-            return
-        yield pdf_document(data, where=str(path), doc_id=stem(path, self.suffixes), max_chars=max_chars)
-
-
-class WarcReader(Reader):
-    """A WARC web archive: one document per archived page (see `childwatch.ingest.warc`)."""
-
-    suffixes = (".warc", ".warc.gz")
-
-    def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
-        from childwatch.ingest.warc import read_warc  # deferred: warcio loads only for archives
-
-        yield from read_warc(path, max_chars=max_chars)
-
-
-class FeedReader(Reader):
-    """An RSS or Atom feed file: one document per item (see `childwatch.ingest.feeds`);
-    a `.xml` file that is not a feed is refused by name."""
-
-    suffixes = (".rss", ".atom", ".xml")
-
-    def read(self, path: Path, *, max_chars: int) -> Iterator[Result]:
-        from childwatch.ingest.feeds import read_feed
-
-        yield from read_feed(path, max_chars=max_chars, stem=stem(path, self.suffixes))
-
-
-DEFAULT_READERS: tuple[Reader, ...] = (
-    JsonReader(), JsonlReader(), TextReader(), HtmlReader(), PdfReader(), WarcReader(), FeedReader()
-)  # fmt: skip

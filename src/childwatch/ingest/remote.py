@@ -22,6 +22,8 @@ from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fetch import Capture, Fetcher
 from childwatch.ingest.fields import DecodeProblem, decode_bytes, too_long
+from childwatch.ingest.pdf import pdf_document
+from childwatch.ingest.readers import HtmlReader, text_title
 from childwatch.records import Document
 
 ContentKind = Literal["html", "pdf", "text", "feed"]
@@ -96,8 +98,6 @@ def document_from_capture(
     doc_id = doc_id or url_doc_id(capture.final_url, capture.sha256)
     doc: Document | InputError
     if kind == "pdf":
-        from childwatch.ingest.pdf import pdf_document  # deferred: pdfminer loads only for PDFs
-
         doc = pdf_document(capture.body, where=url, doc_id=doc_id, max_chars=max_chars)
     else:
         doc = _text_document(capture, kind, doc_id, max_chars)
@@ -118,8 +118,6 @@ def document_from_capture(
 
 
 def _text_document(capture: Capture, kind: ContentKind, doc_id: str, max_chars: int) -> Document | InputError:
-    from childwatch.ingest.readers import HtmlReader, _text_title
-
     declared = _META_CHARSET.search(capture.body[:4096]) if kind == "html" else None
     legacy = tuple(c for c in (capture.charset, declared and declared.group(1).decode("ascii")) if c)
     try:
@@ -144,7 +142,7 @@ def _text_document(capture: Capture, kind: ContentKind, doc_id: str, max_chars: 
         sha256=capture.sha256,
         origin=capture.url,
         media_type="text/plain",
-        title=_text_title(cleaned),
+        title=text_title(cleaned),
         metadata={} if encoding == "utf-8" else {"encoding": encoding},
     )
 

@@ -1,5 +1,5 @@
 """How many documents a run will read, estimated without parsing: the progress line's
-total (`childwatch.progress`).
+total (`childwatch.run.progress`).
 
 The files `read_path` would read are walked in the same order, and each is counted by
 scanning its bytes (decompressing gzip): lines for JSON Lines, `<item`/`<entry` tags for
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from childwatch.ingest.limits import GZIP_LINES, CapExceeded, open_gzip
+from childwatch.ingest.walk import inputs  # the same walk read_path makes
 
 BLOCK = 1 << 20
 _FEED_ITEM = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
@@ -34,11 +35,9 @@ class _Stopped(Exception):
 
 def count_documents(paths: Sequence[Path | str], *, stop: threading.Event | None = None) -> int | None:
     """About how many documents `read_path(*paths)` yields; None when `stop` was set first."""
-    from childwatch.ingest import _inputs  # the same walk read_path makes
-
     total = 0
     try:
-        for path in _inputs(paths):
+        for path in inputs(paths):
             if stop is not None and stop.is_set():
                 return None
             total += count_in(path, stop) if isinstance(path, Path) else 1

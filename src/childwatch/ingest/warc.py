@@ -26,6 +26,9 @@ from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fields import MAX_CHARS_HINT, DecodeProblem, decode_bytes, too_long
 from childwatch.ingest.limits import CapExceeded
+from childwatch.ingest.pdf import pdf_document
+from childwatch.ingest.readers import HtmlReader
+from childwatch.ingest.warcbounds import Archive, Damaged
 from childwatch.records import Document
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -46,8 +49,6 @@ def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
         yield InputError(where, "is not a WARC file (it does not begin with a WARC/1.x record)",
                          "check that it is a .warc or .warc.gz web archive")  # fmt: skip
         return
-    from childwatch.ingest.warcbounds import Archive, Damaged
-
     found = 0
     records: Archive | None = None
     try:
@@ -112,8 +113,6 @@ def _damaged(record: Any, at_end: bool) -> str | None:
 
 def _problem(exc: Exception, load_failed: type[Exception]) -> str:
     """What went wrong, in words, for an exception raised while reading an archive."""
-    from childwatch.ingest.warcbounds import Damaged
-
     if isinstance(exc, Damaged):
         return str(exc)
     if isinstance(exc, load_failed):
@@ -188,11 +187,7 @@ def _record(path: Path, record: Any, records: Any, max_chars: int) -> Document |
 
 
 def _document(where: str, data: bytes, media_type: str, content_type: str, max_chars: int) -> Document | InputError:
-    from childwatch.ingest.readers import HtmlReader  # deferred: readers imports this module's reader
-
     if media_type in PDF_TYPES:
-        from childwatch.ingest.pdf import pdf_document  # deferred: pdfminer loads only for PDFs
-
         return pdf_document(data, where=where, doc_id=where, max_chars=max_chars)
     declared = _CHARSET.search(content_type)
     try:

@@ -15,21 +15,16 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 
 from childwatch import review
-from childwatch.corrections import FIELDS
-from childwatch.protect import (
-    Redaction,
-    log_reveal,
-    pseudonymise_document_ids,
-    redact_values,
-    report_names,
-    shown_report,
-)
-from childwatch.queries import jsonable
-from childwatch.replay import claim_state, effective
+from childwatch.extract.names import report_names
+from childwatch.read.queries import jsonable
+from childwatch.read.redact import Redaction, redact_values
+from childwatch.read.shown import log_reveal, pseudonymise_document_ids, shown_report
+from childwatch.review.corrections import FIELDS
+from childwatch.review.replay import claim_state, effective
+from childwatch.review.users import User, can, require
 from childwatch.store import Store
 from childwatch.store import review as db
 from childwatch.store.models import DocumentRow
-from childwatch.users import User, can, require
 
 DOCS = cast(Table, DocumentRow.__table__)
 

@@ -21,11 +21,11 @@ from sqlalchemy import Select, Table, and_, case, func, literal_column, or_, sel
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.errors import InputError
-from childwatch.protect import pseudonymise_document_ids
-from childwatch.protected_search import Matches, find
-from childwatch.records import VIOLATIONS
+from childwatch.read.search import Matches, find
+from childwatch.read.shown import pseudonymise_document_ids
 from childwatch.store import Store
-from childwatch.store.models import KINDS, ClaimRow, DocumentRow, IncidentRow, aware
+from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow, aware
+from childwatch.vocab import KINDS, STATUSES, VIOLATIONS
 
 __all__ = [
     "SORTS",
@@ -34,7 +34,6 @@ __all__ = [
     "Page",
     "dashboard",
     "facets",
-    "incident_detail",
     "list_incidents",
 ]
 
@@ -42,7 +41,6 @@ INCIDENTS = cast(Table, IncidentRow.__table__)
 CLAIMS = cast(Table, ClaimRow.__table__)
 DOCS = cast(Table, DocumentRow.__table__)
 
-STATUSES = ("reported", "corroborated", "verified", "rejected")
 SORTS = ("date", "-date", "reports", "children", "updated")
 MAX_PER_PAGE = 500
 UNKNOWN = "unknown"
@@ -176,7 +174,10 @@ def _text_matches(q: str, dialect: str, found: Matches | None = None) -> Select[
 
 
 def conditions(
-    filters: IncidentFilters, *, default_hide_rejected: bool = False, dialect: str = "sqlite",
+    filters: IncidentFilters,
+    *,
+    default_hide_rejected: bool = False,
+    dialect: str = "sqlite",
     found: Matches | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE terms over `incidents` for these filters; `found` is what the search
@@ -445,12 +446,3 @@ def facets(store: Store) -> dict[str, Any]:
         "perpetrators": [{"key": pid or name, "label": name, "incidents": n} for name, pid, n in perpetrators],
         "dates": {"first": first, "last": last},
     }
-
-
-def incident_detail(
-    store: Store, incident_id: str, *, viewer: Any, reveal: bool = False, reason: str | None = None
-) -> dict[str, Any] | None:
-    """One incident in full for `viewer` (see `childwatch.detail`), or None if unknown."""
-    from childwatch.detail import incident_detail as detail
-
-    return detail(store, incident_id, viewer=viewer, reveal=reveal, reason=reason)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from childwatch.protect.names import (
+from childwatch.extract.names import (
     _CHILD_NOUNS,
     _WORD,
     _distinct,

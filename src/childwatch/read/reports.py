@@ -1,6 +1,6 @@
 """Stored reports listed by language, as the API shows them (GET /api/documents).
 
-    from childwatch.reports import list_reports
+    from childwatch.read.reports import list_reports
 
     page = list_reports(store, viewer=user, language="fr")
     page["items"][0]          # {"id", "title", "outlet", "published", "language", "extracted"}
@@ -20,10 +20,10 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from childwatch.errors import InputError
 from childwatch.ingest.language import ENGLISH, is_english, primary
-from childwatch.protect import shown_reports
+from childwatch.read.shown import shown_reports
+from childwatch.review.users import User, require
 from childwatch.store import Store
 from childwatch.store.models import DocumentRow
-from childwatch.users import User, require
 
 __all__ = ["MAX_LIMIT", "list_reports"]
 

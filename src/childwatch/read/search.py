@@ -22,7 +22,8 @@ from typing import Any, cast
 from sqlalchemy import String, Table, case, or_, select
 from sqlalchemy import cast as cast_
 
-from childwatch.protect import Redaction, redact, report_names, stop_words
+from childwatch.extract.names import report_names, stop_words
+from childwatch.read.redact import Redaction, redact
 from childwatch.store import Store
 from childwatch.store.models import DocumentRow
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, case, select
 
 from childwatch.errors import ReviewError
-from childwatch.protect.names import document_child_names
-from childwatch.protect.redact import Redaction, redact
+from childwatch.extract.names import report_names
+from childwatch.read.redact import Redaction, redact
+from childwatch.review.actions import record_reveal
+from childwatch.review.users import User, require
 from childwatch.store import Store
 from childwatch.store.models import DocumentRow
 
@@ -22,24 +23,12 @@ __all__ = [
     "ShownReport",
     "log_reveal",
     "pseudonymise_document_ids",
-    "report_names",
     "shown_ids",
     "shown_report",
     "shown_reports",
 ]
 
 DOCS = cast(Table, DocumentRow.__table__)
-
-
-def report_names(stored: Iterable[str] | None, text: str, title: str | None = None) -> list[str]:
-    """A report's children's names: those stored at ingest, or for a report stored before
-    they were (migration 0010), found now over its text and title."""
-    return list(stored) if stored is not None else _late_names(text, title)
-
-
-@lru_cache(maxsize=2048)
-def _late_names(text: str, title: str | None) -> list[str]:
-    return document_child_names(text, title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +128,10 @@ def pseudonymise_document_ids(store: Store, records: list[dict[str, Any]]) -> No
                     record[key] = replace(record[key], shown)
 
 
-def log_reveal(store: Any, user: Any, target: str, reason: str | None) -> int:
+def log_reveal(store: Store, user: User | None, target: str, reason: str | None) -> int:
     """Record that an admin revealed protected text of `target` ("incident:ID",
     "document:ID" or "export"); PermissionDenied for anyone else. Returns the event id."""
-    from childwatch.review import record_reveal
-    from childwatch.users import require
-
-    require(user, "reveal")
+    admin = require(user, "reveal")
     if not reason or not reason.strip():
         raise ReviewError("say why the protected details are needed: a reason is required to reveal them")
-    return record_reveal(store, user, target, reason.strip())
+    return record_reveal(store, admin, target, reason.strip())

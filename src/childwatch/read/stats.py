@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, func, select
 
-from childwatch.records import VIOLATIONS
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow
+from childwatch.vocab import VIOLATIONS
 
 CLAIMS = cast(Table, ClaimRow.__table__)
 INCIDENTS = cast(Table, IncidentRow.__table__)

@@ -1,7 +1,7 @@
 """What the watcher brings in, as the sources page and its API show it: every watched
 source with a one-word state, and the newest claims first.
 
-    from childwatch.monitor import newest_claims, source_rows
+    from childwatch.read.watched import newest_claims, source_rows
 
     rows = source_rows(store)                      # sources_health rows plus "state"
     page = newest_claims(store, viewer=user, limit=50)
@@ -20,14 +20,14 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 
 from childwatch.errors import InputError
-from childwatch.protect import shown_report
-from childwatch.replay import claim_state, effective
+from childwatch.read.shown import shown_report
+from childwatch.review.replay import claim_state, effective
+from childwatch.review.users import User, require
 from childwatch.store import Store
+from childwatch.store import sources as sources_db
 from childwatch.store.models import ClaimRow, DocumentRow, aware
-from childwatch.users import User, require
-from childwatch.watch import sources_health
 
-__all__ = ["MAX_LIMIT", "STATES", "interval_text", "newest_claims", "source_rows", "source_state"]
+__all__ = ["MAX_LIMIT", "STATES", "interval_text", "newest_claims", "source_rows", "source_state", "sources_health"]
 
 CLAIMS = cast(Table, ClaimRow.__table__)
 DOCS = cast(Table, DocumentRow.__table__)
@@ -41,6 +41,18 @@ STATES = {
     "inactive": "inactive",
 }
 MAX_LIMIT = 200
+
+
+def sources_health(store: Store) -> list[dict[str, Any]]:
+    """Every watched source with its health, active ones first (JSON-ready dicts).
+
+    Keys: id, url, kind (feed|page|None), title, interval (seconds), active, added_at,
+    last_poll_at, last_success_at, next_poll_at (ISO strings or None), last_status (HTTP),
+    last_error, polls, errors (failed polls), consecutive_errors, items_seen,
+    items_ingested, items_duplicate, items_failed, items_pending, newest_item_at, and
+    healthy (active, polled, and the last poll succeeded).
+    """
+    return sources_db.health(store)
 
 
 def source_state(row: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from childwatch.resolve.facts import ClaimFacts
+from childwatch.vocab import CORROBORATED, REPORTED
 
 PRECISION_RANK = {"place": 0, "admin1": 1, "country": 2, None: 3}
 
@@ -126,7 +127,7 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
         id=incident_id,
         violation=members[0].violation,
         kind=_mode([m.kind for m in members]),
-        status="corroborated" if len(sources) >= 2 else "reported",
+        status=CORROBORATED if len(sources) >= 2 else REPORTED,
         perpetrator=perpetrator,
         perpetrator_id=perpetrator_id,
         count_best=best,

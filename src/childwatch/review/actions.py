@@ -26,15 +26,16 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
-from childwatch import replay
-from childwatch.corrections import CORRECTABLE_FIELDS, FIELDS, check_claim, parse_value, value_of
 from childwatch.errors import NotFound, ReviewError
-from childwatch.protect import names_a_child, report_names
-from childwatch.store import Store
+from childwatch.extract.names import names_a_child, report_names
+from childwatch.review import replay
+from childwatch.review.corrections import CORRECTABLE_FIELDS, FIELDS, check_claim, parse_value, value_of
+from childwatch.review.users import User, require
+from childwatch.store import Store, locks
 from childwatch.store import review as db
-from childwatch.store.models import REVIEW_ACTIONS, DocumentRow
+from childwatch.store.models import DocumentRow
 from childwatch.store.review import ClaimKey, EventRecord
-from childwatch.users import User, require
+from childwatch.vocab import REJECTED, REVIEW_ACTIONS, VERIFIED
 
 __all__ = [
     "ACTIONS",
@@ -142,7 +143,7 @@ def _act(
     require(user, "review")
     why = _reason(reason)
     with store._write() as conn:
-        db.lock(conn)
+        locks.review_writers(conn)
         values, anchors, touched = build(conn)
         values.update({"user_id": user.id, "user_name": user.name, "reason": why})
         event_id = db.append_event(conn, values, anchors)
@@ -175,8 +176,8 @@ def _claim(conn: Connection, claim_id: int) -> ClaimKey:
 def _set_status(store: Store, user: User, incident_id: str, reason: str | None, action: str) -> ReviewEvent:
     def build(conn: Connection) -> Any:
         inc = _incident(conn, incident_id)
-        new = {"confirm": "verified", "reject": "rejected"}.get(action)
-        if action == "reopen" and inc["status"] not in ("verified", "rejected"):
+        new = {"confirm": VERIFIED, "reject": REJECTED}.get(action)
+        if action == "reopen" and inc["status"] not in (VERIFIED, REJECTED):
             raise ReviewError(f"incident {incident_id} is {inc['status']}, not verified or rejected: nothing to reopen")
         if new == inc["status"]:
             raise ReviewError(f"incident {incident_id} is {new} already")
@@ -420,7 +421,7 @@ def reapply(store: Store) -> int:
     """Re-apply every review decision after a resolution run; returns how many events
     took effect (events whose claims are all gone are kept, and listed by `unanchored`)."""
     with store._write() as conn:
-        db.lock(conn)
+        locks.review_writers(conn)
         return replay.apply(conn).applied
 
 

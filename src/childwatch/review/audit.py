@@ -1,44 +1,38 @@
 """The security audit log: who logged in (or tried to), logged out, changed a password or
 an account, and exported what, when and from where.
 
-    from childwatch import audit
+    from childwatch.review import audit
     audit.record(store, audit.Actor.cli(), "export", target="claims jsonl", details={"rows": 120})
-    audit.write_audit(store, sys.stdout, "jsonl")      # with the review log: one history
 
 Events are rows of the append-only `audit_events` table (triggers refuse UPDATE and
-DELETE). Account changes are recorded by `childwatch.users` in the same transaction as
+DELETE). Account changes are recorded by `childwatch.review.users` in the same transaction as
 the change; logins, logouts and web exports by the web layer, CLI exports by the CLI.
 Passwords are never recorded, not even wrong ones; a failed login keeps the name tried.
 
-The export merges this log with the analysts' `review_events` (confirmations,
-corrections, merges... and reveals of protected details), oldest first.
+`iter_audit` merges this log with the analysts' `review_events` (confirmations,
+corrections, merges... and reveals of protected details), oldest first; the file
+`childwatch audit` writes is `childwatch.export.audit`.
 """
 
 from __future__ import annotations
 
-import csv
 import getpass
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, TextIO
+from typing import Any
 
 from sqlalchemy import Connection
 
-from childwatch.spreadsheet import defuse
 from childwatch.store import Store
 from childwatch.store import review as db
-from childwatch.store.models import AUDIT_ACTIONS
+from childwatch.vocab import AUDIT_ACTIONS, Via
 
-__all__ = ["AUDIT_ACTIONS", "AUDIT_COLUMNS", "AUDIT_FORMATS", "Actor", "iter_audit", "record", "write_audit"]
+__all__ = ["AUDIT_ACTIONS", "Actor", "iter_audit", "record"]
 
-AUDIT_FORMATS = ("jsonl", "csv")
-AUDIT_COLUMNS = ("at", "log", "id", "action", "via", "user_id", "user", "address", "target", "details")
 MAX_NAME = 200  # a failed login's name is whatever was typed: kept, but not without bound
 
-Via = Literal["web", "api", "cli"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,32 +115,3 @@ def iter_audit(store: Store) -> Iterator[dict[str, Any]]:
         review = (_review(e) for e in db.iter_events(conn))
         # ISO 8601 times in UTC with microseconds sort as text; ties keep security before review, then id.
         yield from heapq.merge(security, review, key=lambda r: (r["at"], r["log"] == "review", r["id"]))
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str):
-        return defuse(value)  # a name typed at the login form must not run as a spreadsheet formula
-    return value
-
-
-def write_audit(store: Store, out: TextIO, fmt: str) -> int:
-    """Write the whole audit log to `out` as JSON Lines or CSV; returns the number of events.
-    A stream for CSV should be opened with ``newline=""``."""
-    if fmt not in AUDIT_FORMATS:
-        raise ValueError(f"unknown audit format {fmt!r}; choose one of {', '.join(AUDIT_FORMATS)}")
-    n = 0
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(AUDIT_COLUMNS)
-        for row in iter_audit(store):
-            writer.writerow([_cell(row[c]) for c in AUDIT_COLUMNS])
-            n += 1
-    else:
-        for row in iter_audit(store):
-            out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
-            n += 1
-    return n

@@ -18,9 +18,9 @@ from typing import Any
 
 import pycountry
 
+from childwatch.codebook.loader import load_codebook, normalise
 from childwatch.errors import ReviewError
-from childwatch.records import VIOLATIONS
-from childwatch.store.models import KINDS
+from childwatch.vocab import KINDS, VIOLATIONS
 
 __all__ = ["CORRECTABLE_FIELDS", "FIELDS", "check_claim", "parse_value", "value_of"]
 
@@ -130,8 +130,6 @@ def _flag(field: str, value: Any) -> bool:
 @cache
 def _names(kind: str) -> dict[str, tuple[str, str]]:
     """{normalised name, alias or id: (display name, id)} of codebook actors or sources."""
-    from childwatch.codebook.loader import load_codebook, normalise
-
     book = load_codebook()
     entries = book.actors if kind == "actors" else book.sources
     found: dict[str, tuple[str, str]] = {}
@@ -146,8 +144,6 @@ def _named(kind: str) -> Callable[[str, Any], tuple[str | None, str | None]]:
         text = _text(field, value)
         if text is None:
             return None, None
-        from childwatch.codebook.loader import normalise
-
         return _names(kind).get(normalise(text), (text, None))
 
     return parse

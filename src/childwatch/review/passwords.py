@@ -1,6 +1,6 @@
 """The rules a new password must meet (OWASP ASVS 2.1, NIST SP 800-63B 5.1.1.2).
 
-    from childwatch.passwords import check_password
+    from childwatch.review.passwords import check_password
     check_password("three unrelated words", name="amina")   # InputError saying what to do
 
 At least 12 characters (at most 1024: scrypt's cost grows with length), and not easy to
@@ -26,7 +26,7 @@ __all__ = ["MAX_LENGTH", "MIN_LENGTH", "check_password"]
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
-PATH = Path(__file__).resolve().parent / "codebook" / "passwords.toml"
+PATH = Path(__file__).resolve().parent.parent / "codebook" / "passwords.toml"
 MIN_DISTINCT = 5  # "aaaabbbbcccc" and "121212121212" are not passwords
 _SEPARATORS = re.compile(r"[\s\-_.,;:/\\|+=~*'\"`]+")
 _AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")  # digits and symbols before and after the word

@@ -34,6 +34,7 @@ from childwatch.resolve.provenance import IncidentView, incident_view
 from childwatch.resolve.settings import load_settings
 from childwatch.store import review as db
 from childwatch.store.review import ClaimKey, EventRecord
+from childwatch.vocab import REJECTED, VERIFIED
 
 # Events that change nothing replay needs to know (the record of a reveal).
 INERT = ("reveal",)
@@ -138,7 +139,7 @@ class Replay:
             if a == "reopen":
                 s.status.pop(target, None)
             else:
-                s.status[target] = ("verified" if a == "confirm" else "rejected", e.id)
+                s.status[target] = (VERIFIED if a == "confirm" else REJECTED, e.id)
         elif a == "merge":
             keep = self.majority(self.find(e, "keep"), e.incident_id)
             found = self.find(e, "keep", "other")
@@ -232,7 +233,7 @@ def apply(conn: Connection, *, only: Iterable[str] | None = None) -> Replayed:
     status = {i: st for i, (st, _) in state.status.items()}
     for view in built:  # an incident whose every claim was rejected is rejected
         if view.id not in status and _all_rejected(conn, view.id, state):
-            status[view.id] = "rejected"
+            status[view.id] = REJECTED
     db.replace_incidents(conn, touched, built, status)
     return state
 

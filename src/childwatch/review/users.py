@@ -1,6 +1,6 @@
 """Users and roles: who may read, review, reveal and manage.
 
-    from childwatch.users import add_user, authenticate
+    from childwatch.review.users import add_user, authenticate
     add_user(store, "amina", "a long passphrase", "analyst")
     user = authenticate(store, "amina", "a long passphrase")   # User, or None
 
@@ -11,7 +11,7 @@ here (`require`), in the domain, so that no edge can forget them.
 Passwords are hashed with scrypt (memory-hard, in the standard library) and a random
 salt; the parameters are stored in the hash string, so they can be raised later without
 breaking stored hashes, and hashes are compared in constant time. New passwords must meet
-`childwatch.passwords` (12 characters or more, not common, not the user's name).
+`childwatch.review.passwords` (12 characters or more, not common, not the user's name).
 
 Accounts are disabled (reversibly) or removed, never deleted: the review history and the
 audit log point to them and are append-only. A removed account keeps its row and name
@@ -39,13 +39,14 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from childwatch import audit
-from childwatch.audit import Actor
 from childwatch.errors import InputError, NotFound, PermissionDenied, ReviewError
-from childwatch.passwords import MAX_LENGTH, MIN_LENGTH, check_password
+from childwatch.review import audit
+from childwatch.review.audit import Actor
+from childwatch.review.passwords import MAX_LENGTH, MIN_LENGTH, check_password
 from childwatch.store import Store
-from childwatch.store.models import ROLES, UserRow, aware, utcnow
-from childwatch.store.review import lock_accounts
+from childwatch.store.locks import account_writers
+from childwatch.store.models import UserRow, aware, utcnow
+from childwatch.vocab import ROLES, Via
 
 __all__ = [
     "ROLES",
@@ -185,8 +186,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-
-
 def _check_role(role: str) -> str:
     if role not in ROLES:
         raise InputError(f"role {role!r}", "unknown role", f"choose one of {', '.join(ROLES)}")
@@ -228,9 +227,7 @@ def _reread(conn: Connection, row: Any) -> User:
 
 def _not_removed(row: Any) -> None:
     if row.removed_at is not None:
-        raise ReviewError(
-            f"{row.name} was removed, which cannot be undone; add a new account under another name"
-        )
+        raise ReviewError(f"{row.name} was removed, which cannot be undone; add a new account under another name")
 
 
 def _keep_an_admin(conn: Connection, row: Any, what: str) -> None:
@@ -238,7 +235,9 @@ def _keep_an_admin(conn: Connection, row: Any, what: str) -> None:
     if row.role != "admin" or row.disabled_at is not None or row.removed_at is not None:
         return
     others = conn.execute(
-        select(func.count()).select_from(USERS).where(
+        select(func.count())
+        .select_from(USERS)
+        .where(
             USERS.c.role == "admin", USERS.c.id != row.id, USERS.c.disabled_at.is_(None), USERS.c.removed_at.is_(None)
         )
     ).scalar_one()
@@ -277,9 +276,7 @@ def add_user(
     return User(user_id, name, role, True, now)
 
 
-def set_password(
-    store: Store, name: str, password: str, *, by: User | None = None, actor: Actor | None = None
-) -> User:
+def set_password(store: Store, name: str, password: str, *, by: User | None = None, actor: Actor | None = None) -> User:
     """Change a password: an admin may change anyone's, a user their own. Every session
     of the user ends (the caller re-issues its own with the returned user's epoch)."""
     if by is not None and by.name != name:
@@ -306,7 +303,7 @@ def set_role(store: Store, name: str, role: str, *, by: User | None = None, acto
         require(by, "admin")
     _check_role(role)
     with store._write() as conn:
-        lock_accounts(conn)
+        account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
         if row.role == role:
@@ -324,7 +321,7 @@ def disable_user(store: Store, name: str, *, by: User | None = None, actor: Acto
     if by is not None:
         require(by, "admin")
     with store._write() as conn:
-        lock_accounts(conn)
+        account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
         if row.disabled_at is not None:
@@ -358,7 +355,7 @@ def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor
     if by is not None:
         require(by, "admin")
     with store._write() as conn:
-        lock_accounts(conn)
+        account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
         _keep_an_admin(conn, row, "removed")
@@ -412,7 +409,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return _check_login(store, name, password)[0]
 
 
-def log_in(store: Store, name: str, password: str, *, via: audit.Via, address: str | None) -> User | None:
+def log_in(store: Store, name: str, password: str, *, via: Via, address: str | None) -> User | None:
     """`authenticate`, recorded in the audit log: a login, or a failed login with the name
     tried, the address and why (never the password)."""
     user, row, why = _check_login(store, name, password)

@@ -13,15 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from childwatch import __version__
 from childwatch.errors import InputError
 from childwatch.extract import Extractor
 from childwatch.ingest import read_path
 from childwatch.ingest.language import is_english, language_name, primary
-from childwatch.progress import Progress
 from childwatch.records import Claim, Document
+from childwatch.run.progress import Progress
+from childwatch.run.workers import Executor, LocalExecutor, Pending
 from childwatch.store import RunCounts, Store
-from childwatch.workers import Executor, LocalExecutor, Pending
+from childwatch.version import __version__
 
 __all__ = ["BATCH_SIZE", "Progress", "RunSummary", "run_documents", "run_pipeline"]
 
@@ -55,7 +55,7 @@ def run_pipeline(
 ) -> RunSummary:
     """Ingest every document under `paths`, extract its claims and store both.
 
-    Extraction runs on `executor` (this process by default; see `childwatch.workers` for
+    Extraction runs on `executor` (this process by default; see `childwatch.run.workers` for
     a process pool or a Dask cluster) while this process goes on reading: a few batches
     are in flight at once, and they are written in input order, one transaction each, so
     the store ends up the same whatever runs the extraction. Memory stays bounded by the

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from childwatch.ingest.stream import count_documents
 from childwatch.store import RunCounts
 
 __all__ = ["Progress", "format_duration"]
@@ -60,7 +61,6 @@ class Progress:
         """Start counting the documents under `paths` in the background (terminals only)."""
         if not self.tty or self._counter is not None:
             return
-        from childwatch.ingest.stream import count_documents
 
         def count() -> None:
             try:

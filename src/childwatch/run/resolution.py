@@ -1,6 +1,6 @@
 """Resolution: one incident per real event, whatever the number of reports.
 
-    from childwatch.resolve import resolve
+    from childwatch.run.resolution import resolve
     summary = resolve(store)             # incremental: new documents and claims only
     summary = resolve(store, full=True)  # everything again, keeping incident ids
 
@@ -28,11 +28,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from childwatch import review
 from childwatch.resolve import near_dupes
 from childwatch.resolve.cluster import Assignment, StoredClaims, resolve_block
 from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, names_among, report_names
 from childwatch.resolve.provenance import IncidentView, incident_view
 from childwatch.resolve.settings import Settings, load_settings
+from childwatch.review import replay
 from childwatch.store import Store, locks
 from childwatch.store import resolution as db
 
@@ -196,8 +198,6 @@ def _keep_review(conn: Connection) -> None:
     """Analysts' decisions, re-applied in each transaction that rewrites incidents from the
     extractor's values: a resolution killed midway (or read midway) shows no confirmed
     incident as merely reported, no corrected count as the extractor read it."""
-    from childwatch import replay  # replay imports resolve
-
     replay.apply(conn)  # with no review events: a query, nothing to do
 
 
@@ -282,11 +282,9 @@ def _resolve(
         if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
             progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
     writer.flush()
-    from childwatch import review  # analysts' decisions win over resolution (review imports resolve)
-
     with summary.timing("finishing"):
         db.drop_empty_incidents(store)
-        review.reapply(store)
+        review.reapply(store)  # analysts' decisions win over resolution
         summary.incidents = db.counts(store)["incidents"]
     summary.seconds = time.monotonic() - started
     return summary

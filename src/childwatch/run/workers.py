@@ -30,8 +30,8 @@ from typing import Any
 
 from childwatch.errors import ChildwatchError
 from childwatch.extract import Extractor
+from childwatch.extract.names import document_child_names, without_child_names
 from childwatch.ingest.language import detect_language, is_english
-from childwatch.protect import document_child_names, without_child_names
 from childwatch.records import Claim, Document
 
 __all__ = [

@@ -9,20 +9,7 @@ Modules: `app` (factory, error translation), `security` (sessions, CSRF, headers
 outlines, built at setup time), `server` (binding and running uvicorn).
 """
 
-from __future__ import annotations
-
-from typing import Any
+from childwatch.serve.app import create_app
+from childwatch.serve.server import serve
 
 __all__ = ["create_app", "serve"]
-
-
-def __getattr__(name: str) -> Any:  # lazy: `python -m childwatch.serve.mapbuild` needs no web stack
-    if name == "create_app":
-        from childwatch.serve.app import create_app
-
-        return create_app
-    if name == "serve":
-        from childwatch.serve.server import serve
-
-        return serve
-    raise AttributeError(name)

@@ -13,8 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from childwatch import audit, export, monitor, queries, reports, review, users
+from childwatch import export, review
 from childwatch.errors import NotFound
+from childwatch.read import queries, reports, watched
+from childwatch.read.incident import incident_detail
+from childwatch.review import audit, users
 from childwatch.serve.deps import (
     MAX_INT,
     Admin,
@@ -84,7 +87,7 @@ class Split(Reason):
 
 class Correct(Reason):
     field: str = Field(description="a dotted field name, e.g. victims.count (see /api/fields)")
-    value: str | int | float | bool | None = Field(description="the new value; null or \"\" to clear")
+    value: str | int | float | bool | None = Field(description='the new value; null or "" to clear')
 
 
 class Move(Reason):
@@ -173,7 +176,7 @@ def list_incidents(
 
 
 def _detail(store: Any, incident_id: str, user: users.User, **kw: Any) -> dict[str, Any]:
-    detail = queries.incident_detail(store, incident_id, viewer=user, **kw)
+    detail = incident_detail(store, incident_id, viewer=user, **kw)
     if detail is None:
         raise NotFound(f"no incident {incident_id!r}")
     result: dict[str, Any] = as_dict(detail)
@@ -201,19 +204,19 @@ def history(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, A
 def watched_sources(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
     """Every watched source with its health, active ones first; `state` is healthy,
     failing, waiting (not yet polled) or inactive (no longer in the sources file)."""
-    return {"sources": monitor.source_rows(store)}
+    return {"sources": watched.source_rows(store)}
 
 
 @router.get("/claims/newest", tags=["sources"])
 def newest_claims(
     user: CurrentUser,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=monitor.MAX_LIMIT)] = 50,
+    limit: Annotated[int, Query(ge=1, le=watched.MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """The claims stored most recently first, with their documents (titles pseudonymised)
     and incidents."""
-    return monitor.newest_claims(store, viewer=user, limit=limit, offset=offset)
+    return watched.newest_claims(store, viewer=user, limit=limit, offset=offset)
 
 
 @router.get("/documents", tags=["sources"])

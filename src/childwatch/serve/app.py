@@ -26,7 +26,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from childwatch import __version__
 from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
 from childwatch.serve import api, forms, pages
 from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
@@ -41,6 +40,7 @@ from childwatch.serve.security import (
 )
 from childwatch.serve.templating import render, url_with
 from childwatch.store import Store, open_store
+from childwatch.version import __version__
 
 STATIC = Path(__file__).with_name("static")
 SECRET_ENV = "CHILDWATCH_SECRET_KEY"
@@ -100,6 +100,7 @@ def create_app(
     key = secret_key or os.environ.get(SECRET_ENV) or new_secret_key()
     if secure_cookies is None and os.environ.get(SECURE_ENV, "").lower() in ("1", "true", "yes"):
         secure_cookies = True
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield

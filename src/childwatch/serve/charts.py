@@ -54,8 +54,8 @@ def _nice_max(value: float) -> float:
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * power:
-            return step * power
-    return 10 * power
+            return float(step * power)
+    return float(10 * power)
 
 
 def _fmt(value: float) -> str:
@@ -82,8 +82,9 @@ def bar_chart(keys: list[str], values: Mapping[str, int], css: str, label: str, 
         n = values.get(key, 0)
         h = plot_h * n / top
         x = chart.left + i * slot + slot * 0.1
-        chart.bars.append(Bar(round(x, 1), round(chart.baseline - h, 1), round(bar_w, 1), round(h, 1), css,
-                              f"{key}: {n} {label}"))
+        chart.bars.append(
+            Bar(round(x, 1), round(chart.baseline - h, 1), round(bar_w, 1), round(h, 1), css, f"{key}: {n} {label}")
+        )
     step = max(1, math.ceil(len(keys) / max_labels))
     chart.x_ticks = [Tick(round(chart.left + (i + 0.5) * slot, 1), key) for i, key in enumerate(keys) if i % step == 0]
     # Counts are whole: a middle tick only where it is a whole number.

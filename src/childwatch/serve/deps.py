@@ -16,13 +16,14 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Query, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from childwatch import users
-from childwatch.audit import Actor, Via
 from childwatch.errors import InputError
-from childwatch.queries import IncidentFilters
+from childwatch.read.queries import IncidentFilters
+from childwatch.review import users
+from childwatch.review.audit import Actor
+from childwatch.review.users import User
 from childwatch.serve.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
 from childwatch.store import Store
-from childwatch.users import User
+from childwatch.vocab import Via
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # The largest integer the databases store (SQLite INTEGER, PostgreSQL bigint): a larger id
@@ -169,8 +170,14 @@ def filter_params(
 ) -> dict[str, str]:
     """The filters as given (empty values dropped), for links, forms and `IncidentFilters`."""
     given = {
-        "violation": violation, "perpetrator": perpetrator, "country": country, "date_from": date_from,
-        "date_to": date_to, "status": status, "kind": kind, "q": q,
+        "violation": violation,
+        "perpetrator": perpetrator,
+        "country": country,
+        "date_from": date_from,
+        "date_to": date_to,
+        "status": status,
+        "kind": kind,
+        "q": q,
     }
     return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
 

@@ -16,8 +16,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from childwatch import audit, queries, review, users
+from childwatch import review
 from childwatch.errors import InputError, NotFound, ReviewError
+from childwatch.read.incident import incident_detail
+from childwatch.review import audit, users
 from childwatch.serve.deps import (
     Admin,
     Analyst,
@@ -199,7 +201,7 @@ def reveal(request: Request, incident_id: str, user: Admin, store: StoreDep, rea
     """The incident with names shown, for this one response only (the page is not cached);
     the domain records the reveal with its reason."""
     try:
-        detail = queries.incident_detail(store, incident_id, viewer=user, reveal=True, reason=reason)
+        detail = incident_detail(store, incident_id, viewer=user, reveal=True, reason=reason)
     except ReviewError as exc:
         flash(request, f"Not revealed: {exc}", "error")
         return _back(incident_id)

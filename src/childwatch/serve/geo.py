@@ -118,7 +118,7 @@ def build_map(
     located = [p for p in points if p.get("lat") is not None and p.get("lon") is not None]
     boxes = [tuple(outlines[c]["bbox"]) for c in counts if c in outlines]
     boxes += [(float(p["lon"]), float(p["lat"]), float(p["lon"]), float(p["lat"])) for p in located]
-    view = _fit(boxes)  # type: ignore[arg-type]
+    view = _fit(boxes)
     k = max(0.3, math.cos(math.radians((view[1] + view[3]) / 2)))
     top = max(counts.values(), default=0)
     shapes = [
@@ -136,8 +136,14 @@ def build_map(
         what = str(p.get("violation") or "incident").replace("_", " ")
         label = f"{p['incident_id']}: {what}" + (f", {place}" if place else "") + (f", {n} children" if n else "")
         drawn.append(
-            Point(round(float(p["lon"]) * 100 * k, 1), round(-float(p["lat"]) * 100, 1), round(r, 1),
-                  f"/incidents/{p['incident_id']}", label, str(p.get("violation") or ""))
+            Point(
+                round(float(p["lon"]) * 100 * k, 1),
+                round(-float(p["lat"]) * 100, 1),
+                round(r, 1),
+                f"/incidents/{p['incident_id']}",
+                label,
+                str(p.get("violation") or ""),
+            )
         )
     view_box = f"{view[0] * 100 * k:.0f} {-view[3] * 100:.0f} {width:.0f} {(view[3] - view[1]) * 100:.0f}"
     return MapView(True, view_box, round(k, 4), round(width / 700, 2), shapes, drawn, _legend(top))

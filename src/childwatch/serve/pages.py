@@ -14,13 +14,17 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from childwatch import audit, export, monitor, queries, review
+from childwatch import export, review
 from childwatch.errors import InputError, NotFound
+from childwatch.read import queries, watched
+from childwatch.read.incident import incident_detail
+from childwatch.review import audit
+from childwatch.review.users import User, can
 from childwatch.serve import charts, geo, highlight
 from childwatch.serve.deps import CurrentUser, Filters, StoreDep, actor, optional_user, to_filters
 from childwatch.serve.templating import FILTER_LABELS, render, templates
 from childwatch.store import Store
-from childwatch.users import User, can
+from childwatch.vocab import REJECTED
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -63,8 +67,9 @@ def map_points(store: Store, filters: queries.IncidentFilters) -> list[dict[str,
         }
         for r in page.items
         # A country-level location is the country's centre: as a dot it would claim a place.
-        if r.get("location_lat") is not None and r.get("location_precision") != "country"
-        and r.get("status") != "rejected"
+        if r.get("location_lat") is not None
+        and r.get("location_precision") != "country"
+        and r.get("status") != REJECTED
     ]
 
 
@@ -153,7 +158,7 @@ def incident_context(detail: dict[str, Any], user: User) -> dict[str, Any]:
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str, user: CurrentUser, store: StoreDep) -> Response:
-    detail = queries.incident_detail(store, incident_id, viewer=user)
+    detail = incident_detail(store, incident_id, viewer=user)
     if detail is None:
         raise NotFound(f"no incident {incident_id!r}: it may have been merged into another; search the list")
     return render(request, "incident.html", {"user": user, "nav": "incidents", **incident_context(detail, user)})
@@ -167,10 +172,10 @@ def sources_page(
     request: Request, user: CurrentUser, store: StoreDep, page: int = Query(1, ge=1, le=10**6)
 ) -> Response:
     """Each watched source's health, and the newest claims first."""
-    claims = monitor.newest_claims(store, viewer=user, limit=NEWEST_CLAIMS, offset=(page - 1) * NEWEST_CLAIMS)
+    claims = watched.newest_claims(store, viewer=user, limit=NEWEST_CLAIMS, offset=(page - 1) * NEWEST_CLAIMS)
     pages = max(1, -(-claims["total"] // NEWEST_CLAIMS))
-    context = {"user": user, "nav": "sources", "sources": monitor.source_rows(store), "claims": claims,
-               "page": page, "pages": pages, "every": monitor.interval_text}  # fmt: skip
+    context = {"user": user, "nav": "sources", "sources": watched.source_rows(store), "claims": claims,
+               "page": page, "pages": pages, "every": watched.interval_text}  # fmt: skip
     return render(request, "sources.html", context)
 
 

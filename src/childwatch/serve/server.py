@@ -15,6 +15,8 @@ from typing import TextIO
 import uvicorn
 
 from childwatch.errors import ChildwatchError
+from childwatch.serve.app import create_app
+from childwatch.serve.security import IDLE_TIMEOUT
 
 
 def check_database(db: str) -> None:
@@ -25,8 +27,7 @@ def check_database(db: str) -> None:
     path = Path(db).expanduser()
     if not path.is_file():
         raise ChildwatchError(
-            f"no database at {db}: load reports first with `childwatch run REPORTS --db {db}` "
-            "(or give the right --db)"
+            f"no database at {db}: load reports first with `childwatch run REPORTS --db {db}` (or give the right --db)"
         )
 
 
@@ -61,9 +62,6 @@ def serve(
 ) -> None:
     """Serve the UI and API over `db` until interrupted. Forwarded headers are believed
     only from `trusted_proxies`; sessions end after `idle_timeout` idle seconds."""
-    from childwatch.serve.app import create_app
-    from childwatch.serve.security import IDLE_TIMEOUT
-
     check_database(db)
     app = create_app(db, trusted_proxies=trusted_proxies, idle_timeout=idle_timeout or IDLE_TIMEOUT)
     sock = bind(host, port)

@@ -17,9 +17,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
-from childwatch import __version__
-from childwatch.records import VIOLATIONS
 from childwatch.serve.security import CSRF_FIELD, csrf_token
+from childwatch.version import __version__
+from childwatch.vocab import VIOLATIONS
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -40,8 +40,14 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {"incident": "Incident", "aggregate": "Aggregate (count over a period)", "pattern": "Pattern"}
 FILTER_LABELS = {
-    "violation": "Violation", "perpetrator": "Perpetrator", "country": "Country", "date_from": "From",
-    "date_to": "To", "status": "Status", "kind": "Kind", "q": "Search",
+    "violation": "Violation",
+    "perpetrator": "Perpetrator",
+    "country": "Country",
+    "date_from": "From",
+    "date_to": "To",
+    "status": "Status",
+    "kind": "Kind",
+    "q": "Search",
 }
 
 

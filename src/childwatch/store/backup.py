@@ -1,5 +1,5 @@
 """Backups: every table of a store in one portable archive, for SQLite and PostgreSQL alike
-(and across them); `childwatch.restore` reads it back into an empty database.
+(and across them); `childwatch.store.restore` reads it back into an empty database.
 
     summary = backup_store(store, Path("childwatch-2026-12-04.cwbackup"))
 
@@ -53,10 +53,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SAWarning
 
-from childwatch import __version__
 from childwatch.errors import ChildwatchError
 from childwatch.store import Store
 from childwatch.store.models import Base, utcnow
+from childwatch.version import __version__
 
 __all__ = ["BackupSummary", "backup_store"]
 
@@ -87,7 +87,7 @@ class BackupSummary:
                 f"({self.bytes:,} bytes, schema {self.revision}) in {self.seconds:.1f}s")  # fmt: skip
 
 
-# --- shared with childwatch.restore ----------------------------------------------------------
+# --- shared with childwatch.store.restore ----------------------------------------------------------
 
 
 def kind_of(column: Column[Any]) -> str:

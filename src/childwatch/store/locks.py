@@ -27,7 +27,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Lock", "exclusive", "hold_run", "interrupted"]
+__all__ = ["Lock", "account_writers", "exclusive", "hold_run", "interrupted", "review_writers"]
 
 # PostgreSQL advisory locks keyed (class, id): runs by their id, named locks by a hash of the
 # name. (review.lock uses the one-number key space, which is separate.)
@@ -160,3 +160,17 @@ def interrupted(conn: Connection, run_id: int) -> bool:
             return False
         path.unlink(missing_ok=True)  # the dead run's leftover
         return True
+
+
+def review_writers(conn: Connection) -> None:
+    """Serialise review writers: SQLite already does (BEGIN IMMEDIATE); PostgreSQL needs
+    a lock, since each action reads the state it then changes."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4104)"))
+
+
+def account_writers(conn: Connection) -> None:
+    """Serialise account changes: "is this the last active admin?" is read, then acted on.
+    SQLite already does (BEGIN IMMEDIATE); PostgreSQL needs a lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4105)"))

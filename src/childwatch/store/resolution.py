@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from childwatch.store import locks
 from childwatch.store.database import CLAIMS, DOCS, Store
 from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, StagedBandRow, utcnow
 
@@ -333,8 +334,6 @@ def save_block(
     incident_id, previous, score, why), their log entries, and the incidents of their
     blocks (whole blocks: see the module's docstring); then `then(conn)`, in the same
     transaction (resolution re-applies review decisions there, see `resolve`)."""
-    from childwatch.store.review import lock  # store.review imports this module
-
     now = utcnow()
     changes = sorted(changes, key=lambda c: c["claim_id"])  # in key order (see the module's docstring)
     incidents = sorted(incidents, key=lambda v: v.id)
@@ -348,7 +347,7 @@ def save_block(
         )
     )
     with store._write() as conn:
-        lock(conn)  # review actions read the incidents rewritten here: they wait
+        locks.review_writers(conn)  # review actions read the incidents rewritten here: they wait
         for batch in _chunks(changes, _BATCH):
             conn.execute(
                 assign,

@@ -1,4 +1,4 @@
-"""Restoring a backup (`childwatch.backup`) into an empty database, SQLite or PostgreSQL,
+"""Restoring a backup (`childwatch.store.backup`) into an empty database, SQLite or PostgreSQL,
 whichever back-end the backup came from.
 
     summary = restore_store(Path("childwatch-2026-12-04.cwbackup"), "postgresql://db.example/childwatch")
@@ -26,9 +26,20 @@ from typing import Any
 from sqlalchemy import Connection, Table, Text, bindparam, cast, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from childwatch.backup import BATCH_BYTES, CHUNK, FORMAT, MANIFEST, PROGRESS_EVERY_S, SKIP, VERSION, decode, reflect
 from childwatch.errors import ChildwatchError, StoreError
+from childwatch.store.backup import (
+    BATCH_BYTES,
+    CHUNK,
+    FORMAT,
+    MANIFEST,
+    PROGRESS_EVERY_S,
+    SKIP,
+    VERSION,
+    decode,
+    reflect,
+)
 from childwatch.store.database import WRITE, display_name, explain, make_engine, to_url
+from childwatch.store.migrations import _ALEMBIC, alembic_config, upgrade
 
 __all__ = ["RestoreSummary", "restore_store"]
 
@@ -132,8 +143,6 @@ def _load(
         summary.rows[entry["name"]] = _load_table(conn, bundle, entry, table, where, progress)
     if conn.dialect.name == "postgresql":
         _move_sequences(conn, [tables[e["name"]] for e in manifest["tables"]])
-    from childwatch.store.migrations import upgrade
-
     upgrade(conn, name)  # to this childwatch's newest revision, over the restored rows
 
 
@@ -143,8 +152,6 @@ def _prepare_schema(conn: Connection, revision: str, name: str) -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-
-    from childwatch.store.migrations import _ALEMBIC, alembic_config
 
     config = alembic_config(conn.engine.url, conn)
     if revision not in {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from childwatch.store.database import CLAIMS, DOCS
 from childwatch.store.models import AuditEventRow, ReviewClaimRow, ReviewEventRow, aware, utcnow
@@ -66,20 +66,6 @@ class EventRecord:
 
     def claims(self, *roles: str) -> list[ClaimKey]:
         return [a.claim for a in self.anchors if not roles or a.role in roles]
-
-
-def lock(conn: Connection) -> None:
-    """Serialise review writers: SQLite already does (BEGIN IMMEDIATE); PostgreSQL needs
-    a lock, since each action reads the state it then changes."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(4104)"))
-
-
-def lock_accounts(conn: Connection) -> None:
-    """Serialise account changes: "is this the last active admin?" is read, then acted on.
-    SQLite already does (BEGIN IMMEDIATE); PostgreSQL needs a lock."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(4105)"))
 
 
 def key_of(row: Any) -> ClaimKey:
@@ -208,7 +194,7 @@ def claim_keys(
     """The current claims of these documents, incidents or ids."""
     found: dict[int, ClaimKey] = {}
     for column, values in ((CLAIMS.c.doc_id, doc_ids), (CLAIMS.c.incident_id, incident_ids), (CLAIMS.c.id, claim_ids)):
-        for chunk in _chunks(sorted(set(values))):  # type: ignore[type-var]
+        for chunk in _chunks(sorted(set(values))):
             for row in conn.execute(select(*_KEY_COLUMNS).where(column.in_(chunk))):
                 found[row.id] = key_of(row)
     return sorted(found.values(), key=lambda k: (k.doc_id, k.ordinal))
@@ -237,7 +223,7 @@ def claim_rows(
     )
     rows: list[dict[str, Any]] = []
     for column, values in ((CLAIMS.c.incident_id, incident_ids), (CLAIMS.c.id, claim_ids)):
-        for chunk in _chunks(sorted(set(values))):  # type: ignore[type-var]
+        for chunk in _chunks(sorted(set(values))):
             rows += [dict(r) for r in conn.execute(base.where(column.in_(chunk))).mappings()]
     return rows
 

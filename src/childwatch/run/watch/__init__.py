@@ -1,6 +1,7 @@
 """Watching: poll feeds and pages on their own intervals and take in what is new.
 
-    from childwatch.watch import read_sources_file, watch, sources_health
+    from childwatch.run.watch import read_sources_file, watch
+    from childwatch.read.watched import sources_health
 
     with open_store("monitor.sqlite") as store:
         watch(store, read_sources_file("sources.txt"), once=True)   # poll everything once
@@ -20,14 +21,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from childwatch.ingest.fetch import Fetcher
+from childwatch.run.watch.poll import DEFAULT_INTERVAL, MAX_ERROR_WAIT, Poller, PollResult, WatchSettings
+from childwatch.run.watch.sourcelist import SourceSpec, parse_interval, read_sources_file
 from childwatch.store import Store
 from childwatch.store import sources as db
 from childwatch.store.models import utcnow
-from childwatch.watch.poll import DEFAULT_INTERVAL, MAX_ERROR_WAIT, Poller, PollResult, WatchSettings
-from childwatch.watch.sourcelist import SourceSpec, parse_interval, read_sources_file
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -35,10 +35,8 @@ __all__ = [
     "SourceSpec",
     "WatchSettings",
     "WatchSummary",
-    "format_sources",
     "parse_interval",
     "read_sources_file",
-    "sources_health",
     "watch",
 ]
 
@@ -136,48 +134,3 @@ def _poll(poller: Poller, store: Store, source: db.SourceState) -> tuple[PollRes
         with contextlib.suppress(Exception):  # the database itself failing: the log line says why
             db.record_poll(store, source.id, at=result.at, next_poll_at=result.at + wait, status=None, error=str(exc))
         return result, True
-
-
-def sources_health(store: Store) -> list[dict[str, Any]]:
-    """Every watched source with its health, active ones first (JSON-ready dicts).
-
-    Keys: id, url, kind (feed|page|None), title, interval (seconds), active, added_at,
-    last_poll_at, last_success_at, next_poll_at (ISO strings or None), last_status (HTTP),
-    last_error, polls, errors (failed polls), consecutive_errors, items_seen,
-    items_ingested, items_duplicate, items_failed, items_pending, newest_item_at, and
-    healthy (active, polled, and the last poll succeeded).
-    """
-    return db.health(store)
-
-
-def format_sources(rows: list[dict[str, Any]]) -> str:
-    """The `childwatch sources` listing."""
-    if not rows:
-        return "no sources yet: list feeds and pages in a file and run `childwatch watch FILE`\n"
-    lines = []
-    for row in rows:
-        if not row["active"]:
-            state = "inactive (no longer listed)"
-        elif not row["polls"]:
-            state = "not polled yet"
-        elif row["consecutive_errors"]:
-            state = f"FAILING ({row['consecutive_errors']} polls in a row)"
-        else:
-            state = "ok"
-        last = (row["last_poll_at"] or "never")[:19].replace("T", " ")
-        lines.append(f"{row['url']}  [{row['kind'] or '?'}, every {_interval(row['interval'])}] {state}")
-        lines.append(
-            f"    last poll {last} (status {row['last_status'] or '-'}), {row['polls']} polls, "
-            f"{row['errors']} failed; items: {row['items_seen']} seen, {row['items_ingested']} taken in, "
-            f"{row['items_duplicate']} duplicate, {row['items_failed']} failed"
-        )
-        if row["last_error"]:
-            lines.append(f"    last error: {row['last_error']}")
-    return "\n".join(lines) + "\n"
-
-
-def _interval(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -26,10 +26,12 @@ from childwatch.ingest import DEFAULT_MAX_CHARS, clean_text
 from childwatch.ingest.fetch import Capture, Fetcher, FetchSettings
 from childwatch.ingest.remote import content_kind, document_from_capture
 from childwatch.records import Document
+from childwatch.run.pipeline import run_documents
+from childwatch.run.resolution import resolve
+from childwatch.run.watch.feeds import parse_feed
 from childwatch.store import Store
 from childwatch.store import sources as db
 from childwatch.store.models import utcnow
-from childwatch.watch.feeds import parse_feed
 
 DEFAULT_INTERVAL = 15 * 60  # automated feeds typically update every 15 minutes
 # After failed polls the wait grows (x2, x4, x8 the interval), up to this.
@@ -183,8 +185,6 @@ class Poller:
         return "page", doc.title, [_Item(key, capture.final_url, doc.title, doc.published, document=doc)]
 
     def _take_in(self, source: db.SourceState, items: list[_Item], result: PollResult) -> None:
-        from childwatch.pipeline import run_documents  # deferred: the pipeline imports much
-
         todo: list[tuple[_Item, Document]] = []
         hashes_here: dict[str, str] = {}  # text hash -> doc id, within this poll
         for item in items:
@@ -220,8 +220,6 @@ class Poller:
         result.claims += summary.counts.claims
         result.problems.extend(summary.errors)
         if self.settings.resolve and summary.counts.docs_new:
-            from childwatch.resolve import resolve
-
             resolve(self.store)
 
     def _read(self, item: _Item, source: db.SourceState) -> Document | InputError:

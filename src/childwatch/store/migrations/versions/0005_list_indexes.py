@@ -21,7 +21,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copies of the expressions `childwatch.queries` sorts and filters by.
+# Frozen copies of the expressions `childwatch.read.queries` sorts and filters by.
 WHEN = "coalesce(date_start, date_end, first_published)"
 LIST_ORDER: list[str | sa.TextClause] = [sa.text(f"({WHEN} IS NULL)"), sa.text(f"{WHEN} DESC"), "id"]
 

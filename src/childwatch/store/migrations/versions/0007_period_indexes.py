@@ -1,7 +1,7 @@
 """Indexes for the date filter over millions of claims (PostgreSQL and SQLite alike).
 
 The filter selects incidents whose period overlaps [date_from, date_to]: they start by
-date_to and end by date_from (see `childwatch.queries`). Two indexes serve it:
+date_to and end by date_from (see `childwatch.read.queries`). Two indexes serve it:
 
 - ix_incidents_period_covering replaces 0005's ix_incidents_period (the same leading
   columns) and adds the date columns themselves, so that counting the matches is an
@@ -33,7 +33,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copies of the expressions `childwatch.queries` filters by.
+# Frozen copies of the expressions `childwatch.read.queries` filters by.
 START = sa.text("coalesce(date_start, date_end)")
 END = sa.text("(coalesce(date_end, date_start) || '~')")
 # IS NOT NULL says no more than <> does, but PostgreSQL's planner can count it (it cannot

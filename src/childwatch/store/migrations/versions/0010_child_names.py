@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from childwatch.protect import document_child_names
+from childwatch.extract.names import document_child_names
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -54,9 +54,7 @@ def _fill_in(bind: sa.Connection, chunk: int = 500) -> None:
         rows = bind.execute(stmt.order_by(docs.c.id).limit(chunk)).all()
         if not rows:
             break
-        found = [
-            {"b_id": r.id, "b_names": document_child_names(r.text or "", r.title, r.metadata or {})} for r in rows
-        ]
+        found = [{"b_id": r.id, "b_names": document_child_names(r.text or "", r.title, r.metadata or {})} for r in rows]
         bind.execute(update, found)
         last, done = rows[-1].id, done + len(rows)
         if done % 20_000 < chunk:

@@ -32,8 +32,7 @@ from childwatch.resolve import near_dupes
 from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
-from childwatch.store import Store, open_store, resolution
-from childwatch.store import sources as watched
+from childwatch.store import Store, open_store, resolution, watched
 from pdf_maker import Page, wrap, write_pdf
 from pgtest import BACKENDS, database_url
 

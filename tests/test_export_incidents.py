@@ -145,7 +145,7 @@ def test_a_reveal_needs_an_admin_and_a_reason_and_is_logged(store: Store) -> Non
                      reason="court request 7")  # fmt: skip
     data = json.loads(out.getvalue())
     assert data["pseudonymised"] is False and "Aisha Abdullahi" in out.getvalue()
-    with store._read() as conn:
+    with store.reading() as conn:
         from sqlalchemy import select
 
         from childwatch.store.review import EVENTS

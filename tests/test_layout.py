@@ -6,12 +6,15 @@ hidden in a function body counts as much as one at the top of a module.
 
 from __future__ import annotations
 
+import argparse
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from childwatch.cli import build_parser, command
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "childwatch"
@@ -201,3 +204,20 @@ def test_the_graph_sees_a_cycle_and_an_upward_import() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert floor("childwatch.store.database") < floor("childwatch.review.actions")
     assert floor("childwatch.resolve.cluster") < floor("childwatch.store.resolution")
+
+
+def test_every_command_names_a_function_that_exists() -> None:
+    # The command line loads a command's module when it runs ("module:function" in the
+    # parser), so a wrong name would only show when someone runs that command.
+    parser = build_parser()
+    handlers = set()
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        assert isinstance(action, argparse._SubParsersAction)
+        for name, sub in action.choices.items():
+            handler = sub.get_default("handler")
+            assert handler, f"`childwatch {name}` names no function"
+            handlers.add(handler)
+    assert len(handlers) >= 16
+    for handler in sorted(handlers):
+        assert callable(command(handler)), handler
+        assert f"childwatch.cli.{handler.split(':')[0]}" in MODULES

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from childwatch.codebook.resolution import load_settings
 from childwatch.resolve import near_dupes
 from childwatch.resolve.compare import compare
 from childwatch.resolve.facts import ClaimFacts, day_interval
-from childwatch.resolve.settings import load_settings
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve, sign
 from childwatch.store import Store, open_store

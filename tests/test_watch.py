@@ -27,7 +27,7 @@ from childwatch.run.watch import (
     watch,
 )
 from childwatch.store import Store, open_store
-from childwatch.store import sources as db
+from childwatch.store import watched as db
 from monitor_server import MonitorServer, atom, page, rss
 
 CHILDWATCH = Path(sys.executable).with_name("childwatch")
@@ -68,7 +68,7 @@ def poll(store: Store, *urls: str, settings: WatchSettings = SETTINGS) -> tuple[
 
 
 def doc_ids(store: Store) -> list[str]:
-    with store._read() as conn:
+    with store.reading() as conn:
         return sorted(r[0] for r in conn.exec_driver_sql("SELECT id FROM documents"))
 
 
@@ -214,7 +214,7 @@ def test_a_crash_between_storing_and_marking_duplicates_nothing(server: MonitorS
     poll(store, server.url("/feed.xml"))
     # As if the watcher had died after the document was stored but before the item was
     # marked: the item is pending and the feed's validators were never saved.
-    with store._write() as conn:
+    with store.writing() as conn:
         conn.exec_driver_sql("UPDATE source_items SET status = 'pending'")
         conn.exec_driver_sql("UPDATE sources SET etag = NULL, next_poll_at = NULL")
     lines, _ = poll(store, server.url("/feed.xml"))

@@ -617,7 +617,7 @@ def hostile_data(db: Path) -> tuple[Ids, str]:
                     data={"action": "confirm", "reason": h["textarea"] + h["single"], "csrf_token": token},
                     follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
-    with open_store(db) as store, store._write() as conn:
+    with open_store(db) as store, store.writing() as conn:
         conn.execute(text("UPDATE users SET name = :hostile WHERE name = 'analyst'"), {"hostile": HOSTILE_USER})
     return found, HOSTILE_USER
 
@@ -731,7 +731,7 @@ SQL_FORMATTING_REVIEWED = {
     ("codebook/gazetteer.py", "Gazetteer.get"): "the column list _COLUMNS; the id is bound (?)",
     ("store/restore.py", "_rows"): "a table name from the database's own catalogue, quoted by the dialect",
     ("store/database.py", "make_engine"): "PRAGMA busy_timeout from the constant BUSY_TIMEOUT_MS",
-    ("store/models/sources.py", "SourceRow"): "a CHECK constraint listing the code constant SOURCE_KINDS",
+    ("store/models/watched.py", "SourceRow"): "a CHECK constraint listing the code constant SOURCE_KINDS",
     ("store/migrations/versions/0004_sources.py", "upgrade"): "the same CHECK constraint (SOURCE_KINDS)",
     ("store/migrations/versions/0005_list_indexes.py", "<module>"): "index expressions from code constants",
     ("store/migrations/versions/0005_list_indexes.py", "upgrade"): "index expressions from code constants",

@@ -3,8 +3,12 @@ violations against children in armed conflict.
 
 Public surface::
 
-    from childwatch import read_path, Document, Claim
-    from childwatch.extract import extract      # (`childwatch.extract` is the stage's package)
+    from childwatch import Document, Claim, ChildwatchError
+    from childwatch.ingest import read_path     # files, folders, URLs -> Document
+    from childwatch.extract import extract      # Document -> [Claim]
+
+Each stage's entry point lives in its own package, so that importing one part of
+childwatch (the command line, a worker) loads only what that part needs.
 
 The stages, in the order data flows (each folder imports only from those before it):
 `codebook` (the domain as data) → `ingest` → `extract` → `resolve` → `store` → `review`
@@ -13,8 +17,7 @@ out".
 """
 
 from childwatch.errors import ChildwatchError
-from childwatch.ingest import read_path
 from childwatch.records import Claim, Document
 from childwatch.version import __version__
 
-__all__ = ["ChildwatchError", "Claim", "Document", "__version__", "read_path"]
+__all__ = ["ChildwatchError", "Claim", "Document", "__version__"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from childwatch.cli import commands
-from childwatch.cli.commands import DEFAULT_DB
 from childwatch.version import __version__
 from childwatch.vocab import ROLES, STATUSES, VIOLATIONS
+
+DEFAULT_DB = "childwatch.sqlite"
 
 
 def _positive(text: str) -> int:
@@ -33,6 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"childwatch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _pipeline_commands(sub)
+    _file_commands(sub)
+    _show_commands(sub)
+    _account_commands(sub)
+    _serving_commands(sub)
+    _data_commands(sub)
+    return parser
+
+
+def _pipeline_commands(sub: Any) -> None:
+    """Run and resolve: the pipeline over a store."""
     p = sub.add_parser(
         "run",
         help="ingest documents, extract claims and store them",
@@ -61,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive, default=200, metavar="N",
         help="documents per database transaction (default: 200)",
     )  # fmt: skip
-    p.set_defaults(func=commands.cmd_run)
+    p.set_defaults(handler="pipeline:cmd_run")
 
     p = sub.add_parser(
         "resolve",
@@ -71,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db(p)
     p.add_argument("--full", action="store_true", help="regroup every claim, not only new ones")
-    p.set_defaults(func=commands.cmd_resolve)
+    p.set_defaults(handler="pipeline:cmd_resolve")
 
+
+def _file_commands(sub: Any) -> None:
+    """Export and copies of a store."""
     p = sub.add_parser(
         "export",
         help="write stored claims (JSON Lines, CSV) or incidents (CSV, HXL, JSON, GeoJSON)",
@@ -104,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="claims: replace children's names in the evidence texts by pseudonyms (offsets still "
         "index the stored text), for a file to be shared",
     )
-    p.set_defaults(func=commands.cmd_export)
+    p.set_defaults(handler="files:cmd_export")
 
     p = sub.add_parser(
         "verify",
@@ -116,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db(p)
     p.add_argument("--json", action="store_true", help="the report as JSON (counts and every mismatch)")
-    p.set_defaults(func=commands.cmd_verify)
+    p.set_defaults(handler="files:cmd_verify")
 
     p = sub.add_parser(
         "bundle",
@@ -133,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--incident", action="append", metavar="ID", help="the documents of this incident (repeatable)")
     p.add_argument("--run", action="append", type=_positive, metavar="N",
                    help="the documents run N stored (repeatable)")  # fmt: skip
-    p.set_defaults(func=commands.cmd_bundle)
+    p.set_defaults(handler="files:cmd_bundle")
 
     p = sub.add_parser(
         "backup",
@@ -144,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db(p)
     p.add_argument("--out", required=True, help="the archive to write (e.g. childwatch-2026-12-04.cwbackup)")
-    p.set_defaults(func=commands.cmd_backup)
+    p.set_defaults(handler="files:cmd_backup")
 
     p = sub.add_parser(
         "restore",
@@ -155,13 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("archive", help="the backup archive to read")
     p.add_argument("--db", required=True, help="SQLite file or database URL to restore into (must be empty)")
-    p.set_defaults(func=commands.cmd_restore)
+    p.set_defaults(handler="files:cmd_restore")
 
+
+def _show_commands(sub: Any) -> None:
+    """What a store holds, as text."""
     p = sub.add_parser("stats", help="count incidents (or claims) by violation, perpetrator, country and month")
     _db(p)
     p.add_argument("--claims", action="store_true", help="count claims (one per report) instead of incidents")
     p.add_argument("--limit", type=int, default=20, help="rows per table (default: 20)")
-    p.set_defaults(func=commands.cmd_stats)
+    p.set_defaults(handler="show:cmd_stats")
 
     p = sub.add_parser(
         "incidents",
@@ -178,8 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, default=50, help="at most this many (default: 50; 0 for all)")
     p.add_argument("--json", action="store_true", help="JSON (one incident per line) instead of text")
-    p.set_defaults(func=commands.cmd_incidents)
+    p.set_defaults(handler="show:cmd_incidents")
 
+
+def _account_commands(sub: Any) -> None:
+    """Accounts and the audit log."""
     p = sub.add_parser("users", help="add, change, disable and remove the accounts of the web UI")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     u = users.add_parser("add", help="add a user (asks for the password)")
@@ -211,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db(u)
     u = users.add_parser("list", help="list users, their roles and whether they are active")
     _db(u)
-    p.set_defaults(func=commands.cmd_users)
+    p.set_defaults(handler="people:cmd_users")
 
     p = sub.add_parser(
         "audit",
@@ -223,8 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db(p)
     p.add_argument("--out", required=True, help="output file, or - for standard output")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="jsonl (default) or csv")
-    p.set_defaults(func=commands.cmd_audit)
+    p.set_defaults(handler="files:cmd_audit")
 
+
+def _serving_commands(sub: Any) -> None:
+    """The web UI, and the sources it watches."""
     p = sub.add_parser(
         "serve",
         help="run the review web UI and REST API",
@@ -243,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--idle-timeout", default="30m", metavar="TIME",
         help="end a session after this long without a request (default: 30m; e.g. 90s, 15m, 1h)",
     )  # fmt: skip
-    p.set_defaults(func=commands.cmd_serve)
+    p.set_defaults(handler="web:cmd_serve")
 
     p = sub.add_parser(
         "watch",
@@ -264,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-resolve", action="store_true",
         help="store claims without grouping them into incidents (run `childwatch resolve` later)",
     )  # fmt: skip
-    p.set_defaults(func=commands.cmd_watch)
+    p.set_defaults(handler="pipeline:cmd_watch")
 
     p = sub.add_parser(
         "sources",
@@ -274,12 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db(p)
     p.add_argument("--json", action="store_true", help="one JSON object per source instead of text")
-    p.set_defaults(func=commands.cmd_sources)
+    p.set_defaults(handler="pipeline:cmd_sources")
 
+
+def _data_commands(sub: Any) -> None:
+    """The project's data."""
     p = sub.add_parser("gazetteer", help="(re)build the offline gazetteer from the installed packages")
     p.add_argument("--out", help="where to write it (default: inside the installed package)")
-    p.set_defaults(func=commands.cmd_gazetteer)
+    p.set_defaults(handler="data:cmd_gazetteer")
 
     p = sub.add_parser("codebook", help="validate the codebook files and report every problem")
-    p.set_defaults(func=commands.cmd_codebook)
-    return parser
+    p.set_defaults(handler="data:cmd_codebook")

@@ -14,7 +14,7 @@ from childwatch.ingest.pdf import claim_pages
 from childwatch.read.watched import interval_text
 from childwatch.store import Store
 from childwatch.store import resolution as db
-from childwatch.store.sources import page_starts
+from childwatch.store.watched import page_starts
 
 
 def _place(row: dict[str, Any]) -> str:

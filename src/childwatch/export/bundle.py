@@ -108,7 +108,7 @@ def write_bundle(
     shown = time.monotonic()
     temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
-        with store._read() as conn:
+        with store.reading() as conn:
             ids = _selected_ids(conn, selection)
             runs = _runs(conn)
             entries: list[dict[str, Any]] = []

@@ -41,7 +41,7 @@ from childwatch.read.redact import Redaction
 from childwatch.read.shown import shown_reports
 from childwatch.records import Claim, Span
 from childwatch.store import Store, StoredClaim
-from childwatch.store.sources import page_starts
+from childwatch.store.watched import page_starts
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")

@@ -116,7 +116,7 @@ def _with_claims(store: Store, incidents: Sequence[dict[str, Any]], reveal: bool
         .where(CLAIMS.c.incident_id.in_(ids))
         .order_by(DOCS.c.published, CLAIMS.c.doc_id, CLAIMS.c.ordinal)
     )  # fmt: skip
-    with store._read() as conn:
+    with store.reading() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         doc_ids = sorted({r["doc_id"] for r in rows})
         state: Replayed = claim_state(conn, doc_ids)
@@ -209,7 +209,7 @@ def _write_claims(store: Store, filters: IncidentFilters, out: TextIO, reveal: b
 
     n = 0
     for batch in _chunked(iter_filtered(store, filters)):
-        with store._read() as conn:
+        with store.reading() as conn:
             rows = db.claim_rows(conn, incident_ids=[i["id"] for i in batch])
             doc_ids = sorted({r["doc_id"] for r in rows})
             state = claim_state(conn, doc_ids)

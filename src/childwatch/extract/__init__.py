@@ -12,12 +12,12 @@ import re
 from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
+from childwatch.codebook.lexicon import Lexicon, load_lexicon
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.claims import SentenceFacts, build_claim
 from childwatch.extract.context import DocumentContext, build_context
 from childwatch.extract.dates import DateMention, find_dates
-from childwatch.extract.lexicon import Lexicon, load_lexicon
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences

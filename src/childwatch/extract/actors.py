@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from childwatch.codebook.lexicon import Lexicon
 from childwatch.codebook.loader import Actor, Codebook
-from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.tokens import PhraseIndex, Token, index_entries, normalise, words
 
 

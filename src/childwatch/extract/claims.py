@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.actors import ActorFinder, ActorMention, Reference
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
-from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.sources import Attribution
 from childwatch.extract.victims import ChildMention
 from childwatch.extract.violations import Detection

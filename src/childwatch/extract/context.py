@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from childwatch.codebook.gazetteer import Place
+from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.actors import ActorFinder, ActorMention
-from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.places import PlaceFinder, PlaceMention
 from childwatch.extract.tokens import IGNORECASE_ASCII, Token
 

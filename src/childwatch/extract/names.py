@@ -18,8 +18,8 @@ from typing import Any
 
 import pycountry
 
+from childwatch.codebook.lexicon import load_lexicon
 from childwatch.errors import ChildwatchError
-from childwatch.extract.lexicon import load_lexicon
 from childwatch.records import Claim, Location
 
 __all__ = ["child_names", "document_child_names", "names_a_child", "report_names", "stop_words", "without_child_names"]

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
+from childwatch.codebook.lexicon import Lexicon
 from childwatch.codebook.loader import Codebook, Source
-from childwatch.extract.lexicon import Lexicon
 from childwatch.extract.tokens import PhraseIndex, index_entries, tokenize, words
 
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|who|which|that|this|officials? who)$", re.IGNORECASE)

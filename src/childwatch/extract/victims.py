@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from childwatch.extract.lexicon import Lexicon
+from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.records import Span
 

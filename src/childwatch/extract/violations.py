@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from childwatch.extract.lexicon import Lexicon, ViolationRules
+from childwatch.codebook.lexicon import Lexicon, ViolationRules
 from childwatch.extract.victims import ChildMention
 from childwatch.records import Span
 

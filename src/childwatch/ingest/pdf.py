@@ -32,6 +32,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LAParams, LTTextLineHorizontal
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.utils import decode_text
+
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
 from childwatch.ingest.fields import too_long
@@ -121,13 +128,6 @@ def pdf_document(data: bytes, *, where: str, doc_id: str, max_chars: int) -> Doc
 
 
 def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | InputError:
-    # Deferred: pdfminer is only needed when a PDF arrives.
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LAParams
-    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
-
     budget = InflateBudget()
     try:
         document = PDFDocument(BoundedParser(io.BytesIO(data), budget))
@@ -163,8 +163,6 @@ def _parse(data: bytes, where: str) -> tuple[list[Page], dict[str, str]] | Input
 
 
 def _lines(layout: Any) -> list[Line]:
-    from pdfminer.layout import LTTextLineHorizontal
-
     height = layout.height
     found: list[Line] = []
 
@@ -183,8 +181,6 @@ def _lines(layout: Any) -> list[Line]:
 
 
 def _info(entries: Iterable[dict[str, Any]]) -> dict[str, str]:
-    from pdfminer.utils import decode_text
-
     out: dict[str, str] = {}
     for entry in entries:
         for key in ("Title", "Author", "Subject", "Producer", "CreationDate", "ModDate"):

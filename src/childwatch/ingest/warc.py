@@ -15,12 +15,15 @@ date, the HTTP status and the content type.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from warcio.exceptions import ArchiveLoadFailed
 
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_text
@@ -39,11 +42,6 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.IGNOREC
 
 def read_warc(path: Path, *, max_chars: int) -> Iterator[Document | InputError]:
     """Yield a Document (or InputError) per readable page archived in `path`."""
-    try:
-        from warcio.exceptions import ArchiveLoadFailed
-    except ImportError:  # pragma: no cover - warcio is a dependency
-        yield InputError(str(path), "reading WARC files needs the warcio package", "pip install warcio")
-        return
     where = str(path)
     if not _looks_like_warc(path):
         yield InputError(where, "is not a WARC file (it does not begin with a WARC/1.x record)",
@@ -136,8 +134,6 @@ def _looks_like_warc(path: Path) -> bool:
             head = stream.read(2)
             stream.seek(0)
             if head == b"\x1f\x8b":
-                import gzip
-
                 with gzip.GzipFile(fileobj=stream) as unzipped:
                     head = unzipped.read(8)
             else:

@@ -95,7 +95,7 @@ def incident_detail(
     """The incident for `viewer`, or None if there is none. `reveal` (admins only, with a
     reason, logged as a 'reveal' review event) shows the original text."""
     require(viewer, "read")
-    with store._read() as conn:
+    with store.reading() as conn:
         incident = db.incident(conn, incident_id)
         if incident is None:
             return None

@@ -292,7 +292,7 @@ def list_incidents(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         total = conn.execute(select(func.count()).select_from(INCIDENTS).where(and_(True, *where))).scalar_one()
         items = [jsonable(r) for r in conn.execute(stmt).mappings()]
     pseudonymise_document_ids(store, items)
@@ -304,7 +304,7 @@ def iter_filtered(store: Store, filters: IncidentFilters, *, batch: int = 500) -
     helpers, order = _order("date", filters)
     where = conditions(filters, dialect=store.engine.dialect.name, found=_found(store, filters)) + helpers
     stmt = select(INCIDENTS).where(and_(True, *where)).order_by(*order)
-    with store._read() as conn:
+    with store.reading() as conn:
         for row in conn.execution_options(yield_per=batch).execute(stmt).mappings():
             yield jsonable(row)
 
@@ -346,7 +346,7 @@ def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str,
     keys = {"by_violation": c.violation, "by_perpetrator": c.perpetrator, "by_country": c.location_country,
             "by_month": month}  # fmt: skip
     out: dict[str, Any] = {"filters": filters.as_dict()}
-    with store._read() as conn:
+    with store.reading() as conn:
         total = conn.execute(select(*measures).where(where)).mappings().one()
         out["totals"] = {k: int(v) for k, v in total.items()}
         for name, key in keys.items():
@@ -417,7 +417,7 @@ def _report_volume(conn: Any, filters: IncidentFilters) -> dict[str, Any]:
 def facets(store: Store) -> dict[str, Any]:
     """The values the filters can take, with how many incidents have each."""
     c = INCIDENTS.c
-    with store._read() as conn:
+    with store.reading() as conn:
 
         def grouped(*cols: Any) -> list[Any]:
             return list(conn.execute(select(*cols, func.count()).group_by(*cols).order_by(*cols)).all())

@@ -51,7 +51,7 @@ def list_reports(
         code = primary(language)
     d = DOCS.c
     where = _in_language(code) if code else None
-    with store._read() as conn:
+    with store.reading() as conn:
         total_stmt = select(func.count()).select_from(DOCS)
         page_stmt = select(d.id, d.title, d.outlet, d.published, d.language)
         if where is not None:

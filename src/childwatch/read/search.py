@@ -91,7 +91,7 @@ def find(store: Store, q: str) -> Matches | None:
     visible: list[str] = []
     hidden: list[str] = []
     folded = needle.casefold()
-    with store._read() as conn:
+    with store.reading() as conn:
         for doc_id, title, text, url, stored in conn.execution_options(yield_per=200).execute(stmt):
             if text is not None:
                 names = report_names(stored, text, title)

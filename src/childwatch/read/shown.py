@@ -60,7 +60,7 @@ def shown_report(
 def _rows(store: Store, columns: Sequence[Any], doc_ids: Iterable[str], chunk: int = 500) -> Iterator[Any]:
     """`columns` of these stored documents, read `chunk` ids at a time."""
     ids = sorted(set(doc_ids))
-    with store._read() as conn:
+    with store.reading() as conn:
         for k in range(0, len(ids), chunk):
             yield from conn.execute(select(*columns).where(DOCS.c.id.in_(ids[k : k + chunk])))
 

@@ -24,7 +24,7 @@ from childwatch.read.shown import shown_report
 from childwatch.review.replay import claim_state, effective
 from childwatch.review.users import User, require
 from childwatch.store import Store
-from childwatch.store import sources as sources_db
+from childwatch.store import watched as watched_db
 from childwatch.store.models import ClaimRow, DocumentRow, aware
 
 __all__ = ["MAX_LIMIT", "STATES", "interval_text", "newest_claims", "source_rows", "source_state", "sources_health"]
@@ -52,7 +52,7 @@ def sources_health(store: Store) -> list[dict[str, Any]]:
     items_ingested, items_duplicate, items_failed, items_pending, newest_item_at, and
     healthy (active, polled, and the last poll succeeded).
     """
-    return sources_db.health(store)
+    return watched_db.health(store)
 
 
 def source_state(row: dict[str, Any]) -> str:
@@ -126,7 +126,7 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
     require(viewer, "read")
     _check_window(limit, offset)
     order = (CLAIMS.c.created_at.desc(), CLAIMS.c.id.desc())
-    with store._read() as conn:
+    with store.reading() as conn:
         total = conn.execute(select(func.count()).select_from(CLAIMS)).scalar_one()
         rows = [dict(r) for r in conn.execute(select(CLAIMS).order_by(*order).limit(limit).offset(offset)).mappings()]
         doc_ids = sorted({r["doc_id"] for r in rows})

@@ -7,5 +7,5 @@ writing incidents, re-applying analysts' decisions) is `childwatch.run.resolutio
 - `facts`: what of a claim resolution compares (and the keys blocks are read by);
 - `compare`: one pair of claims scored, feature by feature;
 - `cluster`: a block's claims placed into incidents;
-- `provenance`: an incident's merged view (outlets, original sources, status, counts).
+- `incident_view`: an incident's merged view (outlets, original sources, status, counts).
 """

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from childwatch.codebook.resolution import Settings
 from childwatch.resolve.compare import Comparison, compare
 from childwatch.resolve.facts import ClaimFacts, ClaimKeys
-from childwatch.resolve.settings import Settings
 
 Key = tuple[str, object]
 Match = tuple[Comparison, ClaimFacts]  # the best comparison with an incident, and with whom

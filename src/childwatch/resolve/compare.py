@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from childwatch.codebook.resolution import Settings
 from childwatch.resolve.facts import ClaimFacts
-from childwatch.resolve.settings import Settings
 
 # Date intervals narrower than this are "precise" (an event known to the day or month).
 _PRECISE_DAYS = 31

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from childwatch.codebook.lexicon import load_lexicon
 from childwatch.codebook.loader import Actor, Source, load_codebook
-from childwatch.extract.lexicon import load_lexicon
-from childwatch.resolve.settings import Settings, fold, load_settings
+from childwatch.codebook.resolution import Settings, fold, load_settings
 
 _CAPITALISED = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)")
 _WORD = re.compile(r"[a-z]{4,}")

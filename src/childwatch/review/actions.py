@@ -142,7 +142,7 @@ def _act(
     append it and apply its effect."""
     require(user, "review")
     why = _reason(reason)
-    with store._write() as conn:
+    with store.writing() as conn:
         locks.review_writers(conn)
         values, anchors, touched = build(conn)
         values.update({"user_id": user.id, "user_name": user.name, "reason": why})
@@ -392,7 +392,7 @@ def restore_claim(store: Store, user: User, claim_id: int, reason: str | None) -
 
 def history(store: Store, incident_id: str) -> list[ReviewEvent]:
     """Every event about this incident or a claim it holds, oldest first."""
-    with store._read() as conn:
+    with store.reading() as conn:
         ids = db.incident_event_ids(conn, incident_id, _members(conn, incident_id))
         return [_event(r) for r in db.events(conn, ids=ids)] if ids else []
 
@@ -413,14 +413,14 @@ def record_reveal(store: Store, user: User, target: str, reason: str) -> int:
         "reason": _reason(reason),
         "after": {"revealed": True},
     }
-    with store._write() as conn:
+    with store.writing() as conn:
         return db.append_event(conn, values, [])
 
 
 def reapply(store: Store) -> int:
     """Re-apply every review decision after a resolution run; returns how many events
     took effect (events whose claims are all gone are kept, and listed by `unanchored`)."""
-    with store._write() as conn:
+    with store.writing() as conn:
         locks.review_writers(conn)
         return replay.apply(conn).applied
 
@@ -428,6 +428,6 @@ def reapply(store: Store) -> int:
 def unanchored(store: Store) -> list[ReviewEvent]:
     """Events none of whose claims can be found any more (their documents re-extracted
     without them): shown to analysts so that nothing is lost silently."""
-    with store._read() as conn:
+    with store.reading() as conn:
         lost = replay.replay(conn).lost
         return [_event(r) for r in db.events(conn, ids=lost)] if lost else []

@@ -77,7 +77,7 @@ def record(
     }
     if conn is not None:
         return db.append_audit(conn, values)
-    with store._write() as own:
+    with store.writing() as own:
         return db.append_audit(own, values)
 
 
@@ -110,7 +110,7 @@ def _review(event: db.EventRecord) -> dict[str, Any]:
 def iter_audit(store: Store) -> Iterator[dict[str, Any]]:
     """Every security and review event, oldest first, as flat records (AUDIT_COLUMNS);
     read in batches, so a long log takes bounded memory."""
-    with store._read() as conn:
+    with store.reading() as conn:
         security = (_security(r) for r in db.iter_audit(conn))
         review = (_review(e) for e in db.iter_events(conn))
         # ISO 8601 times in UTC with microseconds sort as text; ties keep security before review, then id.

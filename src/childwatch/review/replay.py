@@ -16,7 +16,7 @@ order they happened:
   of the claims it held then.
 
 Then claims whose incident differs are moved, and the merged view of every incident
-concerned is rebuilt from its claims' effective values (resolve.provenance). Resolution
+concerned is rebuilt from its claims' effective values (resolve.incident_view). Resolution
 knows nothing of review; this runs after it and wins.
 """
 
@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from childwatch.codebook.resolution import load_settings
 from childwatch.resolve.facts import facts_from_row
-from childwatch.resolve.provenance import IncidentView, incident_view
-from childwatch.resolve.settings import load_settings
+from childwatch.resolve.incident_view import IncidentView, incident_view
 from childwatch.store import review as db
 from childwatch.store.review import ClaimKey, EventRecord
 from childwatch.vocab import REJECTED, VERIFIED

@@ -265,7 +265,7 @@ def add_user(
         "name": name, "password": hashed, "role": role, "blur_graphic": True, "created_at": now, "session_epoch": 0,
     }  # fmt: skip
     try:
-        with store._write() as conn:
+        with store.writing() as conn:
             if conn.execute(select(USERS.c.id).where(USERS.c.name == name)).first() is not None:
                 raise _exists(name)
             user_id = int(conn.execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one())
@@ -284,7 +284,7 @@ def set_password(store: Store, name: str, password: str, *, by: User | None = No
     who = _actor(by, actor)
     check_password(password, name.strip())
     hashed = hash_password(password)  # outside the transaction: it takes a tenth of a second
-    with store._write() as conn:
+    with store.writing() as conn:
         row = _row(conn, name)
         _not_removed(row)
         conn.execute(
@@ -302,7 +302,7 @@ def set_role(store: Store, name: str, role: str, *, by: User | None = None, acto
     if by is not None:
         require(by, "admin")
     _check_role(role)
-    with store._write() as conn:
+    with store.writing() as conn:
         account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
@@ -320,7 +320,7 @@ def disable_user(store: Store, name: str, *, by: User | None = None, actor: Acto
     """Switch an account off: it cannot log in, and its sessions end. `enable_user` undoes it."""
     if by is not None:
         require(by, "admin")
-    with store._write() as conn:
+    with store.writing() as conn:
         account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
@@ -338,7 +338,7 @@ def enable_user(store: Store, name: str, *, by: User | None = None, actor: Actor
     """Switch a disabled account on again (with its old password and role)."""
     if by is not None:
         require(by, "admin")
-    with store._write() as conn:
+    with store.writing() as conn:
         row = _row(conn, name)
         _not_removed(row)
         if row.disabled_at is None:
@@ -354,7 +354,7 @@ def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor
     account under the same name would make the history ambiguous."""
     if by is not None:
         require(by, "admin")
-    with store._write() as conn:
+    with store.writing() as conn:
         account_writers(conn)
         row = _row(conn, name)
         _not_removed(row)
@@ -370,18 +370,18 @@ def remove_user(store: Store, name: str, *, by: User | None = None, actor: Actor
 
 
 def list_users(store: Store) -> list[User]:
-    with store._read() as conn:
+    with store.reading() as conn:
         return [_user(r) for r in conn.execute(select(USERS).order_by(USERS.c.name))]
 
 
 def get_user(store: Store, user_id: int) -> User | None:
-    with store._read() as conn:
+    with store.reading() as conn:
         row = conn.execute(select(USERS).where(USERS.c.id == user_id)).first()
     return _user(row) if row is not None else None
 
 
 def get_user_by_name(store: Store, name: str) -> User | None:
-    with store._read() as conn:
+    with store.reading() as conn:
         row = conn.execute(select(USERS).where(USERS.c.name == name.strip())).first()
     return _user(row) if row is not None else None
 
@@ -389,7 +389,7 @@ def get_user_by_name(store: Store, name: str) -> User | None:
 def _check_login(store: Store, name: str, password: str) -> tuple[User | None, Any, str]:
     """(the user or None, the row found or None, why not). Every path checks one hash, so
     that the time taken tells nothing about which names exist or are switched off."""
-    with store._read() as conn:
+    with store.reading() as conn:
         row = conn.execute(select(USERS).where(USERS.c.name == name.strip())).first()
     if len(password) > MAX_PASSWORD:
         return None, row, "password too long"
@@ -423,6 +423,6 @@ def log_in(store: Store, name: str, password: str, *, via: Via, address: str | N
 
 def set_blur_graphic(store: Store, user_id: int, on: bool) -> None:
     """Whether graphic passages are blurred until clicked, for this user (default on)."""
-    with store._write() as conn:
+    with store.writing() as conn:
         if not conn.execute(update(USERS).where(USERS.c.id == user_id).values(blur_graphic=bool(on))).rowcount:
             raise NotFound(f"no user with id {user_id}")

@@ -7,7 +7,7 @@
 Two steps. Near-duplicate documents (syndicated copies, re-crawls) are grouped first
 (`near_dupes`), so that a copy is known as one story. Then each block of claims (one
 violation in one country) is resolved (`cluster`, comparing pairs with `compare`), and
-every incident touched gets its merged view (`provenance`): outlets, original sources,
+every incident touched gets its merged view (`incident_view`): outlets, original sources,
 status, best/low/high counts, the most precise place and date.
 
 Incremental runs leave stored assignments alone and attach new claims to the incidents
@@ -29,11 +29,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from childwatch import review
+from childwatch.codebook.resolution import Settings, load_settings
 from childwatch.resolve import near_dupes
 from childwatch.resolve.cluster import Assignment, StoredClaims, resolve_block
 from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, names_among, report_names
-from childwatch.resolve.provenance import IncidentView, incident_view
-from childwatch.resolve.settings import Settings, load_settings
+from childwatch.resolve.incident_view import IncidentView, incident_view
 from childwatch.review import replay
 from childwatch.store import Store, locks
 from childwatch.store import resolution as db

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import wait
 from typing import Any
 
 from childwatch.errors import ChildwatchError
@@ -84,8 +85,6 @@ def _exit_with_parent() -> None:
         return
 
     def watch() -> None:
-        from multiprocessing.connection import wait
-
         wait([parent.sentinel])
         os._exit(1)
 

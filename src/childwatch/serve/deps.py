@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -202,8 +203,6 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 def as_dict(value: Any) -> Any:
     """Dataclasses (ReviewEvent, User) -> dicts, recursively; leaves everything else."""
-    from dataclasses import asdict, is_dataclass
-
     if is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "as_dict"):
             return value.as_dict()

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     JSON,
     Column,
@@ -149,15 +150,13 @@ def reflect(conn: Connection) -> list[Table]:
 
 def backup_store(store: Store, out: Path, *, progress: Callable[[str], None] | None = None) -> BackupSummary:
     """Write every table of `store` to the archive `out`; StoreError if it can't be read."""
-    from alembic.runtime.migration import MigrationContext
-
     target = out.expanduser()
     if not target.parent.is_dir():
         raise ChildwatchError(f"{out}: folder {target.parent} does not exist (create it first)")
     started = time.monotonic()
     temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
-        with store._read() as plain:
+        with store.reading() as plain:
             conn = plain.execution_options(isolation_level="REPEATABLE READ") if _server(plain) else plain
             with conn.begin():
                 heads = MigrationContext.configure(conn).get_current_heads()

@@ -251,8 +251,10 @@ class Store:
         return f"Store({self.name!r})"
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction; any database failure rolls it back and becomes StoreError."""
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, for the store's own modules and the layers above:
+        ``with store.writing() as conn: ...``. Any database failure rolls it back and
+        becomes StoreError."""
         try:
             with self.engine.connect() as conn, conn.execution_options(**WRITE).begin():
                 yield conn
@@ -264,7 +266,9 @@ class Store:
             raise StoreError(f"{self.name}: could not write, nothing was stored: {exc}") from exc
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reading: ``with store.reading() as conn: ...``; a database
+        failure becomes StoreError."""
         try:
             with self.engine.connect() as conn:
                 yield conn
@@ -287,7 +291,7 @@ class Store:
 
     def document(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(DOCS).where(DOCS.c.id == doc_id)).mappings().first()
         return document_from_row(row) if row is not None else None
 
@@ -300,7 +304,7 @@ class Store:
         for i in range(0, len(ids), 500):  # stay under bound-parameter limits
             stmt = select(DOCS.c.id, DOCS.c.sha256).where(DOCS.c.id.in_(ids[i : i + 500]))
             if conn is None:
-                with self._read() as own:
+                with self.reading() as own:
                     found.update((i, sha) for i, sha in own.execute(stmt))
             else:
                 found.update((i, sha) for i, sha in conn.execute(stmt))
@@ -321,7 +325,7 @@ class Store:
         for doc, claims in items:
             _check_claims(doc.id, claims)
         now = utcnow()
-        with self._write() as conn:
+        with self.writing() as conn:
             seen = self._hashes(conn, [doc.id for doc, _ in items])
             doc_rows: list[dict[str, Any]] = []
             claim_rows: list[dict[str, Any]] = []
@@ -350,7 +354,7 @@ class Store:
         """Atomically swap a stored document's claims for `claims` (re-extraction)."""
         _check_claims(doc_id, claims)
         now = utcnow()
-        with self._write() as conn:
+        with self.writing() as conn:
             found = conn.execute(select(DOCS.c.id).where(DOCS.c.id == doc_id)).first()
             if found is None:
                 raise StoreError(f"{self.name}: no document {doc_id!r}; add the document first")
@@ -379,7 +383,7 @@ class Store:
             stmt = stmt.where(CLAIMS.c.violation == violation)
         if country is not None:
             stmt = stmt.where(CLAIMS.c.location_country == country)
-        with self._read() as conn:
+        with self.reading() as conn:
             try:
                 for row in conn.execution_options(yield_per=batch_size).execute(stmt):
                     yield StoredClaim(row.id, claim_from_row(row))
@@ -394,7 +398,7 @@ class Store:
         """Record the start of a pipeline run; returns its id. Earlier runs that never
         finished and whose process is gone are recorded as interrupted (see `locks`)."""
         counts = RunCounts()
-        with self._write() as conn:
+        with self.writing() as conn:
             self._record_interrupted(conn)
             values = {**_counts_row(counts), "started_at": utcnow(), "extractor_version": extractor_version}
             run_id = int(conn.execute(insert(RUNS).values(values).returning(RUNS.c.id)).scalar_one())
@@ -404,7 +408,7 @@ class Store:
     def finish_run(self, run_id: int, counts: RunCounts) -> None:
         """Record the end of a run and its final tallies."""
         try:
-            with self._write() as conn:
+            with self.writing() as conn:
                 values = {**_counts_row(counts), "finished_at": utcnow()}
                 if conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(values)).rowcount != 1:
                     raise StoreError(f"{self.name}: no run {run_id}")
@@ -428,7 +432,7 @@ class Store:
                                                    created_at=utcnow()))  # fmt: skip
 
     def run(self, run_id: int) -> RunRecord | None:
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).first()
         if row is None:
             return None
@@ -440,18 +444,18 @@ class Store:
 
     def record_error(self, run_id: int, where: str, message: str) -> None:
         """Keep one input's failure (where: path, path:line or URL)."""
-        with self._write() as conn:
+        with self.writing() as conn:
             values = {"run_id": run_id, "origin": where, "message": message, "created_at": utcnow()}
             conn.execute(insert(ERRORS).values(values))
 
     def errors(self, run_id: int) -> list[IngestErrorRecord]:
         stmt = select(ERRORS).where(ERRORS.c.run_id == run_id).order_by(ERRORS.c.id)
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(stmt).all()
         return [IngestErrorRecord(r.run_id, r.origin, r.message, aware(r.created_at)) for r in rows]
 
     def counts(self) -> StoreCounts:
-        with self._read() as conn:
+        with self.reading() as conn:
             n = [conn.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES]
         return StoreCounts(*n)
 

@@ -53,13 +53,13 @@ def unsigned_documents(store: Store) -> list[str]:
         .where(DOCS.c.minhash.is_(None))
         .order_by(DOCS.c.published.is_(None), DOCS.c.published, DOCS.c.id)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         return list(conn.execute(stmt).scalars())
 
 
 def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(id, text) of these documents, in the order given."""
-    with store._read() as conn:
+    with store.reading() as conn:
         texts = dict(conn.execute(select(DOCS.c.id, DOCS.c.text).where(DOCS.c.id.in_(doc_ids))).all())
     return [(doc_id, texts[doc_id]) for doc_id in doc_ids if doc_id in texts]
 
@@ -67,7 +67,7 @@ def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]
 def signatures(store: Store, doc_ids: Iterable[str]) -> dict[str, tuple[bytes, str | None]]:
     """{id: (signature, near_dup_of)} of stored, signed documents."""
     found: dict[str, tuple[bytes, str | None]] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         for chunk in _chunks(sorted(set(doc_ids))):
             stmt = select(DOCS.c.id, DOCS.c.minhash, DOCS.c.near_dup_of).where(DOCS.c.id.in_(chunk))
             for r in conn.execute(stmt):
@@ -86,7 +86,7 @@ def save_signatures(store: Store, signed: Sequence[tuple[str, bytes | None, list
         .values(minhash=bindparam("b_minhash"), names=bindparam("b_names", type_=DOCS.c.names.type))
     )
     per_batch = _BATCH // 20  # documents: each has 20 band keys
-    with store._write() as conn:
+    with store.writing() as conn:
         for batch in _chunks(signed, per_batch):
             rows = sorted(batch, key=lambda row: row[0])  # in key order (see the module's docstring)
             params = [{"b_id": d, "b_minhash": sig or b"", "b_names": names} for d, sig, _, names in rows]
@@ -112,7 +112,7 @@ def staged_candidates(store: Store) -> tuple[list[tuple[str, str]], dict[str, in
     pairs: list[tuple[str, str]] = []
     # A document's keys are staged together, so any one of their places ranks it.
     arrival: dict[str, int] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         band: int | None = None
         earlier: list[str] = []
         for key, doc_id, seq in conn.execute(within):
@@ -140,7 +140,7 @@ def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) ->
     # By band alone: sorting by an integer is many times faster than by (integer, text) in
     # SQLite (4.5 s against 74 s for 15M keys), and equal bands are rare (copies).
     staged = select(STAGED.c.band, STAGED.c.doc_id).order_by(STAGED.c.band)
-    with store._write() as conn:
+    with store.writing() as conn:
         for batch in _chunks(sorted(copies), _BATCH):
             conn.execute(link, [{"b_id": d, "b_original": o, "b_similarity": sim} for d, o, sim in batch])
         conn.execute(insert(BANDS).from_select(["band", "doc_id"], staged))
@@ -155,7 +155,7 @@ def blocks(store: Store, *, unresolved_only: bool) -> list[Block]:
     stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country).distinct()
     if unresolved_only:
         stmt = stmt.where(CLAIMS.c.incident_id.is_(None))
-    with store._read() as conn:
+    with store.reading() as conn:
         found = [(r.violation, r.location_country) for r in conn.execute(stmt)]
     return sorted(found, key=lambda b: (b[0], b[1] or ""))
 
@@ -209,7 +209,7 @@ def block_rows(store: Store, block: Block, *, unresolved_only: bool = False) -> 
     where = _in_block(block)
     if unresolved_only:
         where = and_(where, CLAIMS.c.incident_id.is_(None))
-    with store._read() as conn:
+    with store.reading() as conn:
         yield from cast(Iterator[Row], conn.execute(_claim_rows(where)).mappings())
 
 
@@ -223,7 +223,7 @@ def block_keys(store: Store, block: Block) -> Iterator[Row]:
         .where(_in_block(block), CLAIMS.c.incident_id.is_not(None))
         .order_by(func.coalesce(func.nullif(DOCS.c.published, ""), "9999"), CLAIMS.c.doc_id, CLAIMS.c.ordinal)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         yield from cast(Iterator[Row], conn.execute(stmt).mappings())
 
 
@@ -231,7 +231,7 @@ def incident_rows(store: Store, block: Block, incident_ids: Sequence[str]) -> li
     """The block's claims assigned to these incidents, as `block_rows` gives them."""
     violation, country = block
     found: list[Row] = []
-    with store._read() as conn:
+    with store.reading() as conn:
         for chunk in _chunks(sorted(set(incident_ids))):
             # By incident only, so that the incident index is used, not the block's.
             rows = cast(Iterator[Row], conn.execute(_claim_rows(CLAIMS.c.incident_id.in_(chunk))).mappings())
@@ -250,14 +250,14 @@ def stale_incidents(store: Store, block: Block) -> list[str]:
         .group_by(CLAIMS.c.incident_id)
         .having(or_(func.max(INCIDENTS.c.n_claims).is_(None), count != func.max(INCIDENTS.c.n_claims)))
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         return list(conn.execute(stmt).scalars())
 
 
 def stored_incidents(store: Store, ids: Iterable[str]) -> dict[str, int]:
     """{id: number of claims} of those incidents stored."""
     found: dict[str, int] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         for chunk in _chunks(sorted(set(ids))):
             found.update(
                 conn.execute(select(INCIDENTS.c.id, INCIDENTS.c.n_claims).where(INCIDENTS.c.id.in_(chunk))).all()
@@ -272,12 +272,12 @@ def incident_sizes(store: Store) -> dict[str, int]:
         .where(CLAIMS.c.incident_id.is_not(None))
         .group_by(CLAIMS.c.incident_id)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         return {i: n for i, n in conn.execute(stmt)}
 
 
 def all_incident_ids(store: Store) -> set[str]:
-    with store._read() as conn:
+    with store.reading() as conn:
         return set(conn.execute(select(INCIDENTS.c.id)).scalars())
 
 
@@ -285,7 +285,7 @@ def all_incident_ids(store: Store) -> set[str]:
 
 
 def incident_row(view: Any, now: datetime) -> dict[str, Any]:
-    """Insert parameters for `incidents` from a resolve.provenance.IncidentView."""
+    """Insert parameters for `incidents` from a resolve.incident_view.IncidentView."""
     loc = view.location
     return {
         "id": view.id,
@@ -346,7 +346,7 @@ def save_block(
             incident_why=bindparam("b_why", type_=CLAIMS.c.incident_why.type),
         )
     )
-    with store._write() as conn:
+    with store.writing() as conn:
         locks.review_writers(conn)  # review actions read the incidents rewritten here: they wait
         for batch in _chunks(changes, _BATCH):
             conn.execute(
@@ -377,12 +377,12 @@ def save_block(
 def drop_empty_incidents(store: Store) -> int:
     """Delete incidents no claim points to any more (after re-extraction or a re-run)."""
     used = select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None)).distinct()
-    with store._write() as conn:
+    with store.writing() as conn:
         return int(conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.not_in(used))).rowcount or 0)
 
 
 def counts(store: Store) -> dict[str, int]:
-    with store._read() as conn:
+    with store.reading() as conn:
         return {
             "incidents": conn.execute(select(func.count()).select_from(INCIDENTS)).scalar_one(),
             "unresolved": conn.execute(
@@ -412,12 +412,12 @@ def iter_incidents(
         stmt = stmt.where(INCIDENTS.c.status == status)
     if limit is not None:
         stmt = stmt.limit(limit)
-    with store._read() as conn:
+    with store.reading() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def incident(store: Store, incident_id: str) -> dict[str, Any] | None:
-    with store._read() as conn:
+    with store.reading() as conn:
         row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).mappings().first()
     return dict(row) if row is not None else None
 
@@ -430,5 +430,5 @@ def incident_claims(store: Store, incident_id: str) -> list[dict[str, Any]]:
         .where(CLAIMS.c.incident_id == incident_id)
         .order_by(DOCS.c.published, CLAIMS.c.doc_id, CLAIMS.c.ordinal)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Table, Text, bindparam, cast, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -149,10 +152,6 @@ def _load(
 def _prepare_schema(conn: Connection, revision: str, name: str) -> None:
     """An empty database gets the schema at the backup's revision; one that has a schema
     must be at that revision and hold no rows."""
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     config = alembic_config(conn.engine.url, conn)
     if revision not in {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}:
         raise _Damaged(f"the backup has schema revision {revision!r}, which this childwatch does not know "

@@ -269,7 +269,7 @@ def move_claims(conn: Connection, moves: Sequence[tuple[ClaimKey, str, int, str]
 
 
 def replace_incidents(conn: Connection, ids: Iterable[str], views: Sequence[Any], status: dict[str, str]) -> None:
-    """Swap the stored incidents `ids` for `views` (resolve.provenance), with review's statuses."""
+    """Swap the stored incidents `ids` for `views` (resolve.incident_view), with review's statuses."""
     now = utcnow()
     for chunk in _chunks(sorted(set(ids))):
         conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))

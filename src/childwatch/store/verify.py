@@ -98,7 +98,7 @@ def verify_store(store: Store, *, progress: Callable[[str], None] | None = None)
     report = VerifyReport(store.name)
     started = time.monotonic()
     shown = started
-    with store._read() as conn:
+    with store.reading() as conn:
         total = int(conn.execute(select(func.count()).select_from(DOCS)).scalar_one())
         for docs in _document_chunks(conn):
             texts: dict[str, tuple[str, str]] = {}

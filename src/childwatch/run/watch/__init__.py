@@ -9,7 +9,7 @@
             print(row["url"], row["last_status"], row["items_ingested"], row["errors"])
 
 State lives in the database (tables `sources` and `source_items`, see
-`childwatch.store.sources`), so a watcher can be stopped and started again at any time
+`childwatch.store.watched`), so a watcher can be stopped and started again at any time
 without storing anything twice.
 """
 
@@ -26,7 +26,7 @@ from childwatch.ingest.fetch import Fetcher
 from childwatch.run.watch.poll import DEFAULT_INTERVAL, MAX_ERROR_WAIT, Poller, PollResult, WatchSettings
 from childwatch.run.watch.sourcelist import SourceSpec, parse_interval, read_sources_file
 from childwatch.store import Store
-from childwatch.store import sources as db
+from childwatch.store import watched as db
 from childwatch.store.models import utcnow
 
 __all__ = [

@@ -30,7 +30,7 @@ from childwatch.run.pipeline import run_documents
 from childwatch.run.resolution import resolve
 from childwatch.run.watch.feeds import parse_feed
 from childwatch.store import Store
-from childwatch.store import sources as db
+from childwatch.store import watched as db
 from childwatch.store.models import utcnow
 
 DEFAULT_INTERVAL = 15 * 60  # automated feeds typically update every 15 minutes

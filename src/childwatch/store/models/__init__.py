@@ -46,7 +46,7 @@ from childwatch.store.models.rows import (
     document_from_row,
     document_row,
 )
-from childwatch.store.models.sources import SourceItemRow, SourceRow
+from childwatch.store.models.watched import SourceItemRow, SourceRow
 
 __all__ = [
     "INTERRUPTED",

@@ -159,7 +159,7 @@ class ClaimRow(Base):
 
 
 class IncidentRow(Base):
-    """One incident: the merged view of the claims resolution grouped (resolve.provenance)."""
+    """One incident: the merged view of the claims resolution grouped (resolve.incident_view)."""
 
     __tablename__ = "incidents"
     __table_args__ = (

@@ -10,7 +10,7 @@ from typing import Any
 
 from childwatch.errors import CodebookError
 
-PATH = Path(__file__).resolve().parent.parent / "codebook" / "resolution.toml"
+PATH = Path(__file__).resolve().parent / "resolution.toml"
 
 THRESHOLDS = {
     "merge_at": float,

@@ -70,7 +70,7 @@ def sync_sources(store: Store, listed: Sequence[tuple[str, int]]) -> list[Source
     are added, known ones take the listed interval, unlisted ones are kept but inactive."""
     now = utcnow()
     wanted = dict(listed)
-    with store._write() as conn:
+    with store.writing() as conn:
         known = {row.url: row for row in conn.execute(select(SOURCES))}
         for url, interval in wanted.items():
             row = known.get(url)
@@ -93,7 +93,7 @@ def sync_sources(store: Store, listed: Sequence[tuple[str, int]]) -> list[Source
 
 def active_sources(store: Store) -> list[SourceState]:
     stmt = select(SOURCES).where(SOURCES.c.active.is_(True)).order_by(SOURCES.c.id)
-    with store._read() as conn:
+    with store.reading() as conn:
         return [_source(row) for row in conn.execute(stmt)]
 
 
@@ -131,7 +131,7 @@ def record_poll(
         values["title"] = title
     if validators:
         values.update(etag=etag, last_modified=last_modified)
-    with store._write() as conn:
+    with store.writing() as conn:
         conn.execute(update(SOURCES).where(SOURCES.c.id == source_id).values(values))
 
 
@@ -139,7 +139,7 @@ def items(store: Store, source_id: int, keys: Iterable[str]) -> dict[str, ItemSt
     """The known items of a source among `keys`, by key."""
     wanted = list(dict.fromkeys(keys))
     found: dict[str, ItemState] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         for i in range(0, len(wanted), 500):  # stay under bound-parameter limits
             stmt = select(ITEMS).where(ITEMS.c.source_id == source_id, ITEMS.c.key.in_(wanted[i : i + 500]))
             found.update((row.key, _item(row)) for row in conn.execute(stmt))
@@ -157,14 +157,14 @@ def unfinished_items(store: Store, source_id: int, max_attempts: int) -> list[It
         )
         .order_by(ITEMS.c.id)
     )
-    with store._read() as conn:
+    with store.reading() as conn:
         return [_item(row) for row in conn.execute(stmt)]
 
 
 def save_item(store: Store, source_id: int, key: str, **values: Any) -> None:
     """Insert or update the item `key` of a source (values are column names)."""
     now = utcnow()
-    with store._write() as conn:
+    with store.writing() as conn:
         found = conn.execute(
             select(ITEMS.c.id).where(ITEMS.c.source_id == source_id, ITEMS.c.key == key)
         ).scalar_one_or_none()
@@ -182,7 +182,7 @@ def save_item(store: Store, source_id: int, key: str, **values: Any) -> None:
 def stored_copy(store: Store, sha256: str, text_sha256: str | None) -> str | None:
     """The id of a stored document with these bytes, or whose text an earlier item had
     (the same report under another URL), else None."""
-    with store._read() as conn:
+    with store.reading() as conn:
         found = conn.execute(select(DOCS.c.id).where(DOCS.c.sha256 == sha256).limit(1)).scalar_one_or_none()
         if found is None and text_sha256:
             found = conn.execute(
@@ -198,7 +198,7 @@ def page_starts(store: Store, doc_ids: Iterable[str] | None = None) -> dict[str,
     """{document id: page start offsets} of stored PDFs (all, or those among `doc_ids`)."""
     stmt = select(DOCS.c.id, DOCS.c.pages).where(DOCS.c.pages.is_not(None))
     found: dict[str, list[int]] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         if doc_ids is None:
             found.update((i, p) for i, p in conn.execute(stmt) if isinstance(p, list))
             return found
@@ -213,7 +213,7 @@ def health(store: Store) -> list[dict[str, Any]]:
     """Every source with its polling state and item tallies (JSON-ready values)."""
     tallies: dict[int, dict[str, int]] = {}
     newest: dict[int, datetime] = {}
-    with store._read() as conn:
+    with store.reading() as conn:
         counted = select(ITEMS.c.source_id, ITEMS.c.status, func.count()).group_by(ITEMS.c.source_id, ITEMS.c.status)
         for source_id, status, n in conn.execute(counted):
             tallies.setdefault(source_id, {})[status] = n

@@ -12,7 +12,7 @@ from typing import Any
 from childwatch.errors import CodebookError
 from childwatch.records import VIOLATIONS
 
-CODEBOOK = Path(__file__).resolve().parent.parent / "codebook"
+CODEBOOK = Path(__file__).resolve().parent
 
 
 def _compile(pattern: str, where: str, problems: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:

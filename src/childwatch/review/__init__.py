@@ -13,7 +13,6 @@
 
 from childwatch.review.actions import (
     ACTIONS,
-    CORRECTABLE_FIELDS,
     ReviewEvent,
     confirm_incident,
     correct_claim,
@@ -29,6 +28,7 @@ from childwatch.review.actions import (
     split_claims,
     unanchored,
 )
+from childwatch.review.corrections import CORRECTABLE_FIELDS
 
 __all__ = [
     "ACTIONS",

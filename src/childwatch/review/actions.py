@@ -29,30 +29,13 @@ from sqlalchemy import Connection, Table, select
 from childwatch.errors import NotFound, ReviewError
 from childwatch.extract.names import names_a_child, report_names
 from childwatch.review import replay
-from childwatch.review.corrections import CORRECTABLE_FIELDS, FIELDS, check_claim, parse_value, value_of
+from childwatch.review.corrections import FIELDS, check_claim, parse_value, value_of
 from childwatch.review.users import User, require
 from childwatch.store import Store, locks
 from childwatch.store import review as db
 from childwatch.store.models import DocumentRow
 from childwatch.store.review import ClaimKey, EventRecord
 from childwatch.vocab import REJECTED, REVIEW_ACTIONS, VERIFIED
-
-__all__ = [
-    "ACTIONS",
-    "CORRECTABLE_FIELDS",
-    "ReviewEvent",
-    "confirm_incident",
-    "correct_claim",
-    "history",
-    "merge_incidents",
-    "move_claim",
-    "reapply",
-    "reject_claim",
-    "reject_incident",
-    "reopen_incident",
-    "restore_claim",
-    "split_claims",
-]
 
 ACTIONS = REVIEW_ACTIONS
 MAX_REASON = 2000

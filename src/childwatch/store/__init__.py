@@ -13,14 +13,7 @@ are never overwritten: a document whose id is stored with other content is refus
 """
 
 from childwatch.store.database import Store, open_store
-from childwatch.store.models import (
-    BatchResult,
-    IngestErrorRecord,
-    RunCounts,
-    RunRecord,
-    StoreCounts,
-    StoredClaim,
-)
+from childwatch.store.models.rows import BatchResult, IngestErrorRecord, RunCounts, RunRecord, StoreCounts, StoredClaim
 
 __all__ = [
     "BatchResult",

@@ -33,16 +33,14 @@ from childwatch.errors import InputError, StoreError
 from childwatch.records import Claim, Document
 from childwatch.store import locks
 from childwatch.store.migrations import upgrade
-from childwatch.store.models import (
+from childwatch.store.models.base import utcnow
+from childwatch.store.models.reports import ClaimRow, DocumentRow, IngestErrorRow, RunRow
+from childwatch.store.models.rows import (
     INTERRUPTED,
     BatchResult,
-    ClaimRow,
-    DocumentRow,
     IngestErrorRecord,
-    IngestErrorRow,
     RunCounts,
     RunRecord,
-    RunRow,
     StoreCounts,
     StoredClaim,
     aware,
@@ -50,7 +48,6 @@ from childwatch.store.models import (
     claim_row,
     document_from_row,
     document_row,
-    utcnow,
 )
 
 BUSY_TIMEOUT_MS = 10_000

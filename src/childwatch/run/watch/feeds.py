@@ -3,6 +3,13 @@
 feedparser reads every RSS and Atom dialect and survives malformed feeds; it is only ever
 handed bytes we fetched ourselves (given a URL string it would fetch it on its own,
 bypassing our user agent, robots.txt and limits).
+
+Feed files given to `childwatch run` are read by `childwatch.ingest.feeds` instead, on
+expat: a file of any size is streamed in bounded memory and each item keeps its exact
+bytes as evidence, and a malformed file is named and refused. A live feed is taken as
+its publisher serves it, often malformed (a bare "&", a wrong encoding), and only its
+entries' links and dates are needed: the article itself is fetched and kept. Two jobs,
+two parsers, each where its property matters.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class ChildNoun:
     sex: str | None
     age_min: int | None
     age_max: int | None
+    adults_near: re.Pattern[str] | None = None  # words near the noun that make it name adults
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,9 @@ def load_lexicon() -> Lexicon:
                 sex=n.get("sex") or None,
                 age_min=n.get("age_min"),
                 age_max=n.get("age_max"),
+                adults_near=_compile(n["adults_near"], "lexicon.toml: children.nouns.adults_near", problems)
+                if n.get("adults_near")
+                else None,
             )
         )
     child_any = _compile(

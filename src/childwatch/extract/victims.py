@@ -120,6 +120,8 @@ class VictimFinder:
             for m in noun.pattern.finditer(text):
                 if any(a <= m.start() < b for a, b in taken):
                     continue
+                if noun.adults_near and noun.adults_near.search(text, max(0, m.start() - 100), m.end() + 100):
+                    continue  # "students at US colleges": adults
                 prev = next((c for c in out if 0 <= m.start() - (c.span.end - offset) <= 1), None)
                 if prev is not None:  # "14-year-old boy": the noun adds its sex to the age mention
                     prev.sex = prev.sex or noun.sex

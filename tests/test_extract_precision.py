@@ -1,0 +1,36 @@
+"""Claims that are not claims, and claims read twice, on our own short reports: adults taken
+for children, adult victims lending their violation to children named nearby, victims read as
+perpetrators, a role played read as an event, one mention repeated."""
+
+from __future__ import annotations
+
+import pytest
+
+from childwatch.extract import Extractor
+from childwatch.records import Claim, Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _claims(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
+    doc = Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                   media_type="text/plain", published=published)  # fmt: skip
+    return extractor.extract(doc)
+
+
+def _kinds(claims: list[Claim]) -> list[str]:
+    return sorted(c.violation for c in claims)
+
+
+def test_students_of_a_college_are_not_children(extractor: Extractor) -> None:
+    text = (
+        "Two students enrolled at a university in Ohio were among the hostages killed in the siege of the "
+        "hotel, the university said. Four students were killed when gunmen stormed a secondary school in "
+        "the north of the country."
+    )
+    claims = _claims(extractor, text)
+    assert [c.victims.count for c in claims if c.violation == "killing_maiming"] == [4]
+    assert all("university" not in c.evidence.text for c in claims)

@@ -34,3 +34,21 @@ def test_students_of_a_college_are_not_children(extractor: Extractor) -> None:
     claims = _claims(extractor, text)
     assert [c.victims.count for c in claims if c.violation == "killing_maiming"] == [4]
     assert all("university" not in c.evidence.text for c in claims)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Witnesses said women of the village were raped by the militia while boys were taken away to the hills.",
+        "Sent to rape an elderly woman they had caught at the well, the boy refused and ran.",
+        "A fighter shot several children after their mother tried to flee: the mother was then beaten and raped.",
+    ],
+)
+def test_women_named_nearer_a_rape_or_beating_are_its_victims(extractor: Extractor, text: str) -> None:
+    kinds = _kinds(_claims(extractor, text))
+    assert "sexual_violence" not in kinds and "detention_torture" not in kinds
+
+
+def test_women_and_girls_together_stay_victims_of_rape(extractor: Extractor) -> None:
+    text = "Women and girls as young as eleven were raped by the fighters who held the village, a survivor said."
+    assert "sexual_violence" in _kinds(_claims(extractor, text))

@@ -34,6 +34,12 @@ _ADULT_OBJECT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r";")
+# Women named nearer a rape or a beating than any child are its victims: "women being
+# raped ... while men and boys are executed", "to rape an old woman ..., the boy cried".
+_ADULT_VICTIM_RULES = ("sexual_violence", "detention_torture")
+_WOMEN = re.compile(r"\b(?:women|woman|wives|wife|mothers?|widows?|adults?)\b", re.IGNORECASE)
+# "women and girls", "a woman and her daughter", "mothers, including girls": one group of victims.
+_JOINED = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|including|with)\s+)?(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
 # Words just before a trigger that deny it or make it hypothetical: "not to recruit",
 # "threatened to abduct", "could recruit", "intent on killing".
 _UNREAL_BEFORE = re.compile(
@@ -142,6 +148,8 @@ def _detect_one(
                 triggers, rules.key, m.start(), m.end(), c.span.start - offset, c.span.end - offset
             )
         ]
+        if near and rules.key in _ADULT_VICTIM_RULES and _women_nearer(text, offset, m, near, victims, word_starts):
+            continue
         if (
             near
             and rules.key in ("killing_maiming", "detention_torture")
@@ -152,6 +160,30 @@ def _detect_one(
         if near:
             return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), False, near)
     return None
+
+
+def _women_nearer(
+    text: str,
+    offset: int,
+    m: re.Match[str],
+    near: list[ChildMention],
+    victims: list[ChildMention],
+    word_starts: list[int],
+) -> bool:
+    """A woman stands nearer the trigger than the nearest child, and no child is named with her."""
+    first = near[0].span
+    child_gap = _words_between(word_starts, m.start(), m.end(), first.start - offset, first.end - offset)
+    for w in _WOMEN.finditer(text):
+        if _words_between(word_starts, m.start(), m.end(), w.start(), w.end()) > child_gap:
+            continue
+        joined = any(
+            _JOINED.match(text[w.end() : c.span.start - offset] if c.span.start - offset >= w.end()
+                          else text[c.span.end - offset : w.start()])
+            for c in victims
+        )  # fmt: skip
+        if not joined:
+            return True
+    return False
 
 
 def _other_trigger_between(triggers: list[tuple[int, int, str]], key: str, a0: int, a1: int, c0: int, c1: int) -> bool:

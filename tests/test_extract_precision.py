@@ -52,3 +52,13 @@ def test_women_named_nearer_a_rape_or_beating_are_its_victims(extractor: Extract
 def test_women_and_girls_together_stay_victims_of_rape(extractor: Extractor) -> None:
     text = "Women and girls as young as eleven were raped by the fighters who held the village, a survivor said."
     assert "sexual_violence" in _kinds(_claims(extractor, text))
+
+
+def test_boys_who_are_executed_are_killed_not_recruited(extractor: Extractor) -> None:
+    text = "Survivors said the militia spared no one in the valley: old men and boys were executed at the quarry."
+    assert _kinds(_claims(extractor, text)) == ["killing_maiming"]
+
+
+def test_a_boy_made_to_execute_is_still_recruitment(extractor: Extractor) -> None:
+    text = "The footage shows a boy of about twelve forced to execute a captive in the square."
+    assert "recruitment_use" in _kinds(_claims(extractor, text))

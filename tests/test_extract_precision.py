@@ -62,3 +62,13 @@ def test_boys_who_are_executed_are_killed_not_recruited(extractor: Extractor) ->
 def test_a_boy_made_to_execute_is_still_recruitment(extractor: Extractor) -> None:
     text = "The footage shows a boy of about twelve forced to execute a captive in the square."
     assert "recruitment_use" in _kinds(_claims(extractor, text))
+
+
+def test_children_acting_out_roles_are_no_event(extractor: Extractor) -> None:
+    text = "A charity clip shows schoolchildren acting out the roles of smugglers, kidnappers and their victims."
+    assert _claims(extractor, text) == []
+
+
+def test_gunmen_dressed_as_soldiers_still_abduct(extractor: Extractor) -> None:
+    text = "Gunmen dressed as soldiers abducted 40 pupils from the boarding school on Friday night."
+    assert "abduction" in _kinds(_claims(extractor, text))

@@ -48,6 +48,12 @@ _UNREAL_BEFORE = re.compile(
     r"risk of|at risk|fear(?:s|ed)? (?:of|that)|against)\s+(?:\w+\s+){0,4}$",
     re.IGNORECASE,
 )
+# A role played, not an act: "children acting out the roles of smugglers, kidnappers and victims".
+# (Not "dressed as" or "pretending to be": gunmen dressed as soldiers still abduct.)
+_ROLE_BEFORE = re.compile(
+    r"\broles? of\b[^.;:]{0,60}$|\bact(?:s|ed|ing)? out\b[^.;:]{0,40}$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -104,6 +110,8 @@ def find_triggers(text: str, lexicon: Lexicon, offset: int = 0) -> list[tuple[in
 
 def _excluded(rules: ViolationRules, text: str, a: int, b: int) -> bool:
     if _UNREAL_BEFORE.search(text[max(0, a - 40) : a]) or text.lstrip().lower().startswith("if "):
+        return True
+    if _ROLE_BEFORE.search(text[max(0, a - 70) : a]):
         return True
     if rules.exclude is None:
         return False

@@ -72,3 +72,12 @@ def test_children_acting_out_roles_are_no_event(extractor: Extractor) -> None:
 def test_gunmen_dressed_as_soldiers_still_abduct(extractor: Extractor) -> None:
     text = "Gunmen dressed as soldiers abducted 40 pupils from the boarding school on Friday night."
     assert "abduction" in _kinds(_claims(extractor, text))
+
+
+def test_a_sentence_printed_twice_is_one_claim(extractor: Extractor) -> None:
+    """A caption repeats a paragraph word for word; "a woman and a child" is introduced twice."""
+    line = "Earlier, the regional ombudsman said a woman and a child had been killed in the shelling"
+    text = f"{line}.\nOfficials gave no other details.\nA still image from the town after the shelling\n{line}\n"
+    claims = _claims(extractor, text)
+    assert [c.violation for c in claims] == ["killing_maiming"]
+    assert len(claims[0].mentions) == 1

@@ -127,6 +127,9 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
 
     if a.violation != b.violation:
         return apart("violation differs")
+    if _same_words(a.evidence.text) == _same_words(b.evidence.text):
+        # A caption or paragraph printed twice: one mention, whatever it says.
+        return Decision(True, ("the same sentence again",), a.evidence.start, b.evidence.start)
     if _announces_new(b.evidence.text):
         return apart("announced as a new event")
     if (a.kind == "pattern") != (b.kind == "pattern") and not _refers_back(a if a.kind == "pattern" else b):
@@ -199,6 +202,12 @@ def _adds_victims(claim: Claim) -> bool:
     """The mention names further victims of the event told before it: "her son was also killed",
     "killed alongside his daughter", "among those killed was a boy"."""
     return _ADDS_VICTIMS.search(claim.evidence.text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _same_words(text: str) -> str:
+    """A sentence's words, without case, spacing or closing punctuation."""
+    return " ".join(text.lower().split()).rstrip(" .!?\"'”’")
 
 
 @lru_cache(maxsize=4096)

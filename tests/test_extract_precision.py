@@ -81,3 +81,14 @@ def test_a_sentence_printed_twice_is_one_claim(extractor: Extractor) -> None:
     claims = _claims(extractor, text)
     assert [c.violation for c in claims] == ["killing_maiming"]
     assert len(claims[0].mentions) == 1
+
+
+def test_child_before_a_plural_noun_counts_no_one_child(extractor: Extractor) -> None:
+    """ "the militia recruits child soldiers" is a practice, not one child: it stays apart from the
+    boy whose recruitment the report tells next."""
+    text = (
+        "The movement rejected claims by a monitoring group that the armed wing recruits child soldiers. "
+        "A 14-year-old boy recruited by the movement from his village in 2012 told the group he was given a rifle."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    assert sorted((c.kind, c.victims.count) for c in claims) == [("incident", 1), ("pattern", None)]

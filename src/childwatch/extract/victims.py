@@ -53,6 +53,12 @@ _DONE_TO_ALL = re.compile(
     re.IGNORECASE,
 )
 _PLURAL_NOUNS = re.compile(r"(?:ren|s)$", re.IGNORECASE)
+# "child" before a plural noun qualifies it ("the militia recruits child soldiers"): no one child.
+_PLURAL_COMPOUND = re.compile(
+    r"[- ](?:soldiers|fighters|combatants|recruits|militants|bombers|executioners|spies|brides|marriages|"
+    r"deaths|casualties|fatalities|victims|abductions|labou?rers|prisoners|detainees|refugees)\b",
+    re.IGNORECASE,
+)
 
 
 def _age(word: str) -> int | None:
@@ -173,7 +179,11 @@ class VictimFinder:
         elif (m := self._of_them.search(left)) and (value := parse_number(m.group(2))) is not None:
             mention.count = value
             mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])
-        elif (m := _SINGULAR.search(left)) and not _PLURAL_NOUNS.search(text[start:end]):
+        elif (
+            (m := _SINGULAR.search(left))
+            and not _PLURAL_NOUNS.search(text[start:end])
+            and not _PLURAL_COMPOUND.match(text, end)
+        ):
             mention.count = 1
             # The determiner stays in the span: "a boy" introduces a child, "the boy" refers back.
             mention.count_span = Span(offset + base + m.start(), offset + end, text[base + m.start() : end])

@@ -92,3 +92,8 @@ def test_child_before_a_plural_noun_counts_no_one_child(extractor: Extractor) ->
     )
     claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
     assert sorted((c.kind, c.victims.count) for c in claims) == [("incident", 1), ("pattern", None)]
+
+
+def test_girls_taken_along_with_women_stay_victims(extractor: Extractor) -> None:
+    text = "Girls who escaped the camp said they were sold at a slave market along with dozens of other women."
+    assert "sexual_violence" in _kinds(_claims(extractor, text))

@@ -39,6 +39,9 @@ _CLAUSE_BREAK = re.compile(r";")
 _ADULT_VICTIM_RULES = ("sexual_violence", "detention_torture")
 _WOMEN = re.compile(r"\b(?:women|woman|wives|wife|mothers?|widows?|adults?)\b", re.IGNORECASE)
 # "women and girls", "a woman and her daughter", "mothers, including girls": one group of victims.
+_COMPANIONS = re.compile(
+    r"\b(?:along with|together with|alongside|as well as|like|and other|among)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE
+)
 _JOINED = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|including|with)\s+)?(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
 # Words just before a trigger that deny it or make it hypothetical: "not to recruit",
 # "threatened to abduct", "could recruit", "intent on killing".
@@ -184,6 +187,8 @@ def _women_nearer(
     for w in _WOMEN.finditer(text):
         if _words_between(word_starts, m.start(), m.end(), w.start(), w.end()) > child_gap:
             continue
+        if _COMPANIONS.search(text, max(0, w.start() - 40), w.start()):
+            continue  # "girls sent to slave markets along with hundreds of other women": the girls too
         joined = any(
             _JOINED.match(text[w.end() : c.span.start - offset] if c.span.start - offset >= w.end()
                           else text[c.span.end - offset : w.start()])

@@ -97,3 +97,17 @@ def test_child_before_a_plural_noun_counts_no_one_child(extractor: Extractor) ->
 def test_girls_taken_along_with_women_stay_victims(extractor: Extractor) -> None:
     text = "Girls who escaped the camp said they were sold at a slave market along with dozens of other women."
     assert "sexual_violence" in _kinds(_claims(extractor, text))
+
+
+def test_a_year_ending_the_subject_dates_the_event_not_a_statement(extractor: Extractor) -> None:
+    """ "On 8 May, a cousin posted that ..." dates the post; "a boy recruited ... in 2011 told
+    reporters" dates the recruitment."""
+    text = "A 13-year-old boy recruited by the rebels from his village in 2011 told reporters he was given a rifle."
+    (claim,) = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    assert claim.date.start == "2011"
+
+
+def test_a_practice_over_a_decade_is_a_pattern(extractor: Extractor) -> None:
+    text = "During the civil war of the 1980s, soldiers systematically raped girls in the occupied villages."
+    (claim,) = _claims(extractor, text)
+    assert claim.kind == "pattern"

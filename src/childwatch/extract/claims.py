@@ -326,6 +326,15 @@ _POSTED_AFTER = re.compile(
 )
 
 
+# ... as long as the date heads its clause: in "a boy recruited from his school in 2010 told
+# reporters", the year ends the subject and dates the recruitment.
+_CLAUSE_HEAD = re.compile(
+    r"(?:^|[.;:,(\u2013\u2014-]|\b(?:and|but|then|when|after|before))\s*"
+    r"(?:(?:early|late|later)\s+)?(?:on|in|at|by|during|since)?\s*(?:the\s+)?\W*$",
+    re.IGNORECASE,
+)
+
+
 def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     if not facts.dates:
         return DateRange()
@@ -340,7 +349,12 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         # "UNICEF said on Tuesday that 27 girls were abducted ... last Friday": the day of
         # the statement dates the statement, not the event, when the sentence has another date.
         events = [x for x in owned if not _STATEMENT_DAY.search(facts.text[: x.start - facts.start])] or owned
-        posts = [x for x in events if _POSTED_AFTER.match(facts.text, x.end - facts.start)]
+        posts = [
+            x
+            for x in events
+            if _POSTED_AFTER.match(facts.text, x.end - facts.start)
+            and _CLAUSE_HEAD.search(facts.text, 0, x.start - facts.start)
+        ]
         if posts and len(posts) == len(here):
             # "On 31 October, a relative posted that the boy had been killed": the only day the
             # sentence gives is the post's; the event keeps the date told elsewhere.
@@ -417,7 +431,9 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
             return "aggregate"
         if _CUMULATIVE.search(text) and claim.location.precision != "place":
             return "aggregate"
-    unquantified = count is None and claim.victims.qualifier is None and not dates
+    # A practice over a period ("during the war of the 1990s, soldiers engaged in systematic rape")
+    # is still a practice: only a date narrower than that makes it an event.
+    unquantified = count is None and claim.victims.qualifier is None and all(_long_span(d) for d in dates)
     if unquantified and (lexicon.pattern_cues.search(text) or _HABITUAL.search(text)):
         return "pattern"
     return "incident"

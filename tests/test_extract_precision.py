@@ -111,3 +111,12 @@ def test_a_practice_over_a_decade_is_a_pattern(extractor: Extractor) -> None:
     text = "During the civil war of the 1980s, soldiers systematically raped girls in the occupied villages."
     (claim,) = _claims(extractor, text)
     assert claim.kind == "pattern"
+
+
+def test_the_former_child_soldier_later_in_life_is_the_same_recruitment(extractor: Extractor) -> None:
+    text = (
+        "He was only 14 when, in 1979, he became a child soldier, joining a rebel front in the hills. "
+        "When he was elected mayor in 2009, it was a proud day for the former child soldier."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    assert [c.date.start for c in claims] == ["1979"]

@@ -51,6 +51,8 @@ _DEFINITE_CHILDREN = re.compile(
 )
 
 
+# A person described by what was done to them before: "the former child soldier", "ex-child fighters".
+_FORMER = re.compile(r"(?:former|ex-)\s*", re.IGNORECASE)
 _STATEMENT_DAY = re.compile(
     r"\b(?:statement|said|says|told|announced|reported|issued|published|released|posted|confirmed)\b"
     r"[^.;]{0,20}$",
@@ -247,6 +249,8 @@ def _own_date(claim: Claim) -> DateRange | None:
     d = claim.date
     if d.span is None or not (d.start or d.end):
         return None
+    if claim.trigger is not None and _FORMER.match(claim.trigger.text):
+        return None  # "elected in 2010, the former child soldier": the date is of a later life
     offset = d.span.start - claim.evidence.start
     if 0 <= offset <= len(claim.evidence.text) and _states_day(claim.evidence.text[:offset]):
         return None

@@ -120,3 +120,12 @@ def test_the_former_child_soldier_later_in_life_is_the_same_recruitment(extracto
     )
     claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
     assert [c.date.start for c in claims] == ["1979"]
+
+
+def test_a_generic_description_is_not_one_countrys_group_elsewhere(extractor: Extractor) -> None:
+    text = (
+        "Shelling hit a market in Homs, Syria, on Monday as opposition forces and the army fought for the "
+        "district. At least 40 people were killed, including nine children, activists said."
+    )
+    (claim,) = _claims(extractor, text)
+    assert claim.perpetrator_id != "spla_io" and claim.location.country == "SY"

@@ -34,6 +34,9 @@ class ActorFinder:
         self.index: PhraseIndex[Actor] = index_entries(codebook.actors)
         self._generic = {normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs)}
         self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
+        # Descriptions any war has, bound to one country's group as aliases: theirs only in a report
+        # about that country ("opposition forces" are South Sudan's SPLA-IO, not Syria's rebels).
+        self._generic |= {"opposition forces", "opposition fighters", "rebel fighters", "armed opposition groups"}
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
@@ -55,7 +58,9 @@ class ActorFinder:
         for m in self.index.find(tokens):
             candidates = m.payload
             actor: Actor | None = candidates[0]
-            if len(candidates) > 1:
+            if len(candidates) == 1 and " ".join(t.norm for t in tokens[m.first : m.last]) in self._generic:
+                actor = actor if set(actor.countries) & (countries or set()) else None
+            elif len(candidates) > 1:
                 # "government forces", "PDF", "al-Shabaab": whose depends on where the report is set;
                 # a generic description stays unresolved, a proper name goes to its first owner.
                 matched = " ".join(t.norm for t in tokens[m.first : m.last])

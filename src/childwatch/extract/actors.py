@@ -59,7 +59,7 @@ class ActorFinder:
             candidates = m.payload
             actor: Actor | None = candidates[0]
             if len(candidates) == 1 and " ".join(t.norm for t in tokens[m.first : m.last]) in self._generic:
-                actor = actor if set(actor.countries) & (countries or set()) else None
+                actor = candidates[0] if set(candidates[0].countries) & (countries or set()) else None
             elif len(candidates) > 1:
                 # "government forces", "PDF", "al-Shabaab": whose depends on where the report is set;
                 # a generic description stays unresolved, a proper name goes to its first owner.

@@ -20,6 +20,7 @@ import pycountry
 
 from childwatch.codebook.lexicon import load_lexicon
 from childwatch.errors import ChildwatchError
+from childwatch.extract.tokens import word_trie
 from childwatch.records import Claim, Location
 
 __all__ = ["child_names", "document_child_names", "names_a_child", "report_names", "stop_words", "without_child_names"]
@@ -151,17 +152,19 @@ def _years(age: str) -> int:
 # may reach: the rules run only around these cues (the text between them holds no name
 # the rules could find), which makes finding names four times as fast on news reports.
 _YEAR = re.compile(r"(?i)year")
-_CHILD_CUE = re.compile(rf"\b(?i:{_CHILD_NOUNS})\b")
+# The nouns factored by prefix (tokens.word_trie): the same matches, a third of the time of
+# the plain alternation, which was two thirds of finding a report's names.
+_CHILD_CUE = re.compile(rf"\b(?i:{word_trie(_CHILD_NOUNS.split('|'))})\b")
 _CUES: list[tuple[re.Pattern[str], int, int]] = [
     (_YEAR, 20, 140),  # 13-year-old Dmytro
     (re.compile(rf"[,(]\s*(?:{_AGED}\s+)?\d"), 100, 30),  # Amina, 12, / Aminata, 12 ans,
     (_YEAR, 120, 20),  # Amina, a 12-year-old
     (_CHILD_CUE, 2, 120),  # her son Omar
     (_CHILD_CUE, 140, 20),  # Fatima, a schoolgirl
-    (re.compile(r"\b(?:was|is)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
+    (re.compile(r"\b(?=[wi])(?:was|is)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
     (_YEAR, 420, 20),  # Amina Yusuf was asleep ... The 14-year-old
 ]
-_LIST_CUE = re.compile(r"\b(?i:named|identified)\b")
+_LIST_CUE = re.compile(rf"\b(?i:{word_trie(('named', 'identified'))})\b")
 
 
 def _windows(

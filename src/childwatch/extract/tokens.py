@@ -149,9 +149,10 @@ def words(items: Iterable[str]) -> str:
 
 def word_trie(items: Iterable[str], space: str = " ") -> str:
     """A regex of literal words (a space in one becomes `space`) factored by their common
-    prefixes, "s(?:on|chool(?:boy|girl))": it matches what the plain alternation of the words,
-    longest first, matches, but tries one branch per letter instead of every word at every
-    word boundary (four times as fast on a report, for a few dozen words)."""
+    prefixes after a check of the first letter, "(?=[st])(?:s(?:on|chool(?:boy|girl))|teen)":
+    it matches what the plain alternation of the words, longest first, matches, but tries one
+    branch per letter instead of every word at every word boundary (two to three times as
+    fast on a report, for a few dozen words)."""
     tree: dict[str, dict[str, Any]] = {}
     for item in items:
         node = tree
@@ -166,4 +167,5 @@ def word_trie(items: Iterable[str], space: str = " ") -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body  # greedy: the longer word is tried first
 
-    return emit(tree)
+    first = "".join(re.escape(c) for c in sorted(tree) if c)
+    return f"(?=[{first}]){emit(tree)}" if first else emit(tree)

@@ -129,3 +129,9 @@ def test_a_generic_description_is_not_one_countrys_group_elsewhere(extractor: Ex
     )
     (claim,) = _claims(extractor, text)
     assert claim.perpetrator_id != "spla_io" and claim.location.country == "SY"
+
+
+def test_thousands_set_apart_by_spaces_are_one_figure(extractor: Extractor) -> None:
+    text = "The agency estimates that at least 120 000 child soldiers are fighting in armed conflicts worldwide."
+    (claim,) = _claims(extractor, text)
+    assert claim.victims.count == 120000

@@ -41,7 +41,8 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _WORD = "|".join([*_UNITS, *_TENS])
 # A number: digits (with thousands separators), or number words ("twenty-five", "two hundred").
 NUMBER = (
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?:\s+(?:million|thousand))?"
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d.,])"
+    rf"|\d+(?:\.\d+)?(?:\s+(?:million|thousand))?"
     rf"|(?:{_WORD})(?:[- ](?:{_WORD}))?"
     rf"(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?(?:{_WORD})(?:[- ](?:{_WORD}))?)?)?"
     rf"|a (?:dozen|hundred|thousand))"
@@ -52,6 +53,8 @@ NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
 def parse_number(text: str) -> int | None:
     """The integer a number phrase denotes, or None when it is not one."""
     t = text.strip().lower().replace(",", "")
+    if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+", t):  # "250 000": thousands set apart by spaces
+        t = re.sub(r"\s", "", t)
     if not t:
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?(?:\s+(?:million|thousand))?", t):

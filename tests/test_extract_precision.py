@@ -135,3 +135,9 @@ def test_thousands_set_apart_by_spaces_are_one_figure(extractor: Extractor) -> N
     text = "The agency estimates that at least 120 000 child soldiers are fighting in armed conflicts worldwide."
     (claim,) = _claims(extractor, text)
     assert claim.victims.count == 120000
+
+
+def test_the_children_among_a_toll_are_counted_by_the_first_figure(extractor: Extractor) -> None:
+    text = "A car bomb exploded outside the station on Tuesday. Six of the 19 wounded were minors, the mayor said."
+    (claim,) = _claims(extractor, text)
+    assert claim.victims.count == 6

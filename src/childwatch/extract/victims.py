@@ -96,7 +96,10 @@ class VictimFinder:
             rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$", re.IGNORECASE
         )
         self._of_them = re.compile(
-            rf"\b(?:({qual})\s+)?({NUMBER})\s+(?:of\s+(?:them|whom)\s+(?:were\s+)?|were\s+)$", re.IGNORECASE
+            # "five of the 14 wounded were minors": the first figure counts the children.
+            rf"\b(?:({qual})\s+)?({NUMBER})\s+(?:of\s+(?:them|whom)\s+(?:were\s+)?|were\s+|"
+            rf"of\s+(?:the|those)\s+(?:{NUMBER}\s+)?[\w'-]+\s+(?:were|are)\s+)$",
+            re.IGNORECASE,
         )
 
     def find(self, text: str, offset: int = 0) -> list[ChildMention]:

@@ -56,7 +56,7 @@ class ChildNoun:
 class Lexicon:
     violations: tuple[ViolationRules, ...]
     child_nouns: tuple[ChildNoun, ...]
-    child_any: re.Pattern[str]
+    child_any: re.Pattern[str]  # every noun pattern at once: matches wherever one of them does
     age_adjective: re.Pattern[str]
     groups: re.Pattern[str]
     qualifiers: tuple[str, ...]

@@ -15,6 +15,7 @@ _AGE_WORDS = (
 )
 # "14-year-old", "14 year old", "fourteen-year-olds"
 _YEAR_OLD = re.compile(rf"\b({_AGE_WORDS})[- ]years?[- ]olds?\b", re.IGNORECASE)
+_YEARS = re.compile(r"year", re.IGNORECASE)
 _AGE_RANGE = re.compile(
     rf"\b(?:(?:aged|ages|ages of|between the ages of|between|from)\s+({_AGE_WORDS})\s*(?:to|and|-|–)\s*({_AGE_WORDS})\b"
     rf"|({_AGE_WORDS})\s*(?:to|-|–)\s*({_AGE_WORDS})[- ]years?[- ]old)",
@@ -106,7 +107,9 @@ class VictimFinder:
         """Child mentions in `text` (a sentence starting at `offset` in the document)."""
         out: list[ChildMention] = []
         taken: list[tuple[int, int]] = []
-        for m in _YEAR_OLD.finditer(text):
+        # Most sentences name no child: two quick tests (a match of either pattern needs a match
+        # of its gate) spare them the age pattern and the noun patterns, a sixth of extraction.
+        for m in _YEAR_OLD.finditer(text) if _YEARS.search(text) else ():
             age = _age(m.group(1))
             if age is None or re.search(r"(?:\bto|-|–|\band)\s*$", text[max(0, m.start() - 6) : m.start()]):
                 continue  # "12 to 16 years old": a range, read by sentence_ages
@@ -125,7 +128,7 @@ class VictimFinder:
             self._attach(text, offset, mention, m.start(), m.end())
             out.append(mention)
             taken.append((m.start(), m.end()))
-        for noun in self.lexicon.child_nouns:
+        for noun in self.lexicon.child_nouns if self.lexicon.child_any.search(text) else ():
             for m in noun.pattern.finditer(text):
                 if any(a <= m.start() < b for a, b in taken):
                     continue

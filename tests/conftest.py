@@ -111,10 +111,13 @@ def web_db(web_db_template: Path, tmp_path: Path) -> Path:
 
 class Server:
     """`childwatch serve --port 0 ARGS...` in a subprocess; the address is read from what it
-    prints. The secret key is fixed, so that sessions may outlive a restart."""
+    prints. The secret key is fixed, so that sessions may outlive a restart; with
+    `secret_key=None` the server uses the key kept in the store, as it does by default."""
 
-    def __init__(self, db: Path, *args: str, secret_key: str = "browser-tests") -> None:
-        env = {**os.environ, "CHILDWATCH_SECRET_KEY": secret_key}
+    def __init__(self, db: Path, *args: str, secret_key: str | None = "browser-tests") -> None:
+        env = {k: v for k, v in os.environ.items() if k != "CHILDWATCH_SECRET_KEY"}
+        if secret_key is not None:
+            env["CHILDWATCH_SECRET_KEY"] = secret_key
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "childwatch.cli", "serve", "--db", str(db), "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,

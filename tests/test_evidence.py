@@ -33,6 +33,7 @@ from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store, resolution, watched
+from childwatch.store.review import end_session, server_secret
 from pdf_maker import Page, wrap, write_pdf
 from pgtest import BACKENDS, database_url
 
@@ -112,6 +113,9 @@ def build_rich_store(store: Store) -> dict[str, Any]:
     sig = near_dupes.signature(late.text)
     assert sig is not None
     resolution.save_signatures(store, [(late.id, sig, near_dupes.band_keys(sig), [])])
+    # What the web server keeps: its session key, and a session ended by a logout.
+    server_secret(store)
+    end_session(store, "0" * 64, datetime(2099, 1, 1, tzinfo=UTC))
     return {"people": people, "incident": incident, "page": extra[0], "pdf": extra[1]}
 
 

@@ -267,6 +267,11 @@ def _serving_commands(sub: Any) -> None:
         "--idle-timeout", default="30m", metavar="TIME",
         help="end a session after this long without a request (default: 30m; e.g. 90s, 15m, 1h)",
     )  # fmt: skip
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="serve from N processes sharing the store, sessions and logouts (default: 1, enough for a "
+        "laptop; a team server: about one per core)",
+    )  # fmt: skip
     p.set_defaults(handler="web:cmd_serve")
 
     p = sub.add_parser(

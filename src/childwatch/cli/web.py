@@ -14,5 +14,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         idle = parse_interval(args.idle_timeout)
     except ValueError as exc:
         raise ChildwatchError(f"--idle-timeout: {exc}") from None
-    serve(args.db, host=args.host, port=args.port, trusted_proxies=args.trusted_proxy or (), idle_timeout=idle)
+    serve(
+        args.db,
+        host=args.host,
+        port=args.port,
+        trusted_proxies=args.trusted_proxy or (),
+        idle_timeout=idle,
+        workers=args.workers,
+    )
     return 0

@@ -32,14 +32,15 @@ from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_
 from childwatch.serve.proxy import TrustedProxyMiddleware, parse_networks
 from childwatch.serve.security import (
     IDLE_TIMEOUT,
+    EndedInStore,
     LoginThrottle,
     SecurityHeadersMiddleware,
     SessionMiddleware,
-    new_secret_key,
     security_headers,
 )
 from childwatch.serve.templating import render, url_with
 from childwatch.store import Store, open_store
+from childwatch.store.review import server_secret
 from childwatch.version import __version__
 
 STATIC = Path(__file__).with_name("static")
@@ -85,8 +86,9 @@ def create_app(
 ) -> FastAPI:
     """The web app over one store (opened here from a path or URL unless given).
 
-    `secret_key` signs session cookies; without it, ``$CHILDWATCH_SECRET_KEY`` or a
-    random key (sessions then end when the server restarts). `secure_cookies` forces
+    `secret_key` signs session cookies; without it, ``$CHILDWATCH_SECRET_KEY``, else the
+    key kept in the store (made on first use), which every worker process and every
+    restart shares. `secure_cookies` forces
     the cookie's Secure flag on or off (``$CHILDWATCH_SECURE_COOKIES=1`` forces it on);
     by default it is set on requests that came over https. `trusted_proxies` (addresses
     or CIDR ranges) are the only peers whose Forwarded / X-Forwarded-For /
@@ -97,7 +99,7 @@ def create_app(
     if idle_timeout <= 0:
         raise InputError("idle timeout", f"must be more than 0 seconds, not {idle_timeout}")
     store = db if isinstance(db, Store) else open_store(db)
-    key = secret_key or os.environ.get(SECRET_ENV) or new_secret_key()
+    key = secret_key or os.environ.get(SECRET_ENV) or server_secret(store)
     if secure_cookies is None and os.environ.get(SECURE_ENV, "").lower() in ("1", "true", "yes"):
         secure_cookies = True
 
@@ -126,7 +128,13 @@ def create_app(
     app.state.throttle = LoginThrottle()
     # Outermost first: headers on every response, including errors and static files.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(SessionMiddleware, secret_key=key, secure=secure_cookies, idle_timeout=idle_timeout)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=key,
+        secure=secure_cookies,
+        idle_timeout=idle_timeout,
+        ended=EndedInStore(store),
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: the client address and scheme every other part sees (throttle, cookies, audit).
     app.add_middleware(TrustedProxyMiddleware, trusted=networks)

@@ -19,17 +19,22 @@ browsers open.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import math
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from childwatch.store import Store
+from childwatch.store.review import end_session, session_ended
 
 COOKIE = "childwatch_session"
 MAX_AGE = 12 * 3600  # one working day after login; then log in again
@@ -48,19 +53,72 @@ CSP = (
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
+class EndedSessions:
+    """Where sessions ended before their cookies expire are remembered, by CSRF token."""
+
+    def end(self, token: str) -> None:
+        raise NotImplementedError
+
+    def ended(self, token: str) -> bool:
+        raise NotImplementedError
+
+
+class EndedInMemory(EndedSessions):
+    """In this process's memory, as long as such a cookie could live: for an app that one
+    process serves (tests, an embedded app)."""
+
+    MAX_ENDED = 100_000  # remembered at most; the oldest are forgotten first
+
+    def __init__(self) -> None:
+        self._ended: dict[str, float] = {}  # token -> when its cookie expires
+
+    def end(self, token: str) -> None:
+        now = time.monotonic()
+        if len(self._ended) >= self.MAX_ENDED:
+            self._ended = {t: until for t, until in self._ended.items() if until > now}
+            while len(self._ended) >= self.MAX_ENDED:
+                self._ended.pop(next(iter(self._ended)))
+        self._ended[token] = now + MAX_AGE
+
+    def ended(self, token: str) -> bool:
+        return token in self._ended
+
+
+class EndedInStore(EndedSessions):
+    """In the store, by the SHA-256 of the token: shared by every worker process and kept
+    across restarts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @staticmethod
+    def _hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def end(self, token: str) -> None:
+        end_session(self.store, self._hash(token), datetime.now(UTC) + timedelta(seconds=MAX_AGE))
+
+    def ended(self, token: str) -> bool:
+        return session_ended(self.store, self._hash(token))
+
+
 class SessionMiddleware:
     """Puts the decoded session dict in ``scope["session"]`` (so `request.session`
     works) and writes the cookie back only when the session changed.
 
     A signed cookie stays valid until it expires, wherever a copy of it is: so a session
-    ended here (logout, or a new login replacing it) is remembered by its CSRF token, and
-    a copy of its cookie is no session from then on. In memory, per process, as long as
-    such a cookie could live (one server, like the login throttle)."""
-
-    MAX_ENDED = 100_000  # remembered at most; the oldest are forgotten first
+    ended here (logout, or a new login replacing it) is remembered by its CSRF token in
+    `ended` (the store, for `childwatch serve`: every worker process and every restart
+    sees it), and a copy of its cookie is no session from then on."""
 
     def __init__(
-        self, app: ASGIApp, *, secret_key: str, secure: bool | None = None, idle_timeout: float = IDLE_TIMEOUT
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        secure: bool | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+        ended: EndedSessions | None = None,
     ) -> None:
         self.app = app
         self.serializer = URLSafeTimedSerializer(secret_key, salt="childwatch-session")
@@ -69,15 +127,7 @@ class SessionMiddleware:
         # The last request's time is written back at most this often: not a new cookie on
         # every request, yet at most a tenth of the idle timeout early.
         self.refresh = min(60.0, idle_timeout / 10)
-        self._ended: dict[str, float] = {}  # CSRF token of an ended session -> when its cookie expires
-
-    def _end(self, token: str) -> None:
-        now = time.monotonic()
-        if len(self._ended) >= self.MAX_ENDED:
-            self._ended = {t: until for t, until in self._ended.items() if until > now}
-            while len(self._ended) >= self.MAX_ENDED:
-                self._ended.pop(next(iter(self._ended)))
-        self._ended[token] = now + MAX_AGE
+        self.ended = ended if ended is not None else EndedInMemory()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,7 +147,7 @@ class SessionMiddleware:
         before = json.dumps(session, sort_keys=True)
         session = self._alive(session)
         token = session.get("csrf")
-        if isinstance(token, str) and token in self._ended:  # a copy of a cookie whose session ended
+        if isinstance(token, str) and self.ended.ended(token):  # a copy of a cookie whose session ended
             session, token = {}, None
         scope["session"] = session
         secure = self.secure if self.secure is not None else scope.get("scheme") == "https"
@@ -106,7 +156,7 @@ class SessionMiddleware:
             if message["type"] == "http.response.start":
                 current = scope["session"]
                 if isinstance(token, str) and current.get("csrf") != token:
-                    self._end(token)  # logged out, or replaced by a new login
+                    self.ended.end(token)  # logged out, or replaced by a new login
                 if json.dumps(current, sort_keys=True) != before or (raw and not current):
                     headers = MutableHeaders(scope=message)
                     headers.append("Set-Cookie", self._cookie(current, secure))
@@ -290,7 +340,3 @@ class LoginThrottle:
         self._failures.pop(by_client, None)
         if by_pair is not None:
             self._failures.pop(by_pair, None)
-
-
-def new_secret_key() -> str:
-    return secrets.token_urlsafe(48)

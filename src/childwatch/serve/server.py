@@ -2,10 +2,18 @@
 
 The socket is bound before the address is printed, so the printed address is one that
 works (and `--port 0` prints the port the system chose, which tests use).
+
+With `workers` > 1, that socket is shared by as many worker processes (uvicorn's
+supervisor restarts one that dies). Each opens the store itself; they share the session
+key kept in the store and each user's session epoch, so a cookie made by one worker is
+valid in every other, and a logout or password change ends it in all of them. The
+schema is migrated once, by the parent, before any worker starts.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -13,6 +21,8 @@ from pathlib import Path
 from typing import TextIO
 
 import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from childwatch.errors import ChildwatchError
 from childwatch.serve.app import create_app
@@ -51,6 +61,17 @@ def address(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
+# How the parent tells its workers what to serve (they are started afresh, not forked).
+WORKER_ENV = "CHILDWATCH_SERVE_WORKER"
+MAX_WORKERS = 64
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process, from the settings its parent left in the environment."""
+    settings = json.loads(os.environ[WORKER_ENV])
+    return create_app(settings["db"], trusted_proxies=settings["trusted"], idle_timeout=settings["idle"])
+
+
 def serve(
     db: str,
     host: str = "127.0.0.1",
@@ -58,20 +79,40 @@ def serve(
     *,
     trusted_proxies: Sequence[str] = (),
     idle_timeout: float | None = None,
+    workers: int = 1,
     out: TextIO = sys.stdout,
 ) -> None:
-    """Serve the UI and API over `db` until interrupted. Forwarded headers are believed
-    only from `trusted_proxies`; sessions end after `idle_timeout` idle seconds."""
+    """Serve the UI and API over `db` until interrupted, in `workers` processes. Forwarded
+    headers are believed only from `trusted_proxies`; sessions end after `idle_timeout`
+    idle seconds."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ChildwatchError(f"--workers must be between 1 and {MAX_WORKERS}, not {workers}")
     check_database(db)
-    app = create_app(db, trusted_proxies=trusted_proxies, idle_timeout=idle_timeout or IDLE_TIMEOUT)
+    idle = idle_timeout or IDLE_TIMEOUT
+    # Made here even for workers: it checks the options, migrates the store and makes the
+    # session key once, before any worker opens the store.
+    app = create_app(db, trusted_proxies=trusted_proxies, idle_timeout=idle)
+    if workers > 1:
+        app.state.store.close()
     sock = bind(host, port)
     print(f"childwatch is serving {db} at {address(sock)} (API docs: {address(sock)}docs; Ctrl+C stops)",
           file=out, flush=True)  # fmt: skip
     # uvicorn's own proxy handling stays off: it trusts loopback by default, and the app
     # reads forwarded headers itself, from the --trusted-proxy peers only (proxy.py).
-    config = uvicorn.Config(app, log_level="warning", proxy_headers=False, server_header=False)
-    server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        if workers == 1:
+            config = uvicorn.Config(app, log_level="warning", proxy_headers=False, server_header=False)
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            os.environ[WORKER_ENV] = json.dumps({"db": db, "trusted": list(trusted_proxies), "idle": idle})
+            config = uvicorn.Config(
+                "childwatch.serve.server:worker_app",
+                factory=True,
+                workers=workers,
+                log_level="warning",
+                proxy_headers=False,
+                server_header=False,
+            )
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()

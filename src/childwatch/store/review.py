@@ -6,20 +6,33 @@ function takes the open connection of the caller's transaction, so that an actio
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from childwatch.store.database import CLAIMS, DOCS
-from childwatch.store.models import AuditEventRow, ReviewClaimRow, ReviewEventRow, aware, utcnow
+from childwatch.errors import StoreError
+from childwatch.store.database import CLAIMS, DOCS, Store
+from childwatch.store.models import (
+    AuditEventRow,
+    EndedSessionRow,
+    ReviewClaimRow,
+    ReviewEventRow,
+    ServerSecretRow,
+    aware,
+    utcnow,
+)
 from childwatch.store.resolution import INCIDENTS, LOG, incident_row
 
 EVENTS = cast(Table, ReviewEventRow.__table__)
 REVIEW_CLAIMS = cast(Table, ReviewClaimRow.__table__)
 AUDIT = cast(Table, AuditEventRow.__table__)
+SECRETS = cast(Table, ServerSecretRow.__table__)
+ENDED = cast(Table, EndedSessionRow.__table__)
 _IN = 500
 
 
@@ -312,3 +325,38 @@ def iter_events(conn: Connection, batch: int = 1000) -> Iterator[EventRecord]:
         if len(rows) < batch:
             return
         last = rows[-1].id
+
+
+def server_secret(store: Store, name: str = "session") -> str:
+    """The store's secret `name`, made (48 random bytes, URL-safe) on first use. Two
+    processes asking at once get the same one: the second insert fails on the key and
+    reads the first's."""
+    for _ in range(2):
+        with store.reading() as conn:
+            found = conn.execute(select(SECRETS.c.value).where(SECRETS.c.name == name)).scalar()
+        if found is not None:
+            return str(found)
+        try:
+            with store.writing() as conn:
+                value = secrets.token_urlsafe(48)
+                conn.execute(insert(SECRETS).values(name=name, value=value, created_at=utcnow()))
+                return value
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            # another process made it between the read and the write: read theirs
+    raise RuntimeError(f"the server secret {name!r} could be neither read nor made")  # pragma: no cover
+
+
+def end_session(store: Store, token_hash: str, expires_at: datetime) -> None:
+    """Remember that the session with this token hash ended (and forget those whose cookies
+    have expired since)."""
+    with store.writing() as conn:
+        conn.execute(delete(ENDED).where(ENDED.c.expires_at < utcnow()))
+        if conn.execute(select(ENDED.c.token_hash).where(ENDED.c.token_hash == token_hash)).first() is None:
+            conn.execute(insert(ENDED).values(token_hash=token_hash, expires_at=expires_at))
+
+
+def session_ended(store: Store, token_hash: str) -> bool:
+    with store.reading() as conn:
+        return conn.execute(select(ENDED.c.token_hash).where(ENDED.c.token_hash == token_hash)).first() is not None

@@ -28,8 +28,10 @@ from childwatch.store.models.reports import (
 )
 from childwatch.store.models.review import (
     AuditEventRow,
+    EndedSessionRow,
     ReviewClaimRow,
     ReviewEventRow,
+    ServerSecretRow,
     UserRow,
 )
 from childwatch.store.models.rows import (
@@ -57,6 +59,7 @@ __all__ = [
     "ClaimRow",
     "DocBandRow",
     "DocumentRow",
+    "EndedSessionRow",
     "IncidentRow",
     "IngestErrorRecord",
     "IngestErrorRow",
@@ -66,6 +69,7 @@ __all__ = [
     "RunCounts",
     "RunRecord",
     "RunRow",
+    "ServerSecretRow",
     "SourceItemRow",
     "SourceRow",
     "StagedBandRow",

@@ -136,3 +136,26 @@ class ReviewClaimRow(Base):
     evidence_start: Mapped[int] = mapped_column(Integer)
     evidence_end: Mapped[int] = mapped_column(Integer)
     evidence_text: Mapped[str] = mapped_column(Text)
+
+
+class ServerSecretRow(Base):
+    """A secret the web server keeps in the store, so that every worker process and every
+    restart signs with the same key: 'session' signs the session cookies."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EndedSessionRow(Base):
+    """A session ended before its cookie expires (logout, or a new login replacing it),
+    by the SHA-256 of its CSRF token: a copy of its cookie is refused by every worker
+    process and after a restart, until `expires_at`, when the cookie is dead anyway."""
+
+    __tablename__ = "ended_sessions"
+    __table_args__ = (Index("ix_ended_sessions_expires_at", "expires_at"),)
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

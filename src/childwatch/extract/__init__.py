@@ -22,7 +22,7 @@ from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
-from childwatch.extract.tokens import tokenize
+from childwatch.extract.tokens import tokenize, word_trie
 from childwatch.extract.victims import VictimFinder, sentence_ages
 from childwatch.extract.violations import Detection, detect, find_triggers
 from childwatch.records import Claim, DateRange, Document, Span
@@ -31,10 +31,16 @@ __all__ = ["Extractor", "extract"]
 
 # Words of the only claims a sentence can make without naming a child (see violations.toml:
 # attack_school_hospital needs no child; "cubs of the caliphate" names child fighters).
+# Factored by prefix (tokens.word_trie): run over every sentence, the plain alternation cost 4%.
 _CHILDLESS_CUES = re.compile(
-    r"school|hospital|clinic|kindergarten|classroom|dormitor|health|medical|maternity|caliphate|ashbal",
+    word_trie(
+        (
+            "school", "hospital", "clinic", "kindergarten", "classroom", "dormitor", "health", "medical",
+            "maternity", "caliphate", "ashbal",
+        )
+    ),
     re.IGNORECASE,
-)
+)  # fmt: skip
 
 
 # The day something was published or posted ("a list released on 26 October", "posted on

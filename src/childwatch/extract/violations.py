@@ -91,11 +91,15 @@ def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention
     victims, child_actors = victim_mentions(text, offset, children)
     word_starts = [m.start() for m in _WORD.finditer(text)]
     # Where every violation's triggers stand: in "murder, rape and the conscription of
-    # children", the children attach to the nearest trigger only.
-    triggers = find_triggers(text, lexicon)
+    # children", the children attach to the nearest trigger only. Each pattern runs once:
+    # its matches serve both this list and the violation's own detection.
+    matches = {r.key: list(r.triggers.finditer(text)) for r in lexicon.violations if r.triggers}
+    triggers = [(m.start(), m.end(), key) for key, found in matches.items() for m in found]
     out = []
     for rules in lexicon.violations:
-        detection = _detect_one(text, offset, rules, victims, child_actors, word_starts, triggers)
+        detection = _detect_one(
+            text, offset, rules, victims, child_actors, word_starts, triggers, matches.get(rules.key, [])
+        )
         if detection:
             out.append(detection)
     return out
@@ -131,6 +135,7 @@ def _detect_one(
     child_actors: list[ChildMention],
     word_starts: list[int],
     triggers: list[tuple[int, int, str]],
+    matches: list[re.Match[str]],  # of rules.triggers in text
 ) -> Detection | None:
     # Child soldiers are victims of recruitment, and of what is done to them while used.
     everyone = victims + child_actors if rules.key in ("recruitment_use", "detention_torture") else victims
@@ -144,7 +149,7 @@ def _detect_one(
             return Detection(rules.key, Span(offset + m.start(), offset + m.end(), m.group()), True, near)
     if rules.triggers is None or not everyone:
         return None
-    for m in rules.triggers.finditer(text):
+    for m in matches:
         if _excluded(rules, text, m.start(), m.end()):
             continue
         near = [

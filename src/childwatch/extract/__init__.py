@@ -22,7 +22,8 @@ from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
-from childwatch.extract.tokens import tokenize, word_trie
+from childwatch.extract.speakers import Speakers
+from childwatch.extract.tokens import Token, tokenize, tokens_within, word_trie
 from childwatch.extract.victims import VictimFinder, sentence_ages
 from childwatch.extract.violations import Detection, detect, find_triggers
 from childwatch.records import Claim, DateRange, Document, Span
@@ -91,28 +92,35 @@ class Extractor:
         self.actors = ActorFinder(self.codebook, self.lexicon)
         self.places = PlaceFinder(self.gazetteer)
         self.sources = SourceFinder(self.codebook, self.lexicon)
+        self.speakers = Speakers(self.sources, self.lexicon)
 
     def extract(self, document: Document) -> list[Claim]:
         text = document.text
         tokens = tokenize(text)
+        starts = [t.start for t in tokens]
         ctx = build_context(text, tokens, self.lexicon, self.places, self.actors)
         claims: list[Claim] = []
         last_speaker: Attribution | None = None
+        last_body: Attribution | None = None  # the known body last named, for "the panel found"
         previous = None
         lede: DateMention | None = None
         for number, sentence in enumerate(split_sentences(text)):
             before, previous = previous, sentence
             piece = text[sentence.start : sentence.end]
+            words = tokens_within(text, tokens, starts, sentence.start, sentence.end)
             if number < _LEDE_SENTENCES and lede is None and document.published:
                 lede = self._lede_date(piece, sentence.start, document.published)
             children = self.victims.find(piece, sentence.start)
             if not children and not _CHILDLESS_CUES.search(piece):
                 # Cheap skip: without a child mention only an attack on a school or hospital (or
                 # a name for child fighters) can be a claim; still track who is speaking.
-                last_speaker = self._speaker(piece, sentence.start, last_speaker, set(ctx.countries))
+                last_speaker = self._speaker(piece, sentence.start, last_speaker, set(ctx.countries), words)
+                if last_speaker is not None and last_speaker.source is not None:
+                    last_body = last_speaker
                 continue
             detections = detect(piece, sentence.start, self.lexicon, children)
-            attributions = self.sources.find(piece, sentence.start, set(ctx.countries))
+            attributions = self.sources.find(piece, sentence.start, set(ctx.countries), words)
+            attributions, last_body = self.speakers.follow(piece, sentence.start, attributions, last_body)
             if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
                 detections = []
             if detections:
@@ -204,10 +212,12 @@ class Extractor:
             if not _PUBLICATION_DAY.search(text[max(before.start, d.start - 60) : d.start])
         ]
 
-    def _speaker(self, piece: str, offset: int, last: Attribution | None, countries: set[str]) -> Attribution | None:
+    def _speaker(
+        self, piece: str, offset: int, last: Attribution | None, countries: set[str], tokens: list[Token]
+    ) -> Attribution | None:
         if not any(v in piece for v in ("said", "says", "told", "according")):
             return last
-        named = [x for x in self.sources.find(piece, offset, countries) if not x.pronoun]
+        named = [x for x in self.sources.find(piece, offset, countries, tokens) if not x.pronoun]
         return named[0] if named else last
 
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.codebook.loader import Codebook, Source
-from childwatch.extract.tokens import PhraseIndex, index_entries, tokenize, words
+from childwatch.extract.tokens import PhraseIndex, Token, index_entries, tokenize, words
 
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|who|which|that|this|officials? who)$", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:and|but|while|as|also|so|then|however|meanwhile|now|that|has|have|had)\s+", re.IGNORECASE)
@@ -76,10 +76,12 @@ class SourceFinder:
         )
         self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,;:]|{_FULL_STOP}|$)", re.IGNORECASE)
 
-    def find(self, text: str, offset: int = 0, countries: Collection[str] | None = None) -> list[Attribution]:
+    def find(
+        self, text: str, offset: int = 0, countries: Collection[str] | None = None, tokens: list[Token] | None = None
+    ) -> list[Attribution]:
         """Attributions in one sentence, best first. A generic name ("health ministry",
         "police") names a known body of one country only in a report set in that country
-        (`countries`)."""
+        (`countries`). `tokens` are the sentence's, if the caller has them (`tokenize(text, offset)`)."""
         found: list[tuple[int, int]] = []
         for regex in (self._according, self._verb_subject, self._subject_verb):
             for m in regex.finditer(text):
@@ -104,19 +106,19 @@ class SourceFinder:
             piece = text[a:b]
             if _FRAGMENT.match(piece.strip()):
                 continue  # "according to the report": no one named
-            tokens = tokenize(piece, offset + a)
-            known = next(iter(self.index.find(tokens)), None)
+            known = next(iter(self.index.find(tokenize(piece, offset + a))), None)
             source = _owner(known, text, offset, countries) if known else None
             if source is None and _DESCRIPTION.match(piece.strip()):
                 # "the agency said": the organisation the sentence names.
-                named = [m for m in self.index.find(tokenize(text, offset)) if m.payload[0].kind != "media"]
+                every = tokenize(text, offset) if tokens is None else tokens
+                named = [m for m in self.index.find(every) if m.payload[0].kind != "media"]
                 if named:
                     source = named[0].payload[0]
                     a, b = named[0].start - offset, named[0].end - offset
                     piece = text[a:b]
             out.append(Attribution(offset + a, offset + b, piece, source, bool(_PRONOUN.match(piece.strip()))))
         if not out:  # a known source named with no verb of saying nearby still attributes
-            for hit in self.index.find(tokenize(text, offset)):
+            for hit in self.index.find(tokenize(text, offset) if tokens is None else tokens):
                 owner = _owner(hit, text, offset, countries)
                 if owner is not None and owner.kind != "media":
                     piece = text[hit.start - offset : hit.end - offset]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,6 +62,23 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             start = offset + m.start()
             out.append(Token(start, start + len(word), word, norm))
     return out
+
+
+def tokens_within(text: str, tokens: list[Token], starts: list[int], start: int, end: int) -> list[Token]:
+    """What `tokenize(text[start:end], start)` gives, from the document's `tokens` (and their
+    `starts`) where no word can run on across either edge of the stretch; tokenised anew otherwise."""
+    if start >= end:
+        return []
+    if (start == 0 or not _runs_on(text[start - 1], text[start])) and (
+        end == len(text) or not _runs_on(text[end - 1], text[end])
+    ):
+        return tokens[bisect_left(starts, start) : bisect_left(starts, end)]
+    return tokenize(text[start:end], start)
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether a token (or the \\b closing its possessive) may span these two characters."""
+    return (before.isalnum() or before in "'’") and (after.isalnum() or after in "_'’")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences
 from childwatch.extract.sources import Attribution, SourceFinder
+from childwatch.extract.speakers import Speakers
 from childwatch.extract.tokens import Token, tokenize, tokens_within, word_trie
 from childwatch.extract.victims import VictimFinder, sentence_ages
 from childwatch.extract.violations import Detection, detect, find_triggers
@@ -91,6 +92,7 @@ class Extractor:
         self.actors = ActorFinder(self.codebook, self.lexicon)
         self.places = PlaceFinder(self.gazetteer)
         self.sources = SourceFinder(self.codebook, self.lexicon)
+        self.speakers = Speakers(self.sources, self.lexicon)
 
     def extract(self, document: Document) -> list[Claim]:
         text = document.text
@@ -99,6 +101,7 @@ class Extractor:
         ctx = build_context(text, tokens, self.lexicon, self.places, self.actors)
         claims: list[Claim] = []
         last_speaker: Attribution | None = None
+        last_body: Attribution | None = None  # the known body last named, for "the panel found"
         previous = None
         lede: DateMention | None = None
         for number, sentence in enumerate(split_sentences(text)):
@@ -112,9 +115,12 @@ class Extractor:
                 # Cheap skip: without a child mention only an attack on a school or hospital (or
                 # a name for child fighters) can be a claim; still track who is speaking.
                 last_speaker = self._speaker(piece, sentence.start, last_speaker, set(ctx.countries), words)
+                if last_speaker is not None and last_speaker.source is not None:
+                    last_body = last_speaker
                 continue
             detections = detect(piece, sentence.start, self.lexicon, children)
             attributions = self.sources.find(piece, sentence.start, set(ctx.countries), words)
+            attributions, last_body = self.speakers.follow(piece, sentence.start, attributions, last_body)
             if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
                 detections = []
             if detections:

@@ -63,6 +63,19 @@ _CUMULATIVE = re.compile(
     r"verified|documented|recorded)\b|\b(?:remain|remains)\b",
     re.IGNORECASE,
 )
+# A running total from several attacks ("have been killed in the strikes on the town") is a
+# total even where a place is named.
+_SEVERAL_ATTACKS = re.compile(
+    r"\b(?:attacks|strikes|airstrikes|air strikes|air raids|raids|bombardments|offensive|campaign|operation)\b",
+    re.IGNORECASE,
+)
+# Children counted within a toll of deaths that no one event caused.
+_TOLL_INCLUDING = re.compile(r"\b(?:deaths|dead|fatalities)\b[^.;]{0,60}\bincluding\b", re.IGNORECASE)
+_ONE_EVENT = re.compile(
+    r"\b(?:an?|the) (?:\w+ ){0,2}(?:attack|strike|airstrike|raid|bombing|blast|explosion|shelling|shell|bomb|"
+    r"ambush|massacre|assault)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -429,8 +442,10 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
             return "aggregate"
         if any(d.precision == "year" for d in dates):
             return "aggregate"
-        if _CUMULATIVE.search(text) and claim.location.precision != "place":
+        if _CUMULATIVE.search(text) and (claim.location.precision != "place" or _SEVERAL_ATTACKS.search(text)):
             return "aggregate"
+    if several and claim.location.precision != "place" and _TOLL_INCLUDING.search(text) and not _ONE_EVENT.search(text):
+        return "aggregate"  # "101 deaths were reported on Thursday, including 14 children": a day's toll
     # A practice over a period ("during the war of the 1990s, soldiers engaged in systematic rape")
     # is still a practice: only a date narrower than that makes it an event.
     unquantified = count is None and claim.victims.qualifier is None and all(_long_span(d) for d in dates)

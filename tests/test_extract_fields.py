@@ -1,0 +1,83 @@
+"""Fields of claims on our own short reports: who speaks across sentences ("the panel found",
+"the news agency said", "X was quoted as saying"), kinds, dates, places and actors in their roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from childwatch.extract import Extractor
+from childwatch.records import Claim, Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _claims(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
+    doc = Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                   media_type="text/plain", published=published)  # fmt: skip
+    return extractor.extract(doc)
+
+
+def test_the_panel_refers_back_to_the_body_named_before(extractor: Extractor) -> None:
+    text = (
+        "Armed groups in the region have committed war crimes, UNICEF said on Tuesday. "
+        "Ms. Dana Orlova, a lawyer for the families, said the findings were overdue. "
+        "The panel reported that girls as young as ten were raped by fighters of the militia."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "sexual_violence"]
+    assert [c.source_id for c in claims] == ["unicef"]
+
+
+def test_the_investigators_detailed_is_an_attribution(extractor: Extractor) -> None:
+    text = (
+        "Fighters have committed crimes against humanity, UNICEF said on Tuesday. "
+        "The investigators detailed the killing of boys who refused to join the militia."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "killing_maiming"]
+    assert [c.source_id for c in claims] == ["unicef"]
+
+
+def test_the_news_agency_is_the_agency_the_sentence_names(extractor: Extractor) -> None:
+    text = (
+        "A driver for the Agence France-Presse news agency and his two daughters were killed in a shelling "
+        "of the market, the news agency said."
+    )
+    (claim,) = _claims(extractor, text)
+    assert claim.source == "Agence France-Presse"
+
+
+def test_quoted_as_saying_names_the_speaker(extractor: Extractor) -> None:
+    text = (
+        "The district clinic was quoted by a radio station as saying that at least 12 children have been "
+        "wounded in the shelling."
+    )
+    (claim,) = _claims(extractor, text)
+    assert claim.source == "The district clinic"
+
+
+def test_a_running_total_from_several_attacks_is_an_aggregate_where_a_place_is_named(
+    extractor: Extractor,
+) -> None:
+    text = "Doctors in Kramatorsk said at least 31 children have been killed in the strikes on the city."
+    (claim,) = _claims(extractor, text)
+    assert claim.location.precision == "place" and claim.kind == "aggregate"
+
+
+def test_children_within_a_days_toll_is_an_aggregate(extractor: Extractor) -> None:
+    text = "At least 64 deaths were reported across the country on Monday, including nine children, monitors said."
+    (claim,) = _claims(extractor, text)
+    assert claim.kind == "aggregate"
+
+
+def test_one_attacks_toll_including_children_stays_an_incident(extractor: Extractor) -> None:
+    text = "A car bomb in the capital on Monday caused 23 deaths, including seven children, police said."
+    (claim,) = _claims(extractor, text)
+    assert claim.kind == "incident"
+
+
+def test_a_worldwide_figure_is_an_aggregate(extractor: Extractor) -> None:
+    text = "At least 80,000 child soldiers are fighting in armed conflicts worldwide, the charity estimates."
+    (claim,) = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    assert claim.kind == "aggregate"

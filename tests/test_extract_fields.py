@@ -81,3 +81,29 @@ def test_a_worldwide_figure_is_an_aggregate(extractor: Extractor) -> None:
     text = "At least 80,000 child soldiers are fighting in armed conflicts worldwide, the charity estimates."
     (claim,) = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
     assert claim.kind == "aggregate"
+
+
+def test_a_courts_seat_is_not_where_the_events_were(extractor: Extractor) -> None:
+    text = (
+        "The special tribunal in The Hague has charged two commanders over the deportation and abduction "
+        "of Ukrainian children from occupied towns."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "abduction"]
+    assert [c.location.country for c in claims] == ["UA"]
+
+
+def test_the_childrens_nationality_places_an_unplaced_claim(extractor: Extractor) -> None:
+    text = (
+        "Prosecutors accuse the Russian commissioner of organising the abduction of Ukrainian children, "
+        "the statement said."
+    )
+    claims = [c for c in _claims(extractor, text) if c.violation == "abduction"]
+    assert [c.location.country for c in claims] == ["UA"]
+
+
+def test_a_persons_surname_is_not_the_armed_group_of_that_name(extractor: Extractor) -> None:
+    text = (
+        "Gunmen killed four schoolchildren near Timbuktu, Mali, on Sunday, school director Paul Wagner said."
+    )
+    (claim,) = _claims(extractor, text)
+    assert claim.perpetrator_id != "wagner_group"

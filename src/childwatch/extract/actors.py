@@ -29,6 +29,14 @@ class Reference:
     unresolved: bool  # named only generically ("bandits"): stays unknown
 
 
+_TITLE_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|professor|president|spokes(?:man|woman|person)|minister|director|chairman|"
+    r"chairwoman|chair|officer|judge|senator|ambassador|secretary|governor|mayor|correspondent|reporter|"
+    r"journalist|researcher|analyst|author|lawyer|attorney|dean|provost|principal|pastor|bishop)\.?\s+$",
+    re.IGNORECASE,
+)
+
+
 class ActorFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Actor] = index_entries(codebook.actors)
@@ -37,6 +45,7 @@ class ActorFinder:
         # Descriptions any war has, bound to one country's group as aliases: theirs only in a report
         # about that country ("opposition forces" are South Sudan's SPLA-IO, not Syria's rebels).
         self._generic |= {"opposition forces", "opposition fighters", "rebel fighters", "armed opposition groups"}
+        self._demonyms = set(lexicon.demonyms)
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
@@ -66,10 +75,25 @@ class ActorFinder:
                 matched = " ".join(t.norm for t in tokens[m.first : m.last])
                 fallback = None if matched in self._generic else candidates[0]
                 actor = next((a for a in candidates if set(a.countries) & (countries or set())), fallback)
-            if actor is None:
+            if actor is None or self._surname(text, tokens, m.first, m.last):
                 continue
             out.append(ActorMention(m.start, m.end, actor, text[m.start : m.end]))
         return out
+
+    def _surname(self, text: str, tokens: list[Token], first: int, last: int) -> bool:
+        """A one-word name that ends a person's name after a title or role ("university president
+        James Wagner", "spokesman Ali Hamas"): a surname, not the group."""
+        if last - first != 1 or first == 0:
+            return False
+        before, word = tokens[first - 1], tokens[first]
+        return (
+            text[before.end : word.start] == " "
+            and before.text[:1].isupper()
+            and before.text[1:].islower()
+            and word.text[1:].islower()
+            and before.norm not in self._demonyms
+            and _TITLE_BEFORE.search(text, max(0, before.start - 30), before.start) is not None
+        )
 
     def references(self, text: str, offset: int = 0) -> list[Reference]:
         out = []

@@ -69,6 +69,7 @@ _SEVERAL_ATTACKS = re.compile(
     r"\b(?:attacks|strikes|airstrikes|air strikes|air raids|raids|bombardments|offensive|campaign|operation)\b",
     re.IGNORECASE,
 )
+_CHILD_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:children|child|girls|boys|minors|schoolchildren|schoolgirls|schoolboys)\b")
 # Children counted within a toll of deaths that no one event caused.
 _TOLL_INCLUDING = re.compile(r"\b(?:deaths|dead|fatalities)\b[^.;]{0,60}\bincluding\b", re.IGNORECASE)
 _ONE_EVENT = re.compile(
@@ -294,8 +295,11 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
             loc.admin1 = best.mention.text
         return loc
     code = ctx.dominant_country
-    for start, _end, c in ctx.demonyms:
-        if code is None and facts.start <= start < facts.end and start not in ctx.actor_demonyms:
+    nations = [(s, e, c) for s, e, c in ctx.demonyms if facts.start <= s < facts.end and s not in ctx.actor_demonyms]
+    # The children's own nationality ("the abduction of Ukrainian children") before any other.
+    nations.sort(key=lambda d: not _CHILD_AFTER.match(facts.text, d[1] - facts.start))
+    for _start, _end, c in nations:
+        if code is None:
             code = c
             break
     if code is None and claim.perpetrator_id:

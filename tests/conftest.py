@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from childwatch.extract import Extractor
 from childwatch.records import Claim, Document, Location, Span, Victims
 from childwatch.store import Store, open_store
 from pgtest import postgres_databases  # noqa: F401  (the PostgreSQL test server, see pgtest.py)
@@ -91,6 +92,22 @@ def _build(db: Path) -> None:
         resolve(store)
         for name, role in ROLES.items():
             add_user(store, name, PASSWORD, role)
+
+
+def text_document(text: str, published: str | None = "2024-05-10", doc_id: str = "t") -> Document:
+    """A plain-text report of our own, as the extraction tests write them."""
+    return Document(id=doc_id, text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                    media_type="text/plain", published=published)  # fmt: skip
+
+
+def claims_in(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
+    return extractor.extract(text_document(text, published))
+
+
+@pytest.fixture(scope="session")
+def extractor() -> Extractor:
+    """One extractor (codebook, lexicon, gazetteer loaded once) for every test."""
+    return Extractor()
 
 
 @pytest.fixture(scope="session")

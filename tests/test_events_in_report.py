@@ -12,21 +12,12 @@ import pytest
 import childwatch.extract as extract_module
 from childwatch.extract import Extractor
 from childwatch.extract.merge import Decision, explain
-from childwatch.records import Claim, Document
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-def _doc(text: str, published: str | None = "2024-03-14") -> Document:
-    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                    media_type="text/plain", published=published)
+from childwatch.records import Claim
+from conftest import text_document
 
 
 def _claims(extractor: Extractor, text: str, violation: str, published: str | None = "2024-03-14") -> list[Claim]:
-    return [c for c in extractor.extract(_doc(text, published)) if c.violation == violation]
+    return [c for c in extractor.extract(text_document(text, published)) if c.violation == violation]
 
 
 def _decisions(extractor: Extractor, text: str, violation: str, monkeypatch: pytest.MonkeyPatch,
@@ -39,7 +30,7 @@ def _decisions(extractor: Extractor, text: str, violation: str, monkeypatch: pyt
         return claims
 
     monkeypatch.setattr(extract_module, "merge_mentions", keep)
-    extractor.extract(_doc(text, published))
+    extractor.extract(text_document(text, published))
     return explain([c for c in seen if c.violation == violation], published)
 
 

@@ -7,21 +7,11 @@ import pytest
 
 from childwatch.extract import Extractor
 from childwatch.extract.sentences import split_sentences
-from childwatch.records import Document
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-def _doc(text: str, published: str | None = "2024-05-10") -> Document:
-    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                    media_type="text/plain", published=published)  # fmt: skip
+from conftest import text_document
 
 
 def _killings(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list:
-    return [c for c in extractor.extract(_doc(text, published)) if c.violation == "killing_maiming"]
+    return [c for c in extractor.extract(text_document(text, published)) if c.violation == "killing_maiming"]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +115,7 @@ def test_a_neighbourhood_of_gaza_city_places_the_strike_in_the_city(extractor: E
 )
 def test_child_soldiers_named_as_a_topic_are_no_claim(extractor: Extractor, text: str) -> None:
     """Abstracts and reports mention child soldiers as their subject: no one recruits anyone."""
-    assert not [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"]
+    assert not [c for c in extractor.extract(text_document(text)) if c.violation == "recruitment_use"]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +127,7 @@ def test_child_soldiers_named_as_a_topic_are_no_claim(extractor: Extractor, text
     ],
 )
 def test_child_soldiers_in_an_act_a_count_or_a_life_are_still_claims(extractor: Extractor, text: str) -> None:
-    assert [c for c in extractor.extract(_doc(text)) if c.violation == "recruitment_use"]
+    assert [c for c in extractor.extract(text_document(text)) if c.violation == "recruitment_use"]
 
 
 def test_the_day_a_relative_posted_does_not_date_the_strike(extractor: Extractor) -> None:

@@ -3,21 +3,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from childwatch.extract import Extractor
-from childwatch.records import Claim, Document
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-def _claims(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
-    doc = Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                   media_type="text/plain", published=published)  # fmt: skip
-    return extractor.extract(doc)
+from conftest import claims_in
 
 
 def test_the_panel_refers_back_to_the_body_named_before(extractor: Extractor) -> None:
@@ -26,7 +13,7 @@ def test_the_panel_refers_back_to_the_body_named_before(extractor: Extractor) ->
         "Ms. Dana Orlova, a lawyer for the families, said the findings were overdue. "
         "The panel reported that girls as young as ten were raped by fighters of the militia."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "sexual_violence"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "sexual_violence"]
     assert [c.source_id for c in claims] == ["unicef"]
 
 
@@ -35,7 +22,7 @@ def test_the_investigators_detailed_is_an_attribution(extractor: Extractor) -> N
         "Fighters have committed crimes against humanity, UNICEF said on Tuesday. "
         "The investigators detailed the killing of boys who refused to join the militia."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "killing_maiming"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
     assert [c.source_id for c in claims] == ["unicef"]
 
 
@@ -44,7 +31,7 @@ def test_the_news_agency_is_the_agency_the_sentence_names(extractor: Extractor) 
         "A driver for the Agence France-Presse news agency and his two daughters were killed in a shelling "
         "of the market, the news agency said."
     )
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.source == "Agence France-Presse"
 
 
@@ -53,7 +40,7 @@ def test_quoted_as_saying_names_the_speaker(extractor: Extractor) -> None:
         "The district clinic was quoted by a radio station as saying that at least 12 children have been "
         "wounded in the shelling."
     )
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.source == "The district clinic"
 
 
@@ -61,25 +48,25 @@ def test_a_running_total_from_several_attacks_is_an_aggregate_where_a_place_is_n
     extractor: Extractor,
 ) -> None:
     text = "Doctors in Kramatorsk said at least 31 children have been killed in the strikes on the city."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.location.precision == "place" and claim.kind == "aggregate"
 
 
 def test_children_within_a_days_toll_is_an_aggregate(extractor: Extractor) -> None:
     text = "At least 64 deaths were reported across the country on Monday, including nine children, monitors said."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.kind == "aggregate"
 
 
 def test_one_attacks_toll_including_children_stays_an_incident(extractor: Extractor) -> None:
     text = "A car bomb in the capital on Monday caused 23 deaths, including seven children, police said."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.kind == "incident"
 
 
 def test_a_worldwide_figure_is_an_aggregate(extractor: Extractor) -> None:
     text = "At least 80,000 child soldiers are fighting in armed conflicts worldwide, the charity estimates."
-    (claim,) = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    (claim,) = [c for c in claims_in(extractor, text) if c.violation == "recruitment_use"]
     assert claim.kind == "aggregate"
 
 
@@ -88,7 +75,7 @@ def test_a_courts_seat_is_not_where_the_events_were(extractor: Extractor) -> Non
         "The special tribunal in The Hague has charged two commanders over the deportation and abduction "
         "of Ukrainian children from occupied towns."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "abduction"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "abduction"]
     assert [c.location.country for c in claims] == ["UA"]
 
 
@@ -97,7 +84,7 @@ def test_the_childrens_nationality_places_an_unplaced_claim(extractor: Extractor
         "Prosecutors accuse the Russian commissioner of organising the abduction of Ukrainian children, "
         "the statement said."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "abduction"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "abduction"]
     assert [c.location.country for c in claims] == ["UA"]
 
 
@@ -105,13 +92,13 @@ def test_a_persons_surname_is_not_the_armed_group_of_that_name(extractor: Extrac
     text = (
         "Gunmen killed four schoolchildren near Timbuktu, Mali, on Sunday, school director Paul Wagner said."
     )
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.perpetrator_id != "wagner_group"
 
 
 def test_a_running_total_told_in_the_present_runs_up_to_the_reports_day(extractor: Extractor) -> None:
     text = "Doctors in Kramatorsk said at least 31 children have been killed in the strikes on the city."
-    (claim,) = _claims(extractor, text, published="2024-05-10")
+    (claim,) = claims_in(extractor, text, published="2024-05-10")
     assert claim.kind == "aggregate" and (claim.date.start, claim.date.end) == (None, "2024-05-10")
 
 
@@ -120,5 +107,5 @@ def test_an_undated_practice_takes_the_period_the_report_gives_elsewhere(extract
         "The monitors examined what the militia has done in the valley since March 2019.\n\n"
         "Its fighters routinely abduct boys from their villages and send them to training camps."
     )
-    claims = [c for c in _claims(extractor, text, published="2021-02-01") if c.kind == "pattern"]
+    claims = [c for c in claims_in(extractor, text, published="2021-02-01") if c.kind == "pattern"]
     assert claims and all(c.date.start == "2019-03" for c in claims)

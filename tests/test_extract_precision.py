@@ -7,18 +7,8 @@ from __future__ import annotations
 import pytest
 
 from childwatch.extract import Extractor
-from childwatch.records import Claim, Document
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-def _claims(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
-    doc = Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                   media_type="text/plain", published=published)  # fmt: skip
-    return extractor.extract(doc)
+from childwatch.records import Claim
+from conftest import claims_in
 
 
 def _kinds(claims: list[Claim]) -> list[str]:
@@ -31,7 +21,7 @@ def test_students_of_a_college_are_not_children(extractor: Extractor) -> None:
         "hotel, the university said. Four students were killed when gunmen stormed a secondary school in "
         "the north of the country."
     )
-    claims = _claims(extractor, text)
+    claims = claims_in(extractor, text)
     assert [c.victims.count for c in claims if c.violation == "killing_maiming"] == [4]
     assert all("university" not in c.evidence.text for c in claims)
 
@@ -45,40 +35,40 @@ def test_students_of_a_college_are_not_children(extractor: Extractor) -> None:
     ],
 )
 def test_women_named_nearer_a_rape_or_beating_are_its_victims(extractor: Extractor, text: str) -> None:
-    kinds = _kinds(_claims(extractor, text))
+    kinds = _kinds(claims_in(extractor, text))
     assert "sexual_violence" not in kinds and "detention_torture" not in kinds
 
 
 def test_women_and_girls_together_stay_victims_of_rape(extractor: Extractor) -> None:
     text = "Women and girls as young as eleven were raped by the fighters who held the village, a survivor said."
-    assert "sexual_violence" in _kinds(_claims(extractor, text))
+    assert "sexual_violence" in _kinds(claims_in(extractor, text))
 
 
 def test_boys_who_are_executed_are_killed_not_recruited(extractor: Extractor) -> None:
     text = "Survivors said the militia spared no one in the valley: old men and boys were executed at the quarry."
-    assert _kinds(_claims(extractor, text)) == ["killing_maiming"]
+    assert _kinds(claims_in(extractor, text)) == ["killing_maiming"]
 
 
 def test_a_boy_made_to_execute_is_still_recruitment(extractor: Extractor) -> None:
     text = "The footage shows a boy of about twelve forced to execute a captive in the square."
-    assert "recruitment_use" in _kinds(_claims(extractor, text))
+    assert "recruitment_use" in _kinds(claims_in(extractor, text))
 
 
 def test_children_acting_out_roles_are_no_event(extractor: Extractor) -> None:
     text = "A charity clip shows schoolchildren acting out the roles of smugglers, kidnappers and their victims."
-    assert _claims(extractor, text) == []
+    assert claims_in(extractor, text) == []
 
 
 def test_gunmen_dressed_as_soldiers_still_abduct(extractor: Extractor) -> None:
     text = "Gunmen dressed as soldiers abducted 40 pupils from the boarding school on Friday night."
-    assert "abduction" in _kinds(_claims(extractor, text))
+    assert "abduction" in _kinds(claims_in(extractor, text))
 
 
 def test_a_sentence_printed_twice_is_one_claim(extractor: Extractor) -> None:
     """A caption repeats a paragraph word for word; "a woman and a child" is introduced twice."""
     line = "Earlier, the regional ombudsman said a woman and a child had been killed in the shelling"
     text = f"{line}.\nOfficials gave no other details.\nA still image from the town after the shelling\n{line}\n"
-    claims = _claims(extractor, text)
+    claims = claims_in(extractor, text)
     assert [c.violation for c in claims] == ["killing_maiming"]
     assert len(claims[0].mentions) == 1
 
@@ -90,26 +80,26 @@ def test_child_before_a_plural_noun_counts_no_one_child(extractor: Extractor) ->
         "The movement rejected claims by a monitoring group that the armed wing recruits child soldiers. "
         "A 14-year-old boy recruited by the movement from his village in 2012 told the group he was given a rifle."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "recruitment_use"]
     assert sorted((c.kind, c.victims.count) for c in claims) == [("incident", 1), ("pattern", None)]
 
 
 def test_girls_taken_along_with_women_stay_victims(extractor: Extractor) -> None:
     text = "Girls who escaped the camp said they were sold at a slave market along with dozens of other women."
-    assert "sexual_violence" in _kinds(_claims(extractor, text))
+    assert "sexual_violence" in _kinds(claims_in(extractor, text))
 
 
 def test_a_year_ending_the_subject_dates_the_event_not_a_statement(extractor: Extractor) -> None:
     """ "On 8 May, a cousin posted that ..." dates the post; "a boy recruited ... in 2011 told
     reporters" dates the recruitment."""
     text = "A 13-year-old boy recruited by the rebels from his village in 2011 told reporters he was given a rifle."
-    (claim,) = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    (claim,) = [c for c in claims_in(extractor, text) if c.violation == "recruitment_use"]
     assert claim.date.start == "2011"
 
 
 def test_a_practice_over_a_decade_is_a_pattern(extractor: Extractor) -> None:
     text = "During the civil war of the 1980s, soldiers systematically raped girls in the occupied villages."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.kind == "pattern"
 
 
@@ -118,7 +108,7 @@ def test_the_former_child_soldier_later_in_life_is_the_same_recruitment(extracto
         "He was only 14 when, in 1979, he became a child soldier, joining a rebel front in the hills. "
         "When he was elected mayor in 2009, it was a proud day for the former child soldier."
     )
-    claims = [c for c in _claims(extractor, text) if c.violation == "recruitment_use"]
+    claims = [c for c in claims_in(extractor, text) if c.violation == "recruitment_use"]
     assert [c.date.start for c in claims] == ["1979"]
 
 
@@ -127,17 +117,17 @@ def test_a_generic_description_is_not_one_countrys_group_elsewhere(extractor: Ex
         "Shelling hit a market in Homs, Syria, on Monday as opposition forces and the army fought for the "
         "district. At least 40 people were killed, including nine children, activists said."
     )
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.perpetrator_id != "spla_io" and claim.location.country == "SY"
 
 
 def test_thousands_set_apart_by_spaces_are_one_figure(extractor: Extractor) -> None:
     text = "The agency estimates that at least 120 000 child soldiers are fighting in armed conflicts worldwide."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.victims.count == 120000
 
 
 def test_the_children_among_a_toll_are_counted_by_the_first_figure(extractor: Extractor) -> None:
     text = "A car bomb exploded outside the station on Tuesday. Six of the 19 wounded were minors, the mayor said."
-    (claim,) = _claims(extractor, text)
+    (claim,) = claims_in(extractor, text)
     assert claim.victims.count == 6

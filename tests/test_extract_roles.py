@@ -6,17 +6,7 @@ from __future__ import annotations
 import pytest
 
 from childwatch.extract import Extractor
-from childwatch.records import Document
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
-
-
-def _doc(text: str, published: str | None = "2024-05-10") -> Document:
-    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                    media_type="text/plain", published=published)  # fmt: skip
+from conftest import text_document
 
 
 def test_the_attackers_nationality_is_not_where_the_event_happened(extractor: Extractor) -> None:
@@ -27,7 +17,7 @@ def test_the_attackers_nationality_is_not_where_the_event_happened(extractor: Ex
         "Israeli forces said they were targeting militants. Four children were killed in the house, "
         "relatives said. Israeli military officials declined to comment on the strike."
     )
-    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claims and {c.location.country for c in claims} == {"PS"}
 
 
@@ -36,14 +26,14 @@ def test_a_states_forces_abroad_do_not_move_the_event_home(extractor: Extractor)
         "Russian forces shelled a residential area of Kharkiv on Sunday. Russian troops have pressed "
         "their offensive for weeks. Two children were killed and five wounded, the regional governor said."
     )
-    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claims and {c.location.country for c in claims} == {"UA"}
 
 
 def test_a_groups_home_country_still_places_an_unplaced_event(extractor: Extractor) -> None:
     """A non-state group's country stays a fair guess when the report names no place."""
     text = "Boko Haram fighters abducted 20 girls from their school, a local official said."
-    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
     assert claim.location.country == "NG"
 
 
@@ -55,7 +45,7 @@ def test_a_groups_home_country_still_places_an_unplaced_event(extractor: Extract
     ],
 )
 def test_a_dateline_is_where_the_report_was_filed_not_the_event(extractor: Extractor, text: str) -> None:
-    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
     assert claim.location.name is None and claim.location.place_id != "gn:2352778"  # not Abuja
     assert claim.location.country == "NG"  # the dateline's country is still the story's
 
@@ -65,7 +55,7 @@ def test_an_organisations_seat_and_where_a_statement_was_made_are_not_event_plac
         "Militants recruited at least 40 boys in recent months, the London-based monitoring group said. "
         "Three children were killed in the shelling, a spokesperson told reporters in Geneva."
     )
-    claims = extractor.extract(_doc(text))
+    claims = extractor.extract(text_document(text))
     assert claims and all(c.location.name not in ("London", "Geneva") for c in claims)
     assert all(c.location.country not in ("GB", "CH") for c in claims)
 
@@ -75,14 +65,14 @@ def test_the_military_never_named_is_the_forces_of_the_country_the_report_is_in(
         "Fighting went on for a week in Sagaing Region, Myanmar. On 3 May a 9-year-old boy was killed when "
         "the military shelled his village, residents said."
     )
-    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator_id is not None and "myanmar" in claim.perpetrator_id.lower()
 
 
 @pytest.mark.parametrize("weapon", ["UAVs", "helicopters", "tanks", "snipers"])
 def test_a_nationality_before_a_weapon_names_that_states_forces(extractor: Extractor, weapon: str) -> None:
     text = f"Israeli {weapon} opened fire near a school in Khan Younis on 9 October, wounding four children."
-    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator_id is not None and "isr" in claim.perpetrator_id.lower()
     assert claim.location.country == "PS"
 
@@ -96,42 +86,42 @@ def test_a_nationality_before_a_weapon_names_that_states_forces(extractor: Extra
 )
 def test_the_body_behind_a_source_is_not_the_perpetrator(extractor: Extractor, text: str) -> None:
     """'Hamas-run ministry' asserts the figure; it does not say who killed the children."""
-    claims = extractor.extract(_doc(text))
+    claims = extractor.extract(text_document(text))
     assert claims and all(c.perpetrator is None for c in claims)
     assert all(c.source and "ministry" in c.source.lower() for c in claims)
 
 
 def test_a_group_described_by_its_ties_is_the_perpetrator_not_the_ally(extractor: Extractor) -> None:
     text = "Fighters of the ADF, a group with ties to the Islamic State, killed 37 pupils at a school in Uganda."
-    (claim,) = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator == "Allied Democratic Forces"
 
 
 def test_responders_are_not_the_perpetrators(extractor: Extractor) -> None:
     text = "Gunmen abducted 12 pupils from a school in Kaduna on Monday; police at the scene returned fire."
-    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "abduction"]
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
     assert claims and all(c.perpetrator is None or "police" not in c.perpetrator.lower() for c in claims)
 
 
 def test_a_capital_standing_for_its_state_is_an_actor_not_a_place(extractor: Extractor) -> None:
     text = "Moscow's forces shelled a school in Kharkiv, killing two children, Ukrainian officials said."
-    claims = [c for c in extractor.extract(_doc(text)) if c.violation == "killing_maiming"]
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claims and all(c.location.country == "UA" and c.perpetrator == "Russian forces" for c in claims)
     text = "Russian strikes killed three children in Odesa on Sunday, Kyiv said."
-    (claim,) = extractor.extract(_doc(text))
+    (claim,) = extractor.extract(text_document(text))
     assert claim.location.country == "UA" and claim.location.name != "Kyiv"
 
 
 def test_a_border_is_the_edge_of_the_place_not_the_neighbour(extractor: Extractor) -> None:
     text = "Gunmen attacked a school near the Congo border in Mpondwe, Uganda, killing 37 pupils."
-    claims = extractor.extract(_doc(text))
+    claims = extractor.extract(text_document(text))
     assert claims and {c.location.country for c in claims} == {"UG"}
 
 
 def test_a_demonym_is_not_the_region_of_the_same_name(extractor: Extractor) -> None:
     """'Somali insurgents' says who; Ethiopia's Somali Region is another matter."""
     text = "Somali insurgents recruited hundreds of children in the south of the country, aid workers said."
-    (claim,) = extractor.extract(_doc(text))
+    (claim,) = extractor.extract(text_document(text))
     assert claim.location.country != "ET"
 
 
@@ -144,7 +134,7 @@ def test_a_generic_body_is_that_of_the_country_the_report_is_set_in(
 ) -> None:
     """'The health ministry' is Gaza's only in a report about Gaza; elsewhere it stays unnamed."""
     text = f"Five children were killed in {place} on Monday, according to the health ministry."
-    (claim,) = extractor.extract(_doc(text))
+    (claim,) = extractor.extract(text_document(text))
     assert claim.source_id == source_id and claim.source == "the health ministry"
 
 
@@ -158,5 +148,5 @@ def test_a_generic_body_is_that_of_the_country_the_report_is_set_in(
     ],
 )
 def test_sources_are_whole_names_never_fragments(extractor: Extractor, text: str, source: str | None) -> None:
-    (claim,) = extractor.extract(_doc(text))
+    (claim,) = extractor.extract(text_document(text))
     assert claim.source == source

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason}; in CI the browser tests must run (.ci/run installs chromium)")
     pytest.skip(f"{reason} (install it with `apt-get install chromium` to run the browser tests)")
@@ -51,11 +51,11 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        _unavailable(f"no chromium at {CHROMIUM}")
+        unavailable(f"no chromium at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield launched
@@ -115,6 +115,7 @@ def test_analyst_filters_opens_an_incident_sees_evidence_corrects_and_sees_histo
     assert "perpetrator" in legend and "place" in legend
 
     page.click("details.claim-review > summary")
+    page.click("details.other-field > summary")  # any field by its name, beside the form of the common ones
     form = page.locator("form[action$='/correct']").first
     form.locator("select[name=field]").select_option("victims.count")
     form.locator("input[name=value]").fill("41")

@@ -67,6 +67,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/sources"): VIEWER,
     ("GET", "/api/claims/newest"): VIEWER,
     ("GET", "/api/documents"): VIEWER,
+    ("GET", "/api/places"): VIEWER,  # the offline gazetteer: public place names
+    ("GET", "/api/pick/incidents"): VIEWER,  # what the incident list shows too
     ("GET", "/"): VIEWER,
     ("GET", "/incidents"): VIEWER,
     ("GET", "/incidents/{incident_id}"): VIEWER,
@@ -91,6 +93,12 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/claims/{claim_id}/correct"): ANALYST,
     ("POST", "/claims/{claim_id}/status"): ANALYST,
     ("POST", "/claims/{claim_id}/move"): ANALYST,
+    ("POST", "/api/claims/{claim_id}/fields"): ANALYST,
+    ("POST", "/api/bulk"): ANALYST,
+    ("POST", "/api/bulk/undo"): ANALYST,
+    ("POST", "/claims/{claim_id}/fields"): ANALYST,
+    ("POST", "/incidents/bulk"): ANALYST,
+    ("POST", "/incidents/bulk/undo"): ANALYST,
     # Admins: children's names shown (logged with the reason).
     ("POST", "/api/incidents/{incident_id}/reveal"): ADMIN,
     ("POST", "/incidents/{incident_id}/reveal"): ADMIN,
@@ -119,14 +127,20 @@ BODIES: dict[str, dict[str, Any]] = {
     "/claims/{claim_id}/correct": {"field": "victims.count", "value": "5", "back": "{target}", "reason": "annex"},
     "/claims/{claim_id}/status": {"action": "reject", "back": "{target}", "reason": "not about children"},
     "/claims/{claim_id}/move": {"incident_id": "{other}", "back": "{target}", "reason": "wrong incident"},
+    "/api/claims/{claim_id}/fields": {"changes": {"kind": "pattern", "location": "gn:54225"}, "reason": "para 2"},
+    "/claims/{claim_id}/fields": {"kind": "pattern", "place": "Marka", "back": "{target}", "reason": "para 2"},
+    "/api/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
+    "/incidents/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
 }
 DEFAULT_BODY = {"reason": "checked against two sources"}
 # Calls that only make sense after another one (a claim is restored after its rejection).
 BEFORE = {
     "/api/claims/{claim_id}/restore": "/api/claims/{claim_id}/reject",
     "/api/incidents/{incident_id}/reopen": "/api/incidents/{incident_id}/confirm",
+    "/api/bulk/undo": "/api/bulk",
 }
-QUERIES = {"/api/export": {"format": "csv"}, "/export": {"format": "csv"}}
+QUERIES = {"/api/export": {"format": "csv"}, "/export": {"format": "csv"}, "/api/places": {"q": "Goma"},
+           "/api/pick/incidents": {"q": "Goma"}}  # fmt: skip
 
 
 # --- the app, its routes, and calling them ------------------------------------------------------

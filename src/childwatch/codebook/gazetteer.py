@@ -4,6 +4,7 @@
     gaz.lookup("Ar-Raqqah")              # countries first, then admin1, then places
     gaz.lookup("Palmyra", country="SY")  # only Syrian candidates
     gaz.is_name("Maiduguri")             # True: cheap enough to call on every n-gram
+    gaz.search("kandah")                 # names starting so, for a place picker
 
 Names are compared by `normalise_place`, so case, diacritics, apostrophes, hyphens,
 spaces and Arabic article spellings (Al-/Ar-/As-/El-...) do not matter.
@@ -56,6 +57,11 @@ _COLUMNS = "p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.populatio
 # Row numbers were assigned in result order (countries, admin1, places by population), so
 # ordering by row number is the ranking.
 _LOOKUP_SQL = f"SELECT {_COLUMNS} FROM alias a JOIN place p ON p.rowid = a.place WHERE a.key = ? ORDER BY a.place"
+# Distinct places with a name starting with a key, best ranked first (row order is rank).
+_PREFIX_SQL = (
+    f"SELECT {_COLUMNS} FROM place p WHERE p.rowid IN"
+    " (SELECT a.place FROM alias a WHERE a.key >= ? AND a.key < ?) ORDER BY p.rowid LIMIT ?"
+)
 _ADMIN1_SQL = (
     f"SELECT {_COLUMNS} FROM admin1_key k JOIN place p ON p.rowid = k.place"
     " WHERE k.country = ? AND k.key = ? ORDER BY k.place LIMIT 1"
@@ -106,6 +112,21 @@ class Gazetteer:
             code = country.upper()
             return [p for p in places if p.country == code]
         return list(places)
+
+    def search(self, text: str, limit: int = 10) -> list[Place]:
+        """Places whose name (or any alias) starts with `text`, for type-ahead: exact
+        names first, then countries, admin1 and places by population. Fewer than two
+        letters find nothing (every place would match)."""
+        key = normalise_place(text)
+        if len(key) < 2 or limit < 1:
+            return []
+        found = {p.id: p for p in self.lookup(text)}
+        # The upper bound: the key with its last character raised by one (keys are
+        # casefolded ASCII letters and digits, see normalise_place).
+        upper = key[:-1] + chr(ord(key[-1]) + 1)
+        for row in self._conn.execute(_PREFIX_SQL, (key, upper, limit)).fetchall():
+            found.setdefault(row[0], Place(*row))
+        return list(found.values())[:limit]
 
     def is_name(self, text: str) -> bool:
         """True if `lookup(text)` would find something; answered from memory."""

@@ -19,7 +19,7 @@ from childwatch.extract.names import report_names
 from childwatch.read.queries import jsonable
 from childwatch.read.redact import Redaction, redact_values
 from childwatch.read.shown import log_reveal, pseudonymise_document_ids, shown_report
-from childwatch.review.corrections import FIELDS
+from childwatch.review.corrections import value_of
 from childwatch.review.replay import claim_state, effective
 from childwatch.review.users import User, can, require
 from childwatch.store import Store
@@ -35,7 +35,7 @@ _SPAN_FIELDS = {
     "victims.age": ("victims.age_min", "victims.age_max"),
     "victims.sex": ("victims.sex",),
     "victims.group": ("victims.group",),
-    "location": ("location.name", "location.admin1", "location.country", "location.lat", "location.lon"),
+    "location": ("location", "location.name", "location.admin1", "location.country", "location.lat", "location.lon"),
     "date": ("date.start", "date.end"),
     "source": ("source",),
     "trigger": ("violation",),
@@ -157,8 +157,8 @@ def incident_detail(
                 "corrections": redact_values(
                     {
                         f: {
-                            "value": current.get(FIELDS[f].columns[0]),
-                            "original": row.get(FIELDS[f].columns[0]),
+                            "value": value_of(f, current),
+                            "original": value_of(f, row),
                             "event_id": e,
                         }
                         for f, e in fixes.items()

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Table, select
 from childwatch.errors import NotFound, ReviewError
 from childwatch.extract.names import names_a_child, report_names
 from childwatch.review import replay
-from childwatch.review.corrections import FIELDS, check_claim, parse_value, value_of
+from childwatch.review.corrections import check_claim, parse_value, value_of
 from childwatch.review.users import User, require
 from childwatch.store import Store, locks
 from childwatch.store import review as db
@@ -123,16 +123,31 @@ def _act(
 ) -> ReviewEvent:
     """Check, then in one transaction: build the event (reading the state it changes),
     append it and apply its effect."""
+    return act_many(store, user, reason, [build])[0]
+
+
+def act_many(store: Store, user: User, reason: str | None, builds: Sequence[Any]) -> list[ReviewEvent]:
+    """Several events with one reason, all or nothing, in one transaction: each build reads
+    the state the ones before it left (it may return None: nothing to record), then the
+    effects of all are applied at once. Returns the events recorded."""
     require(user, "review")
     why = _reason(reason)
     with store.writing() as conn:
         locks.review_writers(conn)
-        values, anchors, touched = build(conn)
-        values.update({"user_id": user.id, "user_name": user.name, "reason": why})
-        event_id = db.append_event(conn, values, anchors)
-        replay.apply(conn, only=touched)
-        (record,) = db.events(conn, ids=[event_id])
-    return _event(record)
+        event_ids: list[int] = []
+        touched: set[str] = set()
+        for build in builds:
+            built = build(conn)
+            if built is None:
+                continue
+            values, anchors, their = built
+            values.update({"user_id": user.id, "user_name": user.name, "reason": why})
+            event_ids.append(db.append_event(conn, values, anchors))
+            touched |= their
+        if event_ids:
+            replay.apply(conn, only=touched)
+        records = db.events(conn, ids=event_ids) if event_ids else []
+    return [_event(r) for r in records]
 
 
 def _incident(conn: Connection, incident_id: str) -> dict[str, Any]:
@@ -157,24 +172,28 @@ def _claim(conn: Connection, claim_id: int) -> ClaimKey:
 
 
 def _set_status(store: Store, user: User, incident_id: str, reason: str | None, action: str) -> ReviewEvent:
-    def build(conn: Connection) -> Any:
-        inc = _incident(conn, incident_id)
-        new = {"confirm": VERIFIED, "reject": REJECTED}.get(action)
-        if action == "reopen" and inc["status"] not in (VERIFIED, REJECTED):
-            raise ReviewError(f"incident {incident_id} is {inc['status']}, not verified or rejected: nothing to reopen")
-        if new == inc["status"]:
-            raise ReviewError(f"incident {incident_id} is {new} already")
-        values = {
-            "action": action,
-            "target_type": "incident",
-            "target_id": incident_id,
-            "incident_id": incident_id,
-            "before": {"status": inc["status"]},
-            "after": {"status": new or "as resolved"},
-        }
-        return values, [("member", k) for k in _members(conn, incident_id)], {incident_id}
+    return _act(store, user, reason, lambda conn: build_status(conn, incident_id, action))
 
-    return _act(store, user, reason, build)
+
+def build_status(conn: Connection, incident_id: str, action: str, *, tags: dict[str, str] | None = None) -> Any:
+    """The event confirming, rejecting or reopening an incident (see `_act`); `tags` (the
+    bulk action it is part of, see `review.bulk`) are kept in its `after`."""
+    inc = _incident(conn, incident_id)
+    new = {"confirm": VERIFIED, "reject": REJECTED}.get(action)
+    if action == "reopen" and inc["status"] not in (VERIFIED, REJECTED):
+        raise ReviewError(f"incident {incident_id} is {inc['status']}, not verified or rejected: nothing to reopen")
+    if new == inc["status"]:
+        raise ReviewError(f"incident {incident_id} is {new} already")
+    after: dict[str, Any] = {"status": new or "as resolved", **(tags or {})}
+    values = {
+        "action": action,
+        "target_type": "incident",
+        "target_id": incident_id,
+        "incident_id": incident_id,
+        "before": {"status": inc["status"]},
+        "after": after,
+    }
+    return values, [("member", k) for k in _members(conn, incident_id)], {incident_id}
 
 
 def confirm_incident(store: Store, user: User, incident_id: str, reason: str | None) -> ReviewEvent:
@@ -297,33 +316,38 @@ def correct_claim(store: Store, user: User, claim_id: int, field: str, value: An
     """Correct one field of a claim (see `CORRECTABLE_FIELDS`); the extractor's value stays
     visible in the history. A claim whose violation changes leaves an incident it shares
     with other claims for one of its own."""
+    return _act(store, user, reason, lambda conn: build_correction(conn, claim_id, field, value))
 
-    def build(conn: Connection) -> Any:
-        claim = _claim(conn, claim_id)
-        columns = parse_value(field, value)
-        (original,) = db.claim_rows(conn, claim_ids=[claim_id])
-        current = replay.effective(original, replay.claim_state(conn, [claim.doc_id]))
-        if all(current.get(k) == v for k, v in columns.items()):
-            raise ReviewError(f"{field} of claim {claim_id} is {value_of(field, current)!r} already")
-        check_claim({**current, **columns})
-        _check_no_child_named(conn, claim.doc_id, field, columns)
-        after: dict[str, Any] = {"value": columns[FIELDS[field].columns[0]], "columns": columns}
-        touched = {claim.incident_id} if claim.incident_id else set()
-        if field == "violation" and claim.incident_id and len(_members(conn, claim.incident_id)) > 1:
-            after["incident_id"] = _new_incident_id()
-            touched.add(after["incident_id"])
-        values = {
-            "action": "correct",
-            "target_type": "claim",
-            "target_id": str(claim_id),
-            "incident_id": claim.incident_id,
-            "field": field,
-            "before": {"value": value_of(field, current), "original": value_of(field, original)},
-            "after": after,
-        }
-        return values, [("target", claim)], touched
 
-    return _act(store, user, reason, build)
+def build_correction(conn: Connection, claim_id: int, field: str, value: Any, *, unchanged_ok: bool = False) -> Any:
+    """The event correcting `field` of a claim, read from the state in `conn`: (values,
+    anchors, incidents touched). A value the claim has already is refused, or with
+    `unchanged_ok` gives None (nothing to record)."""
+    claim = _claim(conn, claim_id)
+    columns = parse_value(field, value)
+    (original,) = db.claim_rows(conn, claim_ids=[claim_id])
+    current = replay.effective(original, replay.claim_state(conn, [claim.doc_id]))
+    if all(current.get(k) == v for k, v in columns.items()):
+        if unchanged_ok:
+            return None
+        raise ReviewError(f"{field} of claim {claim_id} is {value_of(field, current)!r} already")
+    check_claim({**current, **columns})
+    _check_no_child_named(conn, claim.doc_id, field, columns)
+    after: dict[str, Any] = {"value": value_of(field, columns), "columns": columns}
+    touched = {claim.incident_id} if claim.incident_id else set()
+    if field == "violation" and claim.incident_id and len(_members(conn, claim.incident_id)) > 1:
+        after["incident_id"] = _new_incident_id()
+        touched.add(after["incident_id"])
+    values = {
+        "action": "correct",
+        "target_type": "claim",
+        "target_id": str(claim_id),
+        "incident_id": claim.incident_id,
+        "field": field,
+        "before": {"value": value_of(field, current), "original": value_of(field, original)},
+        "after": after,
+    }
+    return values, [("target", claim)], touched
 
 
 def _check_no_child_named(conn: Connection, doc_id: str, field: str, columns: dict[str, Any]) -> None:

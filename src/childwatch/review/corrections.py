@@ -4,7 +4,9 @@ one, and the checks a corrected claim must pass as a whole.
 Field names are the dotted names of `bench/GUIDELINES.md` (``victims.count``,
 ``location.country``, ``date.start``...). A correction sets one or more `claims` columns
 in the overlay (the extractor's values stay in `claims`): correcting ``perpetrator`` to
-"Boko Haram" also sets its codebook id.
+"Boko Haram" also sets its codebook id, and ``location`` (a place of the offline
+gazetteer, by its id such as ``gn:2331447``, as the place picker sends it) sets the name,
+admin1, country, coordinates and precision together, so the incident lands on the map.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import pycountry
 
+from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.loader import load_codebook, normalise
 from childwatch.errors import ReviewError
 from childwatch.vocab import KINDS, VIOLATIONS
@@ -149,6 +152,36 @@ def _named(kind: str) -> Callable[[str, Any], tuple[str | None, str | None]]:
     return parse
 
 
+@cache
+def gazetteer() -> Gazetteer:
+    """The offline gazetteer, opened once per process (read-only, shared by threads)."""
+    return Gazetteer.open()
+
+
+_PLACE_COLUMNS = (
+    "location_name",
+    "location_admin1",
+    "location_country",
+    "location_lat",
+    "location_lon",
+    "location_precision",
+    "location_place_id",
+)
+
+
+def _place(field: str, value: Any) -> tuple[Any, ...]:
+    """A gazetteer id -> every location column; empty clears the place."""
+    if _empty(value):
+        return (None,) * len(_PLACE_COLUMNS)
+    place = gazetteer().get(str(value).strip())
+    if place is None:
+        raise ReviewError(f"{field}: no place {str(value)[:40]!r} in the gazetteer; search it by name and pick it")
+    # As the extractor stores them: a province is its admin1 alone, a country its code alone.
+    admin1 = {"place": place.admin1, "admin1": place.name}.get(place.kind)
+    name = place.name if place.kind == "place" else None
+    return (name, admin1, place.country, place.lat, place.lon, place.kind, place.id)
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     name: str
@@ -169,6 +202,7 @@ FIELDS: Mapping[str, FieldSpec] = {
         FieldSpec("victims.age_max", ("victims_age_max",), _whole(0, 17)),
         FieldSpec("victims.sex", ("victims_sex",), _choice(("male", "female", "mixed"))),
         FieldSpec("victims.group", ("victims_group",), _text),
+        FieldSpec("location", _PLACE_COLUMNS, _place),
         FieldSpec("location.name", ("location_name",), _text),
         FieldSpec("location.admin1", ("location_admin1",), _text),
         FieldSpec("location.country", ("location_country",), _country),
@@ -195,7 +229,11 @@ def parse_value(field: str, value: Any) -> dict[str, Any]:
 
 
 def value_of(field: str, row: Mapping[str, Any]) -> Any:
-    """The field's (display) value in a claim row: the first of its columns."""
+    """The field's (display) value in a claim row: the first of its columns; for a place
+    picked from the gazetteer, its name, province and country together (a province or a
+    country has no name of its own)."""
+    if field == "location":
+        return ", ".join(str(row[c]) for c in _PLACE_COLUMNS[:3] if row.get(c)) or None
     return row.get(FIELDS[field].columns[0])
 
 

@@ -18,6 +18,7 @@ from childwatch.errors import NotFound
 from childwatch.read import queries, reports, watched
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit, users
+from childwatch.serve import review_api
 from childwatch.serve.deps import (
     MAX_INT,
     Admin,
@@ -320,3 +321,7 @@ def export_view(
     if format not in export.INCIDENT_FORMATS:
         raise HTTPException(400, f"unknown format {format!r}: choose one of {', '.join(export.INCIDENT_FORMATS)}")
     return export_response(store, raw, format, actor(request, user, "api"))
+
+
+# Pickers, corrections of several fields, bulk actions and undo (issue 17).
+router.include_router(review_api.router)

@@ -20,6 +20,7 @@ from childwatch import review
 from childwatch.errors import InputError, NotFound, ReviewError
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit, users
+from childwatch.serve import review_forms
 from childwatch.serve.deps import (
     Admin,
     Analyst,
@@ -209,3 +210,7 @@ def reveal(request: Request, incident_id: str, user: Admin, store: StoreDep, rea
         raise NotFound(f"no incident {incident_id!r}")
     context = {"user": user, "nav": "incidents", "revealed": True, **incident_context(detail, user)}
     return render(request, "incident.html", context)
+
+
+# The correction form with choice lists and place picker, bulk actions, undo (issue 17).
+router.include_router(review_forms.router)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from childwatch import export, review
 from childwatch.errors import InputError, NotFound
-from childwatch.read import queries, watched
+from childwatch.read import picking, queries, watched
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit
 from childwatch.review.users import User, can
@@ -124,7 +124,9 @@ def incidents_page(
         {
             "user": user, "nav": "incidents", "filters": raw, "facets": queries.facets(store), "page": result,
             "sort": sort, "sorts": queries.SORTS, "error": error, "FILTER_LABELS": FILTER_LABELS,
-            "formats": export.INCIDENT_FORMATS,
+            "formats": export.INCIDENT_FORMATS, "can_review": can(user, "review"),
+            "last_batch": request.session.get("last_batch") if can(user, "review") else None,
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         },
     )  # fmt: skip
 
@@ -152,6 +154,7 @@ def incident_context(detail: dict[str, Any], user: User) -> dict[str, Any]:
         "can_review": can(user, "review"),
         "can_reveal": can(user, "reveal"),
         "fields": review.CORRECTABLE_FIELDS,
+        "actors": picking.actor_names() if can(user, "review") else (),
         "revealed": False,
     }
 

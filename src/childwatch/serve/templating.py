@@ -39,6 +39,31 @@ STATUS_LABELS = {
     "rejected": "Rejected",
 }
 KIND_LABELS = {"incident": "Incident", "aggregate": "Aggregate (count over a period)", "pattern": "Pattern"}
+SEX_LABELS = {"male": "Boys", "female": "Girls", "mixed": "Boys and girls"}
+# The correctable fields in people's words (review.CORRECTABLE_FIELDS keeps the codes).
+FIELD_LABELS = {
+    "violation": "Violation",
+    "kind": "Kind",
+    "perpetrator": "Perpetrator",
+    "victims.count": "Children: number (best figure)",
+    "victims.count_low": "Children: lowest figure",
+    "victims.count_high": "Children: highest figure",
+    "victims.age_min": "Children: youngest age",
+    "victims.age_max": "Children: oldest age",
+    "victims.sex": "Children: boys or girls",
+    "victims.group": "Children: group (e.g. students)",
+    "location": "Place (gazetteer id)",
+    "location.name": "Place: name only",
+    "location.admin1": "Place: province only",
+    "location.country": "Place: country only",
+    "location.lat": "Place: latitude",
+    "location.lon": "Place: longitude",
+    "location.precision": "Place: known to the (place, admin1, country)",
+    "date.start": "Date: from",
+    "date.end": "Date: to",
+    "source": "Original source",
+    "graphic": "Graphic content (yes/no)",
+}
 FILTER_LABELS = {
     "violation": "Violation",
     "perpetrator": "Perpetrator",
@@ -118,6 +143,8 @@ def _environment() -> Environment:
         VIOLATION_LABELS=VIOLATION_LABELS,
         STATUS_LABELS=STATUS_LABELS,
         KIND_LABELS=KIND_LABELS,
+        SEX_LABELS=SEX_LABELS,
+        FIELD_LABELS=FIELD_LABELS,
         FILTER_LABELS=FILTER_LABELS,
         CSRF_FIELD=CSRF_FIELD,
         version=__version__,

@@ -1,0 +1,204 @@
+"""Fast review in the real browser (issue 17): Debian's chromium driven by Playwright
+against the real `childwatch serve`, over a copy of the web tests' database.
+
+Each flow is walked as an analyst would, with the keyboard where the page offers it:
+a place typed by name and picked from the gazetteer lands the incident on the map there;
+choice lists in words and the perpetrator's type-ahead correct several fields with one
+save; five incidents set aside at once leave five review events, and undo restores
+them; the merge picker finds an incident by its place. A viewer gets none of the forms.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Server
+from test_web_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, new_page, unavailable
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not IN_CI, reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        unavailable(f"no chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(web_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db = tmp_path_factory.mktemp("review-browser") / "web.sqlite"
+    shutil.copyfile(web_db_template, db)
+    running = Server(db)
+    yield running
+    running.stop()
+
+
+def api(page: Any, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """A call of the REST API in the browser's own session (with its CSRF token)."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const r = await fetch(path, {method, headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token},
+                                          body: body ? JSON.stringify(body) : undefined});
+            return {status: r.status, body: await r.json()};
+        }""",
+        [method, path, body],
+    )
+
+
+def incidents(page: Any, **filters: str) -> list[dict[str, Any]]:
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    items: list[dict[str, Any]] = api(page, "GET", f"/api/incidents?per_page=100&{query}")["body"]["items"]
+    return items
+
+
+def map_dot(page: Any, server: Server, incident_id: str) -> Any:
+    page.goto(f"{server.url}/")
+    return page.locator(f"svg.worldmap a.point[href='/incidents/{incident_id}'] circle")
+
+
+def test_a_place_typed_by_name_and_picked_puts_the_incident_on_the_map_there(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "analyst")
+    (inc,) = incidents(page, country="SO")
+    claim = api(page, "GET", f"/api/incidents/{inc['id']}")["body"]["claims"][0]["id"]
+    # No place known: the incident is off the map.
+    cleared = api(page, "POST", f"/api/claims/{claim}/fields", {"changes": {"location": ""}, "reason": "test set-up"})
+    assert cleared["status"] == 200, cleared
+    assert map_dot(page, server, inc["id"]).count() == 0
+
+    page.goto(f"{server.url}/incidents/{inc['id']}")
+    page.click("details.claim-review > summary")
+    place = page.locator(f"#place-{claim}")
+    place.fill("")
+    place.press_sequentially("Marka", delay=30)
+    option = page.locator(f"#place-{claim}-list li[role=option]").first
+    option.wait_for()
+    assert option.inner_text() == "Marka, Lower Shabeelle, Somalia"  # province and country shown
+    place.press("Enter")  # chooses the highlighted place; does not send the form
+    assert place.input_value() == "Marka, Lower Shabeelle, Somalia"
+    assert page.locator(f"#location-{claim}").input_value() == "gn:54225"
+    page.fill(f"#qreason-{claim}", "The report names Marka")
+    page.press(f"#qreason-{claim}", "Enter")
+    page.wait_for_load_state()
+    assert "location corrected" in page.locator(".flash-ok").inner_text()
+    assert "place: Marka, Lower Shabeelle, SO" in page.locator(".claim-fields").first.inner_text()
+    assert "known to the place" in page.locator("dl.facts").inner_text()
+
+    dot = map_dot(page, server, inc["id"])
+    assert dot.count() == 1
+    assert "Marka" in (dot.locator("title").text_content() or "")
+    assert float(dot.get_attribute("cy") or "nan") == pytest.approx(-1.71594 * 100, abs=0.1)  # drawn at Marka
+    page.context.close()
+
+
+def test_choice_lists_speak_in_words_and_one_save_corrects_several_fields(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "analyst")
+    inc = incidents(page, country="YE")[0]
+    claim = api(page, "GET", f"/api/incidents/{inc['id']}")["body"]["claims"][0]["id"]
+    page.goto(f"{server.url}/incidents/{inc['id']}")
+    page.click("details.claim-review > summary")
+    violation = page.locator(f"#violation-{claim}")
+    assert "Killing and maiming" in violation.inner_text() and "killing_maiming" not in violation.inner_text()
+    assert violation.locator("option:checked").inner_text() == "Killing and maiming"
+    assert "Boys and girls" in page.locator(f"#sex-{claim}").inner_text()
+    # The perpetrator's type-ahead offers the codebook's groups.
+    assert page.locator("datalist#actor-names option[value='Houthis']").count() == 1
+
+    page.fill(f"#perpetrator-{claim}", "Houthis")
+    page.select_option(f"#sex-{claim}", label="Girls")
+    page.fill(f"#qreason-{claim}", "The report names the Houthis and girls")
+    page.click(f"form[action='/claims/{claim}/fields'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "perpetrator, victims.sex corrected" in page.locator(".flash-ok").inner_text()
+    history = page.locator("ol.history").inner_text()
+    assert history.count("The report names the Houthis and girls") == 2  # one event per field
+    detail = api(page, "GET", f"/api/incidents/{inc['id']}")["body"]
+    assert detail["claims"][0]["perpetrator_id"] == "houthis" and detail["claims"][0]["victims"]["sex"] == "female"
+    assert detail["incident"]["perpetrator"] == "Houthis"
+    page.context.close()
+
+
+def test_bulk_set_aside_of_five_incidents_is_audited_per_incident_and_undone(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "analyst")
+    page.goto(f"{server.url}/incidents?sort=-date")
+    ticks = page.locator("input.pick-incident")
+    assert ticks.count() >= 5
+    chosen = [ticks.nth(i).get_attribute("value") for i in range(5)]
+    before = {i["id"]: i["status"] for i in incidents(page)}
+    for i in range(5):
+        ticks.nth(i).check()
+    assert page.locator("#bulk-count").inner_text() == "5 chosen"
+    page.select_option("#bulk-action", "reject")
+    page.fill("#bulk-reason", "Not about children")
+    page.click("#bulk-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "5 incidents set aside." in page.locator(".flash-ok").inner_text()
+    assert page.url.endswith("/incidents?sort=-date")  # back to the same view
+    after = {i["id"]: i["status"] for i in incidents(page)}
+    assert all(after[i] == "rejected" for i in chosen)
+    assert all(after[i] == before[i] for i in before if i not in chosen)
+
+    batches = set()
+    for incident_id in chosen:  # one review event on each incident, with the reason
+        events = api(page, "GET", f"/api/incidents/{incident_id}/history")["body"]["history"]
+        (event,) = [e for e in events if e["action"] == "reject"]
+        assert event["reason"] == "Not about children" and event["user"] == "analyst"
+        batches.add(event["after"]["batch"])
+    assert len(batches) == 1
+
+    page.click("form.undo-bar button[type=submit]")  # the reason is filled in already
+    page.wait_for_load_state()
+    assert "5 incidents put back." in page.locator(".flash-ok").inner_text()
+    assert {i["id"]: i["status"] for i in incidents(page)} == before
+    assert page.locator("form.undo-bar").count() == 0
+    for incident_id in chosen:
+        actions = [e["action"] for e in api(page, "GET", f"/api/incidents/{incident_id}/history")["body"]["history"]]
+        assert actions[-2:] == ["reject", "reopen"]
+    page.context.close()
+
+
+def test_merge_finds_the_other_incident_by_place_with_the_keyboard(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "analyst")
+    attacks = incidents(page, violation="attack_school_hospital")
+    keep = next(i for i in attacks if i["location_country"] == "NG")
+    other = next(i for i in attacks if i["location_country"] == "AF")
+    page.goto(f"{server.url}/incidents/{keep['id']}")
+    page.locator("#merge-other").press_sequentially("Kabul", delay=30)
+    option = page.locator("#merge-other-list li[role=option]").first
+    option.wait_for()
+    assert option.inner_text().startswith(f"{other['id']} · attack school hospital · Kabul")
+    page.press("#merge-other", "Enter")
+    assert page.input_value("#merge-other") == other["id"]
+    page.fill("#merge-reason", "Same event, reported twice")
+    page.press("#merge-reason", "Enter")
+    page.wait_for_load_state()
+    assert f"Incident {other['id']} merged into this one." in page.locator(".flash-ok").inner_text()
+    assert other["id"] not in {i["id"] for i in incidents(page)}
+    page.context.close()
+
+
+def test_a_viewer_gets_no_bulk_bar_no_ticks_and_no_correction_forms(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "viewer")
+    page.goto(f"{server.url}/incidents")
+    assert page.locator("table.incidents tbody tr").count() >= 5
+    assert page.locator("#bulk-form, input.pick-incident, #select-all, form.undo-bar").count() == 0
+    first = page.locator("table.incidents tbody tr a").first.get_attribute("href")
+    page.goto(f"{server.url}{first}")
+    assert page.locator("form[method=post]").count() == 1  # only "Log out"
+    assert page.locator("input[data-picker], datalist#reasons, datalist#actor-names").count() == 0
+    refused = api(page, "POST", "/api/bulk", {"incident_ids": ["inc-x"], "action": "reject", "reason": "x"})
+    assert refused["status"] == 403
+    page.context.close()

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from childwatch import review
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.errors import NotFound, PermissionDenied, ReviewError
 from childwatch.read import picking
+from childwatch.read.incident import incident_detail
 from childwatch.read.queries import list_incidents
-from childwatch.review import bulk, history
+from childwatch.review import bulk
 from childwatch.review.corrections import gazetteer
 from childwatch.review.users import User, get_user_by_name
 from childwatch.serve import create_app
@@ -128,13 +130,13 @@ def test_bulk_set_aside_is_one_event_per_incident_and_undo_restores_each_status(
     analyst = user(store, "analyst")
     before = statuses(store)
     chosen = sorted(before)[:5]
-    history_before = {i: len(history(store, i)) for i in chosen}
+    history_before = {i: len(review.history(store, i)) for i in chosen}
     bulk.set_status(store, analyst, [chosen[0]], "confirm", "two sources")  # verified before the bulk action
     done = bulk.set_status(store, analyst, chosen, "reject", "not about children")
     assert sorted(done.done) == chosen and done.skipped == ()
     assert all(statuses(store)[i] == "rejected" for i in chosen)
     for i in chosen:
-        (event,) = [e for e in history(store, i) if e.action == "reject"]
+        (event,) = [e for e in review.history(store, i) if e.action == "reject"]
         assert event.after["batch"] == done.batch and event.reason == "not about children"
     again = bulk.set_status(store, analyst, chosen[:2], "reject", "twice")
     assert again.done == () and len(again.skipped) == 2 and "rejected already" in again.skipped[0][1]
@@ -144,7 +146,7 @@ def test_bulk_set_aside_is_one_event_per_incident_and_undo_restores_each_status(
     after = statuses(store)
     assert after[chosen[0]] == "verified"  # back to what it was, not merely reopened
     assert {i: after[i] for i in chosen[1:]} == {i: before[i] for i in chosen[1:]}
-    assert all(len(history(store, i)) > history_before[i] for i in chosen)  # nothing deleted
+    assert all(len(review.history(store, i)) > history_before[i] for i in chosen)  # nothing deleted
 
 
 def test_bulk_actions_refuse_clearly(store: Store) -> None:
@@ -201,3 +203,26 @@ def test_the_api_picks_places_and_incidents_and_acts_in_bulk(web_db: Path) -> No
         refused = app.post(f"/api/claims/{claim}/fields", json=fields, headers=viewer)
         assert refused.status_code == 403
         assert app.get("/api/places", params={"q": "Go"}).status_code == 200  # reading is for everyone
+
+
+def test_a_claim_is_confirmed_on_its_own_and_set_aside_undoes_it(store: Store) -> None:
+    analyst = user(store, "analyst")
+    inc = incident(store, location_country="SO")
+    claim = claim_of(store, inc["id"])
+    event = review.confirm_claim(store, analyst, claim, "checked against the report")
+    assert (event.action, event.target_type, event.after) == ("confirm", "claim", {"confirmed": True})
+    assert incident(store, id=inc["id"])["status"] == inc["status"]  # the incident is not confirmed
+    shown = incident_detail(store, inc["id"], viewer=analyst)
+    assert shown is not None and shown["claims"][0]["confirmed"] is True
+    with pytest.raises(ReviewError, match="confirmed already"):
+        review.confirm_claim(store, analyst, claim, "again")
+    review.reject_claim(store, analyst, claim, "misread after all")
+    with pytest.raises(ReviewError, match="restore it before confirming"):
+        review.confirm_claim(store, analyst, claim, "again")
+    shown = incident_detail(store, inc["id"], viewer=analyst)
+    assert shown is not None and shown["claims"][0]["confirmed"] is False and shown["claims"][0]["rejected"]
+    review.reapply(store)  # as after a resolution run: still set aside, not confirmed
+    shown = incident_detail(store, inc["id"], viewer=analyst)
+    assert shown is not None and shown["claims"][0]["confirmed"] is False
+    with pytest.raises(PermissionDenied):
+        review.confirm_claim(store, user(store, "viewer"), claim, "x")

@@ -202,3 +202,35 @@ def test_a_viewer_gets_no_bulk_bar_no_ticks_and_no_correction_forms(browser: Any
     refused = api(page, "POST", "/api/bulk", {"incident_ids": ["inc-x"], "action": "reject", "reason": "x"})
     assert refused["status"] == 403
     page.context.close()
+
+
+def test_per_claim_confirm_and_a_move_picked_by_place(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "analyst")
+    konduga = incidents(page, violation="abduction", country="NG")[0]
+    goma = next(i for i in incidents(page, violation="abduction") if i["location_name"] == "Goma")
+    claims = [c["id"] for c in api(page, "GET", f"/api/incidents/{konduga['id']}")["body"]["claims"]]
+    assert len(claims) == 2
+    page.goto(f"{server.url}/incidents/{konduga['id']}")
+    first = page.locator(f"#claim-{claims[0]}")
+    first.locator("details.claim-review > summary").click()
+    page.fill(f"#creason-{claims[0]}", "Checked against the report text")
+    page.press(f"#creason-{claims[0]}", "Enter")  # the first button: confirm
+    page.wait_for_load_state()
+    assert f"Claim {claims[0]} confirmed." in page.locator(".flash-ok").inner_text()
+    assert "confirmed" in page.locator(f"#claim-{claims[0]}-title").inner_text()
+    assert "Confirmed" not in page.locator("h1").inner_text()  # the incident itself is not
+
+    page.locator(f"#claim-{claims[1]} details.claim-review > summary").click()
+    target = page.locator(f"#target-{claims[1]}")
+    target.press_sequentially("Goma", delay=30)
+    page.locator(f"#target-{claims[1]}-list li[role=option]").first.wait_for()
+    target.press("ArrowDown")
+    target.press("Enter")
+    assert target.input_value() == goma["id"]
+    page.fill(f"#mreason-{claims[1]}", "Different events: place or date differ")
+    page.press(f"#mreason-{claims[1]}", "Enter")
+    page.wait_for_load_state()
+    assert f"moved to incident {goma['id']}" in page.locator(".flash-ok").inner_text()
+    moved = [c["id"] for c in api(page, "GET", f"/api/incidents/{goma['id']}")["body"]["claims"]]
+    assert claims[1] in moved
+    page.context.close()

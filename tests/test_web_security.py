@@ -94,6 +94,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/claims/{claim_id}/status"): ANALYST,
     ("POST", "/claims/{claim_id}/move"): ANALYST,
     ("POST", "/api/claims/{claim_id}/fields"): ANALYST,
+    ("POST", "/api/claims/{claim_id}/confirm"): ANALYST,
     ("POST", "/api/bulk"): ANALYST,
     ("POST", "/api/bulk/undo"): ANALYST,
     ("POST", "/claims/{claim_id}/fields"): ANALYST,

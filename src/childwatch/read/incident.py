@@ -167,6 +167,7 @@ def incident_detail(
                     names=names,
                 ),
                 "rejected": row["id"] in state.rejected,
+                "confirmed": row["id"] in state.confirmed,
                 "incident_score": row["incident_score"],
                 "incident_why": row["incident_why"]
                 if reveal

@@ -14,6 +14,7 @@
 from childwatch.review.actions import (
     ACTIONS,
     ReviewEvent,
+    confirm_claim,
     confirm_incident,
     correct_claim,
     history,
@@ -34,6 +35,7 @@ __all__ = [
     "ACTIONS",
     "CORRECTABLE_FIELDS",
     "ReviewEvent",
+    "confirm_claim",
     "confirm_incident",
     "correct_claim",
     "history",

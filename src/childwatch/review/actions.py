@@ -383,6 +383,30 @@ def _claim_flag(store: Store, user: User, claim_id: int, reason: str | None, act
     return _act(store, user, reason, build)
 
 
+def confirm_claim(store: Store, user: User, claim_id: int, reason: str | None) -> ReviewEvent:
+    """Mark one claim checked: the report says what the claim says. It changes no
+    incident (confirm the incident for that); setting the claim aside undoes it."""
+
+    def build(conn: Connection) -> Any:
+        claim = _claim(conn, claim_id)
+        state = replay.claim_state(conn, [claim.doc_id])
+        if claim.id in state.rejected:
+            raise ReviewError(f"claim {claim_id} is set aside: restore it before confirming it")
+        if claim.id in state.confirmed:
+            raise ReviewError(f"claim {claim_id} is confirmed already")
+        values = {
+            "action": "confirm",
+            "target_type": "claim",
+            "target_id": str(claim_id),
+            "incident_id": claim.incident_id,
+            "before": {"confirmed": False},
+            "after": {"confirmed": True},
+        }
+        return values, [("target", claim)], set()
+
+    return _act(store, user, reason, build)
+
+
 def reject_claim(store: Store, user: User, claim_id: int, reason: str | None) -> ReviewEvent:
     """Reject one claim (misread, not about children...): it stays visible in its incident,
     marked, but no longer counts in the incident's merged view."""

@@ -8,6 +8,7 @@ order they happened:
 
 - a correction sets columns in the claim's overlay (the extractor's values stay);
 - rejecting a claim keeps it in its incident but out of the incident's merged view;
+- confirming a claim marks it checked (until it is set aside); it changes no incident;
 - a merge puts the claims both incidents held into the incident holding most of the
   kept one's claims; a split puts the chosen claims in the incident the split created
   and keeps the others out of it; a move puts one claim with the claims of the incident
@@ -71,6 +72,7 @@ class Replayed:
     overlay: dict[int, dict[str, Any]] = field(default_factory=dict)  # claim id -> {column: value}
     corrected: dict[int, dict[str, int]] = field(default_factory=dict)  # claim id -> {field: event id}
     rejected: dict[int, int] = field(default_factory=dict)  # claim id -> event id
+    confirmed: dict[int, int] = field(default_factory=dict)  # claim id -> event id (a checked claim)
     status: dict[str, tuple[str, int]] = field(default_factory=dict)  # incident id -> (status, event id)
     applied: int = 0
     lost: list[int] = field(default_factory=list)  # events none of whose claims exist any more
@@ -117,18 +119,21 @@ class Replay:
     def apply(self, e: EventRecord) -> None:
         s = self.state
         a = e.action
-        if a in ("correct", "reject", "restore") and e.target_type == "claim":
+        if a in ("correct", "reject", "restore", "confirm") and e.target_type == "claim":
             found = self.find(e, "target")
             if not found:
                 s.lost.append(e.id)
                 return
             claim = found[0]
-            if a == "correct":
+            if a == "confirm":
+                s.confirmed[claim] = e.id
+            elif a == "correct":
                 s.overlay.setdefault(claim, {}).update(e.after.get("columns", {}))
                 s.corrected.setdefault(claim, {})[e.field or ""] = e.id
                 self.place(claim, e.after.get("incident_id"), e)
             elif a == "reject":
                 s.rejected[claim] = e.id
+                s.confirmed.pop(claim, None)
             else:
                 s.rejected.pop(claim, None)
         elif a in ("confirm", "reject", "reopen"):
@@ -184,7 +189,7 @@ def replay(conn: Connection) -> Replayed:
 
 def claim_state(conn: Connection, doc_ids: Sequence[str]) -> Replayed:
     """Corrections and rejections of the claims of these documents (cheap: their events only)."""
-    events = db.events(conn, actions=("correct", "reject", "restore"), doc_ids=doc_ids)
+    events = db.events(conn, actions=("correct", "reject", "restore", "confirm"), doc_ids=doc_ids)
     run = Replay(db.claim_keys(conn, doc_ids=doc_ids))
     for e in events:
         if e.target_type == "claim":

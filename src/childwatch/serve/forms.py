@@ -178,13 +178,16 @@ def correct(
 def claim_status(
     request: Request, claim_id: ClaimId, user: Analyst, store: StoreDep, action: Text, back: Text, reason: Reason = ""
 ) -> Response:
+    if action == "confirm":
+        return _done(request, back, f"Claim {claim_id} confirmed.",
+                     lambda: review.confirm_claim(store, user, claim_id, reason))  # fmt: skip
     if action == "reject":
         return _done(request, back, f"Claim {claim_id} rejected.",
                      lambda: review.reject_claim(store, user, claim_id, reason))  # fmt: skip
     if action == "restore":
         return _done(request, back, f"Claim {claim_id} restored.",
                      lambda: review.restore_claim(store, user, claim_id, reason))  # fmt: skip
-    raise HTTPException(400, f"unknown action {action!r}: use reject or restore")
+    raise HTTPException(400, f"unknown action {action!r}: use confirm, reject or restore")
 
 
 @router.post("/claims/{claim_id}/move")

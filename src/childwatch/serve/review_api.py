@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from childwatch import review
 from childwatch.read import picking
 from childwatch.review import bulk
 from childwatch.review.corrections import gazetteer
@@ -67,6 +68,12 @@ def correct_fields(claim_id: ClaimId, body: Fields, user: Analyst, store: StoreD
     changes = {k: "" if v is None else str(v) for k, v in body.changes.items()}
     events = bulk.correct_fields(store, user, claim_id, changes, body.reason)
     return {"ok": True, "events": as_dict(events)}
+
+
+@router.post("/claims/{claim_id}/confirm", tags=["review"])
+def confirm_claim(claim_id: ClaimId, body: Reason, user: Analyst, store: StoreDep) -> dict[str, Any]:
+    """Mark one claim checked (the report says what it says); changes no incident."""
+    return {"ok": True, "event": as_dict(review.confirm_claim(store, user, claim_id, body.reason))}
 
 
 @router.post("/bulk", tags=["review"])

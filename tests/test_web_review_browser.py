@@ -234,3 +234,68 @@ def test_per_claim_confirm_and_a_move_picked_by_place(browser: Any, server: Serv
     moved = [c["id"] for c in api(page, "GET", f"/api/incidents/{goma['id']}")["body"]["claims"]]
     assert claims[1] in moved
     page.context.close()
+
+
+def log_in_fails(browser: Any, server: Server, name: str, password: str) -> bool:
+    page = browser.new_context().new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    failed = "/login" in page.url
+    page.context.close()
+    return failed
+
+
+def test_an_admin_adds_changes_resets_and_disables_accounts_with_the_cli_rules(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "admin")
+    page.click("nav >> text=Accounts")
+    page.wait_for_url("**/admin/accounts")
+    page.fill("#new-name", "newcomer")
+    page.select_option("#new-role", "analyst")
+    page.fill("#new-password", "password1234")  # a common password: refused as the CLI refuses it
+    page.click("form[action='/admin/accounts'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Not done" in page.locator(".flash-error").inner_text()
+    assert page.locator("#account-newcomer").count() == 0
+    page.fill("#new-name", "newcomer")
+    page.select_option("#new-role", "analyst")
+    page.fill("#new-password", "orchard lantern thimble")
+    page.click("form[action='/admin/accounts'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Account newcomer added (analyst)" in page.locator(".flash-ok").inner_text()
+    row = page.locator("#account-newcomer")
+    assert "analyst" in row.inner_text() and "active" in row.inner_text()
+    assert not log_in_fails(browser, server, "newcomer", "orchard lantern thimble")
+
+    row.locator("select[name=role]").select_option("viewer")
+    row.locator("form[action$='/role'] button").click()
+    page.wait_for_load_state()
+    assert "newcomer is now viewer" in page.locator(".flash-ok").inner_text()
+    row = page.locator("#account-newcomer")
+    row.locator("input[name=password]").fill("copper meadow violin")
+    row.locator("form[action$='/password'] button").click()
+    page.wait_for_load_state()
+    assert "Password of newcomer reset" in page.locator(".flash-ok").inner_text()
+    assert log_in_fails(browser, server, "newcomer", "orchard lantern thimble")
+    page.locator("#account-newcomer form[action$='/status'] button").click()
+    page.wait_for_load_state()
+    assert "disabled" in page.locator("#account-newcomer").inner_text()
+    assert log_in_fails(browser, server, "newcomer", "copper meadow violin")
+    # The last active admin stays an admin.
+    admin_row = page.locator("#account-admin")
+    admin_row.locator("select[name=role]").select_option("viewer")
+    admin_row.locator("form[action$='/role'] button").click()
+    page.wait_for_load_state()
+    assert "Not done" in page.locator(".flash-error").inner_text()
+    assert "admin" in page.locator("#account-admin td").first.inner_text()
+    page.context.close()
+
+    for name in ("analyst", "viewer"):
+        page = new_page(browser, server, name)
+        assert page.locator("nav >> text=Accounts").count() == 0
+        response = page.goto(f"{server.url}/admin/accounts")
+        assert response is not None and response.status == 403
+        assert page.locator("form[action^='/admin/']").count() == 0
+        page.context.close()

@@ -103,6 +103,12 @@ ACCESS: dict[tuple[str, str], str] = {
     # Admins: children's names shown (logged with the reason).
     ("POST", "/api/incidents/{incident_id}/reveal"): ADMIN,
     ("POST", "/incidents/{incident_id}/reveal"): ADMIN,
+    # Admins: accounts (the same rules as `childwatch users`, each change audited).
+    ("GET", "/admin/accounts"): ADMIN,
+    ("POST", "/admin/accounts"): ADMIN,
+    ("POST", "/admin/accounts/{name}/role"): ADMIN,
+    ("POST", "/admin/accounts/{name}/status"): ADMIN,
+    ("POST", "/admin/accounts/{name}/password"): ADMIN,
 }
 # Mounted file trees are served to anyone: each with the reason it holds no data.
 MOUNTS = {
@@ -131,6 +137,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/claims/{claim_id}/fields": {"changes": {"kind": "pattern", "location": "gn:54225"}, "reason": "para 2"},
     "/claims/{claim_id}/fields": {"kind": "pattern", "place": "Marka", "back": "{target}", "reason": "para 2"},
     "/api/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
+    "/admin/accounts": {"name": "newcomer", "role": "viewer", "password": "another long passphrase"},
+    "/admin/accounts/{name}/role": {"role": "analyst"},
+    "/admin/accounts/{name}/status": {"action": "disable"},
+    "/admin/accounts/{name}/password": {"password": "another long passphrase"},
     "/incidents/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
 }
 DEFAULT_BODY = {"reason": "checked against two sources"}
@@ -186,7 +196,7 @@ def fill(value: Any, ids: Ids) -> Any:
 def call(client: TestClient, method: str, path: str, ids: Ids, token: str | None) -> Response:
     """The route called as the UI would: JSON and the CSRF header for the API, a form with
     the token field for the pages."""
-    url = path.replace("{incident_id}", ids.target).replace("{claim_id}", str(ids.claim))
+    url = path.replace("{incident_id}", ids.target).replace("{claim_id}", str(ids.claim)).replace("{name}", "viewer")
     params = QUERIES.get(path)
     if method not in UNSAFE:
         return client.request(method, url, params=params, follow_redirects=False)

@@ -20,7 +20,7 @@ from childwatch.read import picking, queries, watched
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit
 from childwatch.review.users import User, can
-from childwatch.serve import charts, geo, highlight
+from childwatch.serve import accounts, charts, geo, highlight
 from childwatch.serve.deps import CurrentUser, Filters, StoreDep, actor, optional_user, to_filters
 from childwatch.serve.templating import FILTER_LABELS, render, templates
 from childwatch.store import Store
@@ -223,3 +223,7 @@ def export_download(
 @router.get("/favicon.ico")
 def favicon() -> Response:
     return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
+# The admins' accounts page (issue 17).
+router.include_router(accounts.page_router)

@@ -68,6 +68,8 @@ def test_gazetteer_search_finds_names_by_their_start_exact_names_first() -> None
 def test_place_picks_say_province_and_country_in_words() -> None:
     (marka, *_) = picking.places(gazetteer(), "Marka")
     assert marka["label"] == "Marka, Lower Shabeelle, Somalia" and marka["id"] == "gn:54225"
+    assert picking.places(gazetteer(), "Mark")[0]["country"] != "SO"
+    assert picking.places(gazetteer(), "Mark", country="so")[0]["label"] == "Marka, Lower Shabeelle, Somalia"
     province = picking.places(gazetteer(), "Kandahar")[0]
     assert province["label"] == "Kandahar (province), Afghanistan" and province["kind"] == "admin1"
 

@@ -33,11 +33,16 @@ def country_name(code: str | None) -> str:
     return str(getattr(found, "common_name", None) or found.name) if found else code
 
 
-def places(gaz: Gazetteer, text: str, limit: int = 10) -> list[dict[str, Any]]:
+def places(gaz: Gazetteer, text: str, limit: int = 10, *, country: str | None = None) -> list[dict[str, Any]]:
     """Gazetteer places whose name starts with `text`, each with its province and country
-    in words, for a picker: the `id` is what a `location` correction takes."""
+    in words, for a picker: the `id` is what a `location` correction takes. Places in
+    `country` (the report's, usually) come first."""
+    limit = min(max(limit, 1), MAX_PICKS)
+    found = gaz.search(text[:100], limit * 5 if country else limit)
+    if country:
+        found.sort(key=lambda p: p.country != country.upper())  # stable: the ranking holds within
     out = []
-    for p in gaz.search(text[:100], min(max(limit, 1), MAX_PICKS)):
+    for p in found[:limit]:
         kind = KIND_WORDS.get(p.kind, "")
         within = [p.admin1 if p.kind == "place" else None, country_name(p.country) if p.kind != "country" else None]
         label = p.name + (f" ({kind})" if kind else "") + "".join(f", {w}" for w in within if w)

@@ -43,10 +43,13 @@ class Bulk(Reason):
 
 
 @router.get("/places", tags=["review"])
-def places(user: CurrentUser, q: Text = "", limit: Limit = 10) -> dict[str, Any]:
+def places(
+    user: CurrentUser, q: Text = "", limit: Limit = 10,
+    country: Annotated[str | None, Query(max_length=2, description="ISO alpha-2: its places first")] = None,
+) -> dict[str, Any]:  # fmt: skip
     """Places of the offline gazetteer whose name starts with `q` (two letters or more),
     with province and country: a place's `id` is the value of a `location` correction."""
-    return {"places": picking.places(gazetteer(), q, limit)}
+    return {"places": picking.places(gazetteer(), q, limit, country=country)}
 
 
 @router.get("/pick/incidents", tags=["review"])

@@ -55,7 +55,8 @@ document.addEventListener("DOMContentLoaded", function () {
 
 var PICKERS = {
   places: function (input, q) {
-    return "/api/places?limit=10&q=" + encodeURIComponent(q);
+    return "/api/places?limit=10&q=" + encodeURIComponent(q) +
+      "&country=" + encodeURIComponent(input.getAttribute("data-country") || "");
   },
   incidents: function (input, q) {
     var exclude = input.getAttribute("data-exclude") || "";

@@ -299,3 +299,40 @@ def test_an_admin_adds_changes_resets_and_disables_accounts_with_the_cli_rules(b
         assert response is not None and response.status == 403
         assert page.locator("form[action^='/admin/']").count() == 0
         page.context.close()
+
+
+def view_box(page: Any) -> list[float]:
+    return [float(v) for v in (page.get_attribute("svg.worldmap", "viewBox") or "").split()]
+
+
+def test_the_map_zooms_and_pans_offline_and_dots_keep_their_size(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "viewer")
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    start = view_box(page)
+    dot = page.locator("svg.worldmap circle.dot").first
+    r0 = float(dot.get_attribute("r") or "0")
+    page.click("button[aria-label='Zoom in']")
+    page.click("button[aria-label='Zoom in']")
+    zoomed = view_box(page)
+    assert zoomed[2] == pytest.approx(start[2] / 4, rel=0.01) and zoomed[3] == pytest.approx(start[3] / 4, rel=0.01)
+    assert float(dot.get_attribute("r") or "0") == pytest.approx(r0 / 2, rel=0.02)  # same size on screen, about
+    box = page.locator("svg.worldmap").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 200, box["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 300, box["y"] + 250, steps=5)
+    page.mouse.up()
+    panned = view_box(page)
+    assert panned[0] < zoomed[0] and panned[1] < zoomed[1] and panned[2] == pytest.approx(zoomed[2])
+    page.focus("svg.worldmap")  # the keyboard: arrows pan, - zooms out, 0 resets
+    page.keyboard.press("ArrowRight")
+    assert view_box(page)[0] > panned[0]
+    page.keyboard.press("-")
+    assert view_box(page)[2] == pytest.approx(start[2] / 2, rel=0.01)
+    page.keyboard.press("0")
+    assert view_box(page) == pytest.approx(start, abs=0.2)
+    page.click("button[aria-label='Zoom out']")  # never past the whole map
+    assert view_box(page)[2] == pytest.approx(start[2], rel=0.01)
+    assert failed == []  # nothing fetched: the outlines are in the page
+    page.context.close()

@@ -163,3 +163,106 @@ function setUpPicker(input) {
   });
   input.addEventListener("blur", function () { setTimeout(close, 150); });
 }
+
+// The dashboard's map: zoom (buttons, + and - keys, the mouse wheel) and pan (drag, arrow
+// keys), all offline: the outlines are in the page, only the SVG's viewBox changes. Dots
+// keep their size on screen, so that close places come apart as you zoom in.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("svg.worldmap").forEach(setUpMap);
+});
+
+function setUpMap(svg) {
+  var start = svg.getAttribute("viewBox").split(/\s+/).map(Number);
+  var view = start.slice();
+  var dots = Array.prototype.slice.call(svg.querySelectorAll("circle.dot"));
+  dots.forEach(function (d) { d.setAttribute("data-r", d.getAttribute("r")); });
+  var MAX_ZOOM = 64;
+
+  var apply = function () {
+    svg.setAttribute("viewBox", view.map(function (v) { return v.toFixed(1); }).join(" "));
+    var zoom = start[2] / view[2];
+    dots.forEach(function (d) { d.setAttribute("r", (Number(d.getAttribute("data-r")) / Math.sqrt(zoom)).toFixed(2)); });
+    svg.setAttribute("data-zoom", zoom.toFixed(2));
+  };
+  // Zoom by `factor` (> 1: in) around a point of the map (default: the centre).
+  var zoomBy = function (factor, cx, cy) {
+    var zoom = start[2] / view[2];
+    factor = Math.max(1 / zoom, Math.min(MAX_ZOOM / zoom, factor));
+    if (cx === undefined) { cx = view[0] + view[2] / 2; cy = view[1] + view[3] / 2; }
+    view = [cx - (cx - view[0]) / factor, cy - (cy - view[1]) / factor, view[2] / factor, view[3] / factor];
+    apply();
+  };
+  var panBy = function (fx, fy) {
+    view[0] += fx * view[2];
+    view[1] += fy * view[3];
+    apply();
+  };
+  var reset = function () { view = start.slice(); apply(); };
+  // From a pointer event to the map's own coordinates.
+  var toMap = function (event) {
+    var box = svg.getBoundingClientRect();
+    var scale = Math.max(view[2] / box.width, view[3] / box.height);  // "meet": the larger one
+    var ox = (box.width - view[2] / scale) / 2, oy = (box.height - view[3] / scale) / 2;
+    return [view[0] + (event.clientX - box.left - ox) * scale, view[1] + (event.clientY - box.top - oy) * scale, scale];
+  };
+
+  var bar = document.createElement("div");
+  bar.className = "map-controls";
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", "Map zoom");
+  [["+", "Zoom in", function () { zoomBy(2); }], ["\u2212", "Zoom out", function () { zoomBy(0.5); }],
+   ["Reset", "Show the whole map", reset]].forEach(function (b) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = b[0];
+    button.setAttribute("aria-label", b[1]);
+    button.title = b[1];
+    button.addEventListener("click", b[2]);
+    bar.appendChild(button);
+  });
+  svg.parentNode.insertBefore(bar, svg);
+
+  svg.setAttribute("tabindex", "0");
+  svg.addEventListener("keydown", function (event) {
+    var moves = {ArrowLeft: [-0.2, 0], ArrowRight: [0.2, 0], ArrowUp: [0, -0.2], ArrowDown: [0, 0.2]};
+    if (event.key === "+" || event.key === "=") { zoomBy(2); }
+    else if (event.key === "-" || event.key === "_") { zoomBy(0.5); }
+    else if (event.key === "0") { reset(); }
+    else if (moves[event.key]) { panBy(moves[event.key][0], moves[event.key][1]); }
+    else { return; }
+    event.preventDefault();
+  });
+  svg.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    var at = toMap(event);
+    zoomBy(event.deltaY < 0 ? 1.25 : 0.8, at[0], at[1]);
+  }, {passive: false});
+
+  var drag = null;
+  var dragged = false;  // a drag is not a click on the dot it ended over
+  svg.addEventListener("click", function (event) {
+    if (dragged) { event.preventDefault(); event.stopPropagation(); dragged = false; }
+  }, true);
+  svg.addEventListener("pointerdown", function (event) {
+    dragged = false;
+    if (event.button !== 0) { return; }
+    drag = {x: event.clientX, y: event.clientY, view: view.slice(), scale: toMap(event)[2], moved: false};
+  });
+  svg.addEventListener("pointermove", function (event) {
+    if (!drag) { return; }
+    var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+    if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
+    if (!drag.moved) { svg.setPointerCapture(event.pointerId); svg.classList.add("dragging"); }
+    drag.moved = true;
+    view[0] = drag.view[0] - dx * drag.scale;
+    view[1] = drag.view[1] - dy * drag.scale;
+    apply();
+  });
+  var end = function () {
+    dragged = Boolean(drag && drag.moved);
+    drag = null;
+    svg.classList.remove("dragging");
+  };
+  svg.addEventListener("pointerup", end);
+  svg.addEventListener("pointercancel", end);
+}

@@ -109,3 +109,27 @@ def test_an_undated_practice_takes_the_period_the_report_gives_elsewhere(extract
     )
     claims = [c for c in claims_in(extractor, text, published="2021-02-01") if c.kind == "pattern"]
     assert claims and all(c.date.start == "2019-03" for c in claims)
+
+
+def test_the_state_named_as_the_attacker_is_not_where_it_happened(extractor: Extractor) -> None:
+    text = (
+        "Overnight shelling wrecked a Ukrainian children's hospital and killed a three-day-old girl "
+        "as Russia kept targeting clinics across the south."
+    )
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.country == "UA" for c in claims)
+
+
+def test_a_babys_age_in_days_is_not_a_count(extractor: Extractor) -> None:
+    text = "A rocket hit the maternity ward in Orikhiv overnight and killed a 3-day-old baby, the governor said."
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
+    assert [(c.victims.count, c.victims.age_max) for c in claims] == [(1, 0)]
+
+
+def test_a_capital_launching_strikes_is_the_state_acting_not_the_place(extractor: Extractor) -> None:
+    text = (
+        "Russian troops pressed on in the east. A newborn girl was killed when a missile struck a hospital "
+        "in southern Ukraine, as Moscow unleashed another wave of strikes across the country."
+    )
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.country == "UA" and c.location.name != "Moscow" for c in claims)

@@ -268,6 +268,14 @@ def _owned_by_trigger(position: int, detection: Detection, facts: SentenceFacts)
 
 def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
     here = ctx.places_between(facts.start, facts.end)
+    actor_span = claim.perpetrator_span
+    acting_state = False
+    if actor_span is not None:
+        # "as Russia used hospitals as targets": the state named as the actor is not where it
+        # happened (the ward was in Ukraine).
+        unplaced = [p for p in here if not (actor_span.start <= p.mention.start and p.mention.end <= actor_span.end)]
+        acting_state = len(unplaced) < len(here)
+        here = unplaced
     owned = [p for p in here if _owned_by_trigger(p.mention.start, detection, facts)]
     here = owned or here
     order = {"place": 0, "admin1": 1, "country": 2}
@@ -308,10 +316,9 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     nations = [(s, e, c) for s, e, c in ctx.demonyms if facts.start <= s < facts.end and s not in ctx.actor_demonyms]
     # The children's own nationality ("the abduction of Ukrainian children") before any other.
     nations.sort(key=lambda d: not _CHILD_AFTER.match(facts.text, d[1] - facts.start))
-    for _start, _end, c in nations:
-        if code is None:
-            code = c
-            break
+    if nations and (code is None or acting_state):
+        # (The report's main country counts the acting state's name: "a Ukrainian ward" says more.)
+        code = nations[0][2]
     if code is None and claim.perpetrator_id:
         actor = next((m.actor for m in ctx.actors if m.actor.id == claim.perpetrator_id), None)
         # A group's home country; never a state's, whose forces strike abroad too.

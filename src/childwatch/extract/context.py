@@ -194,6 +194,12 @@ _SAID_IN_BEFORE = re.compile(
 
 _FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 _FORCES_OF = re.compile(rf"['’]s\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
+# "as Moscow unleashed another wave of missiles": a capital acting for its state.
+_ACTS_AFTER = re.compile(
+    r"\s+(?:unleashed|launched|fired|shelled|bombed|pounded|struck|attacked|targeted|invaded|deployed|"
+    r"stepped\s+up|escalated|sent\s+(?:troops|forces|drones|missiles))\b",
+    re.IGNORECASE,
+)
 _SAYS_AFTER = re.compile(
     r"\s+(?:said|says|claimed|claims|denied|denies|accused|insisted|announced|vowed|warned|responded)\b",
     re.IGNORECASE,
@@ -241,7 +247,7 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
     # said" is where they are.
     kind = mention.candidates[0].kind
     if not mention.after_preposition and (
-        (_FORCES_OF.match(text, mention.end) and kind != "country")
+        ((_FORCES_OF.match(text, mention.end) or _ACTS_AFTER.match(text, mention.end)) and kind != "country")
         or (_SAYS_AFTER.match(text, mention.end) and kind == "place")
     ):
         return "actor"

@@ -41,6 +41,7 @@ _DAYS_OLD = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:days?|weeks?|months?)[- ]old\b",
     re.IGNORECASE,
 )
+_AGE_AFTER_NUMBER = re.compile(r"[- ](?:days?|weeks?|months?|years?)[- ]olds?\b", re.IGNORECASE)
 _SINGULAR = re.compile(r"\b(?:a|an|one|the|another|this|that|his|her|their)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 _NOT_MODIFIER = re.compile(
     r"^(?:and|or|were|was|are|is|have|has|had|been|be|by|in|at|on|to|from|with|who|which|that|killed|"
@@ -158,6 +159,8 @@ class VictimFinder:
         if last is None or parse_number(last.group()) is None:
             return None
         between = left[last.end() :]
+        if _AGE_AFTER_NUMBER.match(between):
+            return None  # "a 2-day-old baby": an age, not two babies
         words = between.split()
         if len(words) > 3 or any(_NOT_MODIFIER.match(w) for w in words):
             return None

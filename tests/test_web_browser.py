@@ -262,7 +262,7 @@ def samples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running.stop()
 
 
-def test_screenshots_of_the_dashboard_and_an_incident(browser: Any, samples_server: Server, tmp_path: Path) -> None:
+def test_screenshots_of_the_dashboard_an_incident_and_the_list(browser: Any, samples_server: Server, tmp_path: Path) -> None:
     out = Path(os.environ.get("CHILDWATCH_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     page = new_page(browser, samples_server, "analyst")
@@ -274,8 +274,13 @@ def test_screenshots_of_the_dashboard_and_an_incident(browser: Any, samples_serv
     page.fill("#status-reason", "Two independent sources (rescue group, UNICEF) agree on place and date.")
     page.click("#status-form button[value=confirm]")
     page.wait_for_load_state()
+    page.click("details.claim-review > summary")  # the first claim's correction form, open
     page.screenshot(path=str(out / "incident.png"), full_page=True)
-    for name in ("dashboard.png", "incident.png"):
+    page.goto(f"{samples_server.url}/incidents")  # the list with its ticks and bulk bar
+    for i in range(3):
+        page.locator("input.pick-incident").nth(i).check()
+    page.screenshot(path=str(out / "incidents.png"), full_page=True)
+    for name in ("dashboard.png", "incident.png", "incidents.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads(json.dumps(data))["total"] > 10
     page.context.close()

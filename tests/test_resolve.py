@@ -458,3 +458,66 @@ def test_two_events_each_known_to_the_day_a_week_apart_are_two_incidents() -> No
     # A month-wide date still gets the wider grace.
     may = facts(claim_id=4, doc_id="d", story="d", date_start="2024-05", date_end="2024-05")
     assert compare(later, may, s).possible
+
+
+def test_a_country_inferred_in_one_report_counts_against_two_stated_countries_are_a_veto() -> None:
+    s = load_settings()
+    stated = facts(country="UA", place_stated=True)
+    # "as Russia pressed its offensive": the report's country came from a nationality word.
+    inferred = facts(claim_id=2, doc_id="b", story="b", country="RU", place_stated=False)
+    also_stated = facts(claim_id=3, doc_id="c", story="c", country="RU", place_stated=True)
+    result = compare(stated, inferred, s)
+    assert result.veto is None and result.features["other_country"] == s.weights["other_country"] < 0
+    assert compare(stated, also_stated, s).veto == "different countries"
+
+
+def test_a_misplaced_report_still_joins_its_story_across_countries() -> None:
+    from childwatch.resolve.cluster import resolve_block
+
+    s = load_settings()
+    ward = {"kind": "incident", "count": 1, "age_min": 0, "age_max": 0, "date_start": "2022-11-23",
+            "date_end": "2022-11-23", "perpetrator_id": "russian_forces", "perpetrator": "Russian forces",
+            "violation": "killing_maiming",
+            "words": frozenset({"newborn", "killed", "maternity", "ward", "rocket"})}  # fmt: skip
+    first = facts(claim_id=1, doc_id="a", story="a", published="2022-11-23", country="UA", place="Vilniansk",
+                  place_id="9", precision="place", place_stated=True, lat=47.94, lon=35.43, **ward)  # fmt: skip
+    second = facts(claim_id=2, doc_id="b", story="b", published="2022-11-23", country="UA", place_stated=False,
+                   **ward)  # fmt: skip
+    misplaced = facts(claim_id=3, doc_id="c", story="c", published="2022-11-24", country="RU", place_stated=False,
+                      doc_names=frozenset({"Vilniansk"}), **ward)  # fmt: skip
+    assignments, _ = resolve_block([], [first, second, misplaced], s, set())
+    assert len({a.incident_id for a in assignments}) == 1
+
+
+def test_two_named_perpetrators_count_against_one_incident_but_do_not_forbid_it() -> None:
+    s = load_settings()
+    bandits = facts(kind="incident", perpetrator_id="nigerian_bandits", perpetrator="bandits", count=400,
+                    date_start="2020-12-11", date_end="2020-12-11", admin1="Katsina",
+                    perpetrator_stated=True)  # fmt: skip
+    claimed = facts(claim_id=2, doc_id="b", story="b", kind="incident", perpetrator_id="boko_haram",
+                    perpetrator="Boko Haram", count=333, date_start="2020-12-11", date_end="2020-12-11",
+                    admin1="Katsina", perpetrator_stated=True)  # fmt: skip
+    result = compare(bandits, claimed, s)
+    assert result.veto is None
+    assert result.features["other_perpetrator_stated"] == s.weights["other_perpetrator_stated"]
+    inferred = facts(claim_id=3, doc_id="c", story="c", kind="incident", perpetrator_id="boko_haram",
+                     perpetrator="Boko Haram", count=333, date_start="2020-12-11", date_end="2020-12-11",
+                     admin1="Katsina", perpetrator_stated=False)  # fmt: skip
+    both_inferred = facts(kind="incident", perpetrator_id="nigerian_bandits", perpetrator="bandits", count=400,
+                          date_start="2020-12-11", date_end="2020-12-11", admin1="Katsina",
+                          perpetrator_stated=False)  # fmt: skip
+    assert (
+        compare(both_inferred, inferred, s).features["other_perpetrator_inferred"]
+        == s.weights["other_perpetrator_inferred"]
+    )
+    assert compare(bandits, claimed, s).score < compare(both_inferred, inferred, s).score
+
+
+def test_agreeing_on_a_large_figure_says_more_than_on_a_small_one() -> None:
+    s = load_settings()
+    large = compare(facts(kind="incident", count=400), facts(claim_id=2, doc_id="b", story="b", kind="incident",
+                                                              count=337), s)  # fmt: skip
+    small = compare(facts(kind="incident", count=4), facts(claim_id=2, doc_id="b", story="b", kind="incident",
+                                                            count=3), s)  # fmt: skip
+    assert large.features.get("close_count_large") == s.weights["close_count_large"]
+    assert small.features.get("close_count") == s.weights["close_count"] < s.weights["close_count_large"]

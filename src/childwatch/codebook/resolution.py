@@ -27,7 +27,8 @@ WEIGHTS = (
     "dates_overlap_precise", "dates_overlap", "same_count", "same_count_one", "close_count", "far_count",
     "far_count_aggregate", "ages_overlap", "ages_apart", "sexes_apart", "same_sex", "kinds_apart", "pattern",
     "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
-    "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max",
+    "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max", "other_country",
+    "other_perpetrator_stated", "other_perpetrator_inferred", "close_count_large",
 )  # fmt: skip
 
 

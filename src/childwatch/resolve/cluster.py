@@ -1,4 +1,4 @@
-"""Grouping claims into incidents, one block (violation × country) at a time.
+"""Grouping claims into incidents, one block (one violation) at a time.
 
 Claims are taken in a fixed order (publication date, document, position). Each is
 compared with the incidents that share a blocking key with it — its story (near-duplicate
@@ -37,11 +37,13 @@ Match = tuple[Comparison, ClaimFacts]  # the best comparison with an incident, a
 
 # How strongly sharing a key suggests one event: a syndicated copy most, a month least
 # (in a busy block many events share a month, and a month alone rarely makes a match).
-KEY_WEIGHTS = {"story": 8, "name": 3, "place": 3, "source": 2, "perpetrator": 1, "month": 1}
+KEY_WEIGHTS = {"story": 8, "name": 3, "place": 3, "topic": 2, "source": 2, "perpetrator": 1, "month": 1}
 # A claim is compared with at most this many candidates (and never more than the
 # setting `max_candidates`). The right incident is nearly always among the few most
 # strongly linked; going further costs time and mostly finds wrong matches.
 CANDIDATES = 8
+# Claims placed between two calls of `resolve_block`'s progress callback.
+TICK = 20_000
 
 
 @dataclass(slots=True)
@@ -151,12 +153,17 @@ def blocking_keys(c: ClaimFacts | ClaimKeys, s: Settings) -> list[Key]:
         keys.append(("perpetrator", c.perpetrator_id))
     if c.kind == "aggregate" and not c.source_key.startswith(("outlet:", "story:")):
         keys.append(("source", c.source_key))
-    if c.date_lo is not None and c.date_hi is not None and c.date_hi - c.date_lo <= s.month_key_max_days:
+    keys += [("topic", n) for n in sorted(c.doc_names - c.names)]
+    lo, hi = c.date_lo, c.date_hi
+    if lo is None and hi is not None:
+        lo = hi - s.date_gap_days  # undated: it happened on or before its report (see _date_feature)
+    if lo is not None and hi is not None and hi - lo <= s.month_key_max_days:
         grace = s.date_gap_days
-        first, last = date.fromordinal(c.date_lo - grace), date.fromordinal(c.date_hi + grace)
+        first, last = date.fromordinal(lo - grace), date.fromordinal(hi + grace)
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):
-            keys.append(("month", year * 100 + month))
+            # By country too: a month alone links every claim of a violation worldwide.
+            keys.append(("month", (c.country, year * 100 + month)))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return keys
 
@@ -424,6 +431,7 @@ def resolve_block(
     *,
     previous: dict[str, int] | None = None,
     stored: StoredClaims | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[list[Assignment], dict[str, list[ClaimFacts]]]:
     """Assign `new` claims to the incidents of `existing` claims (or of `stored` ones,
     loaded as needed) or to new incidents.
@@ -431,7 +439,8 @@ def resolve_block(
     Returns the assignments of the new claims and the members of every incident loaded
     (with `existing`: every incident the block now has), by id. `taken` holds the
     incident ids in use, and grows. For a block resolved from scratch, `previous` holds
-    the stored ids' sizes (see `finish`).
+    the stored ids' sizes (see `finish`). `tick`, if given, is called with the number of
+    new claims placed so far, every `TICK` claims (a block can take minutes).
     """
     new = sorted(new, key=lambda c: c.order)
     resolver = BlockResolver(settings)
@@ -439,8 +448,10 @@ def resolve_block(
     if stored is not None:
         resolver.add_stored(stored, {key for claim in new for key in resolver.keys_of(claim)})
     taken.update(i.id for i in resolver.incidents if i.id)
-    for claim in new:
+    for n, claim in enumerate(new, 1):
         resolver.resolve(claim)
+        if tick is not None and n % TICK == 0:
+            tick(n)
     resolver.merge_new()
     assignments = list(resolver.finish(taken, previous))
     members = {i.id: i.members for i in resolver.incidents if i.id is not None and i.loaded}

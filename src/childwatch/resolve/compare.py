@@ -20,6 +20,8 @@ _PRECISE_DAYS = 31
 _NEAR_KM = 25.0
 # Reports of one event disagree on tolls, but not by an order of magnitude.
 _COUNT_RATIO_VETO = 10
+# Figures from this size up are rare enough that two reports agreeing on one say much.
+_LARGE_COUNT = 50
 # "hundreds" (low 200) stands for up to five times its lower bound, "dozens" (24) for up to 120.
 _VAGUE_SPAN = 5
 
@@ -83,7 +85,9 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
     if statistic and ratio > 1.5:
         return "far_count_aggregate"
     if ratio <= 1.5:
-        return "close_count"
+        # Agreeing on a large figure says more than on a small one: few events of a
+        # violation in a fortnight and a country involve hundreds of children.
+        return "close_count_large" if low >= _LARGE_COUNT else "close_count"
     if ratio > 3:
         return "far_count"
     return None
@@ -91,6 +95,10 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
 
 def _stated_place(c: ClaimFacts) -> frozenset[str]:
     return frozenset({c.place}) if c.place and c.place_stated else frozenset()
+
+
+def _stated_admin1(c: ClaimFacts) -> frozenset[str]:
+    return frozenset({c.admin1}) if c.admin1 and c.place_stated else frozenset()
 
 
 def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
@@ -105,14 +113,22 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         return Comparison(-math.inf, veto="same document")
     if a.count and b.count and max(a.count, b.count) > _COUNT_RATIO_VETO * min(a.count, b.count):
         return Comparison(-math.inf, veto=f"counts {a.count} and {b.count} far apart")
-    # A field the extractor inferred from the rest of the report (not stated with the
-    # claim) may be wrong: it counts against a match but does not forbid it.
+    # Two named perpetrators count strongly against one incident, but do not forbid it:
+    # reports of one attack blame different groups ("bandits", then a group's claim of
+    # responsibility), and the incident then shows the dispute. A perpetrator the
+    # extractor inferred from the rest of the report (not stated with the claim) may
+    # simply be wrong: it counts less.
     if a.perpetrator_id and b.perpetrator_id and a.perpetrator_id != b.perpetrator_id:
-        if a.perpetrator_stated and b.perpetrator_stated:
-            return Comparison(-math.inf, veto="different perpetrators")
-        add("other_perpetrator")
+        stated = a.perpetrator_stated + b.perpetrator_stated
+        add(("other_perpetrator_inferred", "other_perpetrator", "other_perpetrator_stated")[stated])
     if a.group and b.group and a.group.lower() != b.group.lower():
         return Comparison(-math.inf, veto="different victim groups")
+    if a.country and b.country and a.country != b.country:
+        # Two countries named with the claims are two events; a country the extractor
+        # inferred (a dateline, a nationality word) may be the wrong one.
+        if a.place_stated and b.place_stated:
+            return Comparison(-math.inf, veto="different countries")
+        add("other_country")
     km = distance_km(a, b) if a.precision == "place" and b.precision == "place" else None
     if km is not None and km > s.max_km:
         if a.place_stated and b.place_stated:
@@ -171,6 +187,8 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     # (Places only: the names of presidents and spokesmen recur in every report.)
     if "same_place" not in features and (_stated_place(a) & b.doc_names or _stated_place(b) & a.doc_names):
         add("named_in_report")
+    elif "same_admin1" not in features and (_stated_admin1(a) & b.doc_names or _stated_admin1(b) & a.doc_names):
+        add("named_in_report")  # the province one claim states, which the other report keeps naming
     if a.words and b.words:
         jaccard = len(a.words & b.words) / len(a.words | b.words)
         if jaccard > 0:

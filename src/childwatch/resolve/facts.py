@@ -3,7 +3,7 @@ document, with dates as day intervals, the outlet and original source as keys, a
 distinctive names and content words of its evidence.
 
 Kept compact (slots, no text but the evidence's words) because a resolution run holds a
-whole block of claims (one violation in one country) in memory.
+whole block of claims (one violation) in memory.
 """
 
 from __future__ import annotations
@@ -293,7 +293,9 @@ class ClaimKeys:
     story: str
     place_id: str | None
     precision: str | None
+    country: str | None
     names: frozenset[str]  # its distinctive names (maybe only those of interest: see `names_among`)
+    doc_names: frozenset[str]  # the names its report mentions most (as in ClaimFacts)
     perpetrator_id: str | None
     kind: str
     source_key: str  # as in ClaimFacts where it is a blocking key (an outlet's own reporting is not)
@@ -329,7 +331,9 @@ def keys_from_row(
         story=story,
         place_id=row["location_place_id"],
         precision=row["location_precision"],
+        country=row["location_country"],
         names=names(row["evidence_text"] or ""),
+        doc_names=frozenset(row.get("doc_names") or ()),
         perpetrator_id=row["perpetrator_id"],
         kind=row["kind"],
         # Without the story's outlet: it only names an outlet's own reporting, never a key.

@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from childwatch import review
 from childwatch.codebook.resolution import Settings, load_settings
 from childwatch.resolve import near_dupes
-from childwatch.resolve.cluster import Assignment, StoredClaims, resolve_block
+from childwatch.resolve.cluster import TICK, Assignment, StoredClaims, resolve_block
 from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, names_among, report_names
 from childwatch.resolve.incident_view import IncidentView, incident_view
 from childwatch.review import replay
@@ -127,6 +127,10 @@ def group_signed(store: Store) -> int:
     return len(copies)
 
 
+def _tick(progress: Callable[[str], None], block: str, n: int, blocks: int, before: int, placed: int) -> None:
+    progress(f"resolution: {block} ({n}/{blocks}), {before + placed} claims")
+
+
 def _facts(rows: Iterable[Mapping[str, Any]], settings: Settings) -> dict[int, ClaimFacts]:
     return {f.claim_id: f for f in (facts_from_row(r, settings) for r in rows)}
 
@@ -136,20 +140,21 @@ Resolved = tuple[dict[int, ClaimFacts], list[Assignment], dict[str, list[ClaimFa
 
 def _regroup_block(
     store: Store, block: db.Block, settings: Settings, taken: set[str], previous: dict[str, int],
-    summary: ResolutionSummary,
+    summary: ResolutionSummary, tick: Callable[[int], None] | None,
 ) -> Resolved:  # fmt: skip
     """Every claim of the block, grouped from scratch (full runs): the claims, their
     assignments and every incident's members."""
     with summary.timing("reading"):
         facts = _facts(db.block_rows(store, block), settings)
     with summary.timing("resolving"):
-        assignments, members = resolve_block([], facts.values(), settings, taken, previous=previous)
+        assignments, members = resolve_block([], facts.values(), settings, taken, previous=previous, tick=tick)
     return facts, assignments, members
 
 
 def _extend_block(
-    store: Store, block: db.Block, settings: Settings, taken: set[str], summary: ResolutionSummary
-) -> Resolved:
+    store: Store, block: db.Block, settings: Settings, taken: set[str], summary: ResolutionSummary,
+    tick: Callable[[int], None] | None,
+) -> Resolved:  # fmt: skip
     """The block's new claims placed among its stored incidents (incremental runs): only
     the new claims are loaded whole; the stored ones by their keys, and the claims of an
     incident when a new claim is compared with it (so a run costs what is new, plus one
@@ -164,7 +169,7 @@ def _extend_block(
         stale=db.stale_incidents(store, block),
     )
     with summary.timing("resolving"):  # (includes reading the stored claims it needs)
-        assignments, members = resolve_block([], facts.values(), settings, taken, stored=stored)
+        assignments, members = resolve_block([], facts.values(), settings, taken, stored=stored, tick=tick)
     return facts, assignments, members
 
 
@@ -260,11 +265,14 @@ def _resolve(
     mode = "full" if full else "incremental"
     writer = _Writer(store, mode, summary)
     for n, block in enumerate(todo, 1):
+        # A block is one violation, which may hold most of the claims: progress within it too.
+        done = summary.claims_resolved
+        tick = None if progress is None else partial(_tick, progress, block, n, len(todo), done)
         if previous is not None:
-            facts, assignments, members = _regroup_block(store, block, settings, taken, previous, summary)
+            facts, assignments, members = _regroup_block(store, block, settings, taken, previous, summary, tick)
             old_ids = {f.incident_id for f in facts.values() if f.incident_id}
         else:
-            facts, assignments, members = _extend_block(store, block, settings, taken, summary)
+            facts, assignments, members = _extend_block(store, block, settings, taken, summary, tick)
             old_ids = stored_ids
         with summary.timing("merged views"):
             changes = _changes(facts, assignments, mode)
@@ -279,8 +287,8 @@ def _resolve(
         summary.attached += sum(1 for a in assignments if a.matched is not None)
         summary.new_incidents += len(members.keys() - old_ids)
         writer.add(changes, views)
-        if progress and len(todo) > 50 and (n % 50 == 0 or n == len(todo)):
-            progress(f"resolution: {n}/{len(todo)} blocks, {summary.claims_resolved} claims")
+        if progress and summary.claims_resolved - done >= TICK:
+            progress(f"resolution: {block} done ({n}/{len(todo)}), {summary.claims_resolved} claims")
     writer.flush()
     with summary.timing("finishing"):
         db.drop_empty_incidents(store)

@@ -1,5 +1,5 @@
 """The store's side of resolution: document signatures and LSH bands, claims read by
-block (violation × country) with what resolution needs of their documents, and the
+block (one violation) with what resolution needs of their documents, and the
 writing of assignments, incidents and the resolution log.
 
 Each write is one transaction: a resolution interrupted between two blocks leaves every
@@ -34,7 +34,9 @@ _BATCH = 10_000  # rows per executemany: the parameters of a large transaction, 
 # otherwise cost k² comparisons, and its copies join the group of the first ones anyway.
 FIRST_SHARING = 10
 
-Block = tuple[str, str | None]  # (violation, country or None)
+# A block is one violation: claims of one event reported from different countries (a
+# place misread in one report) must be able to meet, so country is a feature, not a key.
+Block = str
 Row = Mapping[str, Any]  # a row by column name
 
 
@@ -151,19 +153,16 @@ def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) ->
 
 
 def blocks(store: Store, *, unresolved_only: bool) -> list[Block]:
-    """The (violation, country) blocks holding claims (only those with unresolved claims)."""
-    stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country).distinct()
+    """The violations holding claims (only those with unresolved claims)."""
+    stmt = select(CLAIMS.c.violation).distinct()
     if unresolved_only:
         stmt = stmt.where(CLAIMS.c.incident_id.is_(None))
     with store.reading() as conn:
-        found = [(r.violation, r.location_country) for r in conn.execute(stmt)]
-    return sorted(found, key=lambda b: (b[0], b[1] or ""))
+        return sorted(conn.execute(stmt).scalars())
 
 
 def _in_block(block: Block) -> ColumnElement[bool]:
-    violation, country = block
-    where_country = CLAIMS.c.location_country.is_(None) if country is None else CLAIMS.c.location_country == country
-    return and_(CLAIMS.c.violation == violation, where_country)
+    return CLAIMS.c.violation == block
 
 
 # What resolution reads of a claim (`resolve.facts.facts_from_row`): not its own output
@@ -178,7 +177,7 @@ _FACT_COLUMNS = (
 # What blocking reads of a claim already resolved (`resolve.facts.keys_from_row`).
 _KEY_COLUMNS = (
     "id", "doc_id", "ordinal", "kind", "perpetrator_id", "location_place_id", "location_precision",
-    "date_start", "date_end", "source", "source_id", "evidence_text", "incident_id",
+    "location_country", "date_start", "date_end", "source", "source_id", "evidence_text", "incident_id",
 )  # fmt: skip
 
 
@@ -218,7 +217,12 @@ def block_keys(store: Store, block: Block) -> Iterator[Row]:
     publication and story), in the order claims are resolved in: for incremental runs,
     which place the new claims among them without loading them whole."""
     stmt = (
-        select(*(CLAIMS.c[name] for name in _KEY_COLUMNS), DOCS.c.published, DOCS.c.near_dup_of.label("story"))
+        select(
+            *(CLAIMS.c[name] for name in _KEY_COLUMNS),
+            DOCS.c.published,
+            DOCS.c.near_dup_of.label("story"),
+            DOCS.c.names.label("doc_names"),
+        )
         .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
         .where(_in_block(block), CLAIMS.c.incident_id.is_not(None))
         .order_by(func.coalesce(func.nullif(DOCS.c.published, ""), "9999"), CLAIMS.c.doc_id, CLAIMS.c.ordinal)
@@ -229,13 +233,12 @@ def block_keys(store: Store, block: Block) -> Iterator[Row]:
 
 def incident_rows(store: Store, block: Block, incident_ids: Sequence[str]) -> list[Row]:
     """The block's claims assigned to these incidents, as `block_rows` gives them."""
-    violation, country = block
     found: list[Row] = []
     with store.reading() as conn:
         for chunk in _chunks(sorted(set(incident_ids))):
             # By incident only, so that the incident index is used, not the block's.
             rows = cast(Iterator[Row], conn.execute(_claim_rows(CLAIMS.c.incident_id.in_(chunk))).mappings())
-            found += (r for r in rows if r["violation"] == violation and r["location_country"] == country)
+            found += (r for r in rows if r["violation"] == block)
     return found
 
 

@@ -228,3 +228,26 @@ def test_a_claim_is_confirmed_on_its_own_and_set_aside_undoes_it(store: Store) -
     assert shown is not None and shown["claims"][0]["confirmed"] is False
     with pytest.raises(PermissionDenied):
         review.confirm_claim(store, user(store, "viewer"), claim, "x")
+
+
+def test_the_correction_form_writes_only_what_was_changed_in_it(web_db: Path) -> None:
+    """A form left open shows old values: sent back unchanged, they must not undo what
+    another analyst saved meanwhile."""
+    with TestClient(create_app(web_db)) as app:
+        headers = logged_in(app, "analyst")
+        inc = app.get("/api/incidents", params={"country": "YE"}).json()["items"][0]
+        claim = app.get(f"/api/incidents/{inc['id']}").json()["claims"][0]
+        page = app.get(f"/incidents/{inc['id']}").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        # Meanwhile, someone else sets the kind.
+        r = app.post(f"/api/claims/{claim['id']}/fields", json={"changes": {"kind": "pattern"}, "reason": "x"},
+                     headers=headers)  # fmt: skip
+        assert r.status_code == 200
+        form = {"csrf_token": token, "back": inc["id"], "reason": "the report says girls",
+                "violation": claim["violation"], "was.violation": claim["violation"],
+                "kind": claim["kind"], "was.kind": claim["kind"],  # the old value, unchanged in the form
+                "victims.sex": "female", "was.victims.sex": claim["victims"]["sex"] or ""}  # fmt: skip
+        r = app.post(f"/claims/{claim['id']}/fields", data=form, follow_redirects=False)
+        assert r.status_code == 303
+        after = app.get(f"/api/incidents/{inc['id']}").json()["claims"][0]
+        assert after["kind"] == "pattern" and after["victims"]["sex"] == "female"

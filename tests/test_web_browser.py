@@ -262,7 +262,9 @@ def samples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running.stop()
 
 
-def test_screenshots_of_the_dashboard_an_incident_and_the_list(browser: Any, samples_server: Server, tmp_path: Path) -> None:
+def test_screenshots_of_the_dashboard_an_incident_and_the_list(
+    browser: Any, samples_server: Server, tmp_path: Path
+) -> None:
     out = Path(os.environ.get("CHILDWATCH_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     page = new_page(browser, samples_server, "analyst")

@@ -2,8 +2,9 @@
 then an analyst): a claim's correction form with its choice lists and place picker, and
 bulk actions on the incident list with their undo.
 
-The correction form shows every common field filled with the claim's current value;
-only the fields whose value changed are recorded (one event each, one reason for all).
+The correction form shows every common field filled with the claim's current value
+(and sends it back as `was.FIELD`); only the fields changed in the form are recorded (one
+event each, one reason for all).
 The place picker fills a hidden gazetteer id; without script, a place typed by name is
 looked up in the gazetteer and the best match is taken (and named in the message).
 """
@@ -56,7 +57,9 @@ async def correct_fields(request: Request, claim_id: ClaimId, user: Analyst, sto
     form = await request.form()
     back = str(form.get("back", ""))
     try:
-        changes = {f: str(form[f]) for f in QUICK_FIELDS if f in form}
+        # Only what was changed in the form: a value shown and sent back unchanged is not
+        # written over one another analyst saved meanwhile.
+        changes = {f: str(form[f]) for f in QUICK_FIELDS if f in form and form[f] != form.get(f"was.{f}")}
         place, note = _place_change(form)
         changes.update(place)
         events = bulk.correct_fields(store, user, claim_id, changes, str(form.get("reason", "")))

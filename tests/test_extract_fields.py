@@ -133,3 +133,24 @@ def test_a_capital_launching_strikes_is_the_state_acting_not_the_place(extractor
     )
     claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
     assert claims and all(c.location.country == "UA" and c.location.name != "Moscow" for c in claims)
+
+
+def test_a_toll_over_days_of_war_is_a_reported_total_not_one_attack(extractor: Extractor) -> None:
+    texts = [
+        "More than 2,900 children were killed in the first 30 days of the war, the health ministry said.",
+        "On average 210 children are killed or injured every day in the enclave since 9 October, the agency said.",
+        "The charity condemned the deaths of more than 700 children in the Darfur war.",
+    ]
+    for text in texts:
+        kinds = {c.kind for c in claims_in(extractor, text, published="2024-11-20") if c.violation == "killing_maiming"}
+        assert kinds == {"aggregate"}, text
+
+
+def test_a_child_taken_to_hospital_is_not_abducted(extractor: Extractor) -> None:
+    text = (
+        "A shell killed a nine-year-old boy in Beryslav on Sunday. His sister was taken to hospital in "
+        "Kherson with wounds to her arms, the governor said."
+    )
+    assert "abduction" not in {c.violation for c in claims_in(extractor, text)}
+    taken = "Gunmen stormed the village and two girls were taken by the militants, residents said."
+    assert "abduction" in {c.violation for c in claims_in(extractor, taken)}

@@ -58,6 +58,7 @@ _SPECIFIC_DAY = re.compile(
     re.IGNORECASE,
 )
 # "have been killed": a running total rather than one event.
+_SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:the\s+)?$", re.IGNORECASE)
 _CUMULATIVE = re.compile(
     r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
     r"verified|documented|recorded)\b|\b(?:remain|remains)\b",
@@ -455,6 +456,8 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     statement = _STATEMENT.search(text, max(0, claim.evidence.start - facts.start))
     event_text = text[: statement.start()] if statement else text
     event_dates = [d for d in dates if not statement or d.start - facts.start < statement.start()]
+    # "since October 7" opens a period: the day it names is not the day of one event.
+    event_dates = [d for d in event_dates if not _SINCE_BEFORE.search(text, 0, max(0, d.start - facts.start))]
     specific_day = any(d.precision == "day" for d in event_dates) or _SPECIFIC_DAY.search(event_text)
     if several and any(_long_span(d) for d in dates):
         return "aggregate"

@@ -17,12 +17,13 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import pycountry
-from sqlalchemy import Select, Table, and_, case, func, literal_column, or_, select
+from sqlalchemy import Select, Table, and_, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.errors import InputError
 from childwatch.read.search import Matches, find
 from childwatch.read.shown import pseudonymise_document_ids
+from childwatch.read.stats import child_measures
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow, aware
 from childwatch.vocab import KINDS, STATUSES, VIOLATIONS
@@ -317,15 +318,22 @@ def _country_name(code: str) -> str:
     return str(found.name) if found is not None else code
 
 
-def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str, Any]:
-    """Counts of incidents and children affected (summed best/low/high over incidents, so
-    no report counts twice) by violation, perpetrator, country and month; beside them the
-    number of reports by country and month, so that more reporting is not read as more
-    violence. Rejected incidents are left out unless the status filter asks for them.
+def _number(value: Any) -> int | None:
+    return None if value is None else int(value)
 
-    Each table is a list of rows: {key, label, incidents, children_best, children_low,
-    children_high, children_unknown} (incidents with no stated number of children count
-    in children_unknown, not as zero). `report_volume` rows are {key, label, documents}:
+
+def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str, Any]:
+    """Counts of incidents and children affected by violation, perpetrator, country and
+    month, by the counting rules of `stats` (children summed over incidents proper, so no
+    report counts twice; reported totals never added, their largest given instead);
+    beside them the number of reports by country and month, so that more reporting is not
+    read as more violence. Rejected incidents are left out unless the status filter asks
+    for them.
+
+    Each table is a list of rows: {key, label, incidents (every kind), events, children_best,
+    children_low, children_high, children_unknown (events with no stated number of
+    children, not counted as zero), totals_reported, largest_total (None when there is
+    none), patterns} (see `stats.child_measures`). `report_volume` rows are {key, label, documents}:
     documents by publication month, and by country any of their claims is set in; they
     follow the country and date filters but not the others (reporting is reporting).
     """
@@ -333,13 +341,7 @@ def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str,
     c = INCIDENTS.c
     dialect, found = store.engine.dialect.name, _found(store, filters)
     where = and_(True, *conditions(filters, default_hide_rejected=True, dialect=dialect, found=found))
-    measures = (
-        func.count().label("incidents"),
-        func.coalesce(func.sum(c.count_best), 0).label("children_best"),
-        func.coalesce(func.sum(func.coalesce(c.count_low, c.count_best)), 0).label("children_low"),
-        func.coalesce(func.sum(func.coalesce(c.count_high, c.count_best)), 0).label("children_high"),
-        func.coalesce(func.sum(case((c.count_best.is_(None), 1), else_=0)), 0).label("children_unknown"),
-    )
+    measures = (func.count().label("incidents"), *child_measures(INCIDENTS))
     month = func.substr(func.coalesce(c.date_start, c.date_end), 1, 7)
     # Grouped by the bare columns (NULL folded into "unknown" here, not in SQL), so that
     # the database can group along an index.
@@ -348,16 +350,16 @@ def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str,
     out: dict[str, Any] = {"filters": filters.as_dict()}
     with store.reading() as conn:
         total = conn.execute(select(*measures).where(where)).mappings().one()
-        out["totals"] = {k: int(v) for k, v in total.items()}
+        out["totals"] = {k: _number(v) for k, v in total.items()}
         for name, key in keys.items():
             rows = conn.execute(select(key.label("key"), *measures).where(where).group_by(key)).mappings()
-            out[name] = [{k: (v or UNKNOWN if k == "key" else int(v)) for k, v in r.items()} for r in rows]
+            out[name] = [{k: (v or UNKNOWN if k == "key" else _number(v)) for k, v in r.items()} for r in rows]
         ids = dict(
             conn.execute(select(c.perpetrator, func.max(c.perpetrator_id)).where(where).group_by(c.perpetrator)).all()
         )
         out["report_volume"] = _report_volume(conn, filters)
     present = {r["key"]: r for r in out["by_violation"]}
-    zero = {"incidents": 0, "children_best": 0, "children_low": 0, "children_high": 0, "children_unknown": 0}
+    zero = {m.name: (None if m.name == "largest_total" else 0) for m in measures}
     out["by_violation"] = [present.get(v, {"key": v, **zero}) for v in VIOLATIONS]
     for r in out["by_violation"]:
         r["label"] = r["key"].replace("_", " ")

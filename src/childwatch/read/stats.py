@@ -2,8 +2,17 @@
 claims.
 
 Counting incidents, not claims, is the point of resolution: one abduction reported by
-twenty articles is one incident. Children affected are summed over incidents from each
-incident's best, lowest and highest figure, so no report is counted twice.
+twenty articles is one incident. The counting rules (the README's "How totals are
+counted"), so that no child is counted twice:
+
+- Children affected are summed over *incidents* (kind "incident": one event) from each
+  one's best, lowest and highest figure. An incident whose number of children is not
+  stated is counted as such, never as zero.
+- Reported totals (kind "aggregate": "3,600 children killed since October") are never
+  added to incidents, nor to each other: they overlap (a running toll is reported again
+  as it grows; two bodies count the same children). Each table gives how many there are
+  and the largest figure among them, which supersedes the smaller ones.
+- Patterns ("the group recruits children") have no figure to add.
 
 Counting happens in the database (GROUP BY), so it stays cheap on millions of claims.
 """
@@ -13,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, select
 
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow, IncidentRow
@@ -23,6 +32,44 @@ CLAIMS = cast(Table, ClaimRow.__table__)
 INCIDENTS = cast(Table, IncidentRow.__table__)
 
 UNKNOWN = "unknown"
+
+
+def child_measures(table: Table) -> tuple[ColumnElement[Any], ...]:
+    """The children counted over `incidents` rows by the rules above, as labelled SQL
+    aggregates: `events` (incidents proper), `children_best`, `children_low` and
+    `children_high` (summed over events), `children_unknown` (events whose number is not
+    stated), `totals_reported` (aggregates), `largest_total` (their largest figure, None
+    if none has one) and `patterns`."""
+    c = table.c
+    event = c.kind == "incident"
+    return (
+        func.coalesce(func.sum(case((event, 1), else_=0)), 0).label("events"),
+        func.coalesce(func.sum(case((event, c.count_best), else_=0)), 0).label("children_best"),
+        func.coalesce(func.sum(case((event, func.coalesce(c.count_low, c.count_best)), else_=0)), 0).label(
+            "children_low"
+        ),
+        func.coalesce(func.sum(case((event, func.coalesce(c.count_high, c.count_best)), else_=0)), 0).label(
+            "children_high"
+        ),
+        func.coalesce(func.sum(case((and_(event, c.count_best.is_(None)), 1), else_=0)), 0).label("children_unknown"),
+        func.coalesce(func.sum(case((c.kind == "aggregate", 1), else_=0)), 0).label("totals_reported"),
+        func.max(case((c.kind == "aggregate", c.count_best), else_=None)).label("largest_total"),
+        func.coalesce(func.sum(case((c.kind == "pattern", 1), else_=0)), 0).label("patterns"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The children counted for one violation (see `child_measures`)."""
+
+    events: int = 0
+    best: int = 0
+    low: int = 0
+    high: int = 0
+    unknown: int = 0  # events whose number of children is not stated
+    totals_reported: int = 0  # aggregates: never added
+    largest_total: int | None = None
+    patterns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +89,8 @@ class Stats:
     by_country: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
     unit: str = "claims"
-    # incidents only: children affected per violation, (best, low, high) summed over incidents
-    children: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # incidents only: children affected per violation (see the counting rules above)
+    children: dict[str, Counted] = field(default_factory=dict)
     unresolved: int = 0  # incidents only: claims not yet resolved (not counted)
 
 
@@ -89,6 +136,10 @@ def claim_stats(store: Store) -> Stats:
     return _counted(store, CLAIMS)
 
 
+_COUNTED = ("events", "children_best", "children_low", "children_high", "children_unknown", "totals_reported",
+            "largest_total", "patterns")  # fmt: skip
+
+
 def incident_stats(store: Store) -> Stats:
     """Count the stored incidents (the merged view resolution keeps)."""
     inc = INCIDENTS.c
@@ -96,25 +147,24 @@ def incident_stats(store: Store) -> Stats:
         unresolved = conn.execute(
             select(func.count()).select_from(CLAIMS).where(CLAIMS.c.incident_id.is_(None))
         ).scalar_one()
-        children = {
-            v: (int(best or 0), int(low or 0), int(high or 0))
-            for v, best, low, high in conn.execute(
-                select(inc.violation, func.sum(inc.count_best), func.sum(inc.count_low), func.sum(inc.count_high))
-                .group_by(inc.violation)
-            )
-        }
+        rows = conn.execute(select(inc.violation, *child_measures(INCIDENTS)).group_by(inc.violation)).mappings()
+        children = {r["violation"]: Counted(*(r[k] for k in _COUNTED)) for r in rows}
     return _counted(
         store,
         INCIDENTS,
         unit="incidents",
-        children={v: children.get(v, (0, 0, 0)) for v in VIOLATIONS},
+        children={v: children.get(v, Counted()) for v in VIOLATIONS},
         unresolved=unresolved,
     )
 
 
 def _table(
-    title: str, counts: dict[str, int], total: int, limit: int | None, unit: str = "claims",
-    children: dict[str, tuple[int, int, int]] | None = None,
+    title: str,
+    counts: dict[str, int],
+    total: int,
+    limit: int | None,
+    unit: str = "claims",
+    children: dict[str, Counted] | None = None,
 ) -> list[str]:
     rows = list(counts.items())
     hidden = rows[limit:] if limit is not None else []
@@ -126,17 +176,29 @@ def _table(
     head = f"{title:<{width}}  {unit:>{digits}}  share"
     rule = f"{'-' * width}  {'-' * digits}  -----"
     if children is not None:
-        head += "  children best (low-high)"
-        rule += "  ------------------------"
+        head += "  children in incidents: best (low-high), not stated  |  reported totals: largest"
+        rule += "  " + "-" * 80
     lines = [head, rule]
     for key, n in rows:
         share = f"{100 * n / total:4.0f}%" if total else "    -"
         line = f"{key:<{width}}  {n:>{digits}}  {share}"
-        if children is not None and key in children:
-            best, low, high = children[key]
-            line += f"  {best} ({low}-{high})" if n else ""
+        if children is not None and key in children and n:
+            line += "  " + _children_cell(children[key])
         lines.append(line.rstrip())
     return lines
+
+
+def _children_cell(k: Counted) -> str:
+    events = f"{k.events} incident{'s' if k.events != 1 else ''}"
+    if k.events:
+        events += f": {k.best} ({k.low}-{k.high})" if k.events > k.unknown else ": number not stated"
+        if k.unknown and k.events > k.unknown:
+            events += f", {k.unknown} not stated"
+    totals = f"{k.totals_reported} reported total{'s' if k.totals_reported != 1 else ''}"
+    if k.totals_reported:
+        totals += f": largest {k.largest_total}" if k.largest_total is not None else ": no figure"
+    patterns = f"  |  {k.patterns} pattern{'s' if k.patterns != 1 else ''}" if k.patterns else ""
+    return f"{events}  |  {totals}{patterns}"
 
 
 def format_stats(stats: Stats, *, limit: int | None = 20) -> str:
@@ -145,6 +207,12 @@ def format_stats(stats: Stats, *, limit: int | None = 20) -> str:
     if stats.unresolved:
         parts.append(f"({stats.unresolved} claims not yet resolved into incidents: run `childwatch resolve`)")
     parts.append("")
+    if stats.unit == "incidents" and stats.claims:
+        parts += [
+            "Children are summed over incidents (one event each) only. Reported totals are never",
+            "added, to incidents or to each other: they overlap; the largest supersedes the rest.",
+            "",
+        ]
     if stats.claims:
         for title, counts, cap in (
             ("violation", stats.by_violation, None),

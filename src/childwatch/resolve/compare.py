@@ -121,6 +121,12 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     if a.perpetrator_id and b.perpetrator_id and a.perpetrator_id != b.perpetrator_id:
         stated = a.perpetrator_stated + b.perpetrator_stated
         add(("other_perpetrator_inferred", "other_perpetrator", "other_perpetrator_stated")[stated])
+    if {a.kind, b.kind} == {"incident", "aggregate"} and a.count and b.count and max(a.count, b.count) > 1.5 * min(
+        a.count, b.count
+    ):
+        # One event and a reported total are one only when the extractor mislabelled one of
+        # them, and then they give the same figure: otherwise the total would swell the event.
+        return Comparison(-math.inf, veto=f"an event of {a.count if a.kind == 'incident' else b.count} and a total")
     if a.group and b.group and a.group.lower() != b.group.lower():
         return Comparison(-math.inf, veto="different victim groups")
     if a.country and b.country and a.country != b.country:
@@ -180,7 +186,8 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         add("kinds_apart")
     if a.source_key == b.source_key and not a.source_key.startswith(("outlet:", "story:")):
         add("same_source_aggregate" if a.kind == b.kind == "aggregate" else "same_source")
-    shared = a.names & b.names
+    # (Not the place or province already compared above: one piece of evidence, counted once.)
+    shared = (a.names & b.names) - {a.place, a.admin1, b.place, b.admin1}
     if shared:
         add("shared_name", min(w["shared_names_max"], w["shared_name"] * len(shared)))
     # The place one claim states is one the other's report keeps mentioning ("Chibok").

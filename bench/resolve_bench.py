@@ -23,7 +23,7 @@ Reading the table (results also go to bench/results/resolve.json, merged by worl
 
     load s       generating the reports and writing them (the write part alone in the JSON)
     resolve s    the first run: near-duplicate signing of every document, then resolution
-                 of every claim (block by block: one violation in one country); wall time
+                 of every claim (block by block: one violation in one continent); wall time
     cpu s        the CPU time of that run (lower than wall time when the machine is busy
                  or the process waits for the disk)
     (sign s)     of which near-duplicate signing (`group_near_duplicates`, the first step of

@@ -521,3 +521,16 @@ def test_agreeing_on_a_large_figure_says_more_than_on_a_small_one() -> None:
                                                             count=3), s)  # fmt: skip
     assert large.features.get("close_count_large") == s.weights["close_count_large"]
     assert small.features.get("close_count") == s.weights["close_count"] < s.weights["close_count_large"]
+
+
+def test_claims_are_resolved_by_violation_and_continent(batch1: Store) -> None:
+    blocks = db.blocks(batch1, unresolved_only=False)
+    assert all(b.countries or b.region is None for b in blocks)
+    # Every claim is in exactly one block; a continent's countries are resolved together.
+    seen = [(c.claim.violation, c.claim.location.country) for c in batch1.iter_claims()]
+    for violation, country in seen:
+        holding = [b for b in blocks if b.violation == violation and (country in b.countries or
+                                                                        (country is None and b.region is None))]  # fmt: skip
+        assert len(holding) == 1, (violation, country)
+    africa = [b for b in blocks if b.region == "AF"]
+    assert africa and all(set(b.countries) <= {"NG", "SO", "SD", "CD", "UG", "ML", "KE", "ET", "MZ"} for b in africa)

@@ -1,4 +1,4 @@
-"""Grouping claims into incidents, one block (one violation) at a time.
+"""Grouping claims into incidents, one block (one violation in one continent) at a time.
 
 Claims are taken in a fixed order (publication date, document, position). Each is
 compared with the incidents that share a blocking key with it — its story (near-duplicate

@@ -3,7 +3,7 @@ document, with dates as day intervals, the outlet and original source as keys, a
 distinctive names and content words of its evidence.
 
 Kept compact (slots, no text but the evidence's words) because a resolution run holds a
-whole block of claims (one violation) in memory.
+whole block of claims (one violation in one continent) in memory.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def group_signed(store: Store) -> int:
     return len(copies)
 
 
-def _tick(progress: Callable[[str], None], block: str, n: int, blocks: int, before: int, placed: int) -> None:
+def _tick(progress: Callable[[str], None], block: db.Block, n: int, blocks: int, before: int, placed: int) -> None:
     progress(f"resolution: {block} ({n}/{blocks}), {before + placed} claims")
 
 
@@ -265,7 +265,7 @@ def _resolve(
     mode = "full" if full else "incremental"
     writer = _Writer(store, mode, summary)
     for n, block in enumerate(todo, 1):
-        # A block is one violation, which may hold most of the claims: progress within it too.
+        # A block (a violation in a continent) may hold most of the claims: progress within it too.
         done = summary.claims_resolved
         tick = None if progress is None else partial(_tick, progress, block, n, len(todo), done)
         if previous is not None:

@@ -1,5 +1,5 @@
 """The store's side of resolution: document signatures and LSH bands, claims read by
-block (one violation) with what resolution needs of their documents, and the
+block (one violation in one continent) with what resolution needs of their documents, and the
 writing of assignments, incidents and the resolution log.
 
 Each write is one transaction: a resolution interrupted between two blocks leaves every
@@ -12,12 +12,14 @@ rather than once per row, which keeps writing near-linear once tables outgrow th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from childwatch.codebook.regions import continent_of
 from childwatch.store import locks
 from childwatch.store.database import CLAIMS, DOCS, Store
 from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, StagedBandRow, utcnow
@@ -34,9 +36,22 @@ _BATCH = 10_000  # rows per executemany: the parameters of a large transaction, 
 # otherwise cost k² comparisons, and its copies join the group of the first ones anyway.
 FIRST_SHARING = 10
 
-# A block is one violation: claims of one event reported from different countries (a
-# place misread in one report) must be able to meet, so country is a feature, not a key.
-Block = str
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The claims resolved together: one violation in one continent (`codebook.regions`),
+    or with no country. Claims of one event reported from neighbouring countries (a place
+    misread in one report) must be able to meet, so country is a feature, not a key; a
+    continent keeps what is held in memory at once bounded."""
+
+    violation: str
+    region: str | None  # a continent code; None for claims with no country
+    countries: tuple[str, ...] = ()  # the block's countries that hold claims
+
+    def __str__(self) -> str:
+        return f"{self.violation} in {self.region or 'no country'}"
+
+
 Row = Mapping[str, Any]  # a row by column name
 
 
@@ -153,16 +168,30 @@ def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) ->
 
 
 def blocks(store: Store, *, unresolved_only: bool) -> list[Block]:
-    """The violations holding claims (only those with unresolved claims)."""
-    stmt = select(CLAIMS.c.violation).distinct()
-    if unresolved_only:
-        stmt = stmt.where(CLAIMS.c.incident_id.is_(None))
+    """The blocks holding claims (only those with unresolved claims), all the countries
+    of a continent in one: a block with a new claim in one country re-reads its
+    neighbours' claims too, since the new claim may belong to their incidents."""
+    stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country).distinct()
+    every = _pairs(store, stmt)
+    wanted = _pairs(store, stmt.where(CLAIMS.c.incident_id.is_(None))) if unresolved_only else every
+    regions = {(v, None if c is None else continent_of(c)) for v, c in wanted}
+    found: dict[tuple[str, str | None], set[str]] = {key: set() for key in regions}
+    for violation, country in every:
+        key = (violation, None if country is None else continent_of(country))
+        if key in found and country is not None:
+            found[key].add(country)
+    return [Block(v, r, tuple(sorted(found[(v, r)]))) for v, r in sorted(found, key=lambda k: (k[0], k[1] or ""))]
+
+
+def _pairs(store: Store, stmt: Select[Any]) -> set[tuple[str, str | None]]:
     with store.reading() as conn:
-        return sorted(conn.execute(stmt).scalars())
+        return {(str(violation), country) for violation, country in conn.execute(stmt)}
 
 
 def _in_block(block: Block) -> ColumnElement[bool]:
-    return CLAIMS.c.violation == block
+    if block.region is None:
+        return and_(CLAIMS.c.violation == block.violation, CLAIMS.c.location_country.is_(None))
+    return and_(CLAIMS.c.violation == block.violation, CLAIMS.c.location_country.in_(block.countries))
 
 
 # What resolution reads of a claim (`resolve.facts.facts_from_row`): not its own output
@@ -238,8 +267,12 @@ def incident_rows(store: Store, block: Block, incident_ids: Sequence[str]) -> li
         for chunk in _chunks(sorted(set(incident_ids))):
             # By incident only, so that the incident index is used, not the block's.
             rows = cast(Iterator[Row], conn.execute(_claim_rows(CLAIMS.c.incident_id.in_(chunk))).mappings())
-            found += (r for r in rows if r["violation"] == block)
+            found += (r for r in rows if r["violation"] == block.violation and _holds(block, r["location_country"]))
     return found
+
+
+def _holds(block: Block, country: str | None) -> bool:
+    return country is None if block.region is None else country in block.countries
 
 
 def stale_incidents(store: Store, block: Block) -> list[str]:

@@ -28,6 +28,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
 from childwatch.serve import api, forms, pages
+from childwatch.serve.cache import ReadCache, StoreMemo
 from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
 from childwatch.serve.proxy import TrustedProxyMiddleware, parse_networks
 from childwatch.serve.security import (
@@ -40,6 +41,7 @@ from childwatch.serve.security import (
 )
 from childwatch.serve.templating import render, url_with
 from childwatch.store import Store, open_store
+from childwatch.store.generation import Generation
 from childwatch.store.review import server_secret
 from childwatch.version import __version__
 
@@ -106,6 +108,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        memo.close()
         if not isinstance(db, Store):  # a store passed in belongs to the caller
             store.close()
 
@@ -124,16 +127,20 @@ def create_app(
             {"name": "export", "description": "the filtered view as CSV, JSON, GeoJSON, HXL or claims JSONL"},
         ],
     )
+    # What was computed from the store, kept until it changes (cache.py).
+    memo = StoreMemo(Generation(store))
     app.state.store = store
+    app.state.memo = memo
     app.state.throttle = LoginThrottle()
-    # Outermost first: headers on every response, including errors and static files.
+    # Added innermost first: headers on every response, including errors and static files.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(ReadCache, memo=memo, user=optional_user)  # keeps compressed answers
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
         secure=secure_cookies,
         idle_timeout=idle_timeout,
-        ended=EndedInStore(store),
+        ended=EndedInStore(store, memo),
     )
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: the client address and scheme every other part sees (throttle, cookies, audit).

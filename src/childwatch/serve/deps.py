@@ -22,6 +22,7 @@ from childwatch.read.queries import IncidentFilters
 from childwatch.review import users
 from childwatch.review.audit import Actor
 from childwatch.review.users import User
+from childwatch.serve.cache import StoreMemo
 from childwatch.serve.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
 from childwatch.store import Store
 from childwatch.vocab import Via
@@ -45,7 +46,10 @@ def optional_user(request: Request) -> User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
-    user = users.get_user(get_store(request), uid)
+    store = get_store(request)
+    memo: StoreMemo | None = getattr(request.app.state, "memo", None)
+    # Kept until the store changes: a role, password or account change is a change.
+    user = users.get_user(store, uid) if memo is None else memo.kept("user", uid, lambda: users.get_user(store, uid))
     # Disabled or removed since login, or the password changed (here or in another
     # session, process or before a restart): the cookie is no session any more.
     if user is None or not user.active or request.session.get("epoch") != user.session_epoch:

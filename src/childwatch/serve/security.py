@@ -33,6 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from childwatch.serve.cache import StoreMemo
 from childwatch.store import Store
 from childwatch.store.review import end_session, session_ended
 
@@ -86,10 +87,12 @@ class EndedInMemory(EndedSessions):
 
 class EndedInStore(EndedSessions):
     """In the store, by the SHA-256 of the token: shared by every worker process and kept
-    across restarts."""
+    across restarts. With `memo`, what was found for a token is not looked up again until
+    the store changes (a logout anywhere is a change)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, memo: StoreMemo | None = None) -> None:
         self.store = store
+        self.memo = memo
 
     @staticmethod
     def _hash(token: str) -> str:
@@ -99,7 +102,10 @@ class EndedInStore(EndedSessions):
         end_session(self.store, self._hash(token), datetime.now(UTC) + timedelta(seconds=MAX_AGE))
 
     def ended(self, token: str) -> bool:
-        return session_ended(self.store, self._hash(token))
+        digest = self._hash(token)
+        if self.memo is None:
+            return session_ended(self.store, digest)
+        return self.memo.kept("ended", digest, lambda: session_ended(self.store, digest))
 
 
 class SessionMiddleware:

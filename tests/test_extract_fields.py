@@ -154,3 +154,13 @@ def test_a_child_taken_to_hospital_is_not_abducted(extractor: Extractor) -> None
     assert "abduction" not in {c.violation for c in claims_in(extractor, text)}
     taken = "Gunmen stormed the village and two girls were taken by the militants, residents said."
     assert "abduction" in {c.violation for c in claims_in(extractor, taken)}
+
+
+def test_a_place_named_for_another_event_is_not_the_claims_place(extractor: Extractor) -> None:
+    text = (
+        "Gunmen abducted 120 schoolgirls from their school in Dapchi on Monday night. "
+        "Asked about the bombings in Kano, which came the same day as the mass abduction of schoolgirls, "
+        "the minister said the army would find them. Parents in Dapchi waited for news."
+    )
+    claims = [c for c in claims_in(extractor, text) if c.violation == "abduction"]
+    assert claims and all(c.location.name != "Kano" for c in claims)

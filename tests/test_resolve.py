@@ -529,8 +529,10 @@ def test_claims_are_resolved_by_violation_and_continent(batch1: Store) -> None:
     # Every claim is in exactly one block; a continent's countries are resolved together.
     seen = [(c.claim.violation, c.claim.location.country) for c in batch1.iter_claims()]
     for violation, country in seen:
-        holding = [b for b in blocks if b.violation == violation and (country in b.countries or
-                                                                        (country is None and b.region is None))]  # fmt: skip
+        holding = [
+            b for b in blocks
+            if b.violation == violation and (country in b.countries or (country is None and b.region is None))
+        ]  # fmt: skip
         assert len(holding) == 1, (violation, country)
     africa = [b for b in blocks if b.region == "AF"]
     assert africa and all(set(b.countries) <= {"NG", "SO", "SD", "CD", "UG", "ML", "KE", "ET", "MZ"} for b in africa)

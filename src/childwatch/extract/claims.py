@@ -58,6 +58,14 @@ _SPECIFIC_DAY = re.compile(
     re.IGNORECASE,
 )
 # "have been killed": a running total rather than one event.
+# Nouns of events (not themselves violations against children) that own the place named
+# right after them: in "asked about bombings in Abuja, which came the same day as the mass
+# abduction of schoolgirls", Abuja is where the bombings were.
+_OTHER_EVENT_BEFORE = re.compile(
+    r"\b(?:bombings?|blasts?|explosions?|clashes|battles?|protests?|rall(?:y|ies)|elections?|"
+    r"summit|conference|talks|visit|meeting|ceremony|funerals?|trial|hearing)\s+(?:in|at|near|outside)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:the\s+)?$", re.IGNORECASE)
 _CUMULATIVE = re.compile(
     r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
@@ -267,8 +275,13 @@ def _owned_by_trigger(position: int, detection: Detection, facts: SentenceFacts)
     return all(own <= _gap(Span(a, b, ""), position) for a, b in facts.triggers if b <= t.start or a >= t.end)
 
 
+def _named_for_another_event(position: int, text: str) -> bool:
+    return bool(_OTHER_EVENT_BEFORE.search(text, max(0, position - 40), position))
+
+
 def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
     here = ctx.places_between(facts.start, facts.end)
+    here = [p for p in here if not _named_for_another_event(p.mention.start - facts.start, facts.text)]
     actor_span = claim.perpetrator_span
     acting_state = False
     if actor_span is not None:

@@ -138,8 +138,13 @@ EXPRESSION_INDEXES = "ignore:Skipped unsupported reflection of expression-based 
 @pytest.mark.filterwarnings(EXPRESSION_INDEXES)
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_models_and_migrations_agree(store: Store) -> None:
+    # The search index (migration 0014) is no model: on SQLite it is an FTS5 virtual table
+    # with its shadow tables, and it is rebuilt from the documents (store/search.py).
+    def ours(name: str | None, kind: str, _: object) -> bool:
+        return not (kind == "table" and name is not None and name.startswith("search_"))
+
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours})
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -4,8 +4,9 @@ incident lists, one incident in full, dashboard counts and the values filters ca
 Everything is counted and filtered in the database over indexed columns of `incidents`
 (the merged views resolution and review keep up to date); nothing loads a whole table
 into Python for one page. Full-text search (`q`) is a case-insensitive substring match
-(LIKE / ILIKE, so it works alike on SQLite and PostgreSQL) over claims' evidence and
-their documents' titles and texts.
+over the titles and texts of the claims' documents (the evidence is a span of the text)
+as people see them, through the database's own index (`search`: FTS5 on SQLite, pg_trgm
+on PostgreSQL, with the same results).
 """
 
 from __future__ import annotations
@@ -160,18 +161,13 @@ def _contains(column: Any, text: str, dialect: str) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], column.ilike(_like(text), escape="\\"))
 
 
-def _text_matches(q: str, dialect: str, found: Matches | None = None) -> Select[Any]:
-    """Ids of incidents whose claims' documents contain `q` in their title or text (the
-    evidence is a span of the text, so it is searched too), as people see them: `found`
-    (protected_search) leaves out documents that have `q` only in children's names."""
-    if found is not None and found.visible is not None:  # already read and checked: no second scan
-        return select(CLAIMS.c.incident_id).where(
-            CLAIMS.c.incident_id.is_not(None), CLAIMS.c.doc_id.in_(list(found.visible))
-        )
-    documents = select(DOCS.c.id).where(or_(_contains(DOCS.c.title, q, dialect), _contains(DOCS.c.text, q, dialect)))
-    if found is not None and found.hidden:
-        documents = documents.where(DOCS.c.id.not_in(list(found.hidden)))
-    return select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None), CLAIMS.c.doc_id.in_(documents))
+def _text_matches(found: Matches, dialect: str) -> Select[Any]:
+    """Ids of incidents whose claims' documents contain the searched text as people see
+    it (`search.find`): indexed documents, and those not indexed yet that show it."""
+    indexed = CLAIMS.c.doc_id.in_(found.indexed(dialect))
+    waiting = found.unindexed(dialect) if found.pending is None else list(found.pending)
+    docs = or_(indexed, CLAIMS.c.doc_id.in_(waiting)) if found.pending != () else indexed
+    return select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None), docs)
 
 
 def conditions(
@@ -182,7 +178,7 @@ def conditions(
     found: Matches | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE terms over `incidents` for these filters; `found` is what the search
-    found as people see it (`protected_search.find`)."""
+    for `filters.q` found (`search.find`)."""
     c = INCIDENTS.c
     where: list[ColumnElement[bool]] = []
     if filters.violation:
@@ -211,7 +207,9 @@ def conditions(
     if filters.date_from and filters.date_to and dialect == "postgresql":
         where.append(_starts_within(filters.date_from, filters.date_to))
     if filters.q:
-        where.append(c.id.in_(_text_matches(filters.q, dialect, found)))
+        if found is None:  # a search is never dropped silently: that would show everything
+            raise ValueError("conditions() with q needs what search.find found")
+        where.append(c.id.in_(_text_matches(found, dialect)))
     return where
 
 

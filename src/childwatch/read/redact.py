@@ -93,6 +93,15 @@ class Redaction:
         return self.text[a:b]
 
 
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def _key(mention: str) -> str:
+    """A name or a mention of one, case-folded, its words joined by single spaces: spaces,
+    hyphens and underscores alike ("Goldberg-Polin", "goldberg_polin" in an address)."""
+    return " ".join(part for part in _SEPARATORS.split(mention.casefold()) if part)
+
+
 @cache
 def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every mention of `names` (whole names first, then their words),
@@ -100,11 +109,11 @@ def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, st
     which name each case-folded mention belongs to."""
     owner: dict[str, str] = {}
     for name in names:
-        owner.setdefault(" ".join(name.casefold().split()), name)
+        owner.setdefault(_key(name), name)
     for name in names:
         for word in name.split():
             if len(word) >= 3 and word not in _stop_words():
-                owner.setdefault(word.casefold(), name)
+                owner.setdefault(_key(word), name)
     alternatives = sorted(owner, key=len, reverse=True)
     body = "|".join(r"[\s_-]+".join(re.escape(w) for w in a.split()) for a in alternatives)
     return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE), owner
@@ -155,7 +164,7 @@ def redact(text: str, *, key: str, names: Iterable[str] | None = None) -> Redact
     casing: dict[int, bool] = {}
     for m in pattern.finditer(text):
         found = m.group(0)
-        name = owner[" ".join(re.split(r"[\s_-]+", found.casefold()))]
+        name = owner[_key(found)]
         whole = len(found.split()) > 1 or found.casefold() == " ".join(name.casefold().split())
         if not whole:
             line_start = text.rfind("\n", 0, m.start()) + 1

@@ -30,6 +30,7 @@ from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionD
 from childwatch.serve import api, forms, pages
 from childwatch.serve.cache import ReadCache, StoreMemo
 from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
+from childwatch.serve.indexing import SearchIndexer
 from childwatch.serve.proxy import TrustedProxyMiddleware, parse_networks
 from childwatch.serve.security import (
     IDLE_TIMEOUT,
@@ -107,7 +108,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        indexer.start()
         yield
+        indexer.stop()
         memo.close()
         if not isinstance(db, Store):  # a store passed in belongs to the caller
             store.close()
@@ -129,6 +132,7 @@ def create_app(
     )
     # What was computed from the store, kept until it changes (cache.py).
     memo = StoreMemo(Generation(store))
+    indexer = SearchIndexer(store, memo.generation)  # new reports into the search index (indexing.py)
     app.state.store = store
     app.state.memo = memo
     app.state.throttle = LoginThrottle()

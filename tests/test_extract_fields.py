@@ -164,3 +164,11 @@ def test_a_place_named_for_another_event_is_not_the_claims_place(extractor: Extr
     )
     claims = [c for c in claims_in(extractor, text) if c.violation == "abduction"]
     assert claims and all(c.location.name != "Kano" for c in claims)
+
+
+def test_a_pronoun_that_may_be_an_adults_gives_no_sex(extractor: Extractor) -> None:
+    text = "The infant's grandmother spoke of her death in a strike on a maternity ward in Kherson."
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
+    assert claims and all(c.victims.sex is None for c in claims)
+    alone = "A seven-year-old was killed by a shell in Kherson as she walked to school."
+    assert {c.victims.sex for c in claims_in(extractor, alone) if c.violation == "killing_maiming"} == {"female"}

@@ -536,3 +536,18 @@ def test_claims_are_resolved_by_violation_and_continent(batch1: Store) -> None:
         assert len(holding) == 1, (violation, country)
     africa = [b for b in blocks if b.region == "AF"]
     assert africa and all(set(b.countries) <= {"NG", "SO", "SD", "CD", "UG", "ML", "KE", "ET", "MZ"} for b in africa)
+
+
+def test_a_state_body_named_in_other_words_is_one_source() -> None:
+    from childwatch.resolve.facts import source_key
+
+    s = load_settings()
+    army = source_key("the Nigerian army", None, "a", None, s, "NG")
+    assert army == source_key("the west African nation's military", None, "b", None, s, "NG")
+    assert army == source_key("Nigeria's armed forces", None, "c", None, s, None)
+    assert army != source_key("the Nigerian police", None, "d", None, s, "NG")
+    assert army != source_key("the Cameroonian army", None, "e", None, s, "NG")  # a neighbour's army
+    assert source_key("UN officials", None, "f", None, s, "NG").startswith("name:")  # not a state's body
+    assert source_key("the health ministry", None, "g", None, s, "PS") == source_key(
+        "Gaza's Ministry of Health", None, "h", None, s, "PS"
+    )

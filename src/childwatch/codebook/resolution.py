@@ -45,6 +45,7 @@ class Settings:
     weights: dict[str, float]
     outlets: dict[str, str]  # folded name, alias or domain -> outlet display name
     per_report: frozenset[str]  # source words that name people, not bodies
+    bodies: dict[str, str]  # folded last words of a source -> the kind of state body they name
     common_names: frozenset[str]  # capitalised words that name nothing in particular
     stopwords: frozenset[str]  # content words too common to compare wording by
 
@@ -95,6 +96,15 @@ def load_settings(path: Path = PATH) -> Settings:
     if not isinstance(per_report, list) or not all(isinstance(w, str) for w in per_report):
         problems.append(f"{path}: [provenance] per_report must be a list of words")
         per_report = []
+    bodies: dict[str, str] = {}
+    for kind, words in data.get("provenance", {}).get("bodies", {}).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problems.append(f"{path}: [provenance.bodies] {kind} must be a list of words")
+            continue
+        for word in words:
+            if bodies.get(fold(word), kind) != kind:
+                problems.append(f"{path}: [provenance.bodies] {word!r} is listed under {bodies[fold(word)]!r} too")
+            bodies[fold(word)] = kind
     lists: dict[str, frozenset[str]] = {}
     for key in ("common", "stopwords"):
         value = data.get("names", {}).get(key, [])
@@ -109,6 +119,7 @@ def load_settings(path: Path = PATH) -> Settings:
         weights=weights,
         outlets=outlets,
         per_report=frozenset(fold(w) for w in per_report),
+        bodies=bodies,
         common_names=lists["common"],
         stopwords=lists["stopwords"],
     )

@@ -33,6 +33,12 @@ _SPEAKS = re.compile(
 )
 _HE = re.compile(r"\b(?:he|his|him|himself)\b", re.IGNORECASE)
 _SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+_ADULT_REFERENT = re.compile(
+    r"\b(?:(?:grand)?(?:mother|father|ma|pa)s?|mum|mom|dad|wife|husband|widow(?:er)?|woman|women|man|men|"
+    r"aunt|uncle|sister-in-law|brother-in-law|nurse|midwife|teacher|headmistress|headmaster|"
+    r"mr|mrs|ms|miss|sir|lady|gentleman|queen|king)\b",
+    re.IGNORECASE,
+)
 # Responders, not perpetrators: "police at the scene returned fire", "soldiers rescued the girls".
 _RESPONDS = re.compile(
     r"^(?:\s+[\w-]+){0,4}?\s+(?:returned fire|repelled|repulsed|pursued|rescued|freed|responded|intervened|"
@@ -178,7 +184,9 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     if v.sex is None and v.count == 1:
         # One child, referred to as "he" or "she" in the same sentence.
         he, she = _HE.search(facts.text), _SHE.search(facts.text)
-        if bool(he) != bool(she):
+        # Not when an adult the pronoun may stand for is named too: in "the newborn baby's grandmother
+        # speaks of her death", "her" may be the grandmother's.
+        if bool(he) != bool(she) and not _ADULT_REFERENT.search(facts.text):
             pronoun = he or she
             assert pronoun is not None
             v.sex = "male" if he else "female"

@@ -134,11 +134,18 @@ def outlet_name(url: str | None, outlet: str | None, settings: Settings) -> str 
 
 
 def source_key(
-    source: str | None, source_id: str | None, story: str, story_outlet: str | None, settings: Settings
+    source: str | None,
+    source_id: str | None,
+    story: str,
+    story_outlet: str | None,
+    settings: Settings,
+    country: str | None = None,
 ) -> str:
-    """Who vouches for the claim. Two papers quoting one observatory share a key; people
-    named only by what they are ("residents") are keyed per story; a claim the outlet
-    makes on its own is keyed by the outlet of the story's first document."""
+    """Who vouches for the claim. Two papers quoting one observatory share a key; a state
+    body named in other words ("the Nigerian army", "the west African nation's military")
+    is keyed as that body of the country its name gives, else of the claim's `country`;
+    people named only by what they are ("residents") are keyed per story; a claim the
+    outlet makes on its own is keyed by the outlet of the story's first document."""
     if source_id:
         return f"id:{source_id}"
     if source and source.strip():
@@ -149,8 +156,37 @@ def source_key(
         words = name.split()
         if words and (words[-1] in settings.per_report or " ".join(words[-2:]) in settings.per_report):
             return f"story:{story}:{name}"
-        return f"name:{name}"
+        body = _state_body(source, words, settings, country)
+        return body or f"name:{name}"
     return f"outlet:{fold(story_outlet)}" if story_outlet else f"story:{story}"
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z.]{1,}\b")
+
+
+def _state_body(source: str, words: list[str], settings: Settings, country: str | None) -> str | None:
+    kind = next(
+        (settings.bodies[" ".join(words[-n:])] for n in (3, 2, 1) if " ".join(words[-n:]) in settings.bodies), None
+    )
+    if kind is None or _ACRONYM.search(source):
+        return None  # not a state body, or an international one ("UN officials", "AU troops")
+    named = _countries_named(source)
+    if len(named) > 1:
+        return None
+    code = next(iter(named), None) or country
+    return f"body:{code}:{kind}" if code else None
+
+
+def _countries_named(text: str) -> set[str]:
+    """The countries a source's name gives by a demonym or a country name ("Nigerian",
+    "Nigeria's")."""
+    demonyms = load_lexicon().demonyms
+    found = {demonyms[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in demonyms}
+    for match in re.finditer(r"[A-Z][a-z]+(?: [A-Z][a-z]+)*", text):
+        entry = pycountry.countries.get(name=match.group())
+        if entry is not None:
+            found.add(str(entry.alpha_2))
+    return found
 
 
 @cache
@@ -270,7 +306,9 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         date_lo=lo,
         date_hi=hi,
         source=_shared(row["source"]),
-        source_key=sys.intern(source_key(row["source"], row["source_id"], story, story_outlet, settings)),
+        source_key=sys.intern(
+            source_key(row["source"], row["source_id"], story, story_outlet, settings, row["location_country"])
+        ),
         names=distinctive_names(evidence),
         doc_names=frozenset(row.get("doc_names") or ()),
         place_stated=_stated(spans.get("location"), ranges),
@@ -337,7 +375,7 @@ def keys_from_row(
         perpetrator_id=row["perpetrator_id"],
         kind=row["kind"],
         # Without the story's outlet: it only names an outlet's own reporting, never a key.
-        source_key=source_key(row["source"], row["source_id"], story, None, settings),
+        source_key=source_key(row["source"], row["source_id"], story, None, settings, row["location_country"]),
         date_lo=lo,
         date_hi=hi,
     )

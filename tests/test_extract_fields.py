@@ -172,3 +172,12 @@ def test_a_pronoun_that_may_be_an_adults_gives_no_sex(extractor: Extractor) -> N
     assert claims and all(c.victims.sex is None for c in claims)
     alone = "A seven-year-old was killed by a shell in Kherson as she walked to school."
     assert {c.victims.sex for c in claims_in(extractor, alone) if c.violation == "killing_maiming"} == {"female"}
+
+
+def test_the_class_of_attacks_an_event_is_compared_with_is_no_second_attack(extractor: Extractor) -> None:
+    text = (
+        "An airstrike on a village school in Magway Region killed seven children on Friday, residents said, "
+        "in one of the deadliest attacks on a school since the 2021 coup."
+    )
+    attacks = [c for c in claims_in(extractor, text) if c.violation == "attack_school_hospital"]
+    assert attacks and all(c.date.start != "2021" for c in attacks)

@@ -181,3 +181,9 @@ def test_the_class_of_attacks_an_event_is_compared_with_is_no_second_attack(extr
     )
     attacks = [c for c in claims_in(extractor, text) if c.violation == "attack_school_hospital"]
     assert attacks and all(c.date.start != "2021" for c in attacks)
+
+
+def test_who_runs_a_place_is_not_a_town(extractor: Extractor) -> None:
+    text = "Boys as young as 11 are trained to fight in Houthi-run summer camps, the monitors said."
+    claims = claims_in(extractor, text, published="2023-04-12")
+    assert claims and all(c.location.name != "Houthi" for c in claims)

@@ -60,6 +60,8 @@ _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|S
 
 
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
+# "in Houthi-run summer camps", "in Hamas-controlled areas": who runs a place, not a town.
+_RUN_BY = re.compile(r"[-–](?:run|controlled|held|led|backed|linked|affiliated|allied|administered)\b")
 _NOT_A_PLACE = re.compile(
     r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|"
     r"Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An|His|Her|Their|Its|This|That|Islamic|Christian|Muslim|"
@@ -107,6 +109,7 @@ class PlaceFinder:
                 and j - start <= 4
                 and _UNKNOWN_BEFORE.search(text[max(0, tokens[start].start - 8) : tokens[start].start])
                 and not _NOT_A_PLACE.match(tokens[start].text)
+                and not _RUN_BY.match(text, tokens[j - 1].end)
             ):
                 # A place the gazetteer lacks ("in Nimule, Pageri county"): kept by name, not geocoded.
                 name = text[tokens[start].start : tokens[j - 1].end]

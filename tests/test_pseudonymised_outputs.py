@@ -196,8 +196,8 @@ def every_output(client: TestClient) -> Iterator[tuple[str, str]]:
     gets = sorted(path for method, path in routes if method == "GET")
     assert "/api/incidents/{incident_id}" in gets and "/incidents/{incident_id}" in gets
     for path in gets:
-        if path in ("/login", "/docs", "/openapi.json", "/favicon.ico"):
-            continue  # no data: nothing of a report is in them
+        if path in ("/login", "/docs", "/openapi.json", "/favicon.ico", "/admin/accounts"):
+            continue  # no data: nothing of a report is in them (the accounts page: names of users)
         if "{incident_id}" in path:
             urls = [path.replace("{incident_id}", i) for i in incident_ids]
         elif "{claim_id}" in path:

@@ -551,3 +551,19 @@ def test_a_state_body_named_in_other_words_is_one_source() -> None:
     assert source_key("the health ministry", None, "g", None, s, "PS") == source_key(
         "Gaza's Ministry of Health", None, "h", None, s, "PS"
     )
+
+
+def test_an_aggregators_unattributed_report_names_no_source_and_corroborates_nothing() -> None:
+    from childwatch.resolve.facts import source_key
+    from childwatch.resolve.incident_view import incident_view
+
+    s = load_settings()
+    assert source_key(None, None, "a", "Google News", s, "NG") == "unattributed:a"
+    assert source_key(None, None, "b", "The Guardian", s, "NG") == "outlet:the guardian"
+    own = facts(claim_id=1, doc_id="a", story="a", source_key="outlet:the guardian", story_outlet="The Guardian")
+    carried = facts(claim_id=2, doc_id="b", story="b", source_key="unattributed:b", story_outlet="Google News",
+                    outlet="Google News")  # fmt: skip
+    view = incident_view("inc-x", [own, carried])
+    assert view.status == "reported"
+    assert any(entry["name"] == "unattributed (carried by Google News)" and not entry["attributed"]
+               for entry in view.sources)  # fmt: skip

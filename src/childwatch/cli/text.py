@@ -52,7 +52,8 @@ def format_incident(row: dict[str, Any]) -> str:
             f"{row['id']}  {row['violation']}/{row['kind']}  {row['status'].upper()}  {_dates(row)}  "
             f"{_place(row)}  {row.get('perpetrator') or 'perpetrator unknown'}  {_count(row)}",
             f"    {_plural(row['n_documents'], 'report')} from {_plural(row['n_outlets'], 'outlet')}: {outlets}",
-            f"    {_plural(row['n_sources'], 'original source')}: {sources}",
+            f"    {_plural(row['n_sources'], 'original source') if row['n_sources'] else 'no original source named'}: "
+            f"{sources}",
         ]
     )
 

@@ -44,6 +44,7 @@ class Settings:
     month_key_max_days: int
     weights: dict[str, float]
     outlets: dict[str, str]  # folded name, alias or domain -> outlet display name
+    aggregators: frozenset[str]  # display names of outlets that carry others' reports
     per_report: frozenset[str]  # source words that name people, not bodies
     bodies: dict[str, str]  # folded last words of a source -> the kind of state body they name
     common_names: frozenset[str]  # capitalised words that name nothing in particular
@@ -82,11 +83,16 @@ def load_settings(path: Path = PATH) -> Settings:
         weights[key] = float(value)
     problems += [f"{path}: [weights] {key} is not a known feature" for key in raw_weights if key not in WEIGHTS]
     outlets: dict[str, str] = {}
+    aggregators: set[str] = set()
     for i, entry in enumerate(data.get("outlet", []), 1):
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{path}: outlet #{i} has no name")
             continue
+        if not isinstance(entry.get("aggregator", False), bool):
+            problems.append(f"{path}: outlet {name!r}: aggregator must be true or false")
+        elif entry.get("aggregator", False):
+            aggregators.add(name)
         for form in [name, *entry.get("domains", []), *entry.get("aliases", [])]:
             key = fold(str(form))
             if outlets.get(key, name) != name:
@@ -118,6 +124,7 @@ def load_settings(path: Path = PATH) -> Settings:
         **values,
         weights=weights,
         outlets=outlets,
+        aggregators=frozenset(aggregators),
         per_report=frozenset(fold(w) for w in per_report),
         bodies=bodies,
         common_names=lists["common"],

@@ -145,7 +145,8 @@ def source_key(
     body named in other words ("the Nigerian army", "the west African nation's military")
     is keyed as that body of the country its name gives, else of the claim's `country`;
     people named only by what they are ("residents") are keyed per story; a claim the
-    outlet makes on its own is keyed by the outlet of the story's first document."""
+    outlet makes on its own is keyed by the outlet of the story's first document, unless
+    that outlet is an aggregator ("unattributed": no original source we can name)."""
     if source_id:
         return f"id:{source_id}"
     if source and source.strip():
@@ -158,6 +159,8 @@ def source_key(
             return f"story:{story}:{name}"
         body = _state_body(source, words, settings, country)
         return body or f"name:{name}"
+    if story_outlet in settings.aggregators:
+        return f"unattributed:{story}"  # carried by an aggregator: whose reporting is unknown
     return f"outlet:{fold(story_outlet)}" if story_outlet else f"story:{story}"
 
 

@@ -60,7 +60,13 @@ def _mode(values: Sequence[Any]) -> Any:
     return next(v for v in reversed(known) if counts[v] == top)
 
 
+def _unattributed(key: str) -> bool:
+    return key.startswith("unattributed:")
+
+
 def _source_name(c: ClaimFacts) -> str:
+    if c.source_key.startswith("unattributed:"):
+        return f"unattributed (carried by {c.story_outlet or c.outlet or 'an aggregator'})"
     if c.source_key.startswith("outlet:") or (c.source_key.startswith("story:") and not c.source):
         return f"{c.story_outlet or c.outlet or 'unknown outlet'} (own reporting)"
     return c.source or c.source_key.split(":", 1)[-1]
@@ -89,7 +95,10 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
     members = sorted(members, key=lambda m: m.order)
     sources: dict[str, dict[str, Any]] = {}
     for m in members:
-        entry = sources.setdefault(m.source_key, {"name": _source_name(m), "documents": [], "claims": []})
+        entry = sources.setdefault(
+            m.source_key,
+            {"name": _source_name(m), "documents": [], "claims": [], "attributed": not _unattributed(m.source_key)},
+        )
         if m.doc_id not in entry["documents"]:
             entry["documents"].append(m.doc_id)
         entry["claims"].append(m.claim_id)
@@ -127,7 +136,8 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
         id=incident_id,
         violation=members[0].violation,
         kind=_mode([m.kind for m in members]),
-        status=CORROBORATED if len(sources) >= 2 else REPORTED,
+        # Unattributed reports carried by an aggregator vouch for nothing independently.
+        status=CORROBORATED if sum(not _unattributed(k) for k in sources) >= 2 else REPORTED,
         perpetrator=perpetrator,
         perpetrator_id=perpetrator_id,
         count_best=best,

@@ -348,7 +348,7 @@ def incident_row(view: Any, now: datetime) -> dict[str, Any]:
         "n_claims": view.claims,
         "n_documents": view.documents,
         "n_outlets": len(view.outlets),
-        "n_sources": len(view.sources),
+        "n_sources": sum(1 for source in view.sources if source.get("attributed", True)),
         "outlets": view.outlets,
         "sources": view.sources,
         "counts": view.counts,

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import pycountry
-from sqlalchemy import Select, Table, and_, func, literal_column, or_, select
+from sqlalchemy import Select, Table, and_, func, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.errors import InputError
@@ -164,10 +164,15 @@ def _contains(column: Any, text: str, dialect: str) -> ColumnElement[bool]:
 def _text_matches(found: Matches, dialect: str) -> Select[Any]:
     """Ids of incidents whose claims' documents contain the searched text as people see
     it (`search.find`): indexed documents, and those not indexed yet that show it."""
-    indexed = CLAIMS.c.doc_id.in_(found.indexed(dialect))
-    waiting = found.unindexed(dialect) if found.pending is None else list(found.pending)
-    docs = or_(indexed, CLAIMS.c.doc_id.in_(waiting)) if found.pending != () else indexed
-    return select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None), docs)
+    docs: Select[Any] = found.indexed(dialect)
+    # One IN over a UNION, not two INs joined by OR: PostgreSQL can join the former, but
+    # runs the latter's subquery again for every claim (minutes when most reports match).
+    if found.pending is None:
+        docs = union_all(docs, found.unindexed(dialect)).subquery().select()
+    elif found.pending:
+        waiting = select(DOCS.c.id).where(DOCS.c.id.in_(list(found.pending)))
+        docs = union_all(docs, waiting).subquery().select()
+    return select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None), CLAIMS.c.doc_id.in_(docs))
 
 
 def conditions(

@@ -133,6 +133,11 @@ def find(store: Store, q: str) -> Matches:
     folded = needle.casefold()
     dialect = store.engine.dialect.name
     fts5 = dialect != "sqlite" or _fts5(store)
+    if dialect != "sqlite" and not _waiting(store):
+        # Every report indexed (the usual case): the index alone. PostgreSQL cannot
+        # estimate how many reports the index and the waiting ones give together, and
+        # for a query most reports match it then plans a lookup per report (seconds).
+        return Matches(folded, (), (), needle, fts5)
     words = re.findall(r"[^\W\d_]+", needle)
     if not words or all(w.capitalize() in stop_words() for w in words):
         # "school", "the children", "2021": no name has only such words, so the stored
@@ -157,6 +162,12 @@ def find(store: Store, q: str) -> Matches:
                         continue
             visible.append(doc_id)
     return Matches(folded, tuple(visible) if len(visible) <= MAX_IDS else None, tuple(hidden), needle, fts5)
+
+
+def _waiting(store: Store) -> bool:
+    """Whether any report waits to be indexed."""
+    with store.reading() as conn:
+        return conn.execute(select(index.PENDING.c.doc_id).limit(1)).first() is not None
 
 
 _FTS5: dict[str, bool] = {}

@@ -69,6 +69,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/documents"): VIEWER,
     ("GET", "/api/places"): VIEWER,  # the offline gazetteer: public place names
     ("GET", "/api/pick/incidents"): VIEWER,  # what the incident list shows too
+    ("GET", "/api/queue"): VIEWER,  # incidents assigned to me: a viewer's is always empty
+    ("GET", "/queue"): VIEWER,
     ("GET", "/"): VIEWER,
     ("GET", "/incidents"): VIEWER,
     ("GET", "/incidents/{incident_id}"): VIEWER,
@@ -100,6 +102,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/claims/{claim_id}/fields"): ANALYST,
     ("POST", "/incidents/bulk"): ANALYST,
     ("POST", "/incidents/bulk/undo"): ANALYST,
+    # Analysts: comments and assignment (append-only rows; viewers read the comments).
+    ("POST", "/api/incidents/{incident_id}/comments"): ANALYST,
+    ("POST", "/api/incidents/{incident_id}/assign"): ANALYST,
+    ("POST", "/incidents/{incident_id}/comments"): ANALYST,
+    ("POST", "/incidents/{incident_id}/assign"): ANALYST,
     # Admins: children's names shown (logged with the reason).
     ("POST", "/api/incidents/{incident_id}/reveal"): ADMIN,
     ("POST", "/incidents/{incident_id}/reveal"): ADMIN,
@@ -142,6 +149,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "/admin/accounts/{name}/status": {"action": "disable"},
     "/admin/accounts/{name}/password": {"password": "another long passphrase"},
     "/incidents/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
+    "/api/incidents/{incident_id}/comments": {"text": "check the annex"},
+    "/api/incidents/{incident_id}/assign": {"assignee": "analyst", "note": "yours"},
+    "/incidents/{incident_id}/comments": {"text": "check the annex"},
+    "/incidents/{incident_id}/assign": {"assignee": "@me"},
 }
 DEFAULT_BODY = {"reason": "checked against two sources"}
 # Calls that only make sense after another one (a claim is restored after its rejection).

@@ -1,7 +1,8 @@
 """One incident in full, as the incident page and `GET /api/incidents/{id}` show it: the
 merged view, its outlets and original sources, each claim with its effective values
 (corrections laid over the extractor's), its document with the evidence of every field
-as offsets into the text shown, and the incident's review history.
+as offsets into the text shown, the incident's review history, its comments and who
+has it to review.
 
 Text is pseudonymised (`protect`) unless an admin asks to reveal it, giving a reason,
 which is logged. Offsets index the text returned: when pseudonyms change lengths, every
@@ -16,6 +17,7 @@ from sqlalchemy import Table, select
 
 from childwatch import review
 from childwatch.extract.names import report_names
+from childwatch.read.discussion import thread
 from childwatch.read.queries import jsonable
 from childwatch.read.redact import Redaction, redact_values
 from childwatch.read.shown import log_reveal, pseudonymise_document_ids, shown_report
@@ -185,6 +187,7 @@ def incident_detail(
         "sources": view["sources"],
         "claims": claims,
         "history": history if reveal else redact_values(history, key=incident_id, names=all_names),
+        "discussion": thread(store, incident_id, names=all_names, reveal=reveal),
         "graphic": any(c["graphic"] for c in claims),
         "blur_graphic": viewer.blur_graphic,
         "pseudonymised": not reveal,

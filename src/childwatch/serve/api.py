@@ -18,7 +18,7 @@ from childwatch.errors import NotFound
 from childwatch.read import queries, reports, watched
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit, users
-from childwatch.serve import review_api
+from childwatch.serve import discussion, review_api
 from childwatch.serve.deps import (
     MAX_INT,
     Admin,
@@ -193,9 +193,12 @@ def incident(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, 
 
 @router.get("/incidents/{incident_id}/history", tags=["review"])
 def history(incident_id: str, user: CurrentUser, store: StoreDep) -> dict[str, Any]:
-    """The review events of an incident, oldest first (what analysts wrote pseudonymised,
-    as on the incident's page)."""
-    return {"incident_id": incident_id, "history": _detail(store, incident_id, user)["history"]}
+    """The review events of an incident, oldest first, with its comments and assignments
+    (what analysts wrote pseudonymised, as on the incident's page)."""
+    detail = _detail(store, incident_id, user)
+    talk = detail["discussion"]
+    return {"incident_id": incident_id, "history": detail["history"], "comments": talk["comments"],
+            "assignments": talk["assignments"]}  # fmt: skip
 
 
 # --- watched sources ------------------------------------------------------------------------
@@ -325,3 +328,5 @@ def export_view(
 
 # Pickers, corrections of several fields, bulk actions and undo (issue 17).
 router.include_router(review_api.router)
+# Comments, assignment and my queue (issue 17).
+router.include_router(discussion.api_router)

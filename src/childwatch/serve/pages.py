@@ -20,7 +20,7 @@ from childwatch.read import picking, queries, watched
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit
 from childwatch.review.users import User, can
-from childwatch.serve import accounts, charts, geo, highlight
+from childwatch.serve import accounts, charts, discussion, geo, highlight
 from childwatch.serve.deps import CurrentUser, Filters, StoreDep, actor, optional_user, to_filters
 from childwatch.serve.templating import FILTER_LABELS, render, templates
 from childwatch.store import Store
@@ -227,3 +227,5 @@ def favicon() -> Response:
 
 # The admins' accounts page (issue 17).
 router.include_router(accounts.page_router)
+# My queue (issue 17).
+router.include_router(discussion.page_router)

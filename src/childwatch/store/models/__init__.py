@@ -3,7 +3,7 @@ back, and the mapping between rows and the records in `childwatch.records`.
 
 - `base`: the declarative base and the names of constraints and indexes;
 - `reports`: reports, claims, incidents, resolution's log, runs;
-- `review`: accounts, review events, the audit log;
+- `review`: accounts, review events, the audit log, comments and assignments;
 - `sources`: watched feeds and pages;
 - `rows`: records the store returns, and rows <-> records.
 
@@ -29,6 +29,8 @@ from childwatch.store.models.reports import (
 from childwatch.store.models.review import (
     AuditEventRow,
     EndedSessionRow,
+    IncidentAssignmentRow,
+    IncidentCommentRow,
     ReviewClaimRow,
     ReviewEventRow,
     ServerSecretRow,
@@ -60,6 +62,8 @@ __all__ = [
     "DocBandRow",
     "DocumentRow",
     "EndedSessionRow",
+    "IncidentAssignmentRow",
+    "IncidentCommentRow",
     "IncidentRow",
     "IngestErrorRecord",
     "IngestErrorRow",

@@ -86,8 +86,6 @@ class ReviewEventRow(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-
-
 class AuditEventRow(Base):
     """Append-only (migration 0011's triggers): one security event. Who (`user_id`, and
     `user_name` as it was then: the name tried for a failed login, the operating-system
@@ -159,3 +157,42 @@ class EndedSessionRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String, primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentCommentRow(Base):
+    """Append-only (migration 0015's triggers): a note an analyst or admin wrote on an
+    incident (issue 17). Shown to every reader, children's names pseudonymised."""
+
+    __tablename__ = "incident_comments"
+    __table_args__ = (
+        CheckConstraint("length(trim(text)) > 0", name="text"),
+        Index("ix_incident_comments_incident_id", "incident_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    incident_id: Mapped[str] = mapped_column(String)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String)  # as it was then
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IncidentAssignmentRow(Base):
+    """Append-only (migration 0015's triggers): who an incident was given to, by whom and
+    when (issue 17). An incident's assignee is its latest row's; `assignee_id` empty
+    says it was unassigned."""
+
+    __tablename__ = "incident_assignments"
+    __table_args__ = (
+        Index("ix_incident_assignments_incident_id", "incident_id"),
+        Index("ix_incident_assignments_assignee_id", "assignee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    incident_id: Mapped[str] = mapped_column(String)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String)
+    assignee_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    assignee_name: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -4,6 +4,8 @@ store's change token (store/generation.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from sqlalchemy import text
 from childwatch.read import queries
 from childwatch.review import users
 from childwatch.serve import api, create_app
+from childwatch.serve.server import bind
 from childwatch.store import open_store
 from childwatch.store.generation import Generation
 from conftest import PASSWORD
@@ -133,3 +136,34 @@ def test_a_logout_in_another_worker_ends_the_session_here(web_db: Path) -> None:
         there.headers["X-CSRF-Token"] = here.headers["X-CSRF-Token"]
         assert there.delete("/api/session").status_code == 204
         assert here.get("/api/dashboard").status_code == 401
+
+
+def test_connections_send_at_once_without_waiting_for_acknowledgements() -> None:
+    """The listening socket says it is TCP, so that asyncio sets TCP_NODELAY on each
+    connection: an answer written in two parts (head, body) otherwise waited ~40 ms for
+    the client's delayed acknowledgement (Nagle)."""
+    sock = bind("127.0.0.1", 0)
+    delays: list[int] = []
+
+    async def serve_one() -> None:
+        def accepted() -> asyncio.Protocol:
+            class Check(asyncio.Protocol):
+                def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                    conn = transport.get_extra_info("socket")
+                    delays.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                    transport.close()
+
+            return Check()
+
+        server = await asyncio.get_running_loop().create_server(accepted, sock=sock)
+        host, port = sock.getsockname()[:2]
+        _, writer = await asyncio.open_connection(host, port)
+        for _ in range(100):
+            if delays:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+
+    asyncio.run(serve_one())
+    assert sock.proto == socket.IPPROTO_TCP and delays and delays[0] != 0

@@ -1,19 +1,22 @@
 """Load benchmark (run on demand, not by `make test`): many clients at once against the real
 `childwatch serve` on loopback, while `childwatch run` writes to the same store.
 
-    .venv/bin/python bench/load_bench.py [--db FILE] [--clients 20 100] [--requests 200]
-                                         [--workers 1 2] [--no-writer]
+    .venv/bin/python bench/load_bench.py [--db FILE|URL] [--clients 20 100] [--requests 400]
+                                         [--workers 1 2] [--writer run|resolve|none]
 
 Without --db, the store is the corpus's: ../shared/corpus/articles run into a temporary
-SQLite file. For each number of worker processes and each number of clients, each route
-below gets `--requests` requests in all, taken from one queue by `clients` threads at
-once, each with its own connection and its own viewer session. With the writer on,
-`childwatch resolve --full` rewrites the store's incidents meanwhile (one write
-transaction per block), so reads and writes meet. Loopback only: the server listens on
-127.0.0.1 and nothing else is contacted.
+SQLite file (a file given is copied; a PostgreSQL URL is served as it is, and written to
+by the writer). For each number of worker processes and each number of clients, each
+route below gets `--requests` requests in all, taken from one queue by `clients` threads
+at once, each with its own connection and its own viewer session. A writer writes to
+the same store from before the first request to after the last, over and over:
+`run` (the default) is `childwatch run` over 20 corpus reports under new ids (batches of
+5 documents, then resolution), `resolve` is `childwatch resolve --full` (one write
+transaction per block). Loopback only: the server listens on 127.0.0.1 and nothing else
+is contacted.
 
 Prints req/s, p50/p95/p99 in ms and errors (non-2xx or failed connections) per route, and
-writes bench/results/load.json with the machine's load average at the start.
+writes bench/results/load.json with the machine's load average before each run.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from typing import Any
 
 import httpx
 
+from childwatch.read.search import index_pending
+from childwatch.store import open_store
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -47,6 +53,57 @@ ROUTES = {
 USER, PASSWORD = "load-viewer", "load bench passphrase 7"
 
 
+class Writer:
+    """Writes to the store over and over until stopped (see the module doc)."""
+
+    def __init__(self, db: str, kind: str, shared: Path, out: Path) -> None:
+        self.db, self.kind, self.out = db, kind, out
+        self.articles = sorted((shared / "corpus" / "articles").glob("*.json"))
+        if kind == "run" and not self.articles:
+            raise SystemExit(f"no reports in {shared / 'corpus' / 'articles'} for the writer: give --shared")
+        self.rounds = 0
+        self.failed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _command(self) -> list[str]:
+        if self.kind == "resolve":
+            return [*CLI, "resolve", "--full", "--db", self.db]
+        # 20 reports a round, under ids no round used before, so that each is stored anew.
+        batch = self.out / "writer.jsonl"
+        with batch.open("w", encoding="utf-8") as f:
+            for k in range(20):
+                path = self.articles[(self.rounds * 20 + k) % len(self.articles)]
+                report = json.loads(path.read_text(encoding="utf-8"))
+                report["id"] = f"load-{os.getpid()}-{self.rounds}-{report.get('id') or path.stem}"
+                f.write(json.dumps(report) + "\n")
+        return [*CLI, "run", str(batch), "--db", self.db, "--batch-size", "5"]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            done = subprocess.run(self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.rounds += 1
+            self.failed += done.returncode not in (0, 1)
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        return {"writer": self.kind, "writer_rounds": self.rounds, "writer_failed": self.failed}
+
+
+def index_for_search(db: Path | str) -> None:
+    """Index the store's reports for search first, as `serve` does in the background (a
+    store from before migration 0014 has all of them waiting): measured is a server whose
+    index has caught up, with the writer's new reports coming in."""
+    started, done = time.monotonic(), 0
+    with open_store(db) as store:
+        while added := index_pending(store, limit=1000):
+            done += added
+            if done % 20_000 < 1000:
+                print(f"  indexed {done:,} reports for search ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
 def corpus_store(shared: Path, out: Path) -> Path:
     db = out / "corpus.sqlite"
     done = subprocess.run([*CLI, "run", str(shared / "corpus" / "articles"), "--db", str(db)],
@@ -56,13 +113,13 @@ def corpus_store(shared: Path, out: Path) -> Path:
     return db
 
 
-def add_viewer(db: Path) -> None:
+def add_viewer(db: Path | str) -> None:
     subprocess.run([*CLI, "users", "add", USER, "--role", "viewer", "--password-stdin", "--db", str(db)],
                    input=PASSWORD + "\n", text=True, check=False, capture_output=True)  # fmt: skip
 
 
 class Server:
-    def __init__(self, db: Path, workers: int) -> None:
+    def __init__(self, db: Path | str, workers: int) -> None:
         self.proc = subprocess.Popen(
             [*CLI, "serve", "--db", str(db), "--port", "0", "--host", "127.0.0.1", "--workers", str(workers)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -80,6 +137,17 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.2)
         time.sleep(1.0 if workers > 1 else 0)
+
+    def warm_up(self) -> None:
+        """A few requests of each route first, so that what is measured is a server that
+        has served before (modules imported, statements compiled), not its first minute."""
+        c = client(self.url)
+        try:
+            for path in ROUTES.values():
+                for _ in range(4):
+                    c.get(path, headers={"Connection": "close"})  # a new connection: another worker
+        finally:
+            c.close()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -105,6 +173,9 @@ def load(url: str, path: str, clients: int, requests: int) -> dict[str, Any]:
     errors = 0
     lock = threading.Lock()
     sessions = [client(url) for _ in range(clients)]
+    # Each login is recorded (a commit), so the answer kept before it is computed anew:
+    # once here, so that what is timed is serving, not the logins of the bench itself.
+    sessions[0].get(path)
 
     def work(c: httpx.Client) -> None:
         nonlocal errors
@@ -143,43 +214,63 @@ def load(url: str, path: str, clients: int, requests: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, help="a store to copy and serve (default: the corpus run into one)")
+    parser.add_argument(
+        "--db",
+        help="a SQLite store to copy and serve, or a PostgreSQL URL to serve "
+        "(default: the corpus run into a new SQLite store)",
+    )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--clients", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--requests", type=int, default=400, help="requests per route and run (default: 400)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--no-writer", action="store_true", help="no `childwatch run` writing meanwhile")
+    parser.add_argument(
+        "--writer",
+        choices=("run", "resolve", "none"),
+        default="run",
+        help="what writes to the store meanwhile (default: childwatch run)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        if args.db:
+        db: Path | str
+        if args.db and "://" in args.db:
+            db = args.db
+        elif args.db:
             db = out / "served.sqlite"
             shutil.copyfile(args.db, db)
         else:
             print("building the corpus store ...", file=sys.stderr)
             db = corpus_store(args.shared, out)
         add_viewer(db)
-        results: dict[str, Any] = {"load_average": os.getloadavg(), "cpus": os.cpu_count(), "runs": []}
+        index_for_search(db)
+        results: dict[str, Any] = {
+            "load_average": os.getloadavg(),
+            "cpus": os.cpu_count(),
+            "runs": [],
+            "store": "corpus" if not args.db else "given",
+        }
         head = ("workers", "clients", "route", "req/s", "p50", "p95", "p99", "errors")
         print("{:>7} {:>7} {:<10} {:>7} {:>7} {:>7} {:>7} {:>6}".format(*head))
         for workers in args.workers:
             server = Server(db, workers)
             try:
+                server.warm_up()
                 for clients in args.clients:
-                    writer = None
-                    if not args.no_writer:
-                        writer = subprocess.Popen([*CLI, "resolve", "--full", "--db", str(db)],
-                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                    load_average = os.getloadavg()
+                    writer = Writer(str(db), args.writer, args.shared, out) if args.writer != "none" else None
+                    time.sleep(2 if writer else 0)  # the writer under way before the first request
+                    rows = []
                     for route, path in ROUTES.items():
                         row = load(server.url, path, clients, args.requests)
-                        row.update(workers=workers, clients=clients, route=route, writer=writer is not None)
-                        results["runs"].append(row)
+                        row.update(workers=workers, clients=clients, route=route, load_average=load_average)
+                        rows.append(row)
                         print(f"{workers:>7} {clients:>7} {route:<10} {row['req_s']:>7} {row['p50']:>7} "
                               f"{row['p95']:>7} {row['p99']:>7} {row['errors']:>6}", flush=True)  # fmt: skip
-                    if writer is not None:
-                        row_writer = writer.poll()
-                        writer.wait()
-                        results["runs"][-1]["writer_done_before_end"] = row_writer is not None
+                    wrote = writer.stop() if writer is not None else {"writer": "none"}
+                    for row in rows:
+                        row.update(wrote)
+                    results["runs"] += rows
+                    print(f"  (load average before: {load_average[0]:.2f}; writer: {wrote})", flush=True)
             finally:
                 server.stop()
         RESULTS.mkdir(exist_ok=True)

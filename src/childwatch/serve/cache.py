@@ -41,8 +41,7 @@ class StoreMemo:
 
     def __init__(self, generation: Generation, *, max_entries: int = 2048, max_bytes: int = 64 << 20) -> None:
         self.generation = generation
-        # SQLite's token costs microseconds; PostgreSQL's a query, which is no saving on
-        # the one-row look-ups (users, ended sessions), only on whole answers.
+        # SQLite's token costs microseconds; PostgreSQL's a query: read once per request.
         self.cheap = generation.dialect == "sqlite"
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
@@ -78,10 +77,11 @@ class StoreMemo:
                 _, (_, gone) = self._items.popitem(last=False)
                 self._bytes -= gone
 
-    def kept(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
-        """`compute()`, or what it gave under the current token (only where the token is
-        cheap; elsewhere it is computed each time)."""
-        token = self.token() if self.cheap else None
+    def kept(self, kind: str, key: Any, compute: Callable[[], T], scope: Scope | None = None) -> T:
+        """`compute()`, or what it gave under the store's token: the request's (`scope`),
+        read once for all of it; without a request only where the token is cheap
+        (SQLite), since elsewhere reading it costs what it would save."""
+        token = self.token(scope) if scope is not None or self.cheap else None
         if token is None:
             return compute()
         found = self.get(token, (kind, key))

@@ -49,7 +49,10 @@ def optional_user(request: Request) -> User | None:
     store = get_store(request)
     memo: StoreMemo | None = getattr(request.app.state, "memo", None)
     # Kept until the store changes: a role, password or account change is a change.
-    user = users.get_user(store, uid) if memo is None else memo.kept("user", uid, lambda: users.get_user(store, uid))
+    if memo is None:
+        user = users.get_user(store, uid)
+    else:
+        user = memo.kept("user", uid, lambda: users.get_user(store, uid), request.scope)
     # Disabled or removed since login, or the password changed (here or in another
     # session, process or before a restart): the cookie is no session any more.
     if user is None or not user.active or request.session.get("epoch") != user.session_epoch:

@@ -60,7 +60,8 @@ class EndedSessions:
     def end(self, token: str) -> None:
         raise NotImplementedError
 
-    def ended(self, token: str) -> bool:
+    def ended(self, token: str, scope: Scope | None = None) -> bool:
+        """Whether the session of CSRF token `token` has ended; `scope`: the request's."""
         raise NotImplementedError
 
 
@@ -81,7 +82,7 @@ class EndedInMemory(EndedSessions):
                 self._ended.pop(next(iter(self._ended)))
         self._ended[token] = now + MAX_AGE
 
-    def ended(self, token: str) -> bool:
+    def ended(self, token: str, scope: Scope | None = None) -> bool:
         return token in self._ended
 
 
@@ -101,11 +102,11 @@ class EndedInStore(EndedSessions):
     def end(self, token: str) -> None:
         end_session(self.store, self._hash(token), datetime.now(UTC) + timedelta(seconds=MAX_AGE))
 
-    def ended(self, token: str) -> bool:
+    def ended(self, token: str, scope: Scope | None = None) -> bool:
         digest = self._hash(token)
         if self.memo is None:
             return session_ended(self.store, digest)
-        return self.memo.kept("ended", digest, lambda: session_ended(self.store, digest))
+        return self.memo.kept("ended", digest, lambda: session_ended(self.store, digest), scope)
 
 
 class SessionMiddleware:
@@ -153,7 +154,7 @@ class SessionMiddleware:
         before = json.dumps(session, sort_keys=True)
         session = self._alive(session)
         token = session.get("csrf")
-        if isinstance(token, str) and self.ended.ended(token):  # a copy of a cookie whose session ended
+        if isinstance(token, str) and self.ended.ended(token, scope):  # a copy of a cookie whose session ended
             session, token = {}, None
         scope["session"] = session
         secure = self.secure if self.secure is not None else scope.get("scheme") == "https"

@@ -567,3 +567,18 @@ def test_an_aggregators_unattributed_report_names_no_source_and_corroborates_not
     assert view.status == "reported"
     assert any(entry["name"] == "unattributed (carried by Google News)" and not entry["attributed"]
                for entry in view.sources)  # fmt: skip
+
+
+def test_a_continent_too_large_is_resolved_country_by_country(batch1: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "MAX_BLOCK_CLAIMS", 1)
+    blocks = db.blocks(batch1, unresolved_only=False)
+    assert all(len(b.countries) <= 1 for b in blocks)
+    assert any(b.region and ":" in b.region for b in blocks)
+    seen = {(c.claim.violation, c.claim.location.country) for c in batch1.iter_claims()}
+    for violation, country in seen:
+        holding = [
+            b for b in blocks
+            if b.violation == violation and (country in b.countries or (country is None and b.region is None))
+        ]  # fmt: skip
+        assert len(holding) == 1, (violation, country)
+    resolve(batch1, full=True)  # and resolving by those blocks works

@@ -11,6 +11,7 @@ rather than once per row, which keeps writing near-linear once tables outgrow th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +54,9 @@ class Block:
 
 
 Row = Mapping[str, Any]  # a row by column name
+# A continent holding more claims of one violation than this is resolved country by
+# country: one block is held in memory whole (about 2 KB a claim, with its keys).
+MAX_BLOCK_CLAIMS = 50_000
 
 
 def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
@@ -170,22 +174,39 @@ def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) ->
 def blocks(store: Store, *, unresolved_only: bool) -> list[Block]:
     """The blocks holding claims (only those with unresolved claims), all the countries
     of a continent in one: a block with a new claim in one country re-reads its
-    neighbours' claims too, since the new claim may belong to their incidents."""
-    stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country).distinct()
-    every = _pairs(store, stmt)
-    wanted = _pairs(store, stmt.where(CLAIMS.c.incident_id.is_(None))) if unresolved_only else every
-    regions = {(v, None if c is None else continent_of(c)) for v, c in wanted}
-    found: dict[tuple[str, str | None], set[str]] = {key: set() for key in regions}
+    neighbours' claims too, since the new claim may belong to their incidents. A
+    continent holding more than `MAX_BLOCK_CLAIMS` claims of a violation is resolved
+    country by country instead, so that what is held in memory at once stays bounded."""
+    stmt = select(CLAIMS.c.violation, CLAIMS.c.location_country)
+    every = _counts(store, stmt)
+    wanted = set(_counts(store, stmt.where(CLAIMS.c.incident_id.is_(None))) if unresolved_only else every)
+    sizes: Counter[tuple[str, str | None]] = Counter()
+    for (violation, country), n in every.items():
+        sizes[(violation, _region(country))] += n
+
+    def block_of(violation: str, country: str | None) -> tuple[str, str | None]:
+        region = _region(country)
+        if country is not None and sizes[(violation, region)] > MAX_BLOCK_CLAIMS:
+            return violation, f"{region}:{country}"  # too large a continent: this country on its own
+        return violation, region
+
+    found: dict[tuple[str, str | None], set[str]] = {block_of(v, c): set() for v, c in wanted}
     for violation, country in every:
-        key = (violation, None if country is None else continent_of(country))
+        key = block_of(violation, country)
         if key in found and country is not None:
             found[key].add(country)
     return [Block(v, r, tuple(sorted(found[(v, r)]))) for v, r in sorted(found, key=lambda k: (k[0], k[1] or ""))]
 
 
-def _pairs(store: Store, stmt: Select[Any]) -> set[tuple[str, str | None]]:
+def _region(country: str | None) -> str | None:
+    return None if country is None else continent_of(country)
+
+
+def _counts(store: Store, stmt: Select[Any]) -> dict[tuple[str, str | None], int]:
+    """Claims per (violation, country) of the claims `stmt` selects."""
+    grouped = stmt.add_columns(func.count()).group_by(CLAIMS.c.violation, CLAIMS.c.location_country)
     with store.reading() as conn:
-        return {(str(violation), country) for violation, country in conn.execute(stmt)}
+        return {(str(violation), country): int(n) for violation, country, n in conn.execute(grouped)}
 
 
 def _in_block(block: Block) -> ColumnElement[bool]:

@@ -19,13 +19,13 @@ from childwatch.read import discussion as shown
 from childwatch.read.incident import incident_detail
 from childwatch.read.queries import list_incidents
 from childwatch.review import discussion
-from childwatch.review.users import User, add_user, disable_user, get_user_by_name
+from childwatch.review.users import add_user, disable_user
 from childwatch.serve import create_app
 from childwatch.store import Store, open_store
 from childwatch.store.resolution import INCIDENTS
 from conftest import PASSWORD
 from pgtest import BACKENDS, database_url
-from test_review_bulk import incident, logged_in
+from test_review_bulk import incident, logged_in, user
 
 # web-004 names a 14-year-old, Daniel Okoro; the second comment names a child no report does.
 KNOWN = "Daniel Okoro's family says he came home"
@@ -37,12 +37,6 @@ NAMES = ("Daniel", "Okoro", "Fatima", "Bello")
 def store(web_db: Path) -> Iterator[Store]:
     with open_store(web_db) as opened:
         yield opened
-
-
-def user(store: Store, name: str) -> User:
-    found = get_user_by_name(store, name)
-    assert found is not None
-    return found
 
 
 def rutshuru(store: Store) -> str:

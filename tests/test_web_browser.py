@@ -48,8 +48,8 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"{reason} (install it with `apt-get install chromium` to run the browser tests)")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, for a module's `browser` fixture."""
     if not CHROMIUM.exists():
         unavailable(f"no chromium at {CHROMIUM}")
     try:
@@ -62,13 +62,23 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def server(web_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    db = tmp_path_factory.mktemp("browser") / "web.sqlite"
-    shutil.copyfile(web_db_template, db)
+def served_copy(template: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Server]:
+    """`childwatch serve` over a copy of the web test store, for a module's `server` fixture."""
+    db = tmp_path_factory.mktemp(name) / "web.sqlite"
+    shutil.copyfile(template, db)
     running = Server(db)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def server(web_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from served_copy(web_db_template, tmp_path_factory, "browser")
 
 
 def new_page(browser: Any, server: Server, user: str | None) -> Any:

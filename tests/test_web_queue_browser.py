@@ -5,7 +5,6 @@ assigns the incident to themself with the keyboard, and finds it in My queue."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import Server
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, new_page, unavailable
+from test_web_browser import CHROMIUM, IN_CI, chromium, new_page, served_copy
 from test_web_review_browser import incidents
 
 pytestmark = pytest.mark.skipif(
@@ -23,23 +22,12 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
 def server(web_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    db = tmp_path_factory.mktemp("queue-browser") / "web.sqlite"
-    shutil.copyfile(web_db_template, db)
-    running = Server(db)
-    yield running
-    running.stop()
+    yield from served_copy(web_db_template, tmp_path_factory, "queue-browser")
 
 
 def test_comment_assign_to_self_and_find_it_in_my_queue(browser: Any, server: Server) -> None:

@@ -10,7 +10,6 @@ them; the merge picker finds an incident by its place. A viewer gets none of the
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import Server
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, new_page, unavailable
+from test_web_browser import CHROMIUM, IN_CI, chromium, new_page, served_copy
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not IN_CI, reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
@@ -27,23 +26,12 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
 def server(web_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    db = tmp_path_factory.mktemp("review-browser") / "web.sqlite"
-    shutil.copyfile(web_db_template, db)
-    running = Server(db)
-    yield running
-    running.stop()
+    yield from served_copy(web_db_template, tmp_path_factory, "review-browser")
 
 
 def api(page: Any, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

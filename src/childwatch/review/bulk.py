@@ -106,10 +106,15 @@ def set_status(store: Store, user: User, incident_ids: Iterable[str], action: st
 
 def batch_events(store: Store, batch: str) -> list[Any]:
     """The events of one bulk action, oldest first (status events only)."""
+    return _tagged(store, "batch", batch)
+
+
+def _tagged(store: Store, tag: str, batch: str) -> list[Any]:
+    """Status events whose `after` has `tag` (batch, or undoes) equal to `batch`."""
     with store.reading() as conn:
         return [
             e for e in db.events(conn, actions=STATUS_ACTIONS)
-            if isinstance(e.after, dict) and e.after.get("batch") == batch
+            if isinstance(e.after, dict) and e.after.get(tag) == batch
         ]  # fmt: skip
 
 
@@ -139,7 +144,7 @@ def undo(store: Store, user: User, batch: str | None, reason: str | None) -> Bul
     events = batch_events(store, batch)
     if not events:
         raise NotFound(f"no bulk action {batch!r}: nothing to undo")
-    if any(isinstance(e.after, dict) and e.after.get("undoes") == batch for e in _undoing(store, batch)):
+    if _tagged(store, "undoes", batch):
         raise ReviewError(f"bulk action {batch} was undone already")
     before: dict[str, str] = {}
     for e in events:  # the first event of the batch on each incident says what it was
@@ -150,10 +155,3 @@ def undo(store: Store, user: User, batch: str | None, reason: str | None) -> Bul
     done, skipped = _apply(store, user, reason, plan, {"batch": new, "undoes": batch})
     return BulkResult(new, "undo", done, skipped)
 
-
-def _undoing(store: Store, batch: str) -> list[Any]:
-    with store.reading() as conn:
-        return [
-            e for e in db.events(conn, actions=STATUS_ACTIONS)
-            if isinstance(e.after, dict) and e.after.get("undoes") == batch
-        ]  # fmt: skip

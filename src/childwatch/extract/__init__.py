@@ -1,5 +1,9 @@
 """Extraction stage: `extract(document) -> list[Claim]`.
 
+A report in English is read by the rules below; one in another language that has a file in
+`codebook/languages/` (Arabic, French, Spanish) by `extract.languages`, into the same
+claims; `reads_language` tells which. For English:
+
 Sentences → mentions (children, counts, ages, actors, places, dates, sources) → the
 violations each sentence asserts → one claim per violation asserted → mentions of the
 same claim merged. Rules and vocabulary come from the codebook files; nothing is
@@ -12,12 +16,14 @@ import re
 from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
+from childwatch.codebook.languages import load_language, supported_languages
 from childwatch.codebook.lexicon import Lexicon, load_lexicon
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.claims import SentenceFacts, build_claim
 from childwatch.extract.context import DocumentContext, build_context
 from childwatch.extract.dates import DateMention, campaign_start, find_dates
+from childwatch.extract.languages import LanguageExtractor
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder
 from childwatch.extract.sentences import Sentence, split_sentences
@@ -26,9 +32,16 @@ from childwatch.extract.speakers import Speakers
 from childwatch.extract.tokens import Token, tokenize, tokens_within, word_trie
 from childwatch.extract.victims import VictimFinder, sentence_ages
 from childwatch.extract.violations import Detection, detect, find_triggers
+from childwatch.ingest.language import is_english, primary
 from childwatch.records import Claim, DateRange, Document, Span
 
-__all__ = ["Extractor", "extract"]
+__all__ = ["Extractor", "extract", "reads_language"]
+
+
+def reads_language(language: str | None) -> bool:
+    """Whether extraction reads reports in `language` (an ISO 639 tag; none means English)."""
+    return is_english(language) or primary(language) in supported_languages()
+
 
 # Words of the only claims a sentence can make without naming a child (see violations.toml:
 # attack_school_hospital needs no child; "cubs of the caliphate" names child fighters).
@@ -93,8 +106,13 @@ class Extractor:
         self.places = PlaceFinder(self.gazetteer)
         self.sources = SourceFinder(self.codebook, self.lexicon)
         self.speakers = Speakers(self.sources, self.lexicon)
+        self._languages: dict[str, LanguageExtractor] = {}
 
     def extract(self, document: Document) -> list[Claim]:
+        """The claims a report asserts, read in its language (`document.language`, English when
+        unset). A language without a file in `codebook/languages/` raises CodebookError."""
+        if not is_english(document.language):
+            return self._language(primary(document.language) or "").extract(document)
         text = document.text
         tokens = tokenize(text)
         starts = [t.start for t in tokens]
@@ -170,6 +188,13 @@ class Extractor:
                 span = Span(since.start, since.end, since.text)
                 claim.date = DateRange(since.date_start, since.date_end, since.precision, span)
         return merge_mentions(claims, document.published)
+
+    def _language(self, code: str) -> LanguageExtractor:
+        reader = self._languages.get(code)
+        if reader is None:
+            reader = LanguageExtractor(load_language(code), self.codebook, self.gazetteer)
+            self._languages[code] = reader
+        return reader
 
     def _topical(self, piece: str, offset: int, detection: Detection, ctx: DocumentContext) -> bool:
         """Child soldiers named as a topic, not as anyone's act: "a field guide to child soldier

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from childwatch.errors import InputError
-from childwatch.extract import Extractor
+from childwatch.extract import Extractor, reads_language
 from childwatch.ingest import read_path
-from childwatch.ingest.language import is_english, language_name, primary
+from childwatch.ingest.language import language_name, primary
 from childwatch.records import Claim, Document
 from childwatch.run.progress import Progress
 from childwatch.run.workers import Executor, LocalExecutor, Pending
@@ -39,7 +39,7 @@ class RunSummary:
         """Lines for the person running it about reports stored but not extracted."""
         return [
             f"{n} report{'s' if n != 1 else ''} in {language_name(code)}: stored, not extracted "
-            "(childwatch reads English only for now)"
+            "(childwatch reads English, Arabic, French and Spanish)"
             for code, n in sorted(self.counts.not_extracted.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
 
@@ -113,7 +113,7 @@ def run_documents(
         counts.claims += result.claims
         new = set(result.new)
         for doc, _ in todo:
-            if doc.id in new and not is_english(doc.language):
+            if doc.id in new and not reads_language(doc.language):
                 code = primary(doc.language) or "?"
                 counts.not_extracted[code] = counts.not_extracted.get(code, 0) + 1
         for conflict in result.conflicts:

@@ -30,9 +30,9 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from childwatch.errors import ChildwatchError
-from childwatch.extract import Extractor
+from childwatch.extract import Extractor, reads_language
 from childwatch.extract.names import document_child_names, without_child_names
-from childwatch.ingest.language import detect_language, is_english
+from childwatch.ingest.language import detect_language
 from childwatch.records import Claim, Document
 
 __all__ = [
@@ -94,13 +94,13 @@ def _exit_with_parent() -> None:
 def extract_one(extractor: Extractor, doc: Document) -> Outcome:
     """The document's claims, its children's names and its language, found here so that
     the cost is spread over the workers; a claim field that is a child's name is dropped.
-    A report not in English gets no claims: extraction reads English only for now."""
+    A report in a language extraction does not read (`extract.reads_language`) gets no claims."""
     names = document_child_names(doc.text, doc.title, doc.metadata)
     language = doc.language or detect_language(doc.text, doc.title)
-    if not is_english(language):
+    if not reads_language(language):
         return Outcome([], None, names, language)
     try:
-        claims = extractor.extract(doc)
+        claims = extractor.extract(doc if doc.language == language else replace(doc, language=language))
     except Exception as exc:  # one document must never sink the batch; the error is kept
         return Outcome([], f"{type(exc).__name__}: {exc}", names, language)
     return Outcome([without_child_names(c, names) for c in claims] if names else claims, None, names, language)

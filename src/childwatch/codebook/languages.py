@@ -1,0 +1,400 @@
+"""The vocabulary of each language other than English we extract, from `codebook/languages/<code>.toml`.
+
+    from childwatch.codebook.languages import load_language, supported_languages
+
+    supported_languages()          # ("ar", "es", "fr"): one file each
+    fr = load_language("fr")       # a compiled LanguageLexicon, or CodebookError naming every problem
+
+English keeps its own, richer rules (`lexicon.toml`, `violations.toml`); every other language
+is read by one engine (`extract.languages`) from one file of words, so adding a language is
+adding a file. What a file holds (each section is documented in `fr.toml`):
+
+- `children`: child nouns (with their sex, and the number a singular or dual noun itself
+  states), age phrases;
+- `numbers`: number words, multipliers, qualifiers ("au moins" → "at least"), vague
+  amounts ("des dizaines");
+- `dates`: month, weekday and relative-day words; words of a period ("depuis");
+- `violations.<key>`: the words that assert each violation, and words that rule it out;
+- `kind`: words of a practice (pattern) and of a total (aggregate);
+- `actors`, `sources`: forms in this language of the codebook's actors and sources (by id),
+  plus generic sources given in English ("témoins" → "witnesses");
+- `places`: country names the registry's translations lack, words before a place.
+
+Text and patterns are compared after `fold`: case, accents, Arabic short vowels and
+tatweel, alef and yeh variants and Arabic-Indic digits do not matter, and offsets map back
+to the report's own text, so evidence stays verbatim.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import tomllib
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+from childwatch.codebook.loader import Codebook, load_codebook
+from childwatch.errors import CodebookError
+from childwatch.records import VIOLATIONS
+
+__all__ = [
+    "ChildWord",
+    "LanguageLexicon",
+    "ViolationWords",
+    "fold",
+    "fold_pattern",
+    "load_language",
+    "supported_languages",
+]
+
+LANGUAGES = Path(__file__).resolve().parent / "languages"
+
+# One character of the report → one folded character (or none). Arabic letters that
+# spellings vary on are made one; digits of every script become ASCII digits.
+_ARABIC_FOLD = {
+    "\u0623": "\u0627",  # أ → ا
+    "\u0625": "\u0627",  # إ → ا
+    "\u0622": "\u0627",  # آ → ا
+    "\u0671": "\u0627",  # ٱ → ا
+    "\u0649": "\u064a",  # ى → ي
+    "\u0629": "\u0647",  # ة → ه
+    "\u066c": ",",  # Arabic thousands separator
+    "\u066b": ".",  # Arabic decimal separator
+    "\u060c": ",",  # Arabic comma
+    "\u061b": ";",  # Arabic semicolon
+    "\u061f": "?",  # Arabic question mark
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2013": "-",
+    "\u2014": "-",
+}
+_DROP = frozenset({"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"})  # tatweel, joiners, marks
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch in _ARABIC_FOLD:
+        return _ARABIC_FOLD[ch]
+    if ch.isdigit() and not ch.isascii():
+        try:
+            return str(unicodedata.digit(ch))
+        except ValueError:
+            return ch
+    base = unicodedata.normalize("NFD", ch)
+    kept = "".join(c for c in base if not unicodedata.combining(c))
+    return kept.lower() if kept else ""
+
+
+def fold(text: str) -> tuple[str, array[int]]:
+    """The folded text and, for each of its characters, the offset in `text` it came from
+    (one more entry at the end: the length of `text`), so a match maps back to a verbatim span."""
+    out: list[str] = []
+    where = array("l")
+    for i, ch in enumerate(text):
+        piece = _fold_char(ch)
+        for c in piece:
+            out.append(c)
+            where.append(i)
+    where.append(len(text))
+    return "".join(out), where
+
+
+def fold_pattern(pattern: str) -> str:
+    """A pattern written with accents or vowels, folded like text (case is left to re.IGNORECASE,
+    so escapes such as \\W keep their meaning)."""
+    out = []
+    escaped = False
+    for ch in pattern:
+        if escaped or ch == "\\":
+            out.append(ch)
+            escaped = not escaped and ch == "\\"
+            continue
+        folded = _fold_char(ch)
+        out.append(folded if ch.lower() == ch else folded.upper() if folded else "")
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildWord:
+    pattern: re.Pattern[str]
+    sex: str | None  # "female" | "male" | None
+    count: int | None  # the number the noun itself states: 1 for a singular, 2 for a dual
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationWords:
+    key: str
+    triggers: re.Pattern[str]
+    exclude: re.Pattern[str] | None
+    needs_child: bool
+    window: int  # words between a trigger and a child noun
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLexicon:
+    code: str
+    name: str
+    word: str  # the regex of one word of this language, as the folded text spells it
+    children: tuple[ChildWord, ...]
+    child_any: re.Pattern[str]
+    ages: tuple[re.Pattern[str], ...]  # named groups: min, max, below (an upper bound, exclusive)
+    number_words: dict[str, int]
+    multipliers: dict[str, int]
+    number_joiners: tuple[str, ...]
+    qualifiers: dict[str, str]  # folded phrase → English qualifier ("at least")
+    vague: dict[str, int]  # folded phrase → a low figure ("des dizaines" → 20)
+    months: dict[str, int]
+    weekdays: dict[str, int]  # Monday = 0
+    relative_days: dict[str, int]  # days before publication
+    since: re.Pattern[str] | None
+    violations: tuple[ViolationWords, ...]
+    pattern_cues: re.Pattern[str] | None
+    aggregate_cues: re.Pattern[str] | None
+    actors: dict[str, str]  # folded form → actor id
+    source_cues: re.Pattern[str] | None
+    sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
+    source_ids: dict[str, str]  # folded form → codebook source id, for bodies
+    countries: dict[str, str]  # folded name → ISO alpha-2
+    place_cues: re.Pattern[str] | None
+    not_places: frozenset[str]
+    prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
+    capitalised_places: bool  # Latin script: a place name is capitalised
+
+
+def _compile_words(forms: list[str], prefix: str, where: str, problems: list[str]) -> re.Pattern[str] | None:
+    if not forms:
+        return None
+    for form in forms:
+        try:
+            re.compile(fold_pattern(form))
+        except re.error as exc:
+            problems.append(f"{where}: invalid pattern {form!r}: {exc}")
+            return None
+    alternation = "|".join(f"(?:{fold_pattern(f)})" for f in sorted(forms, key=len, reverse=True))
+    glued = f"(?:{prefix})?" if prefix else ""
+    return re.compile(rf"(?<![\w'-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def _phrase_key(text: str) -> str:
+    folded, _ = fold(text)
+    return " ".join(re.sub(r"[^\w']+", " ", folded).split())
+
+
+def supported_languages() -> tuple[str, ...]:
+    """The languages other than English that have a file, by ISO 639-1 code."""
+    return tuple(sorted(p.stem for p in LANGUAGES.glob("*.toml")))
+
+
+@cache
+def load_language(code: str) -> LanguageLexicon:
+    """The compiled lexicon of one language; every problem in its file is reported at once."""
+    path = LANGUAGES / f"{code}.toml"
+    name = f"languages/{code}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CodebookError([f"{name}: no such file: reports in {code!r} are not extracted"]) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CodebookError([f"{name}: {exc}"]) from None
+    problems: list[str] = []
+    lexicon = _build(code, name, data, load_codebook(), problems)
+    if problems:
+        raise CodebookError(problems)
+    return lexicon
+
+
+_TOP = {
+    "language", "name", "prefix", "word", "capitalised_places", "children", "numbers", "dates", "violations",
+    "kind", "actors", "sources", "places",
+}  # fmt: skip
+
+
+def _table(data: dict[str, Any], key: str, name: str, problems: list[str]) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"{name}: [{key}] must be a table")
+        return {}
+    return value
+
+
+def _strings(table: dict[str, Any], key: str, where: str, problems: list[str]) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{where}.{key}: must be a list of non-empty strings")
+        return []
+    return list(value)
+
+
+def _ints(table: dict[str, Any], key: str, where: str, problems: list[str]) -> dict[str, int]:
+    value = table.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        problems.append(f"{where}.{key}: must map words to whole numbers")
+        return {}
+    return {_phrase_key(k): v for k, v in value.items()}
+
+
+def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, problems: list[str]) -> LanguageLexicon:
+    if data.get("language") != code:
+        problems.append(f"{name}: language = {data.get('language')!r}, expected {code!r} (the file's name)")
+    for key in sorted(set(data) - _TOP):
+        problems.append(f"{name}: unknown key {key!r}")
+    prefix = str(data.get("prefix", ""))
+    try:
+        re.compile(prefix)
+    except re.error as exc:
+        problems.append(f"{name}: prefix: invalid pattern: {exc}")
+        prefix = ""
+    word = fold_pattern(str(data.get("word", r"[^\W\d_]+(?:['-][^\W\d_]+)*")))
+
+    def words(forms: list[str], where: str) -> re.Pattern[str] | None:
+        return _compile_words(forms, prefix, f"{name}: {where}", problems)
+
+    children_t = _table(data, "children", name, problems)
+    children: list[ChildWord] = []
+    for i, noun in enumerate(children_t.get("nouns", []), 1):
+        where = f"{name}: children.nouns #{i}"
+        if not isinstance(noun, dict) or not isinstance(noun.get("pattern"), str):
+            problems.append(f"{where}: needs a pattern")
+            continue
+        if noun.get("sex") not in (None, "female", "male"):
+            problems.append(f"{where}: sex must be female or male")
+        pattern = _compile_words([noun["pattern"]], prefix, where, problems)
+        if pattern is not None:
+            children.append(ChildWord(pattern, noun.get("sex"), noun.get("count")))
+    child_any = words(
+        [n["pattern"] for n in children_t.get("nouns", []) if isinstance(n, dict) and "pattern" in n], "children.nouns"
+    )
+    if child_any is None:
+        problems.append(f"{name}: children.nouns: at least one child noun is needed")
+        child_any = re.compile("(?!x)x")
+    ages = []
+    for form in _strings(children_t, "ages", f"{name}: children", problems):
+        try:
+            ages.append(re.compile(rf"(?<!\w)(?:{fold_pattern(form)})(?!\w)", re.IGNORECASE))
+        except re.error as exc:
+            problems.append(f"{name}: children.ages: invalid pattern {form!r}: {exc}")
+
+    numbers_t = _table(data, "numbers", name, problems)
+    dates_t = _table(data, "dates", name, problems)
+    violations_t = _table(data, "violations", name, problems)
+    rules = []
+    for key, spec in violations_t.items():
+        where = f"violations.{key}"
+        if key not in VIOLATIONS:
+            problems.append(f"{name}: [{where}]: not a violation (one of {', '.join(VIOLATIONS)})")
+            continue
+        unknown = set(spec) - {"triggers", "exclude", "needs_child", "window"}
+        if unknown:
+            problems.append(f"{name}: [{where}]: unknown field(s) {', '.join(sorted(unknown))}")
+        triggers = words(_strings(spec, "triggers", f"{name}: {where}", problems), where)
+        if triggers is None:
+            problems.append(f"{name}: [{where}]: needs triggers")
+            continue
+        rules.append(
+            ViolationWords(
+                key=key,
+                triggers=triggers,
+                exclude=words(_strings(spec, "exclude", f"{name}: {where}", problems), f"{where}.exclude"),
+                needs_child=bool(spec.get("needs_child", True)),
+                window=int(spec.get("window", 12)),
+            )
+        )
+    kind_t = _table(data, "kind", name, problems)
+
+    actors: dict[str, str] = {}
+    for form, actor_id in _table(data, "actors", name, problems).items():
+        try:
+            codebook.actor(str(actor_id))
+        except KeyError:
+            problems.append(f"{name}: actors: {form!r} names {actor_id!r}, which is not an actor id of actors.toml")
+            continue
+        actors[_phrase_key(form)] = str(actor_id)
+    sources_t = _table(data, "sources", name, problems)
+    sources: dict[str, str] = {}
+    source_ids: dict[str, str] = {}
+    for form, source_id in _table(sources_t, "bodies", f"{name}: sources", problems).items():
+        try:
+            body = codebook.source(str(source_id))
+        except KeyError:
+            problems.append(f"{name}: sources.bodies: {form!r} names {source_id!r}, not a source id of sources.toml")
+            continue
+        sources[_phrase_key(form)] = body.name
+        source_ids[_phrase_key(form)] = body.id
+    for form, english in _table(sources_t, "named", f"{name}: sources", problems).items():
+        sources[_phrase_key(form)] = str(english)
+
+    places_t = _table(data, "places", name, problems)
+    countries = {}
+    for form, cc in _table(places_t, "countries", f"{name}: places", problems).items():
+        if not (isinstance(cc, str) and re.fullmatch(r"[A-Z]{2}", cc)):
+            problems.append(f"{name}: places.countries: {form!r} = {cc!r} is not an ISO 3166 alpha-2 code")
+            continue
+        countries[_phrase_key(form)] = cc
+    countries = {**_registry_countries(code), **countries}
+
+    return LanguageLexicon(
+        code=code,
+        name=str(data.get("name", code)),
+        word=word,
+        children=tuple(children),
+        child_any=child_any,
+        ages=tuple(ages),
+        number_words=_ints(numbers_t, "words", f"{name}: numbers", problems),
+        multipliers=_ints(numbers_t, "multipliers", f"{name}: numbers", problems),
+        number_joiners=tuple(_phrase_key(j) for j in _strings(numbers_t, "joiners", f"{name}: numbers", problems)),
+        qualifiers={_phrase_key(k): str(v) for k, v in numbers_t.get("qualifiers", {}).items()},
+        vague=_ints(numbers_t, "vague", f"{name}: numbers", problems),
+        months=_ints(dates_t, "months", f"{name}: dates", problems),
+        weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
+        relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
+        since=words(_strings(dates_t, "since", f"{name}: dates", problems), "dates.since"),
+        violations=tuple(rules),
+        pattern_cues=words(_strings(kind_t, "pattern", f"{name}: kind", problems), "kind.pattern"),
+        aggregate_cues=words(_strings(kind_t, "aggregate", f"{name}: kind", problems), "kind.aggregate"),
+        actors=actors,
+        source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
+        sources=sources,
+        source_ids=source_ids,
+        countries=countries,
+        place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
+        not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
+        prefix=prefix,
+        capitalised_places=bool(data.get("capitalised_places", True)),
+    )
+
+
+def _registry_countries(code: str) -> dict[str, str]:
+    """Country names in this language from pycountry's translations (a registry package):
+    the official name, the common name, and the short form before a comma
+    ("Congo, The Democratic Republic of the" is translated whole)."""
+    try:
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[code])
+    except OSError:
+        return {}
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            english = getattr(country, attr, None)
+            if not english:
+                continue
+            local = translation.gettext(english)
+            for form in {local, local.split(",")[0]}:
+                key = _phrase_key(form)
+                if key and len(key) > 2:
+                    names.setdefault(key, country.alpha_2)
+    return names

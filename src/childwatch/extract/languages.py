@@ -1,0 +1,520 @@
+"""Extraction for languages other than English, read with one language file's words.
+
+    from childwatch.extract.languages import LanguageExtractor
+
+    LanguageExtractor(load_language("fr"), codebook, gazetteer).extract(document)  # [Claim, ...]
+
+English has its own, finer rules (`extract.Extractor`); every other language goes through
+this one engine, whose only knowledge of the language is its file in `codebook/languages/`.
+A sentence asserts a violation when one of its trigger words stands within a few words of
+a child noun (or, for attacks on schools and hospitals, on its own). The claim takes from
+the same sentence the figure before the child noun, ages, the place, the date, the actor
+and the body quoted; what the sentence lacks comes from the report as the English
+extractor takes it (the last place and source named before, the lede's day, the report's
+country). Every value is in the codebook's vocabulary: actor and source ids and their
+English names, the gazetteer's names for places, ISO codes; evidence stays verbatim in the
+report's own language and script. Mentions of one event are then merged as in English
+(`extract.merge`).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from childwatch.codebook.gazetteer import Gazetteer, Place
+from childwatch.codebook.languages import LanguageLexicon, fold
+from childwatch.codebook.loader import Codebook
+from childwatch.extract.merge import merge_mentions
+from childwatch.records import Claim, DateRange, Document, Location, Span, Victims
+
+__all__ = ["LanguageExtractor"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*")
+_DIGITS = r"\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+"
+_LATIN_NAME = re.compile(
+    r"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:(?:de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){0,3}"
+)
+_LEDE_SENTENCES = 3
+_ORDER = {"place": 0, "admin1": 1, "country": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A match in the folded text, with the span of the report's own text it covers."""
+
+    start: int  # folded offsets
+    end: int
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceFound:
+    start: int
+    end: int
+    place: Place
+    cued: bool  # after a word such as "à", "dans", "في"
+
+
+class LanguageExtractor:
+    """One language's compiled words, the codebook and the gazetteer; `extract` is pure per report."""
+
+    def __init__(self, lexicon: LanguageLexicon, codebook: Codebook, gazetteer: Gazetteer) -> None:
+        self.lx = lexicon
+        self.codebook = codebook
+        self.gazetteer = gazetteer
+        glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
+        self._actors = _phrases(lexicon.actors, glued)
+        self._sources = _phrases(lexicon.sources, glued)
+        self._countries = _phrases(lexicon.countries, glued)
+        words = sorted(
+            {*lexicon.number_words, *lexicon.multipliers}, key=len, reverse=True
+        )  # longest first: "dix-sept" before "dix"
+        word_number = "|".join(re.escape(w) for w in words) or "(?!x)x"
+        joiners = "|".join(re.escape(j) for j in lexicon.number_joiners)
+        link = rf"(?:\s+(?:(?:{joiners})\s+)?|-)" if joiners else r"(?:\s+|-)"
+        vague = "|".join(re.escape(v) for v in sorted(lexicon.vague, key=len, reverse=True)) or "(?!x)x"
+        qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
+        spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
+        number = rf"(?P<vague>{vague})|(?P<digits>{_DIGITS})|(?P<words>{spelled})"
+        # A figure just before a child noun: "au moins 12 enfants", "onze jeunes enfants", "des dizaines d'élèves".
+        self._count_before = re.compile(
+            rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*(?:d'|de\s+|من\s+)?(?:{lexicon.word}\s+)?$",
+            re.IGNORECASE,
+        )
+        self._number = re.compile(rf"^(?:{number})$", re.IGNORECASE)
+        months = "|".join(re.escape(m) for m in sorted(lexicon.months, key=len, reverse=True)) or "(?!x)x"
+        weekdays = "|".join(re.escape(w) for w in sorted(lexicon.weekdays, key=len, reverse=True)) or "(?!x)x"
+        relative = "|".join(re.escape(r) for r in sorted(lexicon.relative_days, key=len, reverse=True)) or "(?!x)x"
+        self._dates = re.compile(
+            rf"(?<!\w)(?:(?P<day>\d{{1,2}})(?:er)?\s+{glued}(?P<month>{months})(?:\s+(?P<year>(?:19|20)\d\d))?"
+            rf"|{glued}(?P<month2>{months})\s+(?P<year2>(?:19|20)\d\d)"
+            rf"|{glued}(?P<weekday>{weekdays})"
+            rf"|(?P<relative>{relative})"
+            rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
+            re.IGNORECASE,
+        )
+
+    # ---- the report --------------------------------------------------------------------
+
+    def extract(self, document: Document) -> list[Claim]:
+        text = document.text
+        folded, where = fold(text)
+        sentences = _sentences(folded)
+        places = self._places(text, folded, where)
+        countries = Counter(p.place.country for p in places)
+        if document.title:
+            title_folded, title_where = fold(document.title)
+            countries.update(p.place.country for p in self._places(document.title, title_folded, title_where))
+        main_country = countries.most_common(1)[0][0] if countries else None
+        lede = self._lede_date(folded, sentences[:_LEDE_SENTENCES], document.published)
+        claims: list[Claim] = []
+        last_source: tuple[str, str | None, Span] | None = None
+        for start, end in sentences:
+            piece = folded[start:end]
+            source = self._source(piece, start, text, where)
+            if source is not None:
+                last_source = source
+            children = [
+                (m.start() + start, m.end() + start, noun.sex, noun.count)
+                for noun in self.lx.children
+                for m in noun.pattern.finditer(piece)
+            ]
+            for rule in self.lx.violations:
+                trigger = self._trigger(rule.triggers, rule.exclude, piece, start)
+                if trigger is None:
+                    continue
+                near = [c for c in children if _words_between(folded, trigger, (c[0], c[1])) <= rule.window]
+                if rule.needs_child and not near:
+                    continue
+                claim = Claim(
+                    doc_id=document.id,
+                    violation=rule.key,  # type: ignore[arg-type]  # a key the loader validated
+                    kind="incident",
+                    evidence=_span(text, where, start, end),
+                    trigger=_span(text, where, trigger[0], trigger[1]),
+                )
+                claim.victims = self._victims(folded, piece, start, near, trigger)
+                self._perpetrator(claim, piece, start, text, where, trigger)
+                claim.location = self._location(
+                    [p for p in places if start <= p.start < end], places, start, main_country
+                )
+                claim.date = self._date(piece, start, text, where, document.published) or (
+                    lede if lede is not None else DateRange()
+                )
+                if source is not None or last_source is not None:
+                    claim.source, claim.source_id, claim.source_span = source or last_source  # type: ignore[misc]
+                claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
+                if claim.kind == "incident" and claim.date.start is None and claim.date.end is None:
+                    # The report's date bounds an undated incident: it happened on or before it.
+                    claim.date = DateRange(start=None, end=document.published)
+                claims.append(claim)
+        return merge_mentions(claims, document.published)
+
+    # ---- violations and victims ------------------------------------------------------------
+
+    @staticmethod
+    def _trigger(
+        triggers: re.Pattern[str], exclude: re.Pattern[str] | None, piece: str, offset: int
+    ) -> tuple[int, int] | None:
+        excluded = [(m.start(), m.end()) for m in exclude.finditer(piece)] if exclude else []
+        for m in triggers.finditer(piece):
+            if not any(a < m.end() and m.start() < b for a, b in excluded):
+                return m.start() + offset, m.end() + offset
+        return None
+
+    def _victims(
+        self,
+        folded: str,
+        piece: str,
+        offset: int,
+        near: list[tuple[int, int, str | None, int | None]],
+        trigger: tuple[int, int],
+    ) -> Victims:
+        victims = Victims()
+        if not near:
+            return victims
+        near = sorted(near, key=lambda c: _words_between(folded, trigger, (c[0], c[1])))
+        for start, _end, _sex, own in near:
+            figure = self._count_before.search(folded[max(offset, start - 60) : start])
+            if figure is not None:
+                value = self._value(figure)
+                if value is not None:
+                    victims.count = value
+                    if figure.group("qualifier"):
+                        victims.qualifier = self.lx.qualifiers.get(_key(figure.group("qualifier")))
+                    elif figure.group("vague"):
+                        victims.qualifier = "about"
+                    break
+            if own is not None:
+                victims.count = own
+                break
+        sexes = {sex for _, _, sex, _ in near}
+        if len(sexes) == 1:
+            victims.sex = "female" if "female" in sexes else "male" if "male" in sexes else None
+        for pattern in self.lx.ages:
+            m = pattern.search(piece)
+            if m is None:
+                continue
+            groups = m.groupdict()
+            low = self._age(groups.get("min"))
+            high = self._age(groups.get("max"))
+            below = self._age(groups.get("below"))
+            if low is None and high is None and below is None:
+                continue
+            victims.age_min = low
+            victims.age_max = high if high is not None else (below - 1 if below is not None else None)
+            if high is None and below is None and low is not None and victims.count == 1:
+                victims.age_max = low  # one child of one age
+            break
+        return victims
+
+    def _value(self, m: re.Match[str]) -> int | None:
+        if m.group("vague"):
+            return self.lx.vague.get(_key(m.group("vague")))
+        if m.group("digits"):
+            return int(re.sub(r"\D", "", m.group("digits")))
+        if m.group("words"):
+            return self._words_value(m.group("words"))
+        return None
+
+    def _words_value(self, words: str) -> int | None:
+        total = current = 0
+        seen = False
+        for word in re.split(r"[\s-]+", _key(words)):
+            word = (
+                re.sub(rf"^(?:{self.lx.prefix})", "", word)
+                if self.lx.prefix and word not in self.lx.number_words
+                else word
+            )
+            if word in self.lx.number_joiners or not word:
+                continue
+            if word in self.lx.number_words:
+                current += self.lx.number_words[word]
+                seen = True
+            elif word in self.lx.multipliers:
+                factor = self.lx.multipliers[word]
+                current = (current or 1) * factor
+                if factor >= 1000:
+                    total, current = total + current, 0
+                seen = True
+        return total + current if seen else None
+
+    def _age(self, value: str | None) -> int | None:
+        if value is None:
+            return None
+        if value.isdigit():
+            age = int(value)
+        else:
+            m = self._number.match(value)
+            age = self._value(m) if m else None  # type: ignore[assignment]
+        return age if age is not None and 0 <= age < 18 else None
+
+    # ---- actors and sources ----------------------------------------------------------------
+
+    def _perpetrator(
+        self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
+    ) -> None:
+        quoted = [(m.start(), m.end()) for m in self._source_windows(piece)]
+        found = []
+        for m in self._actors.finditer(piece):
+            if any(a <= m.start() < b for a, b in quoted):
+                continue  # "selon l'armée": who speaks, not who acts
+            if self._after_place_cue(piece, m.start()):
+                continue  # "en Russie": a place
+            found.append(m)
+        if not found:
+            return
+        best = min(found, key=lambda m: abs(m.start() + offset - trigger[0]))
+        actor = self.codebook.actor(_lookup(self.lx.actors, best.group()))
+        claim.perpetrator = actor.name
+        claim.perpetrator_id = actor.id
+        claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
+
+    def _source_windows(self, piece: str) -> list[re.Match[str]]:
+        if self.lx.source_cues is None:
+            return []
+        return [m for m in re.finditer(r"[^,:\"«»]+", piece) if self.lx.source_cues.search(m.group())]
+
+    def _source(self, piece: str, offset: int, text: str, where: array[int]) -> tuple[str, str | None, Span] | None:
+        """The body a sentence quotes: a known form near a word of saying ("selon", "a déclaré")."""
+        if self.lx.source_cues is None:
+            return None
+        for window in self._source_windows(piece):
+            for m in self._sources.finditer(window.group()):
+                form = _lookup(self.lx.sources, m.group())
+                key = _key(m.group())
+                source_id = self.lx.source_ids.get(key) or self.lx.source_ids.get(_strip(self.lx, key))
+                s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
+                return form, source_id, _span(text, where, s, e)
+        return None
+
+    # ---- places ----------------------------------------------------------------------------
+
+    def _places(self, text: str, folded: str, where: array[int]) -> list[_PlaceFound]:
+        found: list[_PlaceFound] = []
+        taken: list[tuple[int, int]] = []
+        for m in self._countries.finditer(folded):
+            if self._actors.fullmatch(m.group()) and not self._after_place_cue(folded, m.start()):
+                continue  # "Israël a ciblé": the state acting, not the place
+            place = self.gazetteer.country(_lookup(self.lx.countries, m.group()))
+            if place is not None:
+                found.append(_PlaceFound(m.start(), m.end(), place, True))
+                taken.append((m.start(), m.end()))
+        for start, end in self._place_candidates(text, folded, where):
+            if any(a < end and start < b for a, b in taken):
+                continue
+            name = folded[start:end]
+            if _key(name) in self.lx.not_places:
+                continue
+            cued = self._after_place_cue(folded, start)
+            for candidate in (name, _strip(self.lx, name)):
+                hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
+                if not hits:
+                    continue
+                best = hits[0]
+                if best.kind == "place" and not cued and best.population < 100_000:
+                    break  # an unknown word that a village somewhere is named after
+                found.append(_PlaceFound(start, end, best, cued or candidate != name))
+                taken.append((start, end))
+                break
+        found.sort(key=lambda p: p.start)
+        return found
+
+    def _place_candidates(self, text: str, folded: str, where: array[int]) -> list[tuple[int, int]]:
+        """Spans of the folded text that may name a place, longest first within each name."""
+        spans: list[tuple[int, int]] = []
+        if self.lx.capitalised_places:
+            starts = {w: i for i, w in enumerate(where)}
+            for m in _LATIN_NAME.finditer(text):
+                a, b = starts.get(m.start()), starts.get(m.end() - 1)
+                if a is None or b is None:
+                    continue
+                tokens = [(t.start() + a, t.end() + a) for t in re.finditer(r"[\w'-]+", folded[a : b + 1])]
+                spans.extend(_ngrams(tokens))
+        else:
+            tokens = [(t.start(), t.end()) for t in re.finditer(r"\w+", folded) if not t.group().isdigit()]
+            spans.extend(_ngrams(tokens))
+        return spans
+
+    def _after_place_cue(self, folded: str, start: int) -> bool:
+        if self.lx.place_cues is None:
+            return False
+        before = folded[max(0, start - 25) : start]
+        return any(
+            m.end() >= len(before.rstrip()) - 0 and before[m.end() :].strip() in ("", "l'", "la", "le")
+            for m in self.lx.place_cues.finditer(before)
+        )
+
+    def _location(
+        self, here: list[_PlaceFound], everywhere: list[_PlaceFound], offset: int, main_country: str | None
+    ) -> Location:
+        if not here:
+            before = [p for p in everywhere if p.start < offset and p.place.kind != "country"]
+            country = main_country
+            before = [p for p in before if country is None or p.place.country == country]
+            if before:
+                here = [before[-1]]  # the last place named before: where the report is
+            elif country is not None:
+                return Location(country=country, precision="country")
+            else:
+                return Location()
+        best = min(here, key=lambda p: (_ORDER[p.place.kind], not p.cued, p.start))
+        p = best.place
+        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind, place_id=p.id)
+        if p.kind == "place":
+            loc.name = p.name
+            admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
+            loc.admin1 = admin.place.name if admin else p.admin1
+        elif p.kind == "admin1":
+            loc.admin1 = p.name
+        return loc
+
+    # ---- dates and kinds -------------------------------------------------------------------
+
+    def _date(self, piece: str, offset: int, text: str, where: array[int], published: str | None) -> DateRange | None:
+        day = date.fromisoformat(published[:10]) if published and len(published) >= 10 else None
+        best: DateRange | None = None
+        for m in self._dates.finditer(piece):
+            span = _span(text, where, m.start() + offset, m.end() + offset)
+            g = m.groupdict()
+            found: DateRange | None = None
+            if g["day"] and g["month"]:
+                month = _lookup_int(self.lx.months, self.lx, g["month"])
+                year = int(g["year"]) if g["year"] else (day.year if day else None)
+                if month is None or year is None:
+                    continue
+                try:
+                    when = date(year, month, int(g["day"]))
+                except ValueError:
+                    continue
+                if not g["year"] and day is not None and when > day:
+                    when = date(year - 1, month, int(g["day"])) if not (month == 2 and when.day == 29) else when
+                found = DateRange(when.isoformat(), when.isoformat(), "day", span)
+            elif g["month2"]:
+                month = _lookup_int(self.lx.months, self.lx, g["month2"])
+                if month is None:
+                    continue
+                iso = f"{int(g['year2']):04d}-{month:02d}"
+                found = DateRange(iso, iso, "month", span)
+            elif g["weekday"] and day is not None:
+                weekday = _lookup_int(self.lx.weekdays, self.lx, g["weekday"])
+                if weekday is None:
+                    continue
+                back = (day.weekday() - weekday) % 7
+                when = day - timedelta(days=back)
+                found = DateRange(when.isoformat(), when.isoformat(), "day", span)
+            elif g["relative"] and day is not None:
+                when = day - timedelta(days=self.lx.relative_days.get(_key(g["relative"]), 0))
+                found = DateRange(when.isoformat(), when.isoformat(), "day", span)
+            elif g["year3"] and best is None:
+                found = DateRange(g["year3"], g["year3"], "year", span)
+            if found is not None and (best is None or best.precision == "year"):
+                best = found
+        return best
+
+    def _lede_date(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:
+        """The day the report's opening tells its news on: a day at most a month before publication."""
+        if not published or len(published) < 10:
+            return None
+        day = date.fromisoformat(published[:10])
+        for start, end in lede:
+            found = self._date(folded[start:end], start, folded, array("l", range(len(folded) + 1)), published)
+            if found is None or found.precision != "day" or found.start is None:
+                continue
+            if 0 <= (day - date.fromisoformat(found.start)).days <= 31:
+                return DateRange(found.start, found.end, "day", None)
+        return None
+
+    def _kind(self, piece: str, claim: Claim) -> str:
+        if self.lx.aggregate_cues is not None and self.lx.aggregate_cues.search(piece):
+            return "aggregate"
+        if self.lx.pattern_cues is not None and self.lx.pattern_cues.search(piece):
+            return "pattern" if claim.victims.count is None else "aggregate"
+        if (
+            claim.victims.count is not None
+            and claim.victims.count >= 100
+            and self.lx.since
+            and self.lx.since.search(piece)
+        ):
+            return "aggregate"
+        return "incident"
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
+
+
+def _strip(lx: LanguageLexicon, key: str) -> str:
+    """A form without the letters glued before it (Arabic "وبحلب" → "حلب")."""
+    if not lx.prefix:
+        return key
+    return re.sub(rf"^(?:{lx.prefix})", "", key, count=1, flags=re.IGNORECASE) or key
+
+
+def _lookup(table: dict[str, str], form: str) -> str:
+    key = _key(form)
+    if key in table:
+        return table[key]
+    for k, v in table.items():  # a glued prefix: the longest key the form ends with
+        if key.endswith(k):
+            return v
+    raise KeyError(form)
+
+
+def _lookup_int(table: dict[str, int], lx: LanguageLexicon, form: str) -> int | None:
+    key = _key(form)
+    return table.get(key, table.get(_strip(lx, key)))
+
+
+def _phrases(table: dict[str, str], glued: str) -> re.Pattern[str]:
+    """One pattern for every form of a table, longest first, as whole words."""
+    forms = sorted(table, key=len, reverse=True)
+    if not forms:
+        return re.compile("(?!x)x")
+    alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in forms)
+    return re.compile(rf"(?<![\w'-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def _sentences(folded: str) -> list[tuple[int, int]]:
+    out = []
+    start = 0
+    for m in _SENTENCE_END.finditer(folded):
+        if folded[start : m.start()].strip():
+            out.append((start, m.start()))
+        start = m.end()
+    if folded[start:].strip():
+        out.append((start, len(folded)))
+    return out
+
+
+def _words_between(folded: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+    lo, hi = (a[1], b[0]) if a[0] <= b[0] else (b[1], a[0])
+    if hi <= lo:
+        return 0
+    return len(re.findall(r"\w+", folded[lo:hi]))
+
+
+def _ngrams(tokens: list[tuple[int, int]], most: int = 3) -> list[tuple[int, int]]:
+    spans = []
+    for i in range(len(tokens)):
+        for n in range(most, 0, -1):
+            if i + n <= len(tokens):
+                spans.append((tokens[i][0], tokens[i + n - 1][1]))
+    return spans
+
+
+def _span(text: str, where: array[int], start: int, end: int) -> Span:
+    a = where[start]
+    b = where[end - 1] + 1 if end > start else a
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return Span(a, b, text[a:b])

@@ -63,7 +63,6 @@ _ARABIC_FOLD = {
     "\u0622": "\u0627",  # آ → ا
     "\u0671": "\u0627",  # ٱ → ا
     "\u0649": "\u064a",  # ى → ي
-    "\u0629": "\u0647",  # ة → ه
     "\u066c": ",",  # Arabic thousands separator
     "\u066b": ".",  # Arabic decimal separator
     "\u060c": ",",  # Arabic comma
@@ -161,6 +160,7 @@ class LanguageLexicon:
     months: dict[str, int]
     weekdays: dict[str, int]  # Monday = 0
     relative_days: dict[str, int]  # days before publication
+    month_alone: tuple[str, ...]  # folded templates with {month}: where a month without a year is a date
     since: re.Pattern[str] | None
     violations: tuple[ViolationWords, ...]
     pattern_cues: re.Pattern[str] | None
@@ -170,6 +170,7 @@ class LanguageLexicon:
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
     countries: dict[str, str]  # folded name → ISO alpha-2
+    demonyms: dict[str, str]  # folded nationality word → ISO alpha-2, a country when no place is named
     place_cues: re.Pattern[str] | None
     not_places: frozenset[str]
     prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
@@ -346,6 +347,12 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
             continue
         countries[_phrase_key(form)] = cc
     countries = {**_registry_countries(code), **countries}
+    demonyms = {}
+    for form, cc in _table(places_t, "demonyms", f"{name}: places", problems).items():
+        if not (isinstance(cc, str) and re.fullmatch(r"[A-Z]{2}", cc)):
+            problems.append(f"{name}: places.demonyms: {form!r} = {cc!r} is not an ISO 3166 alpha-2 code")
+            continue
+        demonyms[_phrase_key(form)] = cc
 
     return LanguageLexicon(
         code=code,
@@ -362,6 +369,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         months=_ints(dates_t, "months", f"{name}: dates", problems),
         weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
+        month_alone=_templates(_strings(dates_t, "month_alone", f"{name}: dates", problems), name, problems),
         since=words(_strings(dates_t, "since", f"{name}: dates", problems), "dates.since"),
         violations=tuple(rules),
         pattern_cues=words(_strings(kind_t, "pattern", f"{name}: kind", problems), "kind.pattern"),
@@ -371,11 +379,27 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         sources=sources,
         source_ids=source_ids,
         countries=countries,
+        demonyms=demonyms,
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )
+
+
+def _templates(forms: list[str], name: str, problems: list[str]) -> tuple[str, ...]:
+    out = []
+    for form in forms:
+        if "{month}" not in form:
+            problems.append(f"{name}: dates.month_alone: {form!r} must contain {{month}}")
+            continue
+        try:
+            re.compile(fold_pattern(form).replace("{month}", "x"))
+        except re.error as exc:
+            problems.append(f"{name}: dates.month_alone: invalid pattern {form!r}: {exc}")
+            continue
+        out.append(fold_pattern(form))
+    return tuple(out)
 
 
 def _registry_countries(code: str) -> dict[str, str]:

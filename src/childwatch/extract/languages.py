@@ -70,6 +70,7 @@ class LanguageExtractor:
         self._actors = _phrases(lexicon.actors, glued)
         self._sources = _phrases(lexicon.sources, glued)
         self._countries = _phrases(lexicon.countries, glued)
+        self._demonyms = _phrases(lexicon.demonyms, glued)
         words = sorted(
             {*lexicon.number_words, *lexicon.multipliers}, key=len, reverse=True
         )  # longest first: "dix-sept" before "dix"
@@ -97,6 +98,10 @@ class LanguageExtractor:
             rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
             re.IGNORECASE,
         )
+        self._month_alone = [
+            re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
+            for t in lexicon.month_alone
+        ]
 
     # ---- the report --------------------------------------------------------------------
 
@@ -139,8 +144,12 @@ class LanguageExtractor:
                 )
                 claim.victims = self._victims(folded, piece, start, near, trigger)
                 self._perpetrator(claim, piece, start, text, where, trigger)
+                nation = self._demonyms.search(piece)
                 claim.location = self._location(
-                    [p for p in places if start <= p.start < end], places, start, main_country
+                    [p for p in places if start <= p.start < end],
+                    places,
+                    start,
+                    _lookup(self.lx.demonyms, nation.group()) if nation else main_country,
                 )
                 claim.date = self._date(piece, start, text, where, document.published) or (
                     lede if lede is not None else DateRange()
@@ -311,18 +320,30 @@ class LanguageExtractor:
             if _key(name) in self.lx.not_places:
                 continue
             cued = self._after_place_cue(folded, start)
-            for candidate in (name, _strip(self.lx, name)):
+            for glued, candidate in self._variants(name):
                 hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
                 if not hits:
                     continue
                 best = hits[0]
-                if best.kind == "place" and not cued and best.population < 100_000:
+                here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
+                if best.kind == "place" and not here and best.population < 100_000:
                     break  # an unknown word that a village somewhere is named after
-                found.append(_PlaceFound(start, end, best, cued or candidate != name))
+                found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))
                 break
         found.sort(key=lambda p: p.start)
         return found
+
+    def _variants(self, name: str) -> list[tuple[str, str]]:
+        """The name as written, then without each run of letters the language glues before
+        words ("وبحلب" → "بحلب", "حلب"), longest name first, with what was taken off."""
+        out = [("", name)]
+        if self.lx.prefix:
+            glued = re.compile(self.lx.prefix)
+            for k in range(1, min(5, len(name) - 2)):
+                if glued.fullmatch(name[:k]):
+                    out.append((name[:k], name[k:]))
+        return out
 
     def _place_candidates(self, text: str, folded: str, where: array[int]) -> list[tuple[int, int]]:
         """Spans of the folded text that may name a place, longest first within each name."""
@@ -414,6 +435,15 @@ class LanguageExtractor:
                 found = DateRange(g["year3"], g["year3"], "year", span)
             if found is not None and (best is None or best.precision == "year"):
                 best = found
+        if (best is None or best.precision == "year") and day is not None:
+            for pattern in self._month_alone:
+                alone = pattern.search(piece)
+                month = _lookup_int(self.lx.months, self.lx, alone.group("month")) if alone else None
+                if alone is None or month is None:
+                    continue
+                year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
+                iso = f"{year:04d}-{month:02d}"
+                return DateRange(iso, iso, "month", _span(text, where, alone.start() + offset, alone.end() + offset))
         return best
 
     def _lede_date(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:

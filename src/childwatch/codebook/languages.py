@@ -166,6 +166,7 @@ class LanguageLexicon:
     pattern_cues: re.Pattern[str] | None
     aggregate_cues: re.Pattern[str] | None
     actors: dict[str, str]  # folded form → actor id
+    state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     source_cues: re.Pattern[str] | None
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
@@ -173,6 +174,7 @@ class LanguageLexicon:
     demonyms: dict[str, str]  # folded nationality word → ISO alpha-2, a country when no place is named
     place_cues: re.Pattern[str] | None
     not_places: frozenset[str]
+    clause_breaks: re.Pattern[str] | None  # words after a comma that open a clause telling another event
     prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
     capitalised_places: bool  # Latin script: a place name is capitalised
 
@@ -220,8 +222,8 @@ def load_language(code: str) -> LanguageLexicon:
 
 
 _TOP = {
-    "language", "name", "prefix", "word", "capitalised_places", "children", "numbers", "dates", "violations",
-    "kind", "actors", "sources", "places",
+    "language", "name", "prefix", "word", "clause_breaks", "capitalised_places", "children", "numbers", "dates",
+    "violations", "kind", "actors", "forces", "sources", "places",
 }  # fmt: skip
 
 
@@ -375,6 +377,10 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         pattern_cues=words(_strings(kind_t, "pattern", f"{name}: kind", problems), "kind.pattern"),
         aggregate_cues=words(_strings(kind_t, "aggregate", f"{name}: kind", problems), "kind.aggregate"),
         actors=actors,
+        state_forces=tuple(
+            _phrase_key(f)
+            for f in _strings(_table(data, "forces", name, problems), "state", f"{name}: forces", problems)
+        ),
         source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
         sources=sources,
         source_ids=source_ids,
@@ -382,6 +388,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         demonyms=demonyms,
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
+        clause_breaks=words(_strings(data, "clause_breaks", name, problems), "clause_breaks"),
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )

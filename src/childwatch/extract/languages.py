@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from childwatch.codebook.gazetteer import Gazetteer, Place
-from childwatch.codebook.languages import LanguageLexicon, fold
+from childwatch.codebook.languages import LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
 from childwatch.extract.merge import merge_mentions
 from childwatch.records import Claim, DateRange, Document, Location, Span, Victims
@@ -68,6 +68,13 @@ class LanguageExtractor:
         self.gazetteer = gazetteer
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
         self._actors = _phrases(lexicon.actors, glued)
+        self._state_forces = _phrases(dict.fromkeys(lexicon.state_forces, ""), glued)
+        # A state's forces named without the state ("les forces gouvernementales"): the force
+        # listed first for the country the claim is placed in.
+        self._state_force_of: dict[str, str] = {}
+        for actor in codebook.actors:
+            if actor.kind == "state_force" and actor.countries and actor.parent is None:
+                self._state_force_of.setdefault(actor.countries[0], actor.id)
         self._sources = _phrases(lexicon.sources, glued)
         self._countries = _phrases(lexicon.countries, glued)
         self._demonyms = _phrases(lexicon.demonyms, glued)
@@ -108,12 +115,17 @@ class LanguageExtractor:
     def extract(self, document: Document) -> list[Claim]:
         text = document.text
         folded, where = fold(text)
-        sentences = _sentences(folded)
-        places = self._places(text, folded, where)
+        sentences = self._clauses(folded, _sentences(folded))
+        nations = Counter(
+            _lookup(table, m.group())
+            for pattern, table in ((self._countries, self.lx.countries), (self._demonyms, self.lx.demonyms))
+            for m in pattern.finditer(folded)
+        )
+        places = self._places(text, folded, where, nations.most_common(1)[0][0] if nations else None)
         countries = Counter(p.place.country for p in places)
         if document.title:
             title_folded, title_where = fold(document.title)
-            countries.update(p.place.country for p in self._places(document.title, title_folded, title_where))
+            countries.update(p.place.country for p in self._places(document.title, title_folded, title_where, None))
         main_country = countries.most_common(1)[0][0] if countries else None
         lede = self._lede_date(folded, sentences[:_LEDE_SENTENCES], document.published)
         claims: list[Claim] = []
@@ -129,12 +141,10 @@ class LanguageExtractor:
                 for m in noun.pattern.finditer(piece)
             ]
             for rule in self.lx.violations:
-                trigger = self._trigger(rule.triggers, rule.exclude, piece, start)
-                if trigger is None:
+                chosen = self._trigger(rule, folded, piece, start, children)
+                if chosen is None:
                     continue
-                near = [c for c in children if _words_between(folded, trigger, (c[0], c[1])) <= rule.window]
-                if rule.needs_child and not near:
-                    continue
+                trigger, near = chosen
                 claim = Claim(
                     doc_id=document.id,
                     violation=rule.key,  # type: ignore[arg-type]  # a key the loader validated
@@ -143,7 +153,6 @@ class LanguageExtractor:
                     trigger=_span(text, where, trigger[0], trigger[1]),
                 )
                 claim.victims = self._victims(folded, piece, start, near, trigger)
-                self._perpetrator(claim, piece, start, text, where, trigger)
                 nation = self._demonyms.search(piece)
                 claim.location = self._location(
                     [p for p in places if start <= p.start < end],
@@ -151,6 +160,7 @@ class LanguageExtractor:
                     start,
                     _lookup(self.lx.demonyms, nation.group()) if nation else main_country,
                 )
+                self._perpetrator(claim, piece, start, text, where, trigger)
                 claim.date = self._date(piece, start, text, where, document.published) or (
                     lede if lede is not None else DateRange()
                 )
@@ -161,19 +171,34 @@ class LanguageExtractor:
                     # The report's date bounds an undated incident: it happened on or before it.
                     claim.date = DateRange(start=None, end=document.published)
                 claims.append(claim)
-        return merge_mentions(claims, document.published)
+        return _merge(claims, document.published)
 
     # ---- violations and victims ------------------------------------------------------------
 
     @staticmethod
     def _trigger(
-        triggers: re.Pattern[str], exclude: re.Pattern[str] | None, piece: str, offset: int
-    ) -> tuple[int, int] | None:
-        excluded = [(m.start(), m.end()) for m in exclude.finditer(piece)] if exclude else []
-        for m in triggers.finditer(piece):
-            if not any(a < m.end() and m.start() < b for a, b in excluded):
-                return m.start() + offset, m.end() + offset
-        return None
+        rule: ViolationWords,
+        folded: str,
+        piece: str,
+        offset: int,
+        children: list[tuple[int, int, str | None, int | None]],
+    ) -> tuple[tuple[int, int], list[tuple[int, int, str | None, int | None]]] | None:
+        """The trigger of a violation closest to a child noun, and the child nouns within the
+        rule's window of it; None when the sentence does not assert the violation."""
+        excluded = [(m.start(), m.end()) for m in rule.exclude.finditer(piece)] if rule.exclude else []
+        best: tuple[int, tuple[int, int], list[tuple[int, int, str | None, int | None]]] | None = None
+        for m in rule.triggers.finditer(piece):
+            if any(a < m.end() and m.start() < b for a, b in excluded):
+                continue
+            trigger = (m.start() + offset, m.end() + offset)
+            distances = [(_words_between(folded, trigger, (c[0], c[1])), c) for c in children]
+            near = [c for d, c in distances if d <= rule.window]
+            closest = min((d for d, _ in distances), default=10**6)
+            if rule.needs_child and not near:
+                continue
+            if best is None or closest < best[0]:
+                best = (closest, trigger, near)
+        return (best[1], best[2]) if best is not None else None
 
     def _victims(
         self,
@@ -201,17 +226,23 @@ class LanguageExtractor:
             if own is not None:
                 victims.count = own
                 break
-        sexes = {sex for _, _, sex, _ in near}
+        # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
+        sexes = {sex for _, _, sex, own in near if not (own == 1 and (victims.count or 1) > 1)}
         if len(sexes) == 1:
             victims.sex = "female" if "female" in sexes else "male" if "male" in sexes else None
-        for pattern in self.lx.ages:
-            m = pattern.search(piece)
-            if m is None:
-                continue
+        # The age told nearest the child noun ("a boy of 18 months ... his brother, aged four").
+        child_at = near[0][0] - offset
+        ages = sorted(
+            (m for pattern in self.lx.ages for m in pattern.finditer(piece)), key=lambda m: abs(m.start() - child_at)
+        )
+        for m in ages:
             groups = m.groupdict()
             low = self._age(groups.get("min"))
             high = self._age(groups.get("max"))
             below = self._age(groups.get("below"))
+            if groups.get("months"):
+                months = self._age(groups["months"], most=216)
+                low = high = months // 12 if months is not None else None
             if low is None and high is None and below is None:
                 continue
             victims.age_min = low
@@ -252,7 +283,7 @@ class LanguageExtractor:
                 seen = True
         return total + current if seen else None
 
-    def _age(self, value: str | None) -> int | None:
+    def _age(self, value: str | None, most: int = 18) -> int | None:
         if value is None:
             return None
         if value.isdigit():
@@ -260,17 +291,16 @@ class LanguageExtractor:
         else:
             m = self._number.match(value)
             age = self._value(m) if m else None  # type: ignore[assignment]
-        return age if age is not None and 0 <= age < 18 else None
+        return age if age is not None and 0 <= age < most else None
 
     # ---- actors and sources ----------------------------------------------------------------
 
     def _perpetrator(
         self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
     ) -> None:
-        quoted = [(m.start(), m.end()) for m in self._source_windows(piece)]
         found = []
-        for m in self._actors.finditer(piece):
-            if any(a <= m.start() < b for a, b in quoted):
+        for m in [*self._actors.finditer(piece), *self._state_forces.finditer(piece)]:
+            if self._spoken_by(piece, m.start()):
                 continue  # "selon l'armée": who speaks, not who acts
             if self._after_place_cue(piece, m.start()):
                 continue  # "en Russie": a place
@@ -278,10 +308,24 @@ class LanguageExtractor:
         if not found:
             return
         best = min(found, key=lambda m: abs(m.start() + offset - trigger[0]))
-        actor = self.codebook.actor(_lookup(self.lx.actors, best.group()))
+        try:
+            actor_id = _lookup(self.lx.actors, best.group())
+        except KeyError:
+            state = self._state_force_of.get(claim.location.country or "")
+            if state is None:
+                return
+            actor_id = state
+        actor = self.codebook.actor(actor_id)
         claim.perpetrator = actor.name
         claim.perpetrator_id = actor.id
         claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
+
+    def _spoken_by(self, piece: str, start: int) -> bool:
+        """Whether the words at `start` name who speaks: a word of saying at most two words before."""
+        if self.lx.source_cues is None:
+            return False
+        before = piece[max(0, start - 40) : start]
+        return any(len(re.findall(r"\w+", before[m.end() :])) <= 2 for m in self.lx.source_cues.finditer(before))
 
     def _source_windows(self, piece: str) -> list[re.Match[str]]:
         if self.lx.source_cues is None:
@@ -303,7 +347,24 @@ class LanguageExtractor:
 
     # ---- places ----------------------------------------------------------------------------
 
-    def _places(self, text: str, folded: str, where: array[int]) -> list[_PlaceFound]:
+    def _clauses(self, folded: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Sentences cut where a clause of another event opens (", tandis que", "، أما")."""
+        if self.lx.clause_breaks is None:
+            return sentences
+        out = []
+        for start, end in sentences:
+            cut = start
+            for m in self.lx.clause_breaks.finditer(folded, start, end):
+                before = folded[cut : m.start()].rstrip()
+                if before.endswith((",", ";")) and before.strip(" ,;"):
+                    out.append((cut, m.start()))
+                    cut = m.start()
+            out.append((cut, end))
+        return out
+
+    def _places(self, text: str, folded: str, where: array[int], prefer: str | None) -> list[_PlaceFound]:
+        """Places named in the text; among places of one name, those in `prefer` (the
+        country the report names most) first."""
         found: list[_PlaceFound] = []
         taken: list[tuple[int, int]] = []
         for m in self._countries.finditer(folded):
@@ -324,10 +385,13 @@ class LanguageExtractor:
                 hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
                 if not hits:
                     continue
-                best = hits[0]
+                best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]
                 here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
-                if best.kind == "place" and not here and best.population < 100_000:
-                    break  # an unknown word that a village somewhere is named after
+                small = best.kind == "place" and best.population < 100_000
+                if not here and (not self.lx.capitalised_places or small):
+                    # An unknown word that a village somewhere is named after; without capitals
+                    # to tell names from words, only a place where the text puts something counts.
+                    break
                 found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))
                 break
@@ -475,6 +539,24 @@ class LanguageExtractor:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _merge(claims: list[Claim], published: str | None) -> list[Claim]:
+    """Mentions of one event merged as in English (`extract.merge`), except that two mentions
+    stating different figures of children stay apart: the English rules that tell a second
+    event from a recap ("another attack", "also killed") read English words only, so in
+    other languages the figures are what tell "36 killed by government forces" from "two
+    killed by al-Nusra" in the same report. An unfigured mention joins the first event."""
+    figures: dict[int | None, list[Claim]] = {}
+    for claim in claims:
+        figures.setdefault(claim.victims.count, []).append(claim)
+    unfigured = figures.pop(None, [])
+    if not figures:
+        return merge_mentions(unfigured, published)
+    merged: list[Claim] = []
+    for i, group in enumerate(figures.values()):
+        merged.extend(merge_mentions(group + (unfigured if i == 0 else []), published))
+    return sorted(merged, key=lambda c: c.evidence.start)
 
 
 def _key(text: str) -> str:

@@ -1,7 +1,9 @@
-"""Reports not in English: detected at ingest, stored and flagged with their language, not
-extracted, named in the run summary and listed by GET /api/documents?language=.
+"""Reports not in English: detected at ingest and stored with their language; Arabic,
+French and Spanish are extracted (codebook/languages/), any other language is stored,
+flagged, not extracted and named in the run summary; all are listed by
+GET /api/documents?language=.
 
-The French and Spanish reports are our own, written for these tests.
+The French, Spanish and German reports are our own, written for these tests.
 """
 
 from __future__ import annotations
@@ -59,6 +61,17 @@ ENGLISH = {
         "Two teachers were wounded in the attack, which no group has yet claimed."
     ),
 }
+GERMAN = {
+    "id": "de-angriff",
+    "title": "Bewaffnete entführen Schüler aus einem Dorf im Norden",
+    "outlet": "Beispielzeitung",
+    "published": "2024-03-13",
+    "text": (
+        "Bewaffnete Männer haben am Dienstagmorgen fünfzehn Schüler aus einem Dorf im Norden des Landes "
+        "entführt, wie die örtlichen Behörden mitteilten. Die Angreifer kamen auf Motorrädern kurz vor "
+        "Unterrichtsbeginn und brachten die Kinder in den nahen Wald. Zwei Lehrer wurden verletzt."
+    ),
+}
 # A feed item with a headline and nothing else: far too little to tell a language from,
 # and news about Nigeria is often taken for Nigerian Pidgin.
 HEADLINE = "Boko Haram frees 21 Chibok girls"
@@ -112,40 +125,43 @@ def test_a_short_arabic_headline_is_arabic() -> None:
     assert detect_language("الحوثيون يجندون الأطفال في اليمن") == "ar"
 
 
-def test_french_report_is_stored_flagged_not_extracted_and_named_in_the_summary(
+def test_a_report_in_a_language_we_do_not_read_is_stored_flagged_and_named_in_the_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    inputs = _write(tmp_path / "in", FRENCH, SPANISH, ENGLISH, TITLE_ONLY)
+    inputs = _write(tmp_path / "in", FRENCH, SPANISH, GERMAN, ENGLISH, TITLE_ONLY)
     db = tmp_path / "run.sqlite"
     assert cli.main(["run", str(inputs), "--db", str(db), "--no-resolve"]) == 0
     out = capsys.readouterr().out
-    assert "1 report in French: stored, not extracted (childwatch reads English only for now)" in out
-    assert "1 report in Spanish: stored, not extracted" in out
+    assert (
+        "1 report in German: stored, not extracted (childwatch reads English, Arabic, French and Spanish)" in out
+    )
+    assert "in French:" not in out and "in Spanish:" not in out, out
     with open_store(db) as store:
-        docs = {d: store.document(d) for d in ("fr-raid", "es-reclutamiento", "en-raid", "en-headline")}
+        ids = ("fr-raid", "es-reclutamiento", "de-angriff", "en-raid", "en-headline")
+        docs = {d: store.document(d) for d in ids}
         assert all(doc is not None for doc in docs.values()), docs
         assert {d: doc.language for d, doc in docs.items() if doc} == {
-            "fr-raid": "fr", "es-reclutamiento": "es", "en-raid": "en", "en-headline": "en",
+            "fr-raid": "fr", "es-reclutamiento": "es", "de-angriff": "de", "en-raid": "en", "en-headline": "en",
         }  # fmt: skip
         by_doc = {c.claim.doc_id for c in store.iter_claims()}
-        assert "fr-raid" not in by_doc and "es-reclutamiento" not in by_doc
-        assert "en-raid" in by_doc, "the English report must still be extracted"
+        assert "de-angriff" not in by_doc
+        assert {"fr-raid", "es-reclutamiento", "en-raid"} <= by_doc, by_doc
         run = store.run(1)
-        assert run is not None and run.counts.not_extracted == {"fr": 1, "es": 1}
+        assert run is not None and run.counts.not_extracted == {"de": 1}
 
 
 def test_the_inputs_own_language_is_kept_and_names_are_still_found(tmp_path: Path) -> None:
-    labelled = {**ENGLISH, "id": "en-labelled-fr", "language": "fr-FR"}
+    labelled = {**GERMAN, "id": "de-labelled", "language": "de-DE"}
     inputs = _write(tmp_path / "in", NAMED_SPANISH, labelled)
     with open_store(tmp_path / "run.sqlite") as store:
         summary = run_pipeline([inputs], store)
-        assert summary.counts.not_extracted == {"es": 1, "fr": 1}
+        assert summary.counts.not_extracted == {"de": 1}
         spanish = store.document("es-unicef")
         assert spanish is not None and spanish.language == "es"
         assert "Amina Yusuf" in spanish.child_names
-        kept = store.document("en-labelled-fr")
-        assert kept is not None and kept.language == "fr-FR" and not is_english(kept.language)
-        assert list(store.iter_claims()) == []
+        kept = store.document("de-labelled")
+        assert kept is not None and kept.language == "de-DE" and not is_english(kept.language)
+        assert not [c for c in store.iter_claims() if c.claim.doc_id == "de-labelled"]
 
 
 def test_api_lists_reports_by_language_with_titles_pseudonymised(tmp_path: Path) -> None:
@@ -161,7 +177,7 @@ def test_api_lists_reports_by_language_with_titles_pseudonymised(tmp_path: Path)
     assert spanish.status_code == 200, spanish.text
     body = spanish.json()
     assert [item["id"] for item in body["items"]] == ["es-unicef"]
-    assert body["items"][0]["language"] == "es" and body["items"][0]["extracted"] is False
+    assert body["items"][0]["language"] == "es" and body["items"][0]["extracted"] is True
     assert body["items"][0]["outlet"] == "Diario del Pacífico"
     assert body["languages"] == {"en": 1, "es": 1, "fr": 1}
     assert "Amina" not in spanish.text and "Yusuf" not in spanish.text

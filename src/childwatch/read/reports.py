@@ -19,7 +19,8 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from childwatch.errors import InputError
-from childwatch.ingest.language import ENGLISH, is_english, primary
+from childwatch.extract import reads_language
+from childwatch.ingest.language import ENGLISH, primary
 from childwatch.read.shown import shown_reports
 from childwatch.review.users import User, require
 from childwatch.store import Store
@@ -71,7 +72,7 @@ def list_reports(
             "outlet": r.outlet,
             "published": r.published,
             "language": r.language,
-            "extracted": is_english(r.language),
+            "extracted": reads_language(r.language),
         }
         for r in rows
     ]

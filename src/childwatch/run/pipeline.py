@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from childwatch.codebook.languages import supported_languages
 from childwatch.errors import InputError
 from childwatch.extract import Extractor, reads_language
 from childwatch.ingest import read_path
@@ -37,9 +38,11 @@ class RunSummary:
 
     def notes(self) -> list[str]:
         """Lines for the person running it about reports stored but not extracted."""
+        read = ["English", *sorted(language_name(code) for code in supported_languages())]
+        reads = ", ".join(read[:-1]) + f" and {read[-1]}" if len(read) > 1 else read[0]
         return [
             f"{n} report{'s' if n != 1 else ''} in {language_name(code)}: stored, not extracted "
-            "(childwatch reads English, Arabic, French and Spanish)"
+            f"(childwatch reads {reads})"
             for code, n in sorted(self.counts.not_extracted.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
 

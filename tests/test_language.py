@@ -132,9 +132,7 @@ def test_a_report_in_a_language_we_do_not_read_is_stored_flagged_and_named_in_th
     db = tmp_path / "run.sqlite"
     assert cli.main(["run", str(inputs), "--db", str(db), "--no-resolve"]) == 0
     out = capsys.readouterr().out
-    assert (
-        "1 report in German: stored, not extracted (childwatch reads English, Arabic, French and Spanish)" in out
-    )
+    assert "1 report in German: stored, not extracted (childwatch reads English, Arabic, French and Spanish)" in out
     assert "in French:" not in out and "in Spanish:" not in out, out
     with open_store(db) as store:
         ids = ("fr-raid", "es-reclutamiento", "de-angriff", "en-raid", "en-headline")

@@ -24,6 +24,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from childwatch.codebook.gazetteer import Gazetteer, Place
 from childwatch.codebook.languages import LanguageLexicon, ViolationWords, fold
@@ -121,7 +122,7 @@ class LanguageExtractor:
             for pattern, table in ((self._countries, self.lx.countries), (self._demonyms, self.lx.demonyms))
             for m in pattern.finditer(folded)
         )
-        places = self._places(text, folded, where, nations.most_common(1)[0][0] if nations else None)
+        places = self._places(text, folded, where, nations)
         countries = Counter(p.place.country for p in places)
         if document.title:
             title_folded, title_where = fold(document.title)
@@ -362,9 +363,15 @@ class LanguageExtractor:
             out.append((cut, end))
         return out
 
-    def _places(self, text: str, folded: str, where: array[int], prefer: str | None) -> list[_PlaceFound]:
-        """Places named in the text; among places of one name, those in `prefer` (the
-        country the report names most) first."""
+    def _places(
+        self, text: str, folded: str, where: array[int], named: Counter[str] | None = None
+    ) -> list[_PlaceFound]:
+        """Places named in the text; among places of one name, those in the country the
+        report names most first. A village (under 100,000 people) counts only after a place
+        word, and, when the report names countries, only in one of them: "Halle" is not read
+        in a report about Syria."""
+        prefer = named.most_common(1)[0][0] if named else None
+        cue_ends = self._cue_ends(folded)
         found: list[_PlaceFound] = []
         taken: list[tuple[int, int]] = []
         for m in self._countries.finditer(folded):
@@ -374,23 +381,29 @@ class LanguageExtractor:
             if place is not None:
                 found.append(_PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))
-        for start, end in self._place_candidates(text, folded, where):
+        for start, end in self._place_candidates(text, folded, where, cue_ends):
             if any(a < end and start < b for a, b in taken):
                 continue
             name = folded[start:end]
             if _key(name) in self.lx.not_places:
                 continue
-            cued = self._after_place_cue(folded, start)
+            cued = start in cue_ends
             for glued, candidate in self._variants(name):
+                here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
+                if not here and not self.lx.capitalised_places:
+                    continue  # no capitals to tell a name from a word: only after a place word
+                if not self.gazetteer.is_name(candidate):
+                    continue
                 hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
                 if not hits:
                     continue
                 best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]
-                here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
                 small = best.kind == "place" and best.population < 100_000
                 if not here and (not self.lx.capitalised_places or small):
                     # An unknown word that a village somewhere is named after; without capitals
                     # to tell names from words, only a place where the text puts something counts.
+                    break
+                if small and named and best.country not in named:
                     break
                 found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))
@@ -409,8 +422,9 @@ class LanguageExtractor:
                     out.append((name[:k], name[k:]))
         return out
 
-    def _place_candidates(self, text: str, folded: str, where: array[int]) -> list[tuple[int, int]]:
-        """Spans of the folded text that may name a place, longest first within each name."""
+    def _place_candidates(self, text: str, folded: str, where: array[int], cue_ends: set[int]) -> list[tuple[int, int]]:
+        """Spans of the folded text that may name a place, longest first within each name:
+        capitalised words, or, in a script without capitals, the words after a place word."""
         spans: list[tuple[int, int]] = []
         if self.lx.capitalised_places:
             starts = {w: i for i, w in enumerate(where)}
@@ -422,8 +436,24 @@ class LanguageExtractor:
                 spans.extend(_ngrams(tokens))
         else:
             tokens = [(t.start(), t.end()) for t in re.finditer(r"\w+", folded) if not t.group().isdigit()]
-            spans.extend(_ngrams(tokens))
+            for i, (start, end) in enumerate(tokens):
+                if start in cue_ends or self._glued_cue(folded[start:end]):
+                    spans.extend((start, tokens[j][1]) for j in range(min(i + 2, len(tokens) - 1), i - 1, -1))
         return spans
+
+    @lru_cache(maxsize=20_000)  # noqa: B019  # one extractor per language, kept for the process
+    def _glued_cue(self, word: str) -> bool:
+        """Whether a place word is glued before the rest of `word` ("بحلب": ب, "in")."""
+        return any(
+            glued and self.lx.place_cues is not None and self.lx.place_cues.fullmatch(glued)
+            for glued, _ in self._variants(word)[1:]
+        )
+
+    def _cue_ends(self, folded: str) -> set[int]:
+        """Where a word may start that a place word ("à", "dans", "في") stands before."""
+        if self.lx.place_cues is None:
+            return set()
+        return {m.end() for m in re.finditer(rf"(?:{self.lx.place_cues.pattern})\s+(?:l'|la\s+|le\s+)?", folded, re.I)}
 
     def _after_place_cue(self, folded: str, start: int) -> bool:
         if self.lx.place_cues is None:

@@ -167,6 +167,7 @@ class LanguageLexicon:
     aggregate_cues: re.Pattern[str] | None
     actors: dict[str, str]  # folded form → actor id
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
+    described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
     source_cues: re.Pattern[str] | None
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
@@ -377,6 +378,9 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         pattern_cues=words(_strings(kind_t, "pattern", f"{name}: kind", problems), "kind.pattern"),
         aggregate_cues=words(_strings(kind_t, "aggregate", f"{name}: kind", problems), "kind.aggregate"),
         actors=actors,
+        described={
+            _phrase_key(k): str(v) for k, v in _table(data, "forces", name, problems).get("described", {}).items()
+        },
         state_forces=tuple(
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "state", f"{name}: forces", problems)

@@ -70,6 +70,7 @@ class LanguageExtractor:
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
         self._actors = _phrases(lexicon.actors, glued)
         self._state_forces = _phrases(dict.fromkeys(lexicon.state_forces, ""), glued)
+        self._described = _phrases(lexicon.described, glued)
         # A state's forces named without the state ("les forces gouvernementales"): the force
         # listed first for the country the claim is placed in.
         self._state_force_of: dict[str, str] = {}
@@ -299,14 +300,22 @@ class LanguageExtractor:
     def _perpetrator(
         self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
     ) -> None:
-        found = []
-        for m in [*self._actors.finditer(piece), *self._state_forces.finditer(piece)]:
-            if self._spoken_by(piece, m.start()):
-                continue  # "selon l'armée": who speaks, not who acts
-            if self._after_place_cue(piece, m.start()):
-                continue  # "en Russie": a place
-            found.append(m)
+        def acting(pattern: re.Pattern[str]) -> list[re.Match[str]]:
+            # Not "selon l'armée" (who speaks) nor "en Russie" (a place).
+            return [
+                m
+                for m in pattern.finditer(piece)
+                if not self._spoken_by(piece, m.start()) and not self._after_place_cue(piece, m.start())
+            ]
+
+        found = acting(self._actors) + acting(self._state_forces)
         if not found:
+            # No named actor: who the report says acted, in the codebook's English ("armed groups").
+            described = acting(self._described)
+            if described:
+                best = min(described, key=lambda m: abs(m.start() + offset - trigger[0]))
+                claim.perpetrator = _lookup(self.lx.described, best.group())
+                claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
             return
         best = min(found, key=lambda m: abs(m.start() + offset - trigger[0]))
         try:

@@ -131,7 +131,7 @@ def fold_pattern(pattern: str) -> str:
 @dataclass(frozen=True, slots=True)
 class ChildWord:
     pattern: re.Pattern[str]
-    sex: str | None  # "female" | "male" | None
+    sex: str | None  # "female" | "male" | "mixed" ("niños y niñas") | None
     count: int | None  # the number the noun itself states: 1 for a singular, 2 for a dual
 
 
@@ -160,6 +160,7 @@ class LanguageLexicon:
     months: dict[str, int]
     weekdays: dict[str, int]  # Monday = 0
     relative_days: dict[str, int]  # days before publication
+    date_connectors: tuple[str, ...]  # words allowed between day, month and year ("de", "del")
     month_alone: tuple[str, ...]  # folded templates with {month}: where a month without a year is a date
     since: re.Pattern[str] | None
     violations: tuple[ViolationWords, ...]
@@ -169,6 +170,7 @@ class LanguageLexicon:
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
     source_cues: re.Pattern[str] | None
+    clause_openers: tuple[str, ...]  # words after a verb of saying that open what was said ("que", "أن")
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
     countries: dict[str, str]  # folded name → ISO alpha-2
@@ -191,7 +193,8 @@ def _compile_words(forms: list[str], prefix: str, where: str, problems: list[str
             return None
     alternation = "|".join(f"(?:{fold_pattern(f)})" for f in sorted(forms, key=len, reverse=True))
     glued = f"(?:{prefix})?" if prefix else ""
-    return re.compile(rf"(?<![\w'-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
+    # After an elided article a word still starts ("d'enfants", "l'école").
+    return re.compile(rf"(?<![\w-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
 def _phrase_key(text: str) -> str:
@@ -275,8 +278,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         if not isinstance(noun, dict) or not isinstance(noun.get("pattern"), str):
             problems.append(f"{where}: needs a pattern")
             continue
-        if noun.get("sex") not in (None, "female", "male"):
-            problems.append(f"{where}: sex must be female or male")
+        if noun.get("sex") not in (None, "female", "male", "mixed"):
+            problems.append(f"{where}: sex must be female, male or mixed")
         pattern = _compile_words([noun["pattern"]], prefix, where, problems)
         if pattern is not None:
             children.append(ChildWord(pattern, noun.get("sex"), noun.get("count")))
@@ -372,6 +375,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         months=_ints(dates_t, "months", f"{name}: dates", problems),
         weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
+        date_connectors=tuple(_phrase_key(c) for c in _strings(dates_t, "connectors", f"{name}: dates", problems)),
         month_alone=_templates(_strings(dates_t, "month_alone", f"{name}: dates", problems), name, problems),
         since=words(_strings(dates_t, "since", f"{name}: dates", problems), "dates.since"),
         violations=tuple(rules),
@@ -385,6 +389,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "state", f"{name}: forces", problems)
         ),
+        clause_openers=tuple(_phrase_key(c) for c in _strings(sources_t, "clause", f"{name}: sources", problems)),
         source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
         sources=sources,
         source_ids=source_ids,

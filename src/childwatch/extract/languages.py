@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,7 +35,8 @@ from childwatch.records import Claim, DateRange, Document, Location, Span, Victi
 
 __all__ = ["LanguageExtractor"]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*")
+# A semicolon does not end a sentence: an attribution often follows one ("...; alertó la ONU").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\n\s*")
 _DIGITS = r"\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+"
 _LATIN_NAME = re.compile(
     r"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:(?:de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){0,3}"
@@ -89,7 +91,10 @@ class LanguageExtractor:
         vague = "|".join(re.escape(v) for v in sorted(lexicon.vague, key=len, reverse=True)) or "(?!x)x"
         qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
         spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
-        number = rf"(?P<vague>{vague})|(?P<digits>{_DIGITS})|(?P<words>{spelled})"
+        times = "|".join(re.escape(m) for m in sorted(lexicon.multipliers, key=len, reverse=True)) or "(?!x)x"
+        # "300 mil niños", "1,1 millones": a figure in digits times a word.
+        digits = rf"(?:{_DIGITS}|\d+[.,]\d{{1,2}})(?:\s+(?:{times}))?"
+        number = rf"(?P<vague>{vague})|(?P<digits>{digits})|(?P<words>{spelled})"
         # A figure just before a child noun: "au moins 12 enfants", "onze jeunes enfants", "des dizaines d'élèves".
         self._count_before = re.compile(
             rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*(?:d'|de\s+|من\s+)?(?:{lexicon.word}\s+)?$",
@@ -99,9 +104,11 @@ class LanguageExtractor:
         months = "|".join(re.escape(m) for m in sorted(lexicon.months, key=len, reverse=True)) or "(?!x)x"
         weekdays = "|".join(re.escape(w) for w in sorted(lexicon.weekdays, key=len, reverse=True)) or "(?!x)x"
         relative = "|".join(re.escape(r) for r in sorted(lexicon.relative_days, key=len, reverse=True)) or "(?!x)x"
+        joins = "|".join(re.escape(c) for c in lexicon.date_connectors)
+        gap = rf"\s+(?:(?:{joins})\s+)?" if joins else r"\s+"
         self._dates = re.compile(
-            rf"(?<!\w)(?:(?P<day>\d{{1,2}})(?:er)?\s+{glued}(?P<month>{months})(?:\s+(?P<year>(?:19|20)\d\d))?"
-            rf"|{glued}(?P<month2>{months})\s+(?P<year2>(?:19|20)\d\d)"
+            rf"(?<!\w)(?:(?P<day>\d{{1,2}})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
+            rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
             rf"|{glued}(?P<weekday>{weekdays})"
             rf"|(?P<relative>{relative})"
             rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
@@ -230,7 +237,9 @@ class LanguageExtractor:
                 break
         # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
         sexes = {sex for _, _, sex, own in near if not (own == 1 and (victims.count or 1) > 1)}
-        if len(sexes) == 1:
+        if "mixed" in sexes or {"female", "male"} <= sexes:
+            victims.sex = "mixed"  # "niños y niñas", "des garçons et des filles"
+        elif len(sexes) == 1:
             victims.sex = "female" if "female" in sexes else "male" if "male" in sexes else None
         # The age told nearest the child noun ("a boy of 18 months ... his brother, aged four").
         child_at = near[0][0] - offset
@@ -258,7 +267,11 @@ class LanguageExtractor:
         if m.group("vague"):
             return self.lx.vague.get(_key(m.group("vague")))
         if m.group("digits"):
-            return int(re.sub(r"\D", "", m.group("digits")))
+            figure, _, word = m.group("digits").partition(" ")
+            factor = self.lx.multipliers.get(_key(word), 1) if word.strip() else 1
+            if factor > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", figure):
+                return round(float(figure.replace(",", ".")) * factor)
+            return int(re.sub(r"\D", "", figure)) * factor
         if m.group("words"):
             return self._words_value(m.group("words"))
         return None
@@ -301,11 +314,13 @@ class LanguageExtractor:
         self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
     ) -> None:
         def acting(pattern: re.Pattern[str]) -> list[re.Match[str]]:
-            # Not "selon l'armée" (who speaks) nor "en Russie" (a place).
+            # Not "selon l'armée" (who speaks) nor "en Russie" (a place; "des combattants de
+            # l'État islamique" do act).
             return [
                 m
                 for m in pattern.finditer(piece)
-                if not self._spoken_by(piece, m.start()) and not self._after_place_cue(piece, m.start())
+                if not self._spoken_by(piece, m.start())
+                and not (self._countries.fullmatch(m.group()) and self._after_place_cue(piece, m.start()))
             ]
 
         found = acting(self._actors) + acting(self._state_forces)
@@ -335,25 +350,40 @@ class LanguageExtractor:
         if self.lx.source_cues is None:
             return False
         before = piece[max(0, start - 40) : start]
-        return any(len(re.findall(r"\w+", before[m.end() :])) <= 2 for m in self.lx.source_cues.finditer(before))
-
-    def _source_windows(self, piece: str) -> list[re.Match[str]]:
-        if self.lx.source_cues is None:
-            return []
-        return [m for m in re.finditer(r"[^,:\"«»]+", piece) if self.lx.source_cues.search(m.group())]
+        for m in self.lx.source_cues.finditer(before):
+            between = re.findall(r"\w+", before[m.end() :])
+            if len(between) <= 2 and not any(w in self.lx.clause_openers for w in between):
+                return True  # not "denunció que los hutíes...": what follows "que" is what was said
+        return False
 
     def _source(self, piece: str, offset: int, text: str, where: array[int]) -> tuple[str, str | None, Span] | None:
         """The body a sentence quotes: a known form near a word of saying ("selon", "a déclaré")."""
         if self.lx.source_cues is None:
             return None
-        for window in self._source_windows(piece):
-            for m in self._sources.finditer(window.group()):
-                form = _lookup(self.lx.sources, m.group())
-                key = _key(m.group())
-                source_id = self.lx.source_ids.get(key) or self.lx.source_ids.get(_strip(self.lx, key))
-                s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
-                return form, source_id, _span(text, where, s, e)
+        windows = list(re.finditer(r"[^,:\"«»]+", piece))
+        for i, window in enumerate(windows):
+            if self.lx.source_cues.search(window.group()) is None:
+                continue
+            # The body is named in the words of saying, or just before them between commas
+            # ("el Defensor del Pueblo, Carlos Camargo, informó que...").
+            for near in (window, *reversed(windows[max(0, i - 2) : i])):
+                source = self._source_in(near, offset, text, where)
+                if source is not None:
+                    return source
         return None
+
+    def _source_in(
+        self, window: re.Match[str], offset: int, text: str, where: array[int]
+    ) -> tuple[str, str | None, Span] | None:
+        """The first known body named in one comma-delimited window of a sentence."""
+        m = self._sources.search(window.group())
+        if m is None:
+            return None
+        form = _lookup(self.lx.sources, m.group())
+        key = _key(m.group())
+        source_id = self.lx.source_ids.get(key) or self.lx.source_ids.get(_strip(self.lx, key))
+        s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
+        return form, source_id, _span(text, where, s, e)
 
     # ---- places ----------------------------------------------------------------------------
 
@@ -500,7 +530,7 @@ class LanguageExtractor:
     # ---- dates and kinds -------------------------------------------------------------------
 
     def _date(self, piece: str, offset: int, text: str, where: array[int], published: str | None) -> DateRange | None:
-        day = date.fromisoformat(published[:10]) if published and len(published) >= 10 else None
+        day = _latest_day(published)
         best: DateRange | None = None
         for m in self._dates.finditer(piece):
             span = _span(text, where, m.start() + offset, m.end() + offset)
@@ -598,6 +628,21 @@ def _merge(claims: list[Claim], published: str | None) -> list[Claim]:
     return sorted(merged, key=lambda c: c.evidence.start)
 
 
+def _latest_day(published: str | None) -> date | None:
+    """The publication day, or the last day a partial one may stand for ("2020-12" → 31 December)."""
+    if not published:
+        return None
+    try:
+        if len(published) >= 10:
+            return date.fromisoformat(published[:10])
+        year, _, month = published.partition("-")
+        if month:
+            return date(int(year), int(month), monthrange(int(year), int(month))[1])
+        return date(int(year), 12, 31)
+    except ValueError:
+        return None
+
+
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
 
@@ -630,7 +675,7 @@ def _phrases(table: dict[str, str], glued: str) -> re.Pattern[str]:
     if not forms:
         return re.compile("(?!x)x")
     alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in forms)
-    return re.compile(rf"(?<![\w'-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
 def _sentences(folded: str) -> list[tuple[int, int]]:

@@ -1,7 +1,9 @@
 """Finding the children a report names: by what stands next to a name, an age ("13-year-old
 Dmytro", "Amina, 12,", "Aminata Traoré, 12 ans"), a child noun ("her son Omar", "the
 boy, Ahmed Ali,", "schoolgirl Fatima") or a list of victims ("the children were named as
-..."). Names of adults are left alone: an age of 18 or more next to a name rules it out.
+..."), in English, French and Spanish; and in Arabic, where no capital letter marks a name,
+by the cues of `extract.names_arabic`. Names of adults are left alone: an age of 18 or more
+next to a name rules it out.
 
 `document_child_names` runs once per report, at extraction (`run.workers.extract_one`), over
 its text, title and metadata; the list is stored with the report and every output is
@@ -20,6 +22,7 @@ import pycountry
 
 from childwatch.codebook.lexicon import load_lexicon
 from childwatch.errors import ChildwatchError
+from childwatch.extract.names_arabic import arabic_child_names, fold, has_arabic
 from childwatch.extract.tokens import word_trie
 from childwatch.records import Claim, Location
 
@@ -42,25 +45,35 @@ _CHILD_NOUNS = (
     "son|daughter|boy|girl|child|nephew|niece|grandson|granddaughter|schoolboy|schoolgirl|"
     "pupil|baby|toddler|infant|teenager|teen|stepson|stepdaughter|"
     # French and Spanish, so that reports stored without extraction are protected too
-    "fillette|garçon|écolière|écolier|bébé|fille|fils|niña|niño|bebé|hija|hijo|menor"
+    "fillette|garçon|écolière|écolier|bébé|fille|fils|niña|niño|bebé|hija|hijo|menor|"
+    "petit|petite|enfant|nourrisson|adolescent|adolescente|collégien|collégienne|pequeño|pequeña|lactante"
 )
-_CHILD_PLURALS = "children|boys|girls|victims|pupils|schoolchildren|minors|teenagers|siblings|sons|daughters"
+_CHILD_PLURALS = (
+    "children|boys|girls|victims|pupils|schoolchildren|minors|teenagers|siblings|sons|daughters|"
+    "enfants|garçons|filles|fillettes|élèves|écoliers|écolières|mineurs|victimes|"
+    "niños|niñas|menores|hijos|hijas|alumnos|víctimas"
+)
+# "a boy named Omar", "un garçon prénommé Moussa", "una niña llamada Sofía"
+_NAMED = r"(?:named|called|nommée?|prénommée?|appelée?|llamad[oa])"
+_NAMED_AS_WORDS = (
+    "named", "identified", "nommés", "nommées", "prénommés", "prénommées", "identifiés", "identifiées",
+    "identificados", "identificadas", "llamados", "llamadas",
+)  # fmt: skip
+_NAMED_AS = f"(?:{'|'.join(_NAMED_AS_WORDS)})"
 
 _AGED = r"(?:aged|âgée?|de|agée?)(?:\s+de)?"
 # Each rule captures the name as group "name" (or several, for a list, as group "names").
 _RULES = [
     # 13-year-old Dmytro; a 12-year-old schoolgirl, Amina Yusuf; a 14-year-old named Daniel
-    re.compile(
-        rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"
-    ),
+    re.compile(rf"\b{_AGE}[- ]years?[- ]old(?:\s+(?:{_CHILD_NOUNS}))?\s*,?\s+(?:{_NAMED}\s+)?(?P<name>{_NAME})"),
     # Amina, 12, / Omar (9) / Amina, aged 12 / Amina, a 12-year-old
     re.compile(
         rf"{_B}(?P<name>{_NAME})\s*(?:,\s*(?:{_AGED}\s+)?|\((?:{_AGED}\s+)?)(?P<age>\d{{1,2}})"
         r"\s*(?:[,);]|\.(?:\s|$)|years?\b|ans\b|años\b)"
     ),
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an)\s+(?P<age>{_AGE})[- ]years?[- ]old"),
-    # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar
-    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?:(?:named|called)\s+)?(?P<name>{_NAME})"),
+    # her son Omar / the boy, Ahmed Ali, / schoolgirl Fatima / a boy named Omar / le petit Moussa
+    re.compile(rf"\b(?:{_CHILD_NOUNS})\s*,?\s+(?:{_NAMED}\s+)?(?P<name>{_NAME})"),
     # Fatima, a schoolgirl / Omar, her son
     re.compile(rf"{_B}(?P<name>{_NAME}),\s+(?:a|an|the|her|his|their)\s+(?:[{_LOW}]+\s+)?(?:{_CHILD_NOUNS})\b"),
     # Omar Khalil was 15 when ... / Amina is 12, and ...
@@ -80,19 +93,19 @@ _RULES = [
 # then cuts the name at a word the report uses in lower case).
 _HEADLINE_RULES = [
     re.compile(
-        rf"\b{_AGE}[- ](?i:years?)[- ](?i:old)(?:\s+(?i:{_CHILD_NOUNS}))?\s*,?\s+(?:(?i:named|called)\s+)?"
+        rf"\b{_AGE}[- ](?i:years?)[- ](?i:old)(?:\s+(?i:{_CHILD_NOUNS}))?\s*,?\s+(?:(?i:{_NAMED})\s+)?"
         rf"(?P<name>{_NAME})"
     ),
     _RULES[1],
     _RULES[2],
-    re.compile(rf"\b(?i:{_CHILD_NOUNS})\s*,?\s+(?:(?i:named|called)\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:{_CHILD_NOUNS})\s*,?\s+(?:(?i:{_NAMED})\s+)?(?P<name>{_NAME})"),
     *_RULES[4:],
 ]
 _NAMED_LIST = re.compile(
-    rf"\b(?i:{_CHILD_PLURALS}|{_CHILD_NOUNS})\b[^.!?]{{0,60}}?\b(?i:named|identified)\s+(?:as\s+)?"
-    rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?)"
+    rf"\b(?i:{_CHILD_PLURALS}|{_CHILD_NOUNS})\b[^.!?]{{0,60}}?\b(?i:{_NAMED_AS})\s+(?:(?:as|comme|como)\s+)?"
+    rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+(?:and|et|y)\s+{_NAME})?)"
 )
-_ADULT_AFTER = re.compile(r"\s*(?:,\s*(?:aged\s+)?|\((?:aged\s+)?)(\d{2,3})\b")
+_ADULT_AFTER = re.compile(rf"\s*(?:,\s*(?:{_AGED}\s+)?|\((?:{_AGED}\s+)?)(\d{{2,3}})\b")
 _STOP = frozenset(
     """The A An He She It They We I You His Her Its Their Our My Your This That These Those There Then When
     While After Before During Since Until In On At By For From With Without Of To And But Or Nor As If
@@ -164,7 +177,7 @@ _CUES: list[tuple[re.Pattern[str], int, int]] = [
     (re.compile(r"\b(?=[wi])(?:was|is)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
     (_YEAR, 420, 20),  # Amina Yusuf was asleep ... The 14-year-old
 ]
-_LIST_CUE = re.compile(rf"\b(?i:{word_trie(('named', 'identified'))})\b")
+_LIST_CUE = re.compile(rf"\b(?i:{word_trie(_NAMED_AS_WORDS)})\b")
 
 
 def _windows(
@@ -209,8 +222,10 @@ def child_names(text: str, *, headline: bool = False) -> list[str]:
         for m in _NAMED_LIST.finditer(text, lo, hi):
             start = m.start("names")
             for part in re.finditer(_NAME, m.group("names")):
-                if part.group(0) != "and":
-                    keep(part.group(0), start + part.start(), start + part.end())
+                keep(part.group(0), start + part.start(), start + part.end())
+    if has_arabic(text):
+        for name, at in arabic_child_names(text):
+            found.setdefault(name, at)
     return [name for name, _ in sorted(found.items(), key=lambda kv: kv[1])]
 
 
@@ -260,10 +275,10 @@ def _violation_word(word: str) -> bool:
 
 
 def _distinct(names: Iterable[str]) -> list[str]:
-    """`names` without repeats (any case), first spelling kept."""
+    """`names` without repeats (any case, any diacritics), first spelling kept."""
     seen: dict[str, str] = {}
     for name in names:
-        seen.setdefault(name.casefold(), name)
+        seen.setdefault(fold(name).casefold(), name)
     return list(seen.values())
 
 
@@ -284,8 +299,10 @@ def names_a_child(value: str | None, names: Iterable[str]) -> bool:
     one of the children's `names`: "Yakubu" taken for a town from "Esther Yakubu"."""
     if not value:
         return False
-    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", value)}
-    return any(w.casefold() in words for name in names for w in name.split() if len(w) >= 3 and w not in _stop_words())
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", fold(value))}
+    return any(
+        fold(w).casefold() in words for name in names for w in name.split() if len(w) >= 3 and w not in _stop_words()
+    )
 
 
 def without_child_names(claim: Claim, names: Iterable[str]) -> Claim:

@@ -28,6 +28,7 @@ from childwatch.extract.names import (
     _stop_words,
     child_names,
 )
+from childwatch.extract.names_arabic import MARKS, fold, has_arabic, letters_pattern, name_units
 
 __all__ = ["Redaction", "pseudonymise", "redact", "redact_values"]
 
@@ -98,24 +99,40 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 
 def _key(mention: str) -> str:
     """A name or a mention of one, case-folded, its words joined by single spaces: spaces,
-    hyphens and underscores alike ("Goldberg-Polin", "goldberg_polin" in an address)."""
-    return " ".join(part for part in _SEPARATORS.split(mention.casefold()) if part)
+    hyphens and underscores alike ("Goldberg-Polin", "goldberg_polin" in an address);
+    Arabic without diacritics, its spellings of alef folded (`names_arabic.fold`)."""
+    return " ".join(part for part in _SEPARATORS.split(fold(mention).casefold()) if part)
+
+
+def _words_of(name: str) -> list[str]:
+    """The words of a name that each identify the child alone."""
+    return name_units(name) if has_arabic(name) else name.split()
+
+
+# Before an Arabic name, "و" (and), "ب", "ل", "ك" (with, for, as) and "ف" are written joined to it.
+_ARABIC_PROCLITICS = f"(?:[وفبلك][{MARKS}]*){{0,2}}"
 
 
 @cache
 def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every mention of `names` (whole names first, then their words),
-    in any case, with words joined by spaces, hyphens or underscores (URL slugs); and
-    which name each case-folded mention belongs to."""
+    in any case, with words joined by spaces, hyphens or underscores (URL slugs), Arabic
+    with or without diacritics and with a proclitic before it (group "ar"); and which
+    name each folded mention (`_key`) belongs to."""
     owner: dict[str, str] = {}
     for name in names:
         owner.setdefault(_key(name), name)
     for name in names:
-        for word in name.split():
+        for word in _words_of(name):
             if len(word) >= 3 and word not in _stop_words():
                 owner.setdefault(_key(word), name)
     alternatives = sorted(owner, key=len, reverse=True)
-    body = "|".join(r"[\s_-]+".join(re.escape(w) for w in a.split()) for a in alternatives)
+    latin = [a for a in alternatives if not has_arabic(a)]
+    body = "|".join(r"[\s_-]+".join(re.escape(w) for w in a.split()) for a in latin)
+    arabic = [a for a in alternatives if has_arabic(a)]
+    if arabic:
+        ar = "|".join(r"[\s_-]+".join(letters_pattern(w) for w in a.split()) for a in arabic)
+        body = f"{body}|{_ARABIC_PROCLITICS}(?P<ar>{ar})" if latin else f"{_ARABIC_PROCLITICS}(?P<ar>{ar})"
     return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE), owner
 
 
@@ -163,19 +180,20 @@ def redact(text: str, *, key: str, names: Iterable[str] | None = None) -> Redact
     edits: list[tuple[int, int, str]] = []
     casing: dict[int, bool] = {}
     for m in pattern.finditer(text):
-        found = m.group(0)
+        start, end = m.span("ar") if m.groupdict().get("ar") else m.span()
+        found = text[start:end]
         name = owner[_key(found)]
-        whole = len(found.split()) > 1 or found.casefold() == " ".join(name.casefold().split())
+        whole = len(found.split()) > 1 or _key(found) == _key(name)
         if not whole:
-            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_start = text.rfind("\n", 0, start) + 1
             if line_start not in casing:
-                line_end = text.find("\n", m.end())
+                line_end = text.find("\n", end)
                 casing[line_start] = _normally_cased(text[line_start : line_end if line_end >= 0 else len(text)])
             if casing[line_start] and (
-                (found.islower() and _common_word(text, found)) or _adult_sharing_a_word(text, m.start(), m.end(), name)
+                (found.islower() and _common_word(text, found)) or _adult_sharing_a_word(text, start, end, name)
             ):
                 continue
-        edits.append((m.start(), m.end(), labels[name]))
+        edits.append((start, end, labels[name]))
     edits += _identifying_details(text, edits)
     edits.sort()
     merged: list[tuple[int, int, str]] = []

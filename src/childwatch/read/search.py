@@ -27,6 +27,7 @@ from sqlalchemy import Select, String, Table, case, or_, select
 from sqlalchemy import cast as cast_
 
 from childwatch.extract.names import report_names, stop_words
+from childwatch.extract.names_arabic import fold
 from childwatch.read.redact import Redaction, redact
 from childwatch.store import Store
 from childwatch.store import search as index
@@ -47,10 +48,11 @@ def _like(text: str) -> str:
 
 def _may_hide(q: str, names: list[str]) -> bool:
     """Whether `q` (case-folded) overlaps a name or a word of one, as text: only then can
-    the pseudonyms hide it."""
+    the pseudonyms hide it. Arabic is compared without diacritics (`names_arabic.fold`)."""
+    q = fold(q)
     for name in names:
         for part in (name, *name.split()):
-            w = part.casefold()
+            w = fold(part).casefold()
             if q in w or w in q or any(q.endswith(w[:k]) or q.startswith(w[-k:]) for k in range(1, len(w))):
                 return True
     return False

@@ -178,6 +178,7 @@ class LanguageLexicon:
     place_cues: re.Pattern[str] | None
     not_places: frozenset[str]
     clause_breaks: re.Pattern[str] | None  # words after a comma that open a clause telling another event
+    articles: tuple[str, ...]  # spellings of the article a form may start with, the usual one first (ال, لل)
     prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
     capitalised_places: bool  # Latin script: a place name is capitalised
 
@@ -226,8 +227,8 @@ def load_language(code: str) -> LanguageLexicon:
 
 
 _TOP = {
-    "language", "name", "prefix", "word", "clause_breaks", "capitalised_places", "children", "numbers", "dates",
-    "violations", "kind", "actors", "forces", "sources", "places",
+    "language", "name", "prefix", "articles", "word", "clause_breaks", "capitalised_places", "children", "numbers",
+    "dates", "violations", "kind", "actors", "forces", "sources", "places",
 }  # fmt: skip
 
 
@@ -398,6 +399,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
         clause_breaks=words(_strings(data, "clause_breaks", name, problems), "clause_breaks"),
+        articles=tuple(fold_pattern(a) for a in _strings(data, "articles", name, problems)),
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )

@@ -70,18 +70,19 @@ class LanguageExtractor:
         self.codebook = codebook
         self.gazetteer = gazetteer
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
-        self._actors = _phrases(lexicon.actors, glued)
-        self._state_forces = _phrases(dict.fromkeys(lexicon.state_forces, ""), glued)
-        self._described = _phrases(lexicon.described, glued)
+        articles = lexicon.articles
+        self._actors = _phrases(lexicon.actors, glued, articles)
+        self._state_forces = _phrases(dict.fromkeys(lexicon.state_forces, ""), glued, articles)
+        self._described = _phrases(lexicon.described, glued, articles)
         # A state's forces named without the state ("les forces gouvernementales"): the force
         # listed first for the country the claim is placed in.
         self._state_force_of: dict[str, str] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and actor.parent is None:
                 self._state_force_of.setdefault(actor.countries[0], actor.id)
-        self._sources = _phrases(lexicon.sources, glued)
-        self._countries = _phrases(lexicon.countries, glued)
-        self._demonyms = _phrases(lexicon.demonyms, glued)
+        self._sources = _phrases(lexicon.sources, glued, articles)
+        self._countries = _phrases(lexicon.countries, glued, articles)
+        self._demonyms = _phrases(lexicon.demonyms, glued, articles)
         words = sorted(
             {*lexicon.number_words, *lexicon.multipliers}, key=len, reverse=True
         )  # longest first: "dix-sept" before "dix"
@@ -126,7 +127,7 @@ class LanguageExtractor:
         folded, where = fold(text)
         sentences = self._clauses(folded, _sentences(folded))
         nations = Counter(
-            _lookup(table, m.group())
+            self._lookup(table, m.group())
             for pattern, table in ((self._countries, self.lx.countries), (self._demonyms, self.lx.demonyms))
             for m in pattern.finditer(folded)
         )
@@ -167,7 +168,7 @@ class LanguageExtractor:
                     [p for p in places if start <= p.start < end],
                     places,
                     start,
-                    _lookup(self.lx.demonyms, nation.group()) if nation else main_country,
+                    self._lookup(self.lx.demonyms, nation.group()) if nation else main_country,
                 )
                 self._perpetrator(claim, piece, start, text, where, trigger)
                 claim.date = self._date(piece, start, text, where, document.published) or (
@@ -310,6 +311,9 @@ class LanguageExtractor:
 
     # ---- actors and sources ----------------------------------------------------------------
 
+    def _lookup(self, table: dict[str, str], form: str) -> str:
+        return _lookup(table, form, self.lx.articles)
+
     def _perpetrator(
         self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
     ) -> None:
@@ -329,12 +333,12 @@ class LanguageExtractor:
             described = acting(self._described)
             if described:
                 best = min(described, key=lambda m: abs(m.start() + offset - trigger[0]))
-                claim.perpetrator = _lookup(self.lx.described, best.group())
+                claim.perpetrator = self._lookup(self.lx.described, best.group())
                 claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
             return
         best = min(found, key=lambda m: abs(m.start() + offset - trigger[0]))
         try:
-            actor_id = _lookup(self.lx.actors, best.group())
+            actor_id = self._lookup(self.lx.actors, best.group())
         except KeyError:
             state = self._state_force_of.get(claim.location.country or "")
             if state is None:
@@ -379,9 +383,11 @@ class LanguageExtractor:
         m = self._sources.search(window.group())
         if m is None:
             return None
-        form = _lookup(self.lx.sources, m.group())
-        key = _key(m.group())
-        source_id = self.lx.source_ids.get(key) or self.lx.source_ids.get(_strip(self.lx, key))
+        form = self._lookup(self.lx.sources, m.group())
+        try:
+            source_id: str | None = self._lookup(self.lx.source_ids, m.group())
+        except KeyError:
+            source_id = None  # a source the codebook does not list ("witnesses"): named only
         s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
         return form, source_id, _span(text, where, s, e)
 
@@ -416,7 +422,7 @@ class LanguageExtractor:
         for m in self._countries.finditer(folded):
             if self._actors.fullmatch(m.group()) and not self._after_place_cue(folded, m.start()):
                 continue  # "Israël a ciblé": the state acting, not the place
-            place = self.gazetteer.country(_lookup(self.lx.countries, m.group()))
+            place = self.gazetteer.country(self._lookup(self.lx.countries, m.group()))
             if place is not None:
                 found.append(_PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))
@@ -654,13 +660,19 @@ def _strip(lx: LanguageLexicon, key: str) -> str:
     return re.sub(rf"^(?:{lx.prefix})", "", key, count=1, flags=re.IGNORECASE) or key
 
 
-def _lookup(table: dict[str, str], form: str) -> str:
+def _lookup(table: dict[str, str], form: str, articles: tuple[str, ...] = ()) -> str:
+    """The value of the form a match found: its key, else the longest key it ends with (a
+    glued prefix), with the article spelt either way ("للمرصد" is "ل" + "المرصد")."""
     key = _key(form)
     if key in table:
         return table[key]
-    for k, v in table.items():  # a glued prefix: the longest key the form ends with
+    for k in sorted(table, key=len, reverse=True):
         if key.endswith(k):
-            return v
+            return table[k]
+        if articles and k.startswith(articles[0]):
+            rest = k[len(articles[0]) :]
+            if any(key.endswith(a + rest) for a in articles[1:]):
+                return table[k]
     raise KeyError(form)
 
 
@@ -669,12 +681,21 @@ def _lookup_int(table: dict[str, int], lx: LanguageLexicon, form: str) -> int | 
     return table.get(key, table.get(_strip(lx, key)))
 
 
-def _phrases(table: dict[str, str], glued: str) -> re.Pattern[str]:
-    """One pattern for every form of a table, longest first, as whole words."""
+def _phrases(table: dict[str, str], glued: str, articles: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One pattern for every form of a table, longest first, as whole words; a form that
+    starts with the article may start with any of its spellings."""
     forms = sorted(table, key=len, reverse=True)
     if not forms:
         return re.compile("(?!x)x")
-    alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in forms)
+    article = f"(?:{'|'.join(re.escape(a) for a in articles)})" if articles else ""
+
+    def spelt(form: str) -> str:
+        words = r"\s+".join(re.escape(w) for w in form.split())
+        if articles and form.startswith(articles[0]):
+            return article + r"\s+".join(re.escape(w) for w in form[len(articles[0]) :].split())
+        return words
+
+    alternation = "|".join(spelt(f) for f in forms)
     return re.compile(rf"(?<![\w-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from childwatch import cli
 from childwatch.codebook import languages
 from childwatch.codebook.languages import load_language, supported_languages
 from childwatch.errors import CodebookError
@@ -355,3 +356,9 @@ def test_an_actor_after_a_verb_of_saying_and_que_is_who_acted(extractor: Extract
     claim = only_claim(extractor, "La ONU denunció que el ELN reclutó a 12 menores en Arauca.", "es")
     assert claim.perpetrator_id == "eln"
     assert claim.source == "United Nations"
+
+
+def test_the_codebook_command_checks_every_language_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["codebook"]) == 0
+    out = capsys.readouterr().out
+    assert "Arabic (ar)" in out and "French (fr)" in out and "Spanish (es)" in out

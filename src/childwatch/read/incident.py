@@ -115,6 +115,7 @@ def incident_detail(
                     DOCS.c.published,
                     DOCS.c.text,
                     DOCS.c.near_dup_of,
+                    DOCS.c.language,
                     DOCS.c.child_names,
                 ).where(DOCS.c.id.in_(doc_ids))
             ).mappings()

@@ -121,7 +121,7 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
     Returns {items, total, limit, offset}; each item has id, created_at, violation, kind,
     perpetrator, victims_count, date_start, date_end, location_name, location_admin1,
     location_country, incident_id, rejected, and document {id, title, url, outlet,
-    published, captured_at, feed}.
+    published, captured_at, feed, language}.
     """
     require(viewer, "read")
     _check_window(limit, offset)
@@ -134,7 +134,7 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
         d = DOCS.c
         columns = (
             d.id, d.title, d.url, d.outlet, d.published, d.text, d["metadata"].label("meta"), d.captured_at,
-            d.child_names,
+            d.child_names, d.language,
         )  # fmt: skip
         found = conn.execute(select(*columns).where(d.id.in_(doc_ids))).mappings()
         docs = {r["id"]: dict(r) for r in found}
@@ -151,6 +151,7 @@ def newest_claims(store: Store, *, viewer: User, limit: int = 50, offset: int = 
             "published": doc["published"],
             "captured_at": _captured(doc),
             "feed": _feed(doc),
+            "language": doc["language"],
         }
     items = []
     for row in rows:

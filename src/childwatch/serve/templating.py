@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from childwatch.ingest.language import language_name
 from childwatch.serve.security import CSRF_FIELD, csrf_token
 from childwatch.version import __version__
 from childwatch.vocab import VIOLATIONS
@@ -156,6 +157,7 @@ def _environment() -> Environment:
     env.filters["violation"] = violation_label
     env.filters["safe_url"] = safe_url
     env.filters["show"] = show
+    env.filters["language"] = lambda code: language_name(code) if code else "language unknown"
     return env
 
 

@@ -66,11 +66,16 @@ var PICKERS = {
   }
 };
 
+// A name that may be Arabic, isolated (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE) so
+// that it reads in its own direction inside an English line of text.
+function isolated(text) { return "\u2068" + text + "\u2069"; }
+
 function incidentLabel(r) {
-  var where = [r.location_name, r.location_admin1, r.location_country].filter(Boolean).join(", ") || "place unknown";
+  var place = [r.location_name, r.location_admin1, r.location_country].filter(Boolean).join(", ");
+  var where = place ? isolated(place) : "place unknown";
   var when = r.date_start ? (r.date_end && r.date_end !== r.date_start ? r.date_start + " to " + r.date_end : r.date_start) : "date unknown";
   return r.id + " · " + r.violation.replace(/_/g, " ") + " · " + where + " · " + when + " · " +
-    (r.perpetrator || "perpetrator not named") + " · " + r.n_documents + " report" + (r.n_documents === 1 ? "" : "s");
+    (r.perpetrator ? isolated(r.perpetrator) : "perpetrator not named") + " · " + r.n_documents + " report" + (r.n_documents === 1 ? "" : "s");
 }
 
 function setUpPicker(input) {
@@ -117,6 +122,7 @@ function setUpPicker(input) {
       var li = document.createElement("li");
       li.id = list.id + "-" + i;
       li.setAttribute("role", "option");
+      if (kind === "places") { li.dir = "auto"; }  // a place may be named in Arabic
       li.textContent = kind === "places" ? item.label : incidentLabel(item);
       li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
       list.appendChild(li);

@@ -88,7 +88,8 @@ class LanguageExtractor:
         )  # longest first: "dix-sept" before "dix"
         word_number = "|".join(re.escape(w) for w in words) or "(?!x)x"
         joiners = "|".join(re.escape(j) for j in lexicon.number_joiners)
-        link = rf"(?:\s+(?:(?:{joiners})\s+)?|-)" if joiners else r"(?:\s+|-)"
+        # A joiner may be glued to the next number word ("خمسة وعشرين"), or stand apart ("vingt et un").
+        link = rf"(?:\s+(?:(?:{joiners})\s*)?|-)" if joiners else r"(?:\s+|-)"
         vague = "|".join(re.escape(v) for v in sorted(lexicon.vague, key=len, reverse=True)) or "(?!x)x"
         qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
         spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
@@ -222,22 +223,24 @@ class LanguageExtractor:
         if not near:
             return victims
         near = sorted(near, key=lambda c: _words_between(folded, trigger, (c[0], c[1])))
+        counted = False  # by a figure before the noun
         for start, _end, _sex, own in near:
             figure = self._count_before.search(folded[max(offset, start - 60) : start])
             if figure is not None:
                 value = self._value(figure)
                 if value is not None:
-                    victims.count = value
+                    victims.count, counted = value, True
                     if figure.group("qualifier"):
                         victims.qualifier = self.lx.qualifiers.get(_key(figure.group("qualifier")))
                     elif figure.group("vague"):
                         victims.qualifier = "about"
                     break
             if own is not None:
-                victims.count = own
+                # Nouns that each state their number, joined ("طفل وطفلة", "un garçon et une fille"): their sum.
+                victims.count = own + self._joined_counts(folded, start, near)
                 break
         # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
-        sexes = {sex for _, _, sex, own in near if not (own == 1 and (victims.count or 1) > 1)}
+        sexes = {sex for _, _, sex, own in near if not (own == 1 and counted and (victims.count or 1) > 1)}
         if "mixed" in sexes or {"female", "male"} <= sexes:
             victims.sex = "mixed"  # "niños y niñas", "des garçons et des filles"
         elif len(sexes) == 1:
@@ -263,6 +266,23 @@ class LanguageExtractor:
                 victims.age_max = low  # one child of one age
             break
         return victims
+
+    def _joined_counts(self, folded: str, start: int, near: list[tuple[int, int, str | None, int | None]]) -> int:
+        """The numbers stated by the child nouns that follow the one at `start`, each joined to
+        the one before it by nothing but a joiner ("و", "et", "y")."""
+        total = 0
+        by_start = sorted(near)
+        end = next(e for s, e, _, _ in by_start if s == start)
+        for s, e, _sex, own in by_start:
+            if s < end or own is None:
+                continue
+            gap = _key(folded[end:s])
+            glued = not gap and any(folded.startswith(j, s) for j in self.lx.number_joiners)
+            if gap not in self.lx.number_joiners and not glued:
+                break  # "طفله الرضيع", "his child, the infant": one child named twice
+            total += own
+            end = e
+        return total
 
     def _value(self, m: re.Match[str]) -> int | None:
         if m.group("vague"):

@@ -518,7 +518,9 @@ class LanguageExtractor:
         """Where a word may start that a place word ("à", "dans", "في") stands before."""
         if self.lx.place_cues is None:
             return set()
-        return {m.end() for m in re.finditer(rf"(?:{self.lx.place_cues.pattern})\s+(?:l'|la\s+|le\s+)?", folded, re.I)}
+        # A quotation mark may open the name ("في “لحج – صبر”").
+        cue = rf"(?:{self.lx.place_cues.pattern})\s+[\"']?\s*(?:l'|la\s+|le\s+)?"
+        return {m.end() for m in re.finditer(cue, folded, re.I)}
 
     def _after_place_cue(self, folded: str, start: int) -> bool:
         if self.lx.place_cues is None:

@@ -6,14 +6,15 @@
 Each bench runs exactly as its README says, through the installed `childwatch` command
 (`run`, `export --format jsonl`, then the bench's own scorer): claims on dev/ and dev2/
 (score.py), ACLED notes (score_events.py), Airwars narratives (score_airwars.py), story
-pairs over the corpus and dev/ (score_stories.py), and the multilingual reports (score.py;
-stored and flagged, not extracted, for now). Unless --no-split, the same figures are taken
-on our own visible and held-out parts of dev, dev2, ACLED and Airwars (`bench/split.py`,
+pairs over the corpus and dev/ (score_stories.py), and the multilingual reports (score.py,
+also per language: ar, fr, es). Unless --no-split, the same figures are taken on our own
+visible and held-out parts of dev, dev2, ACLED, Airwars and multilingual (`bench/split.py`,
 written to var/bench-split/): the full run's predictions restricted to the part's
 documents, scored against the part's gold with the same scorer (extraction is per
 document, so this equals running the part alone). Then extraction throughput on one core,
 in this process, over ../shared/corpus/articles: the extractor alone, and as the workers
-run it (children's names and language too), with the peak memory.
+run it (children's names and language too), with the peak memory; and the extractor alone
+on the multilingual reports of each language.
 
 Every scorer's full report is kept in OUT/<bench>.txt; the table is printed at the end
 and written as JSON to OUT/summary.json. About two minutes on two cores.
@@ -129,7 +130,7 @@ def run_parts(bench: Bench, shared: Path, out: Path, parts_root: Path) -> None:
     rows = [line for line in pred.read_text(encoding="utf-8").splitlines() if line.strip()]
     for part in ("visible", "held"):
         root = parts_root / part / bench.name
-        keep = [r for r in rows if held_out(json.loads(r)["doc_id"]) == (part == "held")]
+        keep = [r for r in rows if held_out(json.loads(r)["doc_id"], bench.name) == (part == "held")]
         part_pred = out / f"{bench.name}-{part}.jsonl"
         part_pred.write_text("\n".join(keep) + "\n", encoding="utf-8")
         gold = root / ("gold" if bench.scorer == "claims" else "gold.jsonl")
@@ -138,6 +139,62 @@ def run_parts(bench: Bench, shared: Path, out: Path, parts_root: Path) -> None:
         figures = parse(bench.scorer, report)
         figures["docs"] = sum(1 for _ in (root / "docs").glob("*.json"))
         bench.figures[part] = figures
+
+
+LANGUAGES = ("ar", "fr", "es")
+
+
+def run_languages(bench: Bench, shared: Path, out: Path, parts_root: Path, parts: bool) -> None:
+    """The multilingual figures per language (ids start with ar-, fr-, es-), on the whole
+    bench and, with `parts`, on each part of our split."""
+    pred = out / f"{bench.name}.jsonl"
+    rows = [line for line in pred.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bench_dir = shared / "bench" / bench.name
+    for language in LANGUAGES:
+        for part in ("all", "visible", "held") if parts else ("all",):
+
+            def chosen(doc_id: str, language: str = language, part: str = part) -> bool:
+                in_part = part == "all" or held_out(doc_id, bench.name) == (part == "held")
+                return doc_id.startswith(f"{language}-") and in_part
+
+            root = parts_root / "languages" / f"{language}-{part}"
+            for sub in ("docs", "gold"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+                for old in (root / sub).glob("*.json"):
+                    old.unlink()
+            docs = [d for d in sorted((bench_dir / "docs").glob("*.json")) if chosen(d.stem)]
+            for doc in docs:
+                (root / "docs" / doc.name).symlink_to(doc.resolve())
+                (root / "gold" / doc.name).symlink_to((bench_dir / "gold" / doc.name).resolve())
+            part_pred = out / f"{bench.name}-{language}-{part}.jsonl"
+            part_pred.write_text("\n".join(r for r in rows if chosen(json.loads(r)["doc_id"])) + "\n", encoding="utf-8")
+            report = score(bench, shared, part_pred, [root / "docs"], root / "gold")
+            (out / f"{bench.name}-{language}-{part}.txt").write_text(report, encoding="utf-8")
+            figures = parse(bench.scorer, report)
+            figures["docs"] = len(docs)
+            bench.figures[f"{language} {part}"] = figures
+
+
+def language_throughput(shared: Path, rounds: int) -> dict[str, float | int]:
+    """Documents per second of the extractor alone on the multilingual reports, by language."""
+    from childwatch.extract import Extractor
+    from childwatch.ingest import read_path
+    from childwatch.records import Document
+
+    docs = [d for d in read_path(shared / "bench" / "multilingual" / "docs") if isinstance(d, Document)]
+    extractor = Extractor()
+    speeds: dict[str, float | int] = {}
+    for language in LANGUAGES:
+        mine = [d for d in docs if d.id.startswith(f"{language}-")]
+        if not mine:
+            continue
+        extractor.extract(mine[0])  # warm-up: the language's compiled words
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for doc in mine:
+                extractor.extract(doc)
+        speeds[f"{language} docs/s"] = round(rounds * len(mine) / (time.perf_counter() - started))
+    return speeds
 
 
 def throughput(shared: Path, rounds: int) -> dict[str, float | int]:
@@ -188,6 +245,9 @@ def table(benches: list[Bench], speed: dict[str, float | int]) -> str:
         f"{speed['worker docs/s']} docs/s with names and language ({speed['words/doc']} words/doc); "
         f"peak {speed['peak MB']} MB"
     )
+    by_language = [f"{k.split()[0]} {v}" for k, v in speed.items() if k.endswith(" docs/s") and len(k.split()[0]) == 2]
+    if by_language:
+        lines.append(f"{'speed':12} {'ml':8} {'':>5}  extraction docs/s by language: {', '.join(by_language)}")
     return "\n".join(lines)
 
 
@@ -225,12 +285,17 @@ def main() -> int:
             print(f"== {bench.name}: {bench.figures['all']}", flush=True)
     if not args.no_split:
         parts_root = ROOT / "var" / "bench-split"
-        if not (parts_root / "held").is_dir():  # fixed for good; others may be reading it
+        if not (parts_root / "held" / "multilingual").is_dir():  # fixed for good; others may be reading it
             split(shared, parts_root)
         for bench in benches:
-            if bench.name in ("dev", "dev2", "acled", "airwars"):
+            if bench.name in ("dev", "dev2", "acled", "airwars", "multilingual"):
                 run_parts(bench, shared, args.out, parts_root)
+    for bench in benches:
+        if bench.name == "multilingual":
+            run_languages(bench, shared, args.out, ROOT / "var" / "bench-split", not args.no_split)
     speed = throughput(shared, args.rounds)
+    if (shared / "bench" / "multilingual" / "docs").is_dir():
+        speed.update(language_throughput(shared, args.rounds))
     print()
     print(table(benches, speed))
     summary = {

@@ -57,15 +57,16 @@ def arabic(extractor: Extractor, text: str, published: str | None = PUBLISHED) -
         ("قتل طفلين في قصف جوي على حلب.", 2, None),  # the dual
         ("قتل 4 مدنيين بينهم طفل في قصف جوي على حلب.", 1, None),
         ("قتل ما لا يقل عن 12 طفلا في قصف جوي على حلب.", 12, "at least"),
-        ("قتل عشرات الأطفال في قصف جوي على حلب.", 20, "about"),
+        ("قتل عشرات الأطفال في قصف جوي على حلب.", None, "dozens"),  # no count: at least 20 (count_low)
     ],
 )
 def test_figures_in_digits_words_and_the_dual(
-    extractor: Extractor, text: str, count: int, qualifier: str | None
+    extractor: Extractor, text: str, count: int | None, qualifier: str | None
 ) -> None:
     claim = arabic(extractor, text)
     assert claim.violation == "killing_maiming"
     assert (claim.victims.count, claim.victims.qualifier) == (count, qualifier)
+    assert claim.victims.count_low == (20 if qualifier == "dozens" else None)
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,8 @@ def only_claim(extractor: Extractor, text: str, language: str, published: str | 
         ("es", "Una decena de menores fueron reclutados por un grupo armado.", "recruitment_use", 10, "about"),
         ("es", "Treinta y cinco niños fueron secuestrados en la carretera.", "abduction", 35, None),
         ("es", "Ciento veinte adolescentes fueron reclutados el año pasado.", "recruitment_use", 120, None),
-        ("es", "Decenas de niños murieron durante el asedio.", "killing_maiming", 20, "about"),
+        ("es", "Decenas de niños murieron durante el asedio.", "killing_maiming", None, "dozens"),  # at least 20
+        ("fr", "Une dizaine d'enfants ont été tués dans le bombardement.", "killing_maiming", 10, "about"),
         ("es", "Más de 3.500 niños han perdido la vida en la guerra.", "killing_maiming", 3500, "more than"),
     ],
 )
@@ -362,3 +363,14 @@ def test_the_codebook_command_checks_every_language_file(capsys: pytest.CaptureF
     assert cli.main(["codebook"]) == 0
     out = capsys.readouterr().out
     assert "Arabic (ar)" in out and "French (fr)" in out and "Spanish (es)" in out
+
+
+def test_a_description_that_refers_back_is_the_group_the_report_names(extractor: Extractor) -> None:
+    text = (
+        "Des miliciens de la Codeco ont attaqué lundi un camp de déplacés en Ituri. "
+        "Les assaillants ont tué neuf enfants, selon la société civile."
+    )
+    claims = [c for c in extractor.extract(report(text, "fr")) if c.violation == "killing_maiming"]
+    assert [(c.perpetrator_id, c.victims.count) for c in claims] == [("codeco", 9)]
+    unnamed = only_claim(extractor, "Des hommes armés ont tué trois enfants dans un village.", "fr")
+    assert (unnamed.perpetrator, unnamed.perpetrator_id) == ("gunmen", None)

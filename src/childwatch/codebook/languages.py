@@ -11,8 +11,8 @@ adding a file. What a file holds (each section is documented in `fr.toml`):
 
 - `children`: child nouns (with their sex, and the number a singular or dual noun itself
   states), age phrases;
-- `numbers`: number words, multipliers, qualifiers ("au moins" → "at least"), vague
-  amounts ("des dizaines");
+- `numbers`: number words, multipliers, qualifiers ("au moins" → "at least"), approximate
+  amounts ("une dizaine": about 10) and vague ones ("des dizaines": at least 20, no count);
 - `dates`: month, weekday and relative-day words; words of a period ("depuis");
 - `violations.<key>`: the words that assert each violation, and words that rule it out;
 - `kind`: words of a practice (pattern) and of a total (aggregate);
@@ -156,7 +156,8 @@ class LanguageLexicon:
     multipliers: dict[str, int]
     number_joiners: tuple[str, ...]
     qualifiers: dict[str, str]  # folded phrase → English qualifier ("at least")
-    vague: dict[str, int]  # folded phrase → a low figure ("des dizaines" → 20)
+    vague: dict[str, int]  # folded phrase → a low figure, no count ("des dizaines" → at least 20)
+    approximate: dict[str, int]  # folded phrase → an approximate count ("une dizaine" → about 10)
     months: dict[str, int]
     weekdays: dict[str, int]  # Monday = 0
     relative_days: dict[str, int]  # days before publication
@@ -169,6 +170,7 @@ class LanguageLexicon:
     actors: dict[str, str]  # folded form → actor id
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
+    refer_back: frozenset[str]  # described forms that refer to a group the report names ("les assaillants")
     source_cues: re.Pattern[str] | None
     clause_openers: tuple[str, ...]  # words after a verb of saying that open what was said ("que", "أن")
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
@@ -373,6 +375,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         number_joiners=tuple(_phrase_key(j) for j in _strings(numbers_t, "joiners", f"{name}: numbers", problems)),
         qualifiers={_phrase_key(k): str(v) for k, v in numbers_t.get("qualifiers", {}).items()},
         vague=_ints(numbers_t, "vague", f"{name}: numbers", problems),
+        approximate=_ints(numbers_t, "approximate", f"{name}: numbers", problems),
         months=_ints(dates_t, "months", f"{name}: dates", problems),
         weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
@@ -386,6 +389,10 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         described={
             _phrase_key(k): str(v) for k, v in _table(data, "forces", name, problems).get("described", {}).items()
         },
+        refer_back=frozenset(
+            _phrase_key(f)
+            for f in _strings(_table(data, "forces", name, problems), "refer_back", f"{name}: forces", problems)
+        ),
         state_forces=tuple(
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "state", f"{name}: forces", problems)

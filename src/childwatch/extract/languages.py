@@ -90,7 +90,8 @@ class LanguageExtractor:
         joiners = "|".join(re.escape(j) for j in lexicon.number_joiners)
         # A joiner may be glued to the next number word ("خمسة وعشرين"), or stand apart ("vingt et un").
         link = rf"(?:\s+(?:(?:{joiners})\s*)?|-)" if joiners else r"(?:\s+|-)"
-        vague = "|".join(re.escape(v) for v in sorted(lexicon.vague, key=len, reverse=True)) or "(?!x)x"
+        vague = "|".join(re.escape(v) for v in sorted({*lexicon.vague, *lexicon.approximate}, key=len, reverse=True))
+        vague = vague or "(?!x)x"
         qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
         spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
         times = "|".join(re.escape(m) for m in sorted(lexicon.multipliers, key=len, reverse=True)) or "(?!x)x"
@@ -139,6 +140,11 @@ class LanguageExtractor:
             countries.update(p.place.country for p in self._places(document.title, title_folded, title_where, None))
         main_country = countries.most_common(1)[0][0] if countries else None
         lede = self._lede_date(folded, sentences[:_LEDE_SENTENCES], document.published)
+        actors_in_report = [
+            (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
+            for m in self._actors.finditer(folded)
+            if not self._spoken_by(folded, m.start())
+        ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
         for start, end in sentences:
@@ -171,7 +177,7 @@ class LanguageExtractor:
                     start,
                     self._lookup(self.lx.demonyms, nation.group()) if nation else main_country,
                 )
-                self._perpetrator(claim, piece, start, text, where, trigger)
+                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report)
                 claim.date = self._date(piece, start, text, where, document.published) or (
                     lede if lede is not None else DateRange()
                 )
@@ -228,6 +234,11 @@ class LanguageExtractor:
             figure = self._count_before.search(folded[max(offset, start - 60) : start])
             if figure is not None:
                 value = self._value(figure)
+                vague = figure.group("vague") and _key(figure.group("vague")) in self.lx.vague
+                if value is not None and vague:
+                    # "des dizaines d'enfants": at least so many, no count (as English "dozens").
+                    victims.count_low, victims.qualifier = value, _magnitude(value)
+                    break
                 if value is not None:
                     victims.count, counted = value, True
                     if figure.group("qualifier"):
@@ -286,7 +297,8 @@ class LanguageExtractor:
 
     def _value(self, m: re.Match[str]) -> int | None:
         if m.group("vague"):
-            return self.lx.vague.get(_key(m.group("vague")))
+            key = _key(m.group("vague"))
+            return self.lx.vague.get(key, self.lx.approximate.get(key))
         if m.group("digits"):
             figure, _, word = m.group("digits").partition(" ")
             factor = self.lx.multipliers.get(_key(word), 1) if word.strip() else 1
@@ -334,8 +346,28 @@ class LanguageExtractor:
     def _lookup(self, table: dict[str, str], form: str) -> str:
         return _lookup(table, form, self.lx.articles)
 
+    def _group_in_context(self, actors: list[tuple[int, int, str]], offset: int) -> tuple[int, int, str] | None:
+        """The armed group named last within 400 characters before `offset`, else the one named
+        in at least half of the report's mentions of armed groups."""
+        groups = [a for a in actors if self.codebook.actor(a[2]).kind != "state_force"]
+        recent = [a for a in groups if a[1] <= offset and offset - a[1] < 400]
+        if recent:
+            return recent[-1]
+        counts = Counter(a[2] for a in groups)
+        if not counts:
+            return None
+        best, n = counts.most_common(1)[0]
+        return next(a for a in groups if a[2] == best) if n >= 0.5 * sum(counts.values()) else None
+
     def _perpetrator(
-        self, claim: Claim, piece: str, offset: int, text: str, where: array[int], trigger: tuple[int, int]
+        self,
+        claim: Claim,
+        piece: str,
+        offset: int,
+        text: str,
+        where: array[int],
+        trigger: tuple[int, int],
+        actors_in_report: list[tuple[int, int, str]],
     ) -> None:
         def acting(pattern: re.Pattern[str]) -> list[re.Match[str]]:
             # Not "selon l'armée" (who speaks) nor "en Russie" (a place; "des combattants de
@@ -349,10 +381,21 @@ class LanguageExtractor:
 
         found = acting(self._actors) + acting(self._state_forces)
         if not found:
-            # No named actor: who the report says acted, in the codebook's English ("armed groups").
             described = acting(self._described)
-            if described:
-                best = min(described, key=lambda m: abs(m.start() + offset - trigger[0]))
+            best = min(described, key=lambda m: abs(m.start() + offset - trigger[0])) if described else None
+            refers = best is not None and _key(best.group()) in self.lx.refer_back
+            # "les assaillants", or no one named or described: the armed group of the surrounding
+            # discourse (named in the last 400 characters), else the one the report is about (as
+            # in English, armed groups first: state forces are often named as responders).
+            if best is None or refers:
+                group = self._group_in_context(actors_in_report, offset)
+                if group is not None:
+                    actor = self.codebook.actor(group[2])
+                    claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
+                    claim.perpetrator_span = _span(text, where, group[0], group[1])
+                    return
+            if best is not None:
+                # Who the report says acted, in the codebook's English ("armed groups").
                 claim.perpetrator = self._lookup(self.lx.described, best.group())
                 claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
             return
@@ -654,6 +697,11 @@ def _merge(claims: list[Claim], published: str | None) -> list[Claim]:
     for i, group in enumerate(figures.values()):
         merged.extend(merge_mentions(group + (unfigured if i == 0 else []), published))
     return sorted(merged, key=lambda c: c.evidence.start)
+
+
+def _magnitude(low: int) -> str:
+    """The English word for a vague amount, as the English extractor records it."""
+    return "several" if low < 10 else "dozens" if low < 100 else "hundreds" if low < 1000 else "thousands"
 
 
 def _latest_day(published: str | None) -> date | None:

@@ -374,3 +374,18 @@ def test_a_description_that_refers_back_is_the_group_the_report_names(extractor:
     assert [(c.perpetrator_id, c.victims.count) for c in claims] == [("codeco", 9)]
     unnamed = only_claim(extractor, "Des hommes armés ont tué trois enfants dans un village.", "fr")
     assert (unnamed.perpetrator, unnamed.perpetrator_id) == ("gunmen", None)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "month"),
+    [
+        ("fr", "En mars, quatre enfants ont été tués par une mine.", "2024-03"),
+        ("fr", "Fin décembre, quatre enfants ont été tués par une mine.", "2023-12"),  # the latest December
+        ("es", "A finales de abril, cuatro niños murieron por una mina.", "2024-04"),
+    ],
+)
+def test_a_month_without_a_year_is_the_latest_such_month(
+    extractor: Extractor, language: str, text: str, month: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.precision) == (month, "month")

@@ -43,6 +43,7 @@ _LATIN_NAME = re.compile(
 )
 _LEDE_SENTENCES = 3
 _ORDER = {"place": 0, "admin1": 1, "country": 2}
+_LARGE_CITY = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,8 @@ class LanguageExtractor:
                     places,
                     start,
                     self._lookup(self.lx.demonyms, nation.group()) if nation else main_country,
+                    text,
+                    where,
                 )
                 self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report)
                 claim.date = self._date(piece, start, text, where, document.published) or (
@@ -419,7 +422,8 @@ class LanguageExtractor:
         before = piece[max(0, start - 40) : start]
         for m in self.lx.source_cues.finditer(before):
             between = re.findall(r"\w+", before[m.end() :])
-            if len(between) <= 2 and not any(w in self.lx.clause_openers for w in between):
+            opens = any(w in self.lx.clause_openers or _strip(self.lx, w) in self.lx.clause_openers for w in between)
+            if len(between) <= 2 and not opens:
                 return True  # not "denunció que los hutíes...": what follows "que" is what was said
         return False
 
@@ -511,8 +515,11 @@ class LanguageExtractor:
                     # An unknown word that a village somewhere is named after; without capitals
                     # to tell names from words, only a place where the text puts something counts.
                     break
-                if small and named and best.country not in named:
-                    break
+                if named and best.country not in named and (small or not self.lx.capitalised_places):
+                    # Outside the countries the report names: a village never; without capitals,
+                    # only a large city (many Arabic words are also some town's name).
+                    if small or best.population < _LARGE_CITY:
+                        break
                 found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))
                 break
@@ -575,8 +582,16 @@ class LanguageExtractor:
         )
 
     def _location(
-        self, here: list[_PlaceFound], everywhere: list[_PlaceFound], offset: int, main_country: str | None
+        self,
+        here: list[_PlaceFound],
+        everywhere: list[_PlaceFound],
+        offset: int,
+        main_country: str | None,
+        text: str,
+        where: array[int],
     ) -> Location:
+        """The most specific place the sentence names, with its span (so that merging tells two
+        towns of one report apart), else the last one named before it, else the country."""
         if not here:
             before = [p for p in everywhere if p.start < offset and p.place.kind != "country"]
             country = main_country
@@ -590,6 +605,7 @@ class LanguageExtractor:
         best = min(here, key=lambda p: (_ORDER[p.place.kind], not p.cued, p.start))
         p = best.place
         loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind, place_id=p.id)
+        loc.span = _span(text, where, best.start, best.end)
         if p.kind == "place":
             loc.name = p.name
             admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)

@@ -515,11 +515,11 @@ class LanguageExtractor:
                     # An unknown word that a village somewhere is named after; without capitals
                     # to tell names from words, only a place where the text puts something counts.
                     break
-                if named and best.country not in named and (small or not self.lx.capitalised_places):
-                    # Outside the countries the report names: a village never; without capitals,
-                    # only a large city (many Arabic words are also some town's name).
-                    if small or best.population < _LARGE_CITY:
-                        break
+                # Outside the countries the report names: a village never; without capitals, only
+                # a large city (many Arabic words are also some town's name).
+                abroad = bool(named) and best.country not in named
+                if abroad and (small or (not self.lx.capitalised_places and best.population < _LARGE_CITY)):
+                    break
                 found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))
                 break

@@ -517,7 +517,7 @@ class LanguageExtractor:
                     break
                 # Outside the countries the report names: a village never; without capitals, only
                 # a large city (many Arabic words are also some town's name).
-                abroad = bool(named) and best.country not in named
+                abroad = named is not None and bool(named) and best.country not in named
                 if abroad and (small or (not self.lx.capitalised_places and best.population < _LARGE_CITY)):
                     break
                 found.append(_PlaceFound(start, end, best, here))

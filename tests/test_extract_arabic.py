@@ -331,3 +331,10 @@ def test_one_child_named_twice_is_one_child(extractor: Extractor) -> None:
     # "his child, the infant": two nouns in apposition, not a boy and another child.
     victims = arabic(extractor, "استشهد طفله الرضيع في قصف على المنزل.").victims
     assert (victims.count, victims.sex) == (1, "male")
+
+
+def test_a_hijri_date_is_the_day_of_the_tabular_islamic_calendar(extractor: Extractor) -> None:
+    # 1 Shawwal 1436, the first day of Eid al-Fitr, was 17 July 2015.
+    claim = arabic(extractor, "قتل ثلاثة أطفال في قصف على حلب في 1 شوال 1436 هـ.")
+    assert (claim.date.start, claim.date.precision) == ("2015-07-17", "day")
+    assert claim.date.span is not None and claim.date.span.text == "1 شوال 1436"

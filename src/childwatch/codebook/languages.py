@@ -159,6 +159,7 @@ class LanguageLexicon:
     vague: dict[str, int]  # folded phrase → a low figure, no count ("des dizaines" → at least 20)
     approximate: dict[str, int]  # folded phrase → an approximate count ("une dizaine" → about 10)
     months: dict[str, int]
+    hijri_months: dict[str, int]  # months of the Islamic (Hijri) calendar, where reports date by it
     weekdays: dict[str, int]  # Monday = 0
     relative_days: dict[str, int]  # days before publication
     date_connectors: tuple[str, ...]  # words allowed between day, month and year ("de", "del")
@@ -377,6 +378,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         vague=_ints(numbers_t, "vague", f"{name}: numbers", problems),
         approximate=_ints(numbers_t, "approximate", f"{name}: numbers", problems),
         months=_ints(dates_t, "months", f"{name}: dates", problems),
+        hijri_months=_ints(dates_t, "hijri_months", f"{name}: dates", problems),
         weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
         date_connectors=tuple(_phrase_key(c) for c in _strings(dates_t, "connectors", f"{name}: dates", problems)),

@@ -19,6 +19,7 @@ report's own language and script. Mentions of one event are then merged as in En
 
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from calendar import monthrange
@@ -110,8 +111,10 @@ class LanguageExtractor:
         relative = "|".join(re.escape(r) for r in sorted(lexicon.relative_days, key=len, reverse=True)) or "(?!x)x"
         joins = "|".join(re.escape(c) for c in lexicon.date_connectors)
         gap = rf"\s+(?:(?:{joins})\s+)?" if joins else r"\s+"
+        hijri = "|".join(re.escape(m) for m in sorted(lexicon.hijri_months, key=len, reverse=True)) or "(?!x)x"
         self._dates = re.compile(
-            rf"(?<!\w)(?:(?P<day>\d{{1,2}})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
+            rf"(?<!\w)(?:(?P<hday>\d{{1,2}})\s+{glued}(?P<hmonth>{hijri})\s+(?P<hyear>1[34]\d\d)"
+            rf"|(?P<day>\d{{1,2}})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
             rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
             rf"|{glued}(?P<weekday>{weekdays})"
             rf"|(?P<relative>{relative})"
@@ -623,7 +626,14 @@ class LanguageExtractor:
             span = _span(text, where, m.start() + offset, m.end() + offset)
             g = m.groupdict()
             found: DateRange | None = None
-            if g["day"] and g["month"]:
+            if g["hmonth"]:
+                # A Hijri date ("12 شوال 1436"): the Gregorian day of the tabular Islamic calendar.
+                hmonth = _lookup_int(self.lx.hijri_months, self.lx, g["hmonth"])
+                when = hijri_to_gregorian(int(g["hyear"]), hmonth, int(g["hday"])) if hmonth else None
+                if when is None:
+                    continue
+                found = DateRange(when.isoformat(), when.isoformat(), "day", span)
+            elif g["day"] and g["month"]:
                 month = _lookup_int(self.lx.months, self.lx, g["month"])
                 year = int(g["year"]) if g["year"] else (day.year if day else None)
                 if month is None or year is None:
@@ -713,6 +723,17 @@ def _merge(claims: list[Claim], published: str | None) -> list[Claim]:
     for i, group in enumerate(figures.values()):
         merged.extend(merge_mentions(group + (unfigured if i == 0 else []), published))
     return sorted(merged, key=lambda c: c.evidence.start)
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> date | None:
+    """The Gregorian date of a day of the tabular (arithmetical) Islamic calendar, which
+    official Hijri dates follow to within a day or two; None for an impossible date."""
+    if not (1 <= month <= 12 and 1 <= day <= 30):
+        return None
+    # Days since the epoch (16 July 622, Julian), 30-year cycles of 10,631 days, 11 leap years.
+    days = day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30
+    julian_day = days + 1948439 - 1
+    return date.fromordinal(julian_day - 1721425)
 
 
 def _magnitude(low: int) -> str:

@@ -18,6 +18,7 @@ from childwatch import cli
 from childwatch.ingest.language import detect_language, is_english
 from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.serve import create_app
 from childwatch.store import open_store
 
@@ -230,3 +231,34 @@ def test_a_childs_name_in_a_french_or_spanish_report_is_protected_though_not_ext
     for word in ("Aminata", "Traoré", "Valentina", "Gómez"):
         assert word.casefold() not in listed.text.casefold(), word
     assert listed.text.count("[child ") == 2
+
+
+def test_incidents_can_be_filtered_by_the_language_they_were_reported_in(tmp_path: Path) -> None:
+    inputs = _write(tmp_path / "in", FRENCH, ENGLISH, GERMAN)
+    db = tmp_path / "filter.sqlite"
+    with open_store(db) as store:
+        run_pipeline([inputs], store)
+        resolve(store)
+        add_user(store, "viewer", PASSWORD, "viewer")
+        by_doc: dict[str, set[str]] = {}
+        for c in store.iter_claims():
+            by_doc.setdefault(c.claim.doc_id, set()).add(str(c.claim.incident_id))
+    client = TestClient(create_app(db, secret_key="languages"))
+    client.post("/api/session", json={"name": "viewer", "password": PASSWORD}).raise_for_status()
+
+    def ids(language: str) -> set[str]:
+        response = client.get("/api/incidents", params={"language": language, "per_page": 500})
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert by_doc["fr-raid"] and by_doc["en-raid"]
+    assert ids("fr") == by_doc["fr-raid"]
+    assert ids("en") == by_doc["en-raid"]
+    assert ids("fr-FR") == by_doc["fr-raid"]  # a regional tag means its language
+    assert ids("de") == set()  # stored, not extracted: no incident
+    refused = client.get("/api/incidents", params={"language": "french!"})
+    assert refused.status_code == 400 and "language" in refused.text
+    facets = client.get("/api/facets").json()
+    assert {row["key"]: row["reports"] for row in facets["languages"]} == {"en": 1, "fr": 1, "de": 1}
+    page = client.get("/incidents", params={"language": "fr"})
+    assert page.status_code == 200 and 'name="language"' in page.text

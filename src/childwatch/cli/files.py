@@ -37,7 +37,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             filters = IncidentFilters.from_mapping(
                 {"violation": args.violation, "perpetrator": args.perpetrator, "country": args.country,
                  "date_from": args.date_from, "date_to": args.date_to, "status": args.status, "kind": args.kind,
-                 "q": args.q}
+                 "q": args.q, "language": args.language}
             )  # fmt: skip
 
             def write(stream: TextIO) -> int:

@@ -108,10 +108,9 @@ def _file_commands(sub: Any) -> None:
     p.add_argument("--country", help="incidents: only this country (ISO code or name)")
     p.add_argument("--from", dest="date_from", help="incidents: only those on or after this date (YYYY[-MM[-DD]])")
     p.add_argument("--to", dest="date_to", help="incidents: only those on or before this date (YYYY[-MM[-DD]])")
-    p.add_argument(
-        "--status", choices=STATUSES, help="incidents: only this status"
-    )
+    p.add_argument("--status", choices=STATUSES, help="incidents: only this status")
     p.add_argument("--kind", choices=["incident", "aggregate", "pattern"], help="incidents: only this kind")
+    p.add_argument("--language", help="incidents: only those reported in this language (ISO 639 code, e.g. ar)")
     p.add_argument("--q", help="incidents: only those whose evidence or reports contain this text")
     p.add_argument(
         "--pseudonymise",
@@ -191,9 +190,7 @@ def _show_commands(sub: Any) -> None:
     p.add_argument("--id", help="show one incident in detail")
     p.add_argument("--violation", choices=VIOLATIONS, help="only this violation")
     p.add_argument("--country", help="only this country (ISO 3166 alpha-2, e.g. NG)")
-    p.add_argument(
-        "--status", choices=STATUSES, help="only incidents with this status"
-    )
+    p.add_argument("--status", choices=STATUSES, help="only incidents with this status")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default: 50; 0 for all)")
     p.add_argument("--json", action="store_true", help="JSON (one incident per line) instead of text")
     p.set_defaults(handler="show:cmd_incidents")

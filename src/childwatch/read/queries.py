@@ -22,6 +22,7 @@ from sqlalchemy import Select, Table, and_, func, literal_column, or_, select, u
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.errors import InputError
+from childwatch.ingest.language import ENGLISH, language_name, primary
 from childwatch.read.search import Matches, find
 from childwatch.read.shown import pseudonymise_document_ids
 from childwatch.read.stats import child_measures
@@ -68,6 +69,14 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _check_language(value: str) -> str:
+    """An ISO 639 code ("fr", "ar", "fr-FR" → "fr"), or InputError naming the filter."""
+    code = primary(value)
+    if code is None or not re.fullmatch(r"[a-z]{2,3}", code):
+        raise InputError("language", f"not a language code: {value!r}", "give an ISO 639 code such as ar, fr or es")
+    return code
+
+
 def _check_country(value: str) -> str:
     code = value.strip()
     if len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None:
@@ -93,6 +102,7 @@ class IncidentFilters:
     status: str | None = None
     kind: str | None = None
     q: str | None = None  # full text over evidence and document text
+    language: str | None = None  # ISO 639-1: incidents reported in that language (by any report)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> IncidentFilters:
@@ -117,6 +127,8 @@ class IncidentFilters:
                 _check_date(name, value)
         if raw["date_from"] and raw["date_to"] and raw["date_from"][: len(raw["date_to"])] > raw["date_to"]:
             raise InputError("date_to", f"{raw['date_to']} is before {raw['date_from']}", "swap the two dates")
+        if raw["language"]:
+            raw["language"] = _check_language(raw["language"])
         if raw["q"] and len(raw["q"]) > 200:
             raise InputError("q", "the search text is too long", "use at most 200 characters")
         return cls(**raw)
@@ -211,11 +223,27 @@ def conditions(
     # and only on PostgreSQL: SQLite's planner, without statistics, does better without.
     if filters.date_from and filters.date_to and dialect == "postgresql":
         where.append(_starts_within(filters.date_from, filters.date_to))
+    if filters.language:
+        where.append(c.id.in_(_reported_in(filters.language)))
     if filters.q:
         if found is None:  # a search is never dropped silently: that would show everything
             raise ValueError("conditions() with q needs what search.find found")
         where.append(c.id.in_(_text_matches(found, dialect)))
     return where
+
+
+def _reported_in(code: str) -> Select[Any]:
+    """Ids of the incidents one of whose claims comes from a report in this language (stored
+    as "fr" or "fr-FR"; a report stored without one is English, as extraction read it)."""
+    language = func.lower(DOCS.c.language)
+    matches = or_(language == code, language.like(f"{code}-%"))
+    if code == ENGLISH:
+        matches = or_(matches, DOCS.c.language.is_(None))
+    return (
+        select(CLAIMS.c.incident_id)
+        .join(DOCS, DOCS.c.id == CLAIMS.c.doc_id)
+        .where(matches, CLAIMS.c.incident_id.is_not(None))
+    )
 
 
 def _starts_within(date_from: str, date_to: str) -> ColumnElement[bool]:
@@ -437,6 +465,10 @@ def facets(store: Store) -> dict[str, Any]:
             .group_by(c.perpetrator)
             .order_by(func.count().desc(), c.perpetrator)
         ).all()
+        languages: dict[str, int] = {}
+        for stored, n in conn.execute(select(DOCS.c.language, func.count()).group_by(DOCS.c.language)):
+            code = primary(stored) or ENGLISH
+            languages[code] = languages.get(code, 0) + int(n)
         first, last = conn.execute(
             select(func.min(func.coalesce(c.date_start, c.date_end)), func.max(func.coalesce(c.date_end, c.date_start)))
         ).one()
@@ -449,5 +481,9 @@ def facets(store: Store) -> dict[str, Any]:
             key=lambda r: r["label"],
         ),
         "perpetrators": [{"key": pid or name, "label": name, "incidents": n} for name, pid, n in perpetrators],
+        "languages": sorted(
+            ({"key": k, "label": language_name(k), "reports": n} for k, n in languages.items()),
+            key=lambda r: (-r["reports"], r["key"]),
+        ),
         "dates": {"first": first, "last": last},
     }

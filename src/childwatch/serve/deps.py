@@ -175,6 +175,9 @@ def filter_params(
     status: Annotated[str | None, Query(description="reported, corroborated, verified or rejected")] = None,
     kind: Annotated[str | None, Query(description="incident, aggregate or pattern")] = None,
     q: Annotated[str | None, Query(description="full-text search over evidence and report text")] = None,
+    language: Annotated[
+        str | None, Query(max_length=35, description="ISO 639 code: incidents reported in that language, e.g. ar")
+    ] = None,
 ) -> dict[str, str]:
     """The filters as given (empty values dropped), for links, forms and `IncidentFilters`."""
     given = {
@@ -186,6 +189,7 @@ def filter_params(
         "status": status,
         "kind": kind,
         "q": q,
+        "language": language,
     }
     return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
 

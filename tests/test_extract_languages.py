@@ -389,3 +389,8 @@ def test_a_month_without_a_year_is_the_latest_such_month(
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.date.start, claim.date.precision) == (month, "month")
+
+
+def test_a_figure_with_a_thousands_space_is_one_figure(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Selon l'ONU, plus de 1 000 enfants ont été recrutés par des groupes armés.", "fr")
+    assert (claim.victims.count, claim.victims.qualifier, claim.source) == (1000, "more than", "United Nations")

@@ -306,8 +306,11 @@ class LanguageExtractor:
             key = _key(m.group("vague"))
             return self.lx.vague.get(key, self.lx.approximate.get(key))
         if m.group("digits"):
-            figure, _, word = m.group("digits").partition(" ")
-            factor = self.lx.multipliers.get(_key(word), 1) if word.strip() else 1
+            figure, word = m.group("digits"), ""
+            parts = figure.rsplit(None, 1)
+            if len(parts) == 2 and _key(parts[1]) in self.lx.multipliers:
+                figure, word = parts  # "300 mil"; but "1 000" is one figure
+            factor = self.lx.multipliers.get(_key(word), 1) if word else 1
             if factor > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", figure):
                 return round(float(figure.replace(",", ".")) * factor)
             return int(re.sub(r"\D", "", figure)) * factor

@@ -338,3 +338,9 @@ def test_a_hijri_date_is_the_day_of_the_tabular_islamic_calendar(extractor: Extr
     claim = arabic(extractor, "قتل ثلاثة أطفال في قصف على حلب في 1 شوال 1436 هـ.")
     assert (claim.date.start, claim.date.precision) == ("2015-07-17", "day")
     assert claim.date.span is not None and claim.date.span.text == "1 شوال 1436"
+
+
+def test_a_period_of_days_from_one_day_to_another(extractor: Extractor) -> None:
+    claim = arabic(extractor, "قتل 39 طفلا في سوريا منذ 17 يوليو (تموز) حتى 19 منه، وفقا للشبكة السورية لحقوق الإنسان.")
+    # No year given: the latest July before the report (published in May 2024).
+    assert (claim.date.start, claim.date.end, claim.date.precision) == ("2023-07-17", "2023-07-19", "range")

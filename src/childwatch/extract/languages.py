@@ -121,6 +121,16 @@ class LanguageExtractor:
             rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
             re.IGNORECASE,
         )
+        until = "|".join(re.escape(u) for u in sorted(lexicon.date_until, key=len, reverse=True))
+        self._until_day = (
+            re.compile(
+                rf"\s*(?:\([^)]{{0,20}}\)\s*)?(?:{until})\s+(?P<day>\d{{1,2}})(?:er)?"
+                rf"(?:{gap}{glued}(?P<month>{months}))?(?!\w)",
+                re.IGNORECASE,
+            )
+            if until
+            else None
+        )
         self._month_alone = [
             re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
             for t in lexicon.month_alone
@@ -388,7 +398,24 @@ class LanguageExtractor:
                 and not (self._countries.fullmatch(m.group()) and self._after_place_cue(piece, m.start()))
             ]
 
-        found = acting(self._actors) + acting(self._state_forces)
+        named = acting(self._actors)
+        # "l'Armée de résistance du Seigneur" is a group, not "l'armée" of a state.
+        states = [m for m in acting(self._state_forces) if not any(_overlap(m, a) for a in named)]
+        found = named + states
+        if found:
+            for best in sorted(found, key=lambda m: abs(m.start() + offset - trigger[0])):
+                try:
+                    actor_id = self._lookup(self.lx.actors, best.group())
+                except KeyError:  # a state's forces: the claim's country tells which
+                    state = self._state_force_of.get(claim.location.country or "")
+                    if state is None:
+                        continue
+                    actor_id = state
+                actor = self.codebook.actor(actor_id)
+                claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
+                claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
+                return
+            return
         if not found:
             described = acting(self._described)
             best = min(described, key=lambda m: abs(m.start() + offset - trigger[0])) if described else None
@@ -408,18 +435,6 @@ class LanguageExtractor:
                 claim.perpetrator = self._lookup(self.lx.described, best.group())
                 claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
             return
-        best = min(found, key=lambda m: abs(m.start() + offset - trigger[0]))
-        try:
-            actor_id = self._lookup(self.lx.actors, best.group())
-        except KeyError:
-            state = self._state_force_of.get(claim.location.country or "")
-            if state is None:
-                return
-            actor_id = state
-        actor = self.codebook.actor(actor_id)
-        claim.perpetrator = actor.name
-        claim.perpetrator_id = actor.id
-        claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
 
     def _spoken_by(self, piece: str, start: int) -> bool:
         """Whether the words at `start` name who speaks: a word of saying at most two words before."""
@@ -491,7 +506,8 @@ class LanguageExtractor:
         prefer = named.most_common(1)[0][0] if named else None
         cue_ends = self._cue_ends(folded)
         found: list[_PlaceFound] = []
-        taken: list[tuple[int, int]] = []
+        # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
+        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
         for m in self._countries.finditer(folded):
             if self._actors.fullmatch(m.group()) and not self._after_place_cue(folded, m.start()):
                 continue  # "Israël a ciblé": the state acting, not the place
@@ -666,6 +682,13 @@ class LanguageExtractor:
                 found = DateRange(when.isoformat(), when.isoformat(), "day", span)
             elif g["year3"] and best is None:
                 found = DateRange(g["year3"], g["year3"], "year", span)
+            until = self._until(piece, m.end(), found) if found is not None and found.precision == "day" else None
+            if found is not None and until is not None:
+                # "منذ 17 يوليو حتى 19 منه", "du 3 au 5 mars": a period of days.
+                found = DateRange(found.start, until.isoformat(), "range", span)
+            elif found is not None and day is not None and self._opens_period(piece, m.start()):
+                # "depuis mars 2015", "منذ آذار": from then until the report.
+                found = DateRange(found.start, day.isoformat(), "range", span)
             if found is not None and (best is None or best.precision == "year"):
                 best = found
         if (best is None or best.precision == "year") and day is not None:
@@ -679,6 +702,29 @@ class LanguageExtractor:
                 return DateRange(iso, iso, "month", _span(text, where, alone.start() + offset, alone.end() + offset))
         return best
 
+    def _until(self, piece: str, end: int, found: DateRange) -> date | None:
+        """The last day of a period whose first day was just read: a word of "until" and a
+        day of the same month, or a day and a month ("au 5 mars"), right after it."""
+        if self._until_day is None or found.start is None:
+            return None
+        m = self._until_day.match(piece, end)
+        if m is None:
+            return None
+        first = date.fromisoformat(found.start)
+        month = _lookup_int(self.lx.months, self.lx, m.group("month")) if m.group("month") else first.month
+        try:
+            last = date(first.year, month or first.month, int(m.group("day")))
+        except ValueError:
+            return None
+        return last if 0 < (last - first).days <= 366 else None
+
+    def _opens_period(self, piece: str, start: int) -> bool:
+        """Whether a word of a period ("depuis", "desde", "منذ") stands just before `start`."""
+        if self.lx.since is None:
+            return False
+        before = piece[max(0, start - 25) : start]
+        return any(not before[m.end() :].strip(" ,'") for m in self.lx.since.finditer(before))
+
     def _lede_date(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:
         """The day the report's opening tells its news on: a day at most a month before publication."""
         if not published or len(published) < 10:
@@ -686,10 +732,10 @@ class LanguageExtractor:
         day = date.fromisoformat(published[:10])
         for start, end in lede:
             found = self._date(folded[start:end], start, folded, array("l", range(len(folded) + 1)), published)
-            if found is None or found.precision != "day" or found.start is None:
+            if found is None or found.precision not in ("day", "range") or found.start is None:
                 continue
-            if 0 <= (day - date.fromisoformat(found.start)).days <= 31:
-                return DateRange(found.start, found.end, "day", None)
+            if len(found.start) == 10 and 0 <= (day - date.fromisoformat(found.start)).days <= 31:
+                return DateRange(found.start, found.end, found.precision, None)  # a day, or days ("17 to 19 July")
         return None
 
     def _kind(self, piece: str, claim: Claim) -> str:
@@ -800,10 +846,10 @@ def _phrases(table: dict[str, str], glued: str, articles: tuple[str, ...] = ()) 
     article = f"(?:{'|'.join(re.escape(a) for a in articles)})" if articles else ""
 
     def spelt(form: str) -> str:
-        words = r"\s+".join(re.escape(w) for w in form.split())
+        # Words of a form may be written apart or hyphenated ("Haut-Commissariat").
         if articles and form.startswith(articles[0]):
-            return article + r"\s+".join(re.escape(w) for w in form[len(articles[0]) :].split())
-        return words
+            return article + r"[\s-]+".join(re.escape(w) for w in form[len(articles[0]) :].split())
+        return r"[\s-]+".join(re.escape(w) for w in form.split())
 
     alternation = "|".join(spelt(f) for f in forms)
     return re.compile(rf"(?<![\w-]){glued}(?:{alternation})(?!\w)", re.IGNORECASE)
@@ -819,6 +865,10 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     if folded[start:].strip():
         out.append((start, len(folded)))
     return out
+
+
+def _overlap(a: re.Match[str], b: re.Match[str]) -> bool:
+    return a.start() < b.end() and b.start() < a.end()
 
 
 def _words_between(folded: str, a: tuple[int, int], b: tuple[int, int]) -> int:

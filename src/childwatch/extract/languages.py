@@ -403,9 +403,9 @@ class LanguageExtractor:
         states = [m for m in acting(self._state_forces) if not any(_overlap(m, a) for a in named)]
         found = named + states
         if found:
-            for best in sorted(found, key=lambda m: abs(m.start() + offset - trigger[0])):
+            for near in sorted(found, key=lambda m: abs(m.start() + offset - trigger[0])):
                 try:
-                    actor_id = self._lookup(self.lx.actors, best.group())
+                    actor_id = self._lookup(self.lx.actors, near.group())
                 except KeyError:  # a state's forces: the claim's country tells which
                     state = self._state_force_of.get(claim.location.country or "")
                     if state is None:
@@ -413,7 +413,7 @@ class LanguageExtractor:
                     actor_id = state
                 actor = self.codebook.actor(actor_id)
                 claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
-                claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
+                claim.perpetrator_span = _span(text, where, near.start() + offset, near.end() + offset)
                 return
             return
         if not found:

@@ -394,3 +394,16 @@ def test_a_month_without_a_year_is_the_latest_such_month(
 def test_a_figure_with_a_thousands_space_is_one_figure(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Selon l'ONU, plus de 1 000 enfants ont été recrutés par des groupes armés.", "fr")
     assert (claim.victims.count, claim.victims.qualifier, claim.source) == (1000, "more than", "United Nations")
+
+
+def test_periods_of_years_and_since_a_day(extractor: Extractor) -> None:
+    years = only_claim(extractor, "Al menos 1.200 niños fueron reclutados en Colombia entre 2019 y 2023.", "es")
+    assert (years.date.start, years.date.end, years.date.precision) == ("2019", "2023", "range")
+    since = only_claim(extractor, "Más de 13.000 niños han muerto en Gaza desde el 7 de octubre.", "es")
+    assert (since.date.start, since.date.end, since.date.precision) == ("2023-10-07", PUBLISHED, "range")
+
+
+def test_whom_an_attack_was_against_is_not_who_acted(extractor: Extractor) -> None:
+    text = "Tres menores murieron en un bombardeo del Ejército contra un campamento de las disidencias de las FARC."
+    claim = only_claim(extractor, text, "es")
+    assert claim.perpetrator_id != "farc_dissidents"

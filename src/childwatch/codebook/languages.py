@@ -172,6 +172,7 @@ class LanguageLexicon:
     actors: dict[str, str]  # folded form → actor id
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
+    against: re.Pattern[str] | None  # words before whom an attack was against ("contre", "ضد")
     refer_back: frozenset[str]  # described forms that refer to a group the report names ("les assaillants")
     source_cues: re.Pattern[str] | None
     clause_openers: tuple[str, ...]  # words after a verb of saying that open what was said ("que", "أن")
@@ -393,6 +394,9 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         described={
             _phrase_key(k): str(v) for k, v in _table(data, "forces", name, problems).get("described", {}).items()
         },
+        against=words(
+            _strings(_table(data, "forces", name, problems), "against", f"{name}: forces", problems), "forces.against"
+        ),
         refer_back=frozenset(
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "refer_back", f"{name}: forces", problems)

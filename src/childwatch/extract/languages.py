@@ -131,6 +131,8 @@ class LanguageExtractor:
             if until
             else None
         )
+        ends = "|".join(re.escape(w) for w in (*lexicon.date_until, *lexicon.number_joiners))
+        self._year_to = re.compile(rf"\s*(?:(?:{ends})\s*|[-–]\s*)((?:19|20)\d\d)(?!\w)" if ends else r"(?!x)x")
         self._month_alone = [
             re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
             for t in lexicon.month_alone
@@ -396,6 +398,7 @@ class LanguageExtractor:
                 for m in pattern.finditer(piece)
                 if not self._spoken_by(piece, m.start())
                 and not (self._countries.fullmatch(m.group()) and self._after_place_cue(piece, m.start()))
+                and not self._targeted(piece, m.start())
             ]
 
         named = acting(self._actors)
@@ -435,6 +438,14 @@ class LanguageExtractor:
                 claim.perpetrator = self._lookup(self.lx.described, best.group())
                 claim.perpetrator_span = _span(text, where, best.start() + offset, best.end() + offset)
             return
+
+    def _targeted(self, piece: str, start: int) -> bool:
+        """Whether the words at `start` name whom an attack was against ("contra un campamento
+        de las FARC", "ضد مواقع داعش"): a word of "against" at most four words before."""
+        if self.lx.against is None:
+            return False
+        before = piece[max(0, start - 60) : start]
+        return any(len(re.findall(r"\w+", before[m.end() :])) <= 4 for m in self.lx.against.finditer(before))
 
     def _spoken_by(self, piece: str, start: int) -> bool:
         """Whether the words at `start` name who speaks: a word of saying at most two words before."""
@@ -681,7 +692,13 @@ class LanguageExtractor:
                 when = day - timedelta(days=self.lx.relative_days.get(_key(g["relative"]), 0))
                 found = DateRange(when.isoformat(), when.isoformat(), "day", span)
             elif g["year3"] and best is None:
-                found = DateRange(g["year3"], g["year3"], "year", span)
+                last = self._year_to.match(piece, m.end())
+                if last is not None and int(g["year3"]) < int(last.group(1)) <= int(g["year3"]) + 50:
+                    # "entre 2019 y 2023", "de 2014 à 2016": the years between.
+                    span = _span(text, where, m.start() + offset, last.end() + offset)
+                    found = DateRange(g["year3"], last.group(1), "range", span)
+                else:
+                    found = DateRange(g["year3"], g["year3"], "year", span)
             until = self._until(piece, m.end(), found) if found is not None and found.precision == "day" else None
             if found is not None and until is not None:
                 # "منذ 17 يوليو حتى 19 منه", "du 3 au 5 mars": a period of days.
@@ -723,7 +740,8 @@ class LanguageExtractor:
         if self.lx.since is None:
             return False
         before = piece[max(0, start - 25) : start]
-        return any(not before[m.end() :].strip(" ,'") for m in self.lx.since.finditer(before))
+        # At most an article between ("desde el 7 de octubre", "depuis le 3 mars").
+        return any(len(before[m.end() :].strip(" ,'")) <= 3 for m in self.lx.since.finditer(before))
 
     def _lede_date(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:
         """The day the report's opening tells its news on: a day at most a month before publication."""

@@ -344,3 +344,16 @@ def test_a_period_of_days_from_one_day_to_another(extractor: Extractor) -> None:
     claim = arabic(extractor, "قتل 39 طفلا في سوريا منذ 17 يوليو (تموز) حتى 19 منه، وفقا للشبكة السورية لحقوق الإنسان.")
     # No year given: the latest July before the report (published in May 2024).
     assert (claim.date.start, claim.date.end, claim.date.precision) == ("2023-07-17", "2023-07-19", "range")
+
+
+def test_a_thousand_is_a_number_word_not_an_article_and_a_letter(extractor: Extractor) -> None:
+    claim = arabic(extractor, "أعلنت الأمم المتحدة أن أكثر من ألف طفل جندتهم جماعة الحوثي منذ عام 2015.")
+    assert claim.violation == "recruitment_use"  # "جندتهم": a verb with its object glued
+    assert (claim.victims.count, claim.victims.qualifier, claim.victims.sex) == (1000, "more than", None)
+    assert (claim.perpetrator_id, claim.source_id) == ("houthis", "united_nations")
+
+
+def test_a_hospital_struck_is_an_attack_on_it(extractor: Extractor) -> None:
+    claim = arabic(extractor, "قصفت القوات الروسية مستشفى للأطفال في مدينة إدلب، ما أدى إلى خروجه عن الخدمة.")
+    assert claim.violation == "attack_school_hospital"
+    assert (claim.perpetrator_id, claim.location.name, claim.location.country) == ("russian_forces", "Idlib", "SY")

@@ -334,11 +334,13 @@ class LanguageExtractor:
         total = current = 0
         seen = False
         for word in re.split(r"[\s-]+", _key(words)):
-            word = (
-                re.sub(rf"^(?:{self.lx.prefix})", "", word)
-                if self.lx.prefix and word not in self.lx.number_words
-                else word
-            )
+            if self.lx.prefix and word not in self.lx.number_words and word not in self.lx.multipliers:
+                # A glued conjunction or article ("وعشرين", "الأربع"); never cut from a number
+                # word itself ("ألف" is not "ال" + "ف").
+                for glued, rest in self._variants(word)[1:]:
+                    if rest in self.lx.number_words or rest in self.lx.multipliers:
+                        word = rest
+                        break
             if word in self.lx.number_joiners or not word:
                 continue
             if word in self.lx.number_words:

@@ -337,7 +337,7 @@ class LanguageExtractor:
             if self.lx.prefix and word not in self.lx.number_words and word not in self.lx.multipliers:
                 # A glued conjunction or article ("وعشرين", "الأربع"); never cut from a number
                 # word itself ("ألف" is not "ال" + "ف").
-                for glued, rest in self._variants(word)[1:]:
+                for _glued, rest in self._variants(word)[1:]:
                     if rest in self.lx.number_words or rest in self.lx.multipliers:
                         word = rest
                         break

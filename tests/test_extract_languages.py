@@ -407,3 +407,15 @@ def test_whom_an_attack_was_against_is_not_who_acted(extractor: Extractor) -> No
     text = "Tres menores murieron en un bombardeo del Ejército contra un campamento de las disidencias de las FARC."
     claim = only_claim(extractor, text, "es")
     assert claim.perpetrator_id != "farc_dissidents"
+
+
+def test_a_figure_of_the_dead_among_children_counts_the_children(extractor: Extractor) -> None:
+    text = "Le 12 février, une attaque au mortier contre une école a fait trois morts parmi les élèves."
+    killed = [c for c in extractor.extract(report(text, "fr")) if c.violation == "killing_maiming"]
+    assert [c.victims.count for c in killed] == [3]
+
+
+def test_the_accused_is_who_acted_and_the_accuser_the_source(extractor: Extractor) -> None:
+    text = "Human Rights Watch a accusé l'armée malienne d'avoir exécuté 56 civils, dont 20 enfants, à Mopti."
+    claim = only_claim(extractor, text, "fr")
+    assert (claim.perpetrator_id, claim.source_id, claim.victims.count) == ("malian_forces", "human_rights_watch", 20)

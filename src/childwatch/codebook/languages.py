@@ -155,6 +155,7 @@ class LanguageLexicon:
     number_words: dict[str, int]
     multipliers: dict[str, int]
     number_joiners: tuple[str, ...]
+    count_links: tuple[str, ...]  # folded patterns between a figure and its child noun ("morts parmi les")
     qualifiers: dict[str, str]  # folded phrase → English qualifier ("at least")
     vague: dict[str, int]  # folded phrase → a low figure, no count ("des dizaines" → at least 20)
     approximate: dict[str, int]  # folded phrase → an approximate count ("une dizaine" → about 10)
@@ -175,6 +176,7 @@ class LanguageLexicon:
     against: re.Pattern[str] | None  # words before whom an attack was against ("contre", "ضد")
     refer_back: frozenset[str]  # described forms that refer to a group the report names ("les assaillants")
     source_cues: re.Pattern[str] | None
+    accusing: re.Pattern[str] | None  # verbs of saying whose object is the accused ("a accusé")
     clause_openers: tuple[str, ...]  # words after a verb of saying that open what was said ("que", "أن")
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
@@ -376,6 +378,9 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         number_words=_ints(numbers_t, "words", f"{name}: numbers", problems),
         multipliers=_ints(numbers_t, "multipliers", f"{name}: numbers", problems),
         number_joiners=tuple(_phrase_key(j) for j in _strings(numbers_t, "joiners", f"{name}: numbers", problems)),
+        count_links=_patterns(
+            _strings(numbers_t, "links", f"{name}: numbers", problems), f"{name}: numbers.links", problems
+        ),
         qualifiers={_phrase_key(k): str(v) for k, v in numbers_t.get("qualifiers", {}).items()},
         vague=_ints(numbers_t, "vague", f"{name}: numbers", problems),
         approximate=_ints(numbers_t, "approximate", f"{name}: numbers", problems),
@@ -405,6 +410,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "state", f"{name}: forces", problems)
         ),
+        accusing=words(_strings(sources_t, "accusing", f"{name}: sources", problems), "sources.accusing"),
         clause_openers=tuple(_phrase_key(c) for c in _strings(sources_t, "clause", f"{name}: sources", problems)),
         source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
         sources=sources,
@@ -418,6 +424,18 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )
+
+
+def _patterns(forms: list[str], where: str, problems: list[str]) -> tuple[str, ...]:
+    out = []
+    for form in forms:
+        try:
+            re.compile(fold_pattern(form))
+        except re.error as exc:
+            problems.append(f"{where}: invalid pattern {form!r}: {exc}")
+            continue
+        out.append(fold_pattern(form))
+    return tuple(out)
 
 
 def _templates(forms: list[str], name: str, problems: list[str]) -> tuple[str, ...]:

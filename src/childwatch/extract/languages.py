@@ -101,8 +101,12 @@ class LanguageExtractor:
         digits = rf"(?:{_DIGITS}|\d+[.,]\d{{1,2}})(?:\s+(?:{times}))?"
         number = rf"(?P<vague>{vague})|(?P<digits>{digits})|(?P<words>{spelled})"
         # A figure just before a child noun: "au moins 12 enfants", "onze jeunes enfants", "des dizaines d'élèves".
+        # Words the language may put between a figure and its child noun ("trois morts parmi les
+        # élèves", "ثلاثة من الأطفال"), else one word at most ("onze jeunes enfants").
+        links = "|".join(lexicon.count_links)
+        between = rf"(?:(?:{links})\s*|{lexicon.word}\s+)?" if links else rf"(?:{lexicon.word}\s+)?"
         self._count_before = re.compile(
-            rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*(?:d'|de\s+|من\s+)?(?:{lexicon.word}\s+)?$",
+            rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*{between}$",
             re.IGNORECASE,
         )
         self._number = re.compile(rf"^(?:{number})$", re.IGNORECASE)
@@ -455,6 +459,8 @@ class LanguageExtractor:
             return False
         before = piece[max(0, start - 40) : start]
         for m in self.lx.source_cues.finditer(before):
+            if self.lx.accusing is not None and self.lx.accusing.fullmatch(m.group()):
+                continue  # "a accusé l'armée": the army is accused, not speaking
             between = re.findall(r"\w+", before[m.end() :])
             opens = any(w in self.lx.clause_openers or _strip(self.lx, w) in self.lx.clause_openers for w in between)
             if len(between) <= 2 and not opens:

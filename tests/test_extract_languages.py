@@ -419,3 +419,10 @@ def test_the_accused_is_who_acted_and_the_accuser_the_source(extractor: Extracto
     text = "Human Rights Watch a accusé l'armée malienne d'avoir exécuté 56 civils, dont 20 enfants, à Mopti."
     claim = only_claim(extractor, text, "fr")
     assert (claim.perpetrator_id, claim.source_id, claim.victims.count) == ("malian_forces", "human_rights_watch", 20)
+
+
+def test_a_report_dated_by_month_bounds_its_undated_incidents(extractor: Extractor) -> None:
+    document = report("Deux enfants ont été tués par des hommes armés dans un village.", "fr", published=None)
+    document.metadata = {"published_raw": "2022-05"}  # ingest keeps a date that names no day aside
+    [claim] = extractor.extract(document)
+    assert (claim.date.start, claim.date.end) == (None, "2022-05")

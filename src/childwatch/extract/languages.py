@@ -159,7 +159,8 @@ class LanguageExtractor:
             title_folded, title_where = fold(document.title)
             countries.update(p.place.country for p in self._places(document.title, title_folded, title_where, None))
         main_country = countries.most_common(1)[0][0] if countries else None
-        lede = self._lede_date(folded, sentences[:_LEDE_SENTENCES], document.published)
+        published = _published(document)
+        lede = self._lede_date(folded, sentences[:_LEDE_SENTENCES], published)
         actors_in_report = [
             (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
             for m in self._actors.finditer(folded)
@@ -200,7 +201,7 @@ class LanguageExtractor:
                     where,
                 )
                 self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report)
-                claim.date = self._date(piece, start, text, where, document.published) or (
+                claim.date = self._date(piece, start, text, where, published) or (
                     lede if lede is not None else DateRange()
                 )
                 if source is not None or last_source is not None:
@@ -208,7 +209,7 @@ class LanguageExtractor:
                 claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
                 if claim.kind == "incident" and claim.date.start is None and claim.date.end is None:
                     # The report's date bounds an undated incident: it happened on or before it.
-                    claim.date = DateRange(start=None, end=document.published)
+                    claim.date = DateRange(start=None, end=published)
                 claims.append(claim)
         return _merge(claims, document.published)
 
@@ -814,6 +815,17 @@ def hijri_to_gregorian(year: int, month: int, day: int) -> date | None:
 def _magnitude(low: int) -> str:
     """The English word for a vague amount, as the English extractor records it."""
     return "several" if low < 10 else "dozens" if low < 100 else "hundreds" if low < 1000 else "thousands"
+
+
+def _published(document: Document) -> str | None:
+    """The report's publication day, or the month or year it gives when it names no day
+    (ingest keeps "2022-05" aside, in metadata["published_raw"]): still an upper bound."""
+    if document.published:
+        return document.published
+    raw = document.metadata.get("published_raw") if document.metadata else None
+    if isinstance(raw, str) and re.fullmatch(r"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?", raw.strip()):
+        return raw.strip()
+    return None
 
 
 def _latest_day(published: str | None) -> date | None:

@@ -426,3 +426,8 @@ def test_a_report_dated_by_month_bounds_its_undated_incidents(extractor: Extract
     document.metadata = {"published_raw": "2022-05"}  # ingest keeps a date that names no day aside
     [claim] = extractor.extract(document)
     assert (claim.date.start, claim.date.end) == (None, "2022-05")
+
+
+def test_bodies_of_children_are_deaths_and_counted(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Parmi eux, on compte au moins 9 corps d'enfants étendus sur le sol.", "fr")
+    assert (claim.violation, claim.victims.count, claim.victims.qualifier) == ("killing_maiming", 9, "at least")

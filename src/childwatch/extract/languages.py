@@ -104,7 +104,8 @@ class LanguageExtractor:
         # Words the language may put between a figure and its child noun ("trois morts parmi les
         # élèves", "ثلاثة من الأطفال"), else one word at most ("onze jeunes enfants").
         links = "|".join(lexicon.count_links)
-        between = rf"(?:(?:{links})\s*|{lexicon.word}\s+)?" if links else rf"(?:{lexicon.word}\s+)?"
+        word = rf"{lexicon.word}\s+(?:d'|de\s+)?"  # "9 corps d'enfants"
+        between = rf"(?:(?:{links})\s*|{word})?" if links else rf"(?:{word})?"
         self._count_before = re.compile(
             rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*{between}$",
             re.IGNORECASE,

@@ -357,3 +357,9 @@ def test_a_hospital_struck_is_an_attack_on_it(extractor: Extractor) -> None:
     claim = arabic(extractor, "قصفت القوات الروسية مستشفى للأطفال في مدينة إدلب، ما أدى إلى خروجه عن الخدمة.")
     assert claim.violation == "attack_school_hospital"
     assert (claim.perpetrator_id, claim.location.name, claim.location.country) == ("russian_forces", "Idlib", "SY")
+
+
+def test_short_words_and_cut_words_are_not_cities_abroad(extractor: Extractor) -> None:
+    # "في سن 14" (at the age of 14): a two-letter word; "بابا عمرو" cut to "ابا" is Aba, Nigeria.
+    claim = arabic(extractor, "اغتصبت فتيات في سن 14 عاما في حي بابا عمرو بحمص في سوريا.")
+    assert (claim.location.name, claim.location.country) == ("Homs", "SY")

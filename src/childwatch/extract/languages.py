@@ -547,6 +547,8 @@ class LanguageExtractor:
                 here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
                 if not here and not self.lx.capitalised_places:
                     continue  # no capitals to tell a name from a word: only after a place word
+                if not self.lx.capitalised_places and len(candidate.replace(" ", "")) < 3:
+                    continue  # "سن" (age) is some town's abbreviation, never a place here
                 if not self.gazetteer.is_name(candidate):
                     continue
                 hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
@@ -560,8 +562,10 @@ class LanguageExtractor:
                     break
                 # Outside the countries the report names: a village never; without capitals, only
                 # a large city (many Arabic words are also some town's name).
+                # A word cut from its glued letters ("بابا" → "ابا", Aba) names no city abroad.
                 abroad = named is not None and bool(named) and best.country not in named
-                if abroad and (small or (not self.lx.capitalised_places and best.population < _LARGE_CITY)):
+                uncapitalised = not self.lx.capitalised_places
+                if abroad and (small or (uncapitalised and (glued or best.population < _LARGE_CITY))):
                     break
                 found.append(_PlaceFound(start, end, best, here))
                 taken.append((start, end))

@@ -1,0 +1,206 @@
+"""Dates in the reports of a language read with its file: days, months, weekdays and days
+relative to publication, Hijri dates, periods ("depuis mars 2015", "منذ 17 يوليو حتى 19 منه",
+"entre 2019 y 2023"), and the day a report's opening tells its news on.
+
+    reader = DateReader(load_language("fr"))
+    reader.read(piece, offset, text, where, "2024-05-10")   # DateRange | None, span verbatim
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from calendar import monthrange
+from datetime import date, timedelta
+
+from childwatch.codebook.languages import LanguageLexicon
+from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span
+from childwatch.records import DateRange, Document
+
+__all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of"]
+
+
+class DateReader:
+    """One language's date words, compiled; `date` reads a sentence, `lede` a report's opening."""
+
+    def __init__(self, lexicon: LanguageLexicon) -> None:
+        self.lx = lexicon
+        glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
+        months = alternation(lexicon.months)
+        weekdays = alternation(lexicon.weekdays)
+        relative = alternation(lexicon.relative_days)
+        joins = "|".join(re.escape(c) for c in lexicon.date_connectors)
+        gap = rf"\s+(?:(?:{joins})\s+)?" if joins else r"\s+"
+        hijri = alternation(lexicon.hijri_months)
+        self._dates = re.compile(
+            rf"(?<!\w)(?:(?P<hday>\d{{1,2}})\s+{glued}(?P<hmonth>{hijri})\s+(?P<hyear>1[34]\d\d)"
+            rf"|(?P<day>\d{{1,2}})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
+            rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
+            rf"|{glued}(?P<weekday>{weekdays})"
+            rf"|(?P<relative>{relative})"
+            rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
+            re.IGNORECASE,
+        )
+        until = "|".join(re.escape(u) for u in sorted(lexicon.date_until, key=len, reverse=True))
+        self._until_day = (
+            re.compile(
+                rf"\s*(?:\([^)]{{0,20}}\)\s*)?(?:{until})\s+(?P<day>\d{{1,2}})(?:er)?"
+                rf"(?:{gap}{glued}(?P<month>{months}))?(?!\w)",
+                re.IGNORECASE,
+            )
+            if until
+            else None
+        )
+        ends = "|".join(re.escape(w) for w in (*lexicon.date_until, *lexicon.number_joiners))
+        self._year_to = re.compile(rf"\s*(?:(?:{ends})\s*|[-–]\s*)((?:19|20)\d\d)(?!\w)" if ends else NEVER.pattern)
+        self._month_alone = [
+            re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
+            for t in lexicon.month_alone
+        ]
+
+    def read(self, piece: str, offset: int, text: str, where: array[int], published: str | None) -> DateRange | None:
+        """The date a sentence (folded, at `offset`) gives its claim, its span verbatim from
+        `text`: the most precise of those it names; None when it names none."""
+        day = latest_day(published)
+        best: DateRange | None = None
+        for m in self._dates.finditer(piece):
+            said = span(text, where, m.start() + offset, m.end() + offset)
+            g = m.groupdict()
+            found: DateRange | None = None
+            if g["hmonth"]:
+                # A Hijri date ("12 شوال 1436"): the Gregorian day of the tabular Islamic calendar.
+                hmonth = lookup_int(self.lx.hijri_months, self.lx, g["hmonth"])
+                when = hijri_to_gregorian(int(g["hyear"]), hmonth, int(g["hday"])) if hmonth else None
+                if when is None:
+                    continue
+                found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+            elif g["day"] and g["month"]:
+                month = lookup_int(self.lx.months, self.lx, g["month"])
+                year = int(g["year"]) if g["year"] else (day.year if day else None)
+                if month is None or year is None:
+                    continue
+                try:
+                    when = date(year, month, int(g["day"]))
+                except ValueError:
+                    continue
+                if not g["year"] and day is not None and when > day:
+                    when = date(year - 1, month, int(g["day"])) if not (month == 2 and when.day == 29) else when
+                found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+            elif g["month2"]:
+                month = lookup_int(self.lx.months, self.lx, g["month2"])
+                if month is None:
+                    continue
+                iso = f"{int(g['year2']):04d}-{month:02d}"
+                found = DateRange(iso, iso, "month", said)
+            elif g["weekday"] and day is not None:
+                weekday = lookup_int(self.lx.weekdays, self.lx, g["weekday"])
+                if weekday is None:
+                    continue
+                back = (day.weekday() - weekday) % 7
+                when = day - timedelta(days=back)
+                found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+            elif g["relative"] and day is not None:
+                when = day - timedelta(days=self.lx.relative_days.get(key(g["relative"]), 0))
+                found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+            elif g["year3"] and best is None:
+                last = self._year_to.match(piece, m.end())
+                if last is not None and int(g["year3"]) < int(last.group(1)) <= int(g["year3"]) + 50:
+                    # "entre 2019 y 2023", "de 2014 à 2016": the years between.
+                    said = span(text, where, m.start() + offset, last.end() + offset)
+                    found = DateRange(g["year3"], last.group(1), "range", said)
+                else:
+                    found = DateRange(g["year3"], g["year3"], "year", said)
+            until = self._until(piece, m.end(), found) if found is not None and found.precision == "day" else None
+            if found is not None and until is not None:
+                # "منذ 17 يوليو حتى 19 منه", "du 3 au 5 mars": a period of days.
+                found = DateRange(found.start, until.isoformat(), "range", said)
+            elif found is not None and day is not None and self._opens_period(piece, m.start()):
+                # "depuis mars 2015", "منذ آذار": from then until the report.
+                found = DateRange(found.start, day.isoformat(), "range", said)
+            if found is not None and (best is None or best.precision == "year"):
+                best = found
+        if (best is None or best.precision == "year") and day is not None:
+            for pattern in self._month_alone:
+                alone = pattern.search(piece)
+                month = lookup_int(self.lx.months, self.lx, alone.group("month")) if alone else None
+                if alone is None or month is None:
+                    continue
+                year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
+                iso = f"{year:04d}-{month:02d}"
+                return DateRange(iso, iso, "month", span(text, where, alone.start() + offset, alone.end() + offset))
+        return best
+
+    def _until(self, piece: str, end: int, found: DateRange) -> date | None:
+        """The last day of a period whose first day was just read: a word of "until" and a
+        day of the same month, or a day and a month ("au 5 mars"), right after it."""
+        if self._until_day is None or found.start is None:
+            return None
+        m = self._until_day.match(piece, end)
+        if m is None:
+            return None
+        first = date.fromisoformat(found.start)
+        month = lookup_int(self.lx.months, self.lx, m.group("month")) if m.group("month") else first.month
+        try:
+            last = date(first.year, month or first.month, int(m.group("day")))
+        except ValueError:
+            return None
+        return last if 0 < (last - first).days <= 366 else None
+
+    def _opens_period(self, piece: str, start: int) -> bool:
+        """Whether a word of a period ("depuis", "desde", "منذ") stands just before `start`."""
+        if self.lx.since is None:
+            return False
+        before = piece[max(0, start - 25) : start]
+        # At most an article between ("desde el 7 de octubre", "depuis le 3 mars").
+        return any(len(before[m.end() :].strip(" ,'")) <= 3 for m in self.lx.since.finditer(before))
+
+    def lede(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:
+        """The day the report's opening tells its news on: a day at most a month before publication."""
+        if not published or len(published) < 10:
+            return None
+        day = date.fromisoformat(published[:10])
+        for start, end in lede:
+            found = self.read(folded[start:end], start, folded, array("l", range(len(folded) + 1)), published)
+            if found is None or found.precision not in ("day", "range") or found.start is None:
+                continue
+            if len(found.start) == 10 and 0 <= (day - date.fromisoformat(found.start)).days <= 31:
+                return DateRange(found.start, found.end, found.precision, None)  # a day, or days ("17 to 19 July")
+        return None
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> date | None:
+    """The Gregorian date of a day of the tabular (arithmetical) Islamic calendar, which
+    official Hijri dates follow to within a day or two; None for an impossible date."""
+    if not (1 <= month <= 12 and 1 <= day <= 30):
+        return None
+    # Days since the epoch (16 July 622, Julian), 30-year cycles of 10,631 days, 11 leap years.
+    days = day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30
+    julian_day = days + 1948439 - 1
+    return date.fromordinal(julian_day - 1721425)
+
+
+def published_of(document: Document) -> str | None:
+    """The report's publication day, or the month or year it gives when it names no day
+    (ingest keeps "2022-05" aside, in metadata["published_raw"]): still an upper bound."""
+    if document.published:
+        return document.published
+    raw = document.metadata.get("published_raw") if document.metadata else None
+    if isinstance(raw, str) and re.fullmatch(r"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?", raw.strip()):
+        return raw.strip()
+    return None
+
+
+def latest_day(published: str | None) -> date | None:
+    """The publication day, or the last day a partial one may stand for ("2020-12" → 31 December)."""
+    if not published:
+        return None
+    try:
+        if len(published) >= 10:
+            return date.fromisoformat(published[:10])
+        year, _, month = published.partition("-")
+        if month:
+            return date(int(year), int(month), monthrange(int(year), int(month))[1])
+        return date(int(year), 12, 31)
+    except ValueError:
+        return None

@@ -1,0 +1,183 @@
+"""Places in the reports of a language read with its file: its country names, and the
+gazetteer's names after a place word (or capitalised, in a Latin script), each claim placed
+where its sentence says, else where the report is.
+
+    reader = PlaceReader(load_language("ar"), gazetteer, actors, countries)
+    found = reader.find(text, folded, where, named)   # [PlaceFound], in text order
+    reader.location(here, found, offset, country, text, where)   # a claim's Location
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from childwatch.codebook.gazetteer import Gazetteer, Place
+from childwatch.codebook.languages import LanguageLexicon
+from childwatch.extract.lexical import key, lookup, ngrams, span, variants
+from childwatch.records import Location
+
+__all__ = ["PlaceFound", "PlaceReader"]
+
+_LATIN_NAME = re.compile(
+    r"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:(?:de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){0,3}"
+)
+_ORDER = {"place": 0, "admin1": 1, "country": 2}
+# Outside the countries a report names, a place in a script without capitals must be a city
+# this large to be read (many Arabic words are also some town's name).
+_LARGE_CITY = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceFound:
+    start: int
+    end: int
+    place: Place
+    cued: bool  # after a word such as "à", "dans", "في"
+
+
+class PlaceReader:
+    """One language's place words and country names with the gazetteer."""
+
+    def __init__(
+        self, lexicon: LanguageLexicon, gazetteer: Gazetteer, actors: re.Pattern[str], countries: re.Pattern[str]
+    ) -> None:
+        self.lx = lexicon
+        self.gazetteer = gazetteer
+        self._actors = actors
+        self._countries = countries
+
+    def find(self, text: str, folded: str, where: array[int], named: Counter[str] | None = None) -> list[PlaceFound]:
+        """Places named in the text; among places of one name, those in the country the
+        report names most first. A village (under 100,000 people) counts only after a place
+        word, and, when the report names countries, only in one of them: "Halle" is not read
+        in a report about Syria."""
+        prefer = named.most_common(1)[0][0] if named else None
+        cue_ends = self._cue_ends(folded)
+        found: list[PlaceFound] = []
+        # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
+        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
+        for m in self._countries.finditer(folded):
+            if self._actors.fullmatch(m.group()) and not self.after_cue(folded, m.start()):
+                continue  # "Israël a ciblé": the state acting, not the place
+            place = self.gazetteer.country(lookup(self.lx.countries, m.group(), self.lx.articles))
+            if place is not None:
+                found.append(PlaceFound(m.start(), m.end(), place, True))
+                taken.append((m.start(), m.end()))
+        for start, end in self._place_candidates(text, folded, where, cue_ends):
+            if any(a < end and start < b for a, b in taken):
+                continue
+            name = folded[start:end]
+            if key(name) in self.lx.not_places:
+                continue
+            cued = start in cue_ends
+            for glued, candidate in variants(self.lx, name):
+                here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
+                if not here and not self.lx.capitalised_places:
+                    continue  # no capitals to tell a name from a word: only after a place word
+                if not self.lx.capitalised_places and len(candidate.replace(" ", "")) < 3:
+                    continue  # "سن" (age) is some town's abbreviation, never a place here
+                if not self.gazetteer.is_name(candidate):
+                    continue
+                hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
+                if not hits:
+                    continue
+                best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]
+                small = best.kind == "place" and best.population < 100_000
+                if not here and (not self.lx.capitalised_places or small):
+                    # An unknown word that a village somewhere is named after; without capitals
+                    # to tell names from words, only a place where the text puts something counts.
+                    break
+                # Outside the countries the report names: a village never; without capitals, only
+                # a large city (many Arabic words are also some town's name).
+                # A word cut from its glued letters ("بابا" → "ابا", Aba) names no city abroad.
+                abroad = named is not None and bool(named) and best.country not in named
+                uncapitalised = not self.lx.capitalised_places
+                if abroad and (small or (uncapitalised and (glued or best.population < _LARGE_CITY))):
+                    break
+                found.append(PlaceFound(start, end, best, here))
+                taken.append((start, end))
+                break
+        found.sort(key=lambda p: p.start)
+        return found
+
+    def _place_candidates(self, text: str, folded: str, where: array[int], cue_ends: set[int]) -> list[tuple[int, int]]:
+        """Spans of the folded text that may name a place, longest first within each name:
+        capitalised words, or, in a script without capitals, the words after a place word."""
+        spans: list[tuple[int, int]] = []
+        if self.lx.capitalised_places:
+            starts = {w: i for i, w in enumerate(where)}
+            for m in _LATIN_NAME.finditer(text):
+                a, b = starts.get(m.start()), starts.get(m.end() - 1)
+                if a is None or b is None:
+                    continue
+                tokens = [(t.start() + a, t.end() + a) for t in re.finditer(r"[\w'-]+", folded[a : b + 1])]
+                spans.extend(ngrams(tokens))
+        else:
+            tokens = [(t.start(), t.end()) for t in re.finditer(r"\w+", folded) if not t.group().isdigit()]
+            for i, (start, end) in enumerate(tokens):
+                if start in cue_ends or self._glued_cue(folded[start:end]):
+                    spans.extend((start, tokens[j][1]) for j in range(min(i + 2, len(tokens) - 1), i - 1, -1))
+        return spans
+
+    @lru_cache(maxsize=20_000)  # noqa: B019  # one extractor per language, kept for the process
+    def _glued_cue(self, word: str) -> bool:
+        """Whether a place word is glued before the rest of `word` ("بحلب": ب, "in")."""
+        return any(
+            glued and self.lx.place_cues is not None and self.lx.place_cues.fullmatch(glued)
+            for glued, _ in variants(self.lx, word)[1:]
+        )
+
+    def _cue_ends(self, folded: str) -> set[int]:
+        """Where a word may start that a place word ("à", "dans", "في") stands before."""
+        if self.lx.place_cues is None:
+            return set()
+        # A quotation mark may open the name ("في “لحج – صبر”").
+        cue = rf"(?:{self.lx.place_cues.pattern})\s+[\"']?\s*(?:l'|la\s+|le\s+)?"
+        return {m.end() for m in re.finditer(cue, folded, re.I)}
+
+    def after_cue(self, folded: str, start: int) -> bool:
+        """Whether a place word stands right before `start` ("en Russie", "في حلب")."""
+        if self.lx.place_cues is None:
+            return False
+        before = folded[max(0, start - 25) : start]
+        return any(
+            m.end() >= len(before.rstrip()) - 0 and before[m.end() :].strip() in ("", "l'", "la", "le")
+            for m in self.lx.place_cues.finditer(before)
+        )
+
+    def location(
+        self,
+        here: list[PlaceFound],
+        everywhere: list[PlaceFound],
+        offset: int,
+        main_country: str | None,
+        text: str,
+        where: array[int],
+    ) -> Location:
+        """The most specific place the sentence names, with its span (so that merging tells two
+        towns of one report apart), else the last one named before it, else the country."""
+        if not here:
+            before = [p for p in everywhere if p.start < offset and p.place.kind != "country"]
+            country = main_country
+            before = [p for p in before if country is None or p.place.country == country]
+            if before:
+                here = [before[-1]]  # the last place named before: where the report is
+            elif country is not None:
+                return Location(country=country, precision="country")
+            else:
+                return Location()
+        best = min(here, key=lambda p: (_ORDER[p.place.kind], not p.cued, p.start))
+        p = best.place
+        loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind, place_id=p.id)
+        loc.span = span(text, where, best.start, best.end)
+        if p.kind == "place":
+            loc.name = p.name
+            admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
+            loc.admin1 = admin.place.name if admin else p.admin1
+        elif p.kind == "admin1":
+            loc.admin1 = p.name
+        return loc

@@ -18,23 +18,15 @@ import pytest
 
 from childwatch.extract import Extractor
 from childwatch.extract.names import document_child_names
-from childwatch.records import Claim, Document, Span
+from childwatch.records import Claim
 from childwatch.run.pipeline import run_pipeline
 from childwatch.store import open_store
-
-PUBLISHED = "2024-05-10"  # a Friday
-
-
-def report(text: str, language: str = "ar", published: str | None = PUBLISHED) -> Document:
-    return Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
-                    media_type="text/plain", published=published, language=language)  # fmt: skip
+from test_extract_languages import PUBLISHED, only_claim, report, spans_of
 
 
 def arabic(extractor: Extractor, text: str, published: str | None = PUBLISHED) -> Claim:
-    """The one claim of an Arabic report (as `only_claim` in test_extract_languages)."""
-    claims = extractor.extract(report(text, "ar", published))
-    assert len(claims) == 1, [(c.violation, c.evidence.text) for c in claims]
-    return claims[0]
+    """The one claim of an Arabic report."""
+    return only_claim(extractor, text, "ar", published)
 
 
 # ---- figures ----------------------------------------------------------------------------
@@ -258,12 +250,6 @@ ARABIC_REPORT = (
     "قُتِلَ خمسة أطفـــال في قصف جوي على حي سكني في حلب يوم الثلاثاء، وفقا لليونيسف.\n"
     "وفي العراق، اختطف تنظيم داعش ثلاثة أطفال بالموصل."
 )
-
-
-def spans_of(claim: Claim) -> list[Span]:
-    spans = [claim.evidence, *claim.mentions]
-    spans += [s for s in (claim.trigger, claim.perpetrator_span, claim.source_span, claim.date.span) if s is not None]
-    return spans
 
 
 def test_every_span_quotes_the_report_verbatim_through_diacritics_and_tatweel(extractor: Extractor) -> None:

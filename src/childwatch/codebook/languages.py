@@ -354,19 +354,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         sources[_phrase_key(form)] = str(english)
 
     places_t = _table(data, "places", name, problems)
-    countries = {}
-    for form, cc in _table(places_t, "countries", f"{name}: places", problems).items():
-        if not (isinstance(cc, str) and re.fullmatch(r"[A-Z]{2}", cc)):
-            problems.append(f"{name}: places.countries: {form!r} = {cc!r} is not an ISO 3166 alpha-2 code")
-            continue
-        countries[_phrase_key(form)] = cc
-    countries = {**_registry_countries(code), **countries}
-    demonyms = {}
-    for form, cc in _table(places_t, "demonyms", f"{name}: places", problems).items():
-        if not (isinstance(cc, str) and re.fullmatch(r"[A-Z]{2}", cc)):
-            problems.append(f"{name}: places.demonyms: {form!r} = {cc!r} is not an ISO 3166 alpha-2 code")
-            continue
-        demonyms[_phrase_key(form)] = cc
+    countries = {**_registry_countries(code), **_country_codes(places_t, "countries", name, problems)}
+    demonyms = _country_codes(places_t, "demonyms", name, problems)
 
     return LanguageLexicon(
         code=code,
@@ -424,6 +413,17 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )
+
+
+def _country_codes(table: dict[str, Any], part: str, name: str, problems: list[str]) -> dict[str, str]:
+    """A table of forms (country names, nationality words) to ISO 3166 alpha-2 codes."""
+    codes = {}
+    for form, cc in _table(table, part, f"{name}: places", problems).items():
+        if not (isinstance(cc, str) and re.fullmatch(r"[A-Z]{2}", cc)):
+            problems.append(f"{name}: places.{part}: {form!r} = {cc!r} is not an ISO 3166 alpha-2 code")
+            continue
+        codes[_phrase_key(form)] = cc
+    return codes
 
 
 def _patterns(forms: list[str], where: str, problems: list[str]) -> tuple[str, ...]:

@@ -431,3 +431,13 @@ def test_a_report_dated_by_month_bounds_its_undated_incidents(extractor: Extract
 def test_bodies_of_children_are_deaths_and_counted(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Parmi eux, on compte au moins 9 corps d'enfants étendus sur le sol.", "fr")
     assert (claim.violation, claim.victims.count, claim.victims.qualifier) == ("killing_maiming", 9, "at least")
+
+
+def test_a_person_quoted_is_the_source_and_never_a_place(extractor: Extractor) -> None:
+    # Adama is also a city in Ethiopia: a name inside a person's name needs a place word.
+    claim = only_claim(extractor, "Trois enfants ont été tués, a déclaré Adama Fomba, un responsable local.", "fr")
+    assert (claim.source, claim.source_id, claim.location.name) == ("Adama Fomba", None, None)
+    titled = only_claim(extractor, "Selon M. Tsuba, les deux attaques ont fait 15 morts dont neuf enfants.", "fr")
+    assert (titled.source, titled.victims.count) == ("Tsuba", 9)
+    gaza = only_claim(extractor, "Más de 100 niños murieron en la Franja de Gaza, informó Medicina Legal.", "es")
+    assert gaza.location.country == "PS"

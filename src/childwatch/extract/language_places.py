@@ -67,13 +67,15 @@ class PlaceReader:
             if place is not None:
                 found.append(PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))
-        for start, end in self._place_candidates(text, folded, where, cue_ends):
+        for start, end, partial in self._place_candidates(text, folded, where, cue_ends):
             if any(a < end and start < b for a, b in taken):
                 continue
             name = folded[start:end]
             if key(name) in self.lx.not_places:
                 continue
             cued = start in cue_ends
+            if partial and not cued:
+                continue
             for glued, candidate in variants(self.lx, name):
                 here = cued or bool(glued and self.lx.place_cues and self.lx.place_cues.fullmatch(glued))
                 if not here and not self.lx.capitalised_places:
@@ -104,10 +106,14 @@ class PlaceReader:
         found.sort(key=lambda p: p.start)
         return found
 
-    def _place_candidates(self, text: str, folded: str, where: array[int], cue_ends: set[int]) -> list[tuple[int, int]]:
+    def _place_candidates(
+        self, text: str, folded: str, where: array[int], cue_ends: set[int]
+    ) -> list[tuple[int, int, bool]]:
         """Spans of the folded text that may name a place, longest first within each name:
-        capitalised words, or, in a script without capitals, the words after a place word."""
-        spans: list[tuple[int, int]] = []
+        capitalised words, or, in a script without capitals, the words after a place word;
+        each with whether it is part of a longer run of capitalised words (a person's name,
+        "Adama Fomba", is not the Ethiopian city of Adama unless a place word says so)."""
+        spans: list[tuple[int, int, bool]] = []
         if self.lx.capitalised_places:
             starts = {w: i for i, w in enumerate(where)}
             for m in _LATIN_NAME.finditer(text):
@@ -115,12 +121,16 @@ class PlaceReader:
                 if a is None or b is None:
                     continue
                 tokens = [(t.start() + a, t.end() + a) for t in re.finditer(r"[\w'-]+", folded[a : b + 1])]
-                spans.extend(ngrams(tokens))
+                whole = (tokens[0][0], tokens[-1][1]) if tokens else None
+                # Capitalised words only, no particle ("Adama Fomba", not "Franja de Gaza").
+                person_like = len(tokens) > 1 and all(folded[s] != text[where[s]] for s, _ in tokens)
+                spans.extend((s, e, person_like and (s, e) != whole) for s, e in ngrams(tokens))
         else:
             tokens = [(t.start(), t.end()) for t in re.finditer(r"\w+", folded) if not t.group().isdigit()]
             for i, (start, end) in enumerate(tokens):
                 if start in cue_ends or self._glued_cue(folded[start:end]):
-                    spans.extend((start, tokens[j][1]) for j in range(min(i + 2, len(tokens) - 1), i - 1, -1))
+                    last = min(i + 2, len(tokens) - 1)
+                    spans.extend((start, tokens[j][1], False) for j in range(last, i - 1, -1))
         return spans
 
     @lru_cache(maxsize=20_000)  # noqa: B019  # one extractor per language, kept for the process

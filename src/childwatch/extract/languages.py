@@ -44,7 +44,11 @@ from childwatch.records import Claim, DateRange, Document, Span, Victims
 
 __all__ = ["LanguageExtractor"]
 
-# A semicolon does not end a sentence: an attribution often follows one ("...; alertó la ONU").
+# A person named as speaker: capitalised words (particles between), after an optional title.
+_PARTICLE = r"(?:de|du|des|da|dos|del|van|von|al|el|ben|ould)\s+"
+_NAME = rf"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+(?:{_PARTICLE})?[A-ZÀ-ÖØ-Þ][\w'’-]+){{0,3}})"
+_NAME_AFTER = re.compile(rf"\s*(?:(?:M|Mme|Mgr|Dr|Pr|Me|Sr|Sra|Dra)\.?\s+)?{_NAME}")
+_NAME_BEFORE = re.compile(rf"(?:^|[\s,(«\"])(?:(?:M|Mme|Dr|Sr|Sra)\.?\s+)?{_NAME}\s*,?\s*$")
 # A figure in digits, with a thousands separator or without.
 _DIGITS = r"\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+"
 _LEDE_SENTENCES = 3
@@ -441,6 +445,28 @@ class LanguageExtractor:
                 source = self._source_in(near, offset, text, where)
                 if source is not None:
                     return source
+        if self.lx.capitalised_places:
+            # No body the codebook or the file knows: the person or body named next to the
+            # words of saying, as written ("selon M. Tsuba", "Adama Fomba a déclaré").
+            for cue in self.lx.source_cues.finditer(piece):
+                named = self._speaker_named(text, where, offset + cue.start(), offset + cue.end())
+                if named is not None:
+                    return named
+        return None
+
+    def _speaker_named(self, text: str, where: array[int], start: int, end: int) -> tuple[str, None, Span] | None:
+        """A capitalised name right after a word of saying (folded offsets [start, end)), or
+        right before one that is a verb; a title ("M.", "Dr") is left out."""
+        after = _NAME_AFTER.match(text, where[end] if end < len(where) else len(text))
+        before = _NAME_BEFORE.search(text[max(0, where[start] - 80) : where[start]])
+        for m, base in ((after, 0), (before, max(0, where[start] - 80))):
+            if m is None:
+                continue
+            name = m.group("name")
+            if key(name) in self.lx.not_places or self._countries.fullmatch(key(name)):
+                continue
+            a = base + m.start("name")
+            return name, None, Span(a, a + len(name), name)
         return None
 
     def _source_in(

@@ -308,7 +308,8 @@ def test_an_arabic_report_is_detected_extracted_and_stored(tmp_path: Path) -> No
     assert claim.violation == "recruitment_use"
     assert (claim.victims.count, claim.victims.qualifier) == (30, "at least")
     assert (claim.perpetrator_id, claim.perpetrator) == ("houthis", "Houthis")
-    assert (claim.location.name, claim.location.country) == ("Sa'dah", "YE")
+    # "محافظة صعدة": Sa'dah governorate (an admin1 with its Arabic name in places.toml), not the city.
+    assert (claim.location.admin1, claim.location.precision, claim.location.country) == ("Sa'dah", "admin1", "YE")
     assert claim.source == "local sources"
     assert YEMENI["text"][claim.evidence.start : claim.evidence.end] == claim.evidence.text
 

@@ -441,3 +441,10 @@ def test_a_person_quoted_is_the_source_and_never_a_place(extractor: Extractor) -
     assert (titled.source, titled.victims.count) == ("Tsuba", 9)
     gaza = only_claim(extractor, "Más de 100 niños murieron en la Franja de Gaza, informó Medicina Legal.", "es")
     assert gaza.location.country == "PS"
+
+
+def test_teenagers_are_thirteen_to_seventeen_unless_an_age_is_stated(extractor: Extractor) -> None:
+    teens = only_claim(extractor, "Deux adolescentes ont été enlevées par des hommes armés.", "fr")
+    assert (teens.victims.count, teens.victims.age_min, teens.victims.age_max) == (2, 13, 17)
+    stated = only_claim(extractor, "Un adolescente de 15 años fue reclutado por el ELN.", "es")
+    assert (stated.victims.age_min, stated.victims.age_max) == (15, 15)

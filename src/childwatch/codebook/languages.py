@@ -133,6 +133,8 @@ class ChildWord:
     pattern: re.Pattern[str]
     sex: str | None  # "female" | "male" | "mixed" ("niños y niñas") | None
     count: int | None  # the number the noun itself states: 1 for a singular, 2 for a dual
+    age_min: int | None = None  # the ages the noun itself states ("adolescents": 13 to 17)
+    age_max: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,8 +291,12 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         if noun.get("sex") not in (None, "female", "male", "mixed"):
             problems.append(f"{where}: sex must be female, male or mixed")
         pattern = _compile_words([noun["pattern"]], prefix, where, problems)
+        stated = [noun.get("age_min"), noun.get("age_max")]
+        if any(a is not None and not (isinstance(a, int) and 0 <= a < 18) for a in stated):
+            problems.append(f"{where}: age_min and age_max must be ages under 18")
+            stated = [None, None]
         if pattern is not None:
-            children.append(ChildWord(pattern, noun.get("sex"), noun.get("count")))
+            children.append(ChildWord(pattern, noun.get("sex"), noun.get("count"), stated[0], stated[1]))
     child_any = words(
         [n["pattern"] for n in children_t.get("nouns", []) if isinstance(n, dict) and "pattern" in n], "children.nouns"
     )

@@ -140,6 +140,12 @@ class LanguageExtractor:
                 for noun in self.lx.children
                 for m in noun.pattern.finditer(piece)
             ]
+            aged = {
+                (m.start() + start, m.end() + start): (noun.age_min, noun.age_max)
+                for noun in self.lx.children
+                if noun.age_min is not None or noun.age_max is not None
+                for m in noun.pattern.finditer(piece)
+            }
             for rule in self.lx.violations:
                 chosen = self._trigger(rule, folded, piece, start, children)
                 if chosen is None:
@@ -153,6 +159,11 @@ class LanguageExtractor:
                     trigger=span(text, where, trigger[0], trigger[1]),
                 )
                 claim.victims = self._victims(folded, piece, start, near, trigger)
+                if claim.victims.age_min is None and claim.victims.age_max is None:
+                    # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers".
+                    ages = [aged[(c[0], c[1])] for c in near if (c[0], c[1]) in aged]
+                    if len(set(ages)) == 1:
+                        claim.victims.age_min, claim.victims.age_max = ages[0]
                 nation = self._demonyms.search(piece)
                 claim.location = self.places.location(
                     [p for p in places if start <= p.start < end],

@@ -448,3 +448,12 @@ def test_teenagers_are_thirteen_to_seventeen_unless_an_age_is_stated(extractor: 
     assert (teens.victims.count, teens.victims.age_min, teens.victims.age_max) == (2, 13, 17)
     stated = only_claim(extractor, "Un adolescente de 15 años fue reclutado por el ELN.", "es")
     assert (stated.victims.age_min, stated.victims.age_max) == (15, 15)
+
+
+def test_a_place_before_a_verb_of_saying_is_not_the_speaker(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Une frappe de drone a tué trois enfants à Kidal, a affirmé un responsable.", "fr")
+    assert (claim.source, claim.location.admin1) == ("an official", "Kidal")
+    army = only_claim(
+        extractor, "Quatre écoliers ont été blessés par un engin explosif, indique un communiqué de l'armée.", "fr"
+    )
+    assert (army.source, army.perpetrator) == ("army", None)  # who speaks is not who acted

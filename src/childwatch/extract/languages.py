@@ -476,6 +476,8 @@ class LanguageExtractor:
             name = m.group("name")
             if key(name) in self.lx.not_places or self._countries.fullmatch(key(name)):
                 continue
+            if self.gazetteer.is_name(name) or self._countries.search(key(name)):
+                continue  # "à Kidal, a affirmé...": where it was said, not who said it
             a = base + m.start("name")
             return name, None, Span(a, a + len(name), name)
         return None

@@ -350,3 +350,10 @@ def test_short_words_and_cut_words_are_not_cities_abroad(extractor: Extractor) -
     # "في سن 14" (at the age of 14): a two-letter word; "بابا عمرو" cut to "ابا" is Aba, Nigeria.
     claim = arabic(extractor, "اغتصبت فتيات في سن 14 عاما في حي بابا عمرو بحمص في سوريا.")
     assert (claim.location.name, claim.location.country) == ("Homs", "SY")
+
+
+def test_a_place_spelt_with_alef_maqsura_and_ages_not_exceeding(extractor: Extractor) -> None:
+    # "نينوى" ends in ى, which folding writes ي: the gazetteer is asked the report's own spelling.
+    claim = arabic(extractor, "اعتقلت قوات الأمن العراقية 12 طفلا لا تتجاوز أعمارهم 15 عاما في محافظة نينوى.")
+    assert (claim.location.admin1, claim.location.country, claim.perpetrator_id) == ("Ninawa", "IQ", "iraqi_government")
+    assert (claim.victims.count, claim.victims.age_min, claim.victims.age_max) == (12, None, 15)

@@ -82,9 +82,13 @@ class PlaceReader:
                     continue  # no capitals to tell a name from a word: only after a place word
                 if not self.lx.capitalised_places and len(candidate.replace(" ", "")) < 3:
                     continue  # "سن" (age) is some town's abbreviation, never a place here
-                if not self.gazetteer.is_name(candidate):
+                # The gazetteer compares names its own way; the report's own spelling first
+                # (folding wrote ى as ي and أ as ا, which the gazetteer's Arabic names keep).
+                written = text[where[start + len(glued)] : where[end - 1] + 1]
+                looked = next((c for c in (written, candidate) if self.gazetteer.is_name(c)), None)
+                if looked is None:
                     continue
-                hits = [p for p in self.gazetteer.lookup(candidate) if p.kind != "country"]
+                hits = [p for p in self.gazetteer.lookup(looked) if p.kind != "country"]
                 if not hits:
                     continue
                 best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]

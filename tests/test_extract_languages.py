@@ -457,3 +457,15 @@ def test_a_place_before_a_verb_of_saying_is_not_the_speaker(extractor: Extractor
         extractor, "Quatre écoliers ont été blessés par un engin explosif, indique un communiqué de l'armée.", "fr"
     )
     assert (army.source, army.perpetrator) == ("army", None)  # who speaks is not who acted
+
+
+def test_girls_violated_over_the_past_year(extractor: Extractor) -> None:
+    text = "Au cours de l'année écoulée, 47 filles ont été victimes de viol commis par des éléments armés."
+    claim = only_claim(extractor, text, "fr")
+    assert (claim.violation, claim.victims.count, claim.victims.sex) == ("sexual_violence", 47, "female")
+    assert (claim.date.start, claim.date.end, claim.date.precision) == ("2023-05-11", PUBLISHED, "range")
+
+
+def test_a_hospital_looted_and_occupied(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "L'hôpital de Mweso a été pillé et occupé par des combattants du M23.", "fr")
+    assert (claim.violation, claim.perpetrator_id) == ("attack_school_hospital", "m23")

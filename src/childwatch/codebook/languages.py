@@ -165,6 +165,7 @@ class LanguageLexicon:
     hijri_months: dict[str, int]  # months of the Islamic (Hijri) calendar, where reports date by it
     weekdays: dict[str, int]  # Monday = 0
     relative_days: dict[str, int]  # days before publication
+    recent_periods: dict[str, int]  # a period up to publication, in days ("la semaine dernière" → 7)
     date_until: tuple[str, ...]  # words between the first and last day of a period ("au", "حتى", "al")
     date_connectors: tuple[str, ...]  # words allowed between day, month and year ("de", "del")
     month_alone: tuple[str, ...]  # folded templates with {month}: where a month without a year is a date
@@ -383,6 +384,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         hijri_months=_ints(dates_t, "hijri_months", f"{name}: dates", problems),
         weekdays=_ints(dates_t, "weekdays", f"{name}: dates", problems),
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
+        recent_periods=_ints(dates_t, "periods", f"{name}: dates", problems),
         date_until=tuple(_phrase_key(u) for u in _strings(dates_t, "until", f"{name}: dates", problems)),
         date_connectors=tuple(_phrase_key(c) for c in _strings(dates_t, "connectors", f"{name}: dates", problems)),
         month_alone=_templates(_strings(dates_t, "month_alone", f"{name}: dates", problems), name, problems),

@@ -54,6 +54,11 @@ class DateReader:
         )
         ends = "|".join(re.escape(w) for w in (*lexicon.date_until, *lexicon.number_joiners))
         self._year_to = re.compile(rf"\s*(?:(?:{ends})\s*|[-–]\s*)((?:19|20)\d\d)(?!\w)" if ends else NEVER.pattern)
+        self._periods = (
+            re.compile(rf"(?<!\w)(?:{alternation(lexicon.recent_periods)})(?!\w)", re.IGNORECASE)
+            if lexicon.recent_periods
+            else None
+        )
         self._month_alone = [
             re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
             for t in lexicon.month_alone
@@ -129,6 +134,13 @@ class DateReader:
                 year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
                 iso = f"{year:04d}-{month:02d}"
                 return DateRange(iso, iso, "month", span(text, where, alone.start() + offset, alone.end() + offset))
+            period = self._periods.search(piece) if self._periods is not None else None
+            if period is not None:
+                # "la semaine dernière", "الأشهر الماضية": the days before the report.
+                days = self.lx.recent_periods[key(period.group())]
+                first = (day - timedelta(days=days)).isoformat()
+                said = span(text, where, period.start() + offset, period.end() + offset)
+                return DateRange(first, day.isoformat(), "range", said)
         return best
 
     def _until(self, piece: str, end: int, found: DateRange) -> date | None:

@@ -469,3 +469,11 @@ def test_girls_violated_over_the_past_year(extractor: Extractor) -> None:
 def test_a_hospital_looted_and_occupied(extractor: Extractor) -> None:
     claim = only_claim(extractor, "L'hôpital de Mweso a été pillé et occupé par des combattants du M23.", "fr")
     assert (claim.violation, claim.perpetrator_id) == ("attack_school_hospital", "m23")
+
+
+def test_a_town_is_read_in_the_province_the_sentence_names(extractor: Extractor) -> None:
+    # Neither report names Colombia: the province does. Suárez is a town in Mexico too.
+    struck = only_claim(extractor, "Hombres armados atacaron una escuela en el municipio de Suárez, Cauca.", "es")
+    assert (struck.location.name, struck.location.admin1, struck.location.country) == ("Suárez", "Cauca", "CO")
+    mine = only_claim(extractor, "Un niño murió por una mina en la vereda El Carmen, en Tumaco (Nariño).", "es")
+    assert (mine.location.name, mine.location.country) == ("Tumaco", "CO")

@@ -55,8 +55,12 @@ class PlaceReader:
         report names most first. A village (under 100,000 people) counts only after a place
         word, and, when the report names countries, only in one of them: "Halle" is not read
         in a report about Syria."""
-        prefer = named.most_common(1)[0][0] if named else None
         cue_ends = self._cue_ends(folded)
+        candidates = self._place_candidates(text, folded, where, cue_ends)
+        # The countries of the provinces the report names count as named too ("Suárez, Cauca"
+        # is in Colombia, though the report never says "Colombia").
+        named = Counter(named or ()) + self._provinces_countries(folded, candidates, cue_ends)
+        prefer = named.most_common(1)[0][0] if named else None
         found: list[PlaceFound] = []
         # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
         taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
@@ -67,7 +71,7 @@ class PlaceReader:
             if place is not None:
                 found.append(PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))
-        for start, end, partial in self._place_candidates(text, folded, where, cue_ends):
+        for start, end, partial in candidates:
             if any(a < end and start < b for a, b in taken):
                 continue
             name = folded[start:end]
@@ -109,6 +113,23 @@ class PlaceReader:
                 break
         found.sort(key=lambda p: p.start)
         return found
+
+    def _provinces_countries(
+        self, folded: str, candidates: list[tuple[int, int, bool]], cue_ends: set[int]
+    ) -> Counter[str]:
+        """The countries of the admin1 divisions (provinces, governorates) the text names."""
+        countries: Counter[str] = Counter()
+        for start, end, partial in candidates:
+            name = folded[start:end]
+            if partial or key(name) in self.lx.not_places:
+                continue
+            if not self.lx.capitalised_places and start not in cue_ends:
+                continue
+            if self.gazetteer.is_name(name):
+                admin1 = {p.country for p in self.gazetteer.lookup(name) if p.kind == "admin1"}
+                if len(admin1) == 1:
+                    countries[admin1.pop()] += 1
+        return countries
 
     def _place_candidates(
         self, text: str, folded: str, where: array[int], cue_ends: set[int]
@@ -184,7 +205,14 @@ class PlaceReader:
                 return Location(country=country, precision="country")
             else:
                 return Location()
-        best = min(here, key=lambda p: (_ORDER[p.place.kind], not p.cued, p.start))
+        provinces = {(q.place.country, q.place.name) for q in here if q.place.kind == "admin1"}
+
+        def rank(p: PlaceFound) -> tuple[int, bool, bool, int]:
+            # A town in the province the sentence names first ("Tumaco (Nariño)").
+            outside = bool(provinces) and p.place.kind == "place" and (p.place.country, p.place.admin1) not in provinces
+            return (_ORDER[p.place.kind], outside, not p.cued, p.start)
+
+        best = min(here, key=rank)
         p = best.place
         loc = Location(country=p.country, lat=p.lat, lon=p.lon, precision=p.kind, place_id=p.id)
         loc.span = span(text, where, best.start, best.end)

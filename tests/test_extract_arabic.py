@@ -357,3 +357,8 @@ def test_a_place_spelt_with_alef_maqsura_and_ages_not_exceeding(extractor: Extra
     claim = arabic(extractor, "اعتقلت قوات الأمن العراقية 12 طفلا لا تتجاوز أعمارهم 15 عاما في محافظة نينوى.")
     assert (claim.location.admin1, claim.location.country, claim.perpetrator_id) == ("Ninawa", "IQ", "iraqi_government")
     assert (claim.victims.count, claim.victims.age_min, claim.victims.age_max) == (12, None, 15)
+
+
+def test_an_age_in_years_written_as_a_word(extractor: Extractor) -> None:
+    claim = arabic(extractor, 'استشهد الرضيع "علي - عام ونصف" حرقا في الاعتداء على المنزل.')
+    assert (claim.victims.count, claim.victims.age_min, claim.victims.age_max) == (1, 1, 1)

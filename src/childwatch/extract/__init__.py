@@ -110,8 +110,11 @@ class Extractor:
 
     def extract(self, document: Document) -> list[Claim]:
         """The claims a report asserts, read in its language (`document.language`, English when
-        unset). A language without a file in `codebook/languages/` raises CodebookError."""
+        unset); none for a language without a file in `codebook/languages/` (`reads_language`
+        tells which: the pipeline stores such a report and names it in the run summary)."""
         if not is_english(document.language):
+            if not reads_language(document.language):
+                return []
             return self._language(primary(document.language) or "").extract(document)
         text = document.text
         tokens = tokenize(text)

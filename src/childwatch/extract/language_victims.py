@@ -1,0 +1,192 @@
+"""The children a sentence of another language names: how many (figures in digits and
+words, qualifiers, vague and approximate amounts, nouns that state their own number),
+their ages and their sex, read with the language's file.
+
+    reader = VictimReader(load_language("fr"))
+    reader.victims(folded, piece, offset, near, trigger)   # Victims
+"""
+
+from __future__ import annotations
+
+import re
+
+from childwatch.codebook.languages import LanguageLexicon
+from childwatch.extract.lexical import key, variants, words_between
+from childwatch.records import Victims
+
+__all__ = ["Child", "VictimReader"]
+
+# A child noun found in a sentence: folded start and end, its sex, the number it states itself.
+Child = tuple[int, int, str | None, int | None]
+# A figure in digits, with a thousands separator or without.
+_DIGITS = r"\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+"
+
+
+class VictimReader:
+    """One language's number words and age phrases, compiled."""
+
+    def __init__(self, lexicon: LanguageLexicon) -> None:
+        self.lx = lexicon
+        glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
+        words = sorted(
+            {*lexicon.number_words, *lexicon.multipliers}, key=len, reverse=True
+        )  # longest first: "dix-sept" before "dix"
+        word_number = "|".join(re.escape(w) for w in words) or "(?!x)x"
+        joiners = "|".join(re.escape(j) for j in lexicon.number_joiners)
+        # A joiner may be glued to the next number word ("خمسة وعشرين"), or stand apart ("vingt et un").
+        link = rf"(?:\s+(?:(?:{joiners})\s*)?|-)" if joiners else r"(?:\s+|-)"
+        vague = "|".join(re.escape(v) for v in sorted({*lexicon.vague, *lexicon.approximate}, key=len, reverse=True))
+        vague = vague or "(?!x)x"
+        qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
+        spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
+        times = "|".join(re.escape(m) for m in sorted(lexicon.multipliers, key=len, reverse=True)) or "(?!x)x"
+        # "300 mil niños", "1,1 millones": a figure in digits times a word.
+        digits = rf"(?:{_DIGITS}|\d+[.,]\d{{1,2}})(?:\s+(?:{times}))?"
+        number = rf"(?P<vague>{vague})|(?P<digits>{digits})|(?P<words>{spelled})"
+        # A figure just before a child noun: "au moins 12 enfants", "onze jeunes enfants", "des dizaines d'élèves".
+        # Words the language may put between a figure and its child noun ("trois morts parmi les
+        # élèves", "ثلاثة من الأطفال"), else one word at most ("onze jeunes enfants").
+        links = "|".join(lexicon.count_links)
+        word = rf"{lexicon.word}\s+(?:d'|de\s+)?"  # "9 corps d'enfants"
+        between = rf"(?:(?:{links})\s*|{word})?" if links else rf"(?:{word})?"
+        self._count_before = re.compile(
+            rf"(?:(?P<qualifier>{qualifiers})\s+)?(?<!\w)(?:{number})\s*{between}$",
+            re.IGNORECASE,
+        )
+        self._number = re.compile(rf"^(?:{number})$", re.IGNORECASE)
+
+    def victims(
+        self,
+        folded: str,
+        piece: str,
+        offset: int,
+        near: list[Child],
+        trigger: tuple[int, int],
+    ) -> Victims:
+        victims = Victims()
+        if not near:
+            return victims
+        near = sorted(near, key=lambda c: words_between(folded, trigger, (c[0], c[1])))
+        counted = False  # by a figure before the noun
+        for start, _end, _sex, own in near:
+            figure = self._count_before.search(folded[max(offset, start - 60) : start])
+            if figure is not None:
+                value = self._value(figure)
+                vague = figure.group("vague") and key(figure.group("vague")) in self.lx.vague
+                if value is not None and vague:
+                    # "des dizaines d'enfants": at least so many, no count (as English "dozens").
+                    victims.count_low, victims.qualifier = value, _magnitude(value)
+                    break
+                if value is not None:
+                    victims.count, counted = value, True
+                    if figure.group("qualifier"):
+                        victims.qualifier = self.lx.qualifiers.get(key(figure.group("qualifier")))
+                    elif figure.group("vague"):
+                        victims.qualifier = "about"
+                    break
+            if own is not None:
+                # Nouns that each state their number, joined ("طفل وطفلة", "un garçon et une fille"): their sum.
+                victims.count = own + self._joined_counts(folded, start, near)
+                break
+        # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
+        sexes = {sex for _, _, sex, own in near if not (own == 1 and counted and (victims.count or 1) > 1)}
+        if "mixed" in sexes or {"female", "male"} <= sexes:
+            victims.sex = "mixed"  # "niños y niñas", "des garçons et des filles"
+        elif len(sexes) == 1:
+            victims.sex = "female" if "female" in sexes else "male" if "male" in sexes else None
+        # The age told nearest the child noun ("a boy of 18 months ... his brother, aged four").
+        child_at = near[0][0] - offset
+        ages = sorted(
+            (m for pattern in self.lx.ages for m in pattern.finditer(piece)), key=lambda m: abs(m.start() - child_at)
+        )
+        for m in ages:
+            groups = m.groupdict()
+            low = self._age(groups.get("min"))
+            high = self._age(groups.get("max"))
+            below = self._age(groups.get("below"))
+            if groups.get("months"):
+                months = self._age(groups["months"], most=216)
+                low = high = months // 12 if months is not None else None
+            if low is None and high is None and below is None:
+                continue
+            victims.age_min = low
+            victims.age_max = high if high is not None else (below - 1 if below is not None else None)
+            if high is None and below is None and low is not None and victims.count == 1:
+                victims.age_max = low  # one child of one age
+            break
+        return victims
+
+    def _joined_counts(self, folded: str, start: int, near: list[Child]) -> int:
+        """The numbers stated by the child nouns that follow the one at `start`, each joined to
+        the one before it by nothing but a joiner ("و", "et", "y")."""
+        total = 0
+        by_start = sorted(near)
+        end = next(e for s, e, _, _ in by_start if s == start)
+        for s, e, _sex, own in by_start:
+            if s < end or own is None:
+                continue
+            gap = key(folded[end:s])
+            glued = not gap and any(folded.startswith(j, s) for j in self.lx.number_joiners)
+            if gap not in self.lx.number_joiners and not glued:
+                break  # "طفله الرضيع", "his child, the infant": one child named twice
+            total += own
+            end = e
+        return total
+
+    def _value(self, m: re.Match[str]) -> int | None:
+        if m.group("vague"):
+            said = key(m.group("vague"))
+            return self.lx.vague.get(said, self.lx.approximate.get(said))
+        if m.group("digits"):
+            figure, word = m.group("digits"), ""
+            parts = figure.rsplit(None, 1)
+            if len(parts) == 2 and key(parts[1]) in self.lx.multipliers:
+                figure, word = parts  # "300 mil"; but "1 000" is one figure
+            factor = self.lx.multipliers.get(key(word), 1) if word else 1
+            if factor > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", figure):
+                return round(float(figure.replace(",", ".")) * factor)
+            return int(re.sub(r"\D", "", figure)) * factor
+        if m.group("words"):
+            return self._words_value(m.group("words"))
+        return None
+
+    def _words_value(self, words: str) -> int | None:
+        total = current = 0
+        seen = False
+        for word in re.split(r"[\s-]+", key(words)):
+            if self.lx.prefix and word not in self.lx.number_words and word not in self.lx.multipliers:
+                # A glued conjunction or article ("وعشرين", "الأربع"); never cut from a number
+                # word itself ("ألف" is not "ال" + "ف").
+                for _glued, rest in variants(self.lx, word)[1:]:
+                    if rest in self.lx.number_words or rest in self.lx.multipliers:
+                        word = rest
+                        break
+            if word in self.lx.number_joiners or not word:
+                continue
+            if word in self.lx.number_words:
+                current += self.lx.number_words[word]
+                seen = True
+            elif word in self.lx.multipliers:
+                factor = self.lx.multipliers[word]
+                current = (current or 1) * factor
+                if factor >= 1000:
+                    total, current = total + current, 0
+                seen = True
+        return total + current if seen else None
+
+    def _age(self, value: str | None, most: int = 18) -> int | None:
+        if value is None:
+            return None
+        if value.isdigit():
+            age = int(value)
+        else:
+            m = self._number.match(value)
+            age = self._value(m) if m else None  # type: ignore[assignment]
+        return age if age is not None and 0 <= age < most else None
+
+    # ---- actors and sources ----------------------------------------------------------------
+
+
+def _magnitude(low: int) -> str:
+    """The English word for a vague amount, as the English extractor records it."""
+    return "several" if low < 10 else "dozens" if low < 100 else "hundreds" if low < 1000 else "thousands"

@@ -478,3 +478,8 @@ def test_a_town_is_read_in_the_province_the_sentence_names(extractor: Extractor)
     assert (struck.location.name, struck.location.admin1, struck.location.country) == ("Suárez", "Cauca", "CO")
     mine = only_claim(extractor, "Un niño murió por una mina en la vereda El Carmen, en Tumaco (Nariño).", "es")
     assert (mine.location.name, mine.location.country) == ("Tumaco", "CO")
+
+
+def test_the_report_date_bounds_a_practice_told_undated(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Les groupes armés recrutent régulièrement des enfants dans l'est du pays.", "fr")
+    assert (claim.kind, claim.date.start, claim.date.end) == ("pattern", None, PUBLISHED)

@@ -153,8 +153,9 @@ class LanguageExtractor:
                 if source is not None or last_source is not None:
                     claim.source, claim.source_id, claim.source_span = source or last_source  # type: ignore[misc]
                 claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
-                if claim.kind == "incident" and claim.date.start is None and claim.date.end is None:
-                    # The report's date bounds an undated incident: it happened on or before it.
+                if claim.date.start is None and claim.date.end is None:
+                    # The report's date bounds whatever it tells undated, an event or a total or
+                    # a practice: each happened, or was counted, on or before it.
                     claim.date = DateRange(start=None, end=published)
                 claims.append(claim)
         return _merge(claims, document.published)

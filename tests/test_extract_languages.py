@@ -329,6 +329,13 @@ def test_a_bad_regex_in_a_child_noun_or_an_age_is_named(language_folder: Path) -
     assert "languages/it.toml: children.ages: invalid pattern" in text
 
 
+def test_a_misspelt_key_is_named_not_ignored(language_folder: Path) -> None:
+    (language_folder / "it.toml").write_text(ITALIAN.replace("cues = ", "cue = "), encoding="utf-8")
+    with pytest.raises(CodebookError) as caught:
+        load_language("it")
+    assert any(p.startswith("languages/it.toml: [sources]: unknown key 'cue'") for p in caught.value.problems)
+
+
 # ---- engine rules found on Spanish and French reports -----------------------------------------
 
 

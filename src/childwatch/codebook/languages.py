@@ -242,6 +242,20 @@ _TOP = {
 }  # fmt: skip
 
 
+# The keys each table may hold (a misspelt one would otherwise be ignored without a word).
+_TABLE_KEYS = {
+    "children": frozenset({"nouns", "ages"}),
+    "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague"}),
+    "dates": frozenset(
+        {"months", "hijri_months", "weekdays", "connectors", "relative", "periods", "month_alone", "until", "since"}
+    ),
+    "kind": frozenset({"pattern", "aggregate"}),
+    "forces": frozenset({"described", "refer_back", "state", "against"}),
+    "sources": frozenset({"cues", "accusing", "clause", "bodies", "named"}),
+    "places": frozenset({"countries", "demonyms", "cues", "not_places"}),
+}
+
+
 def _table(data: dict[str, Any], key: str, name: str, problems: list[str]) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
@@ -271,6 +285,11 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         problems.append(f"{name}: language = {data.get('language')!r}, expected {code!r} (the file's name)")
     for key in sorted(set(data) - _TOP):
         problems.append(f"{name}: unknown key {key!r}")
+    for table, keys in _TABLE_KEYS.items():
+        value = data.get(table)
+        if isinstance(value, dict):
+            for key in sorted(set(value) - keys):
+                problems.append(f"{name}: [{table}]: unknown key {key!r} (one of {', '.join(sorted(keys))})")
     prefix = str(data.get("prefix", ""))
     try:
         re.compile(prefix)

@@ -362,3 +362,10 @@ def test_a_place_spelt_with_alef_maqsura_and_ages_not_exceeding(extractor: Extra
 def test_an_age_in_years_written_as_a_word(extractor: Extractor) -> None:
     claim = arabic(extractor, 'استشهد الرضيع "علي - عام ونصف" حرقا في الاعتداء على المنزل.')
     assert (claim.victims.count, claim.victims.age_min, claim.victims.age_max) == (1, 1, 1)
+
+
+def test_a_sudanese_state_and_a_total_over_the_past_two_weeks(extractor: Extractor) -> None:
+    raped = arabic(extractor, "تعرضت طفلة تبلغ من العمر 13 عاما للاغتصاب على يد مسلحين في ولاية جنوب دارفور.")
+    assert (raped.location.admin1, raped.location.country, raped.victims.age_min) == ("South Darfur", "SD", 13)
+    total = arabic(extractor, "قالت اليونيسف إن 50 طفلا قتلوا أو أصيبوا في اليمن خلال الأسبوعين الماضيين.")
+    assert (total.kind, total.date.start, total.date.end) == ("aggregate", "2024-04-26", PUBLISHED)

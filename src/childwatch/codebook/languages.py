@@ -58,28 +58,12 @@ LANGUAGES = Path(__file__).resolve().parent / "languages"
 # One character of the report → one folded character (or none). Arabic letters that
 # spellings vary on are made one; digits of every script become ASCII digits.
 _ARABIC_FOLD = {
-    "\u0623": "\u0627",  # أ → ا
-    "\u0625": "\u0627",  # إ → ا
-    "\u0622": "\u0627",  # آ → ا
-    "\u0671": "\u0627",  # ٱ → ا
+    "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",  # أ إ آ ٱ → ا
     "\u0649": "\u064a",  # ى → ي
-    "\u066c": ",",  # Arabic thousands separator
-    "\u066b": ".",  # Arabic decimal separator
-    "\u060c": ",",  # Arabic comma
-    "\u061b": ";",  # Arabic semicolon
-    "\u061f": "?",  # Arabic question mark
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u02bc": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u00ab": '"',
-    "\u00bb": '"',
-    "\u00a0": " ",
-    "\u202f": " ",
-    "\u2013": "-",
-    "\u2014": "-",
-}
+    "\u066c": ",", "\u066b": ".", "\u060c": ",", "\u061b": ";", "\u061f": "?",  # Arabic punctuation
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u00a0": " ", "\u202f": " ", "\u2013": "-", "\u2014": "-",
+}  # fmt: skip
 _DROP = frozenset({"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"})  # tatweel, joiners, marks
 
 

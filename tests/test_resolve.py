@@ -523,17 +523,20 @@ def test_agreeing_on_a_large_figure_says_more_than_on_a_small_one() -> None:
     assert small.features.get("close_count") == s.weights["close_count"] < s.weights["close_count_large"]
 
 
-def test_claims_are_resolved_by_violation_and_continent(batch1: Store) -> None:
-    blocks = db.blocks(batch1, unresolved_only=False)
-    assert all(b.countries or b.region is None for b in blocks)
-    # Every claim is in exactly one block; a continent's countries are resolved together.
-    seen = [(c.claim.violation, c.claim.location.country) for c in batch1.iter_claims()]
-    for violation, country in seen:
+def assert_each_claim_in_one_block(store: Store, blocks: list[db.Block]) -> None:
+    for violation, country in {(c.claim.violation, c.claim.location.country) for c in store.iter_claims()}:
         holding = [
             b for b in blocks
             if b.violation == violation and (country in b.countries or (country is None and b.region is None))
         ]  # fmt: skip
         assert len(holding) == 1, (violation, country)
+
+
+def test_claims_are_resolved_by_violation_and_continent(batch1: Store) -> None:
+    blocks = db.blocks(batch1, unresolved_only=False)
+    assert all(b.countries or b.region is None for b in blocks)
+    # Every claim is in exactly one block; a continent's countries are resolved together.
+    assert_each_claim_in_one_block(batch1, blocks)
     africa = [b for b in blocks if b.region == "AF"]
     assert africa and all(set(b.countries) <= {"NG", "SO", "SD", "CD", "UG", "ML", "KE", "ET", "MZ"} for b in africa)
 
@@ -574,11 +577,5 @@ def test_a_continent_too_large_is_resolved_country_by_country(batch1: Store, mon
     blocks = db.blocks(batch1, unresolved_only=False)
     assert all(len(b.countries) <= 1 for b in blocks)
     assert any(b.region and ":" in b.region for b in blocks)
-    seen = {(c.claim.violation, c.claim.location.country) for c in batch1.iter_claims()}
-    for violation, country in seen:
-        holding = [
-            b for b in blocks
-            if b.violation == violation and (country in b.countries or (country is None and b.region is None))
-        ]  # fmt: skip
-        assert len(holding) == 1, (violation, country)
+    assert_each_claim_in_one_block(batch1, blocks)
     resolve(batch1, full=True)  # and resolving by those blocks works

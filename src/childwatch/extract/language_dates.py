@@ -167,13 +167,15 @@ class DateReader:
         # At most an article between ("desde el 7 de octubre", "depuis le 3 mars").
         return any(len(before[m.end() :].strip(" ,'")) <= 3 for m in self.lx.since.finditer(before))
 
-    def lede(self, folded: str, lede: list[tuple[int, int]], published: str | None) -> DateRange | None:
+    def lede(
+        self, text: str, folded: str, where: array[int], lede: list[tuple[int, int]], published: str | None
+    ) -> DateRange | None:
         """The day the report's opening tells its news on: a day at most a month before publication."""
         if not published or len(published) < 10:
             return None
         day = date.fromisoformat(published[:10])
         for start, end in lede:
-            found = self.read(folded[start:end], start, folded, array("l", range(len(folded) + 1)), published)
+            found = self.read(folded[start:end], start, text, where, published)
             if found is None or found.precision not in ("day", "range") or found.start is None:
                 continue
             if len(found.start) == 10 and 0 <= (day - date.fromisoformat(found.start)).days <= 31:

@@ -49,6 +49,13 @@ class PlaceReader:
         self.gazetteer = gazetteer
         self._actors = actors
         self._countries = countries
+        # A place word, then where a name may start: after an article, or a quotation mark
+        # opening it ("في “لحج – صبر”").
+        self._cue = (
+            re.compile(rf"(?:{lexicon.place_cues.pattern})\s+[\"']?\s*(?:l'|la\s+|le\s+)?", re.IGNORECASE)
+            if lexicon.place_cues is not None
+            else None
+        )
 
     def find(self, text: str, folded: str, where: array[int], named: Counter[str] | None = None) -> list[PlaceFound]:
         """Places named in the text; among places of one name, those in the country the
@@ -168,21 +175,17 @@ class PlaceReader:
 
     def _cue_ends(self, folded: str) -> set[int]:
         """Where a word may start that a place word ("à", "dans", "في") stands before."""
-        if self.lx.place_cues is None:
+        if self._cue is None:
             return set()
-        # A quotation mark may open the name ("في “لحج – صبر”").
-        cue = rf"(?:{self.lx.place_cues.pattern})\s+[\"']?\s*(?:l'|la\s+|le\s+)?"
-        return {m.end() for m in re.finditer(cue, folded, re.I)}
+        return {m.end() for m in self._cue.finditer(folded)}
 
     def after_cue(self, folded: str, start: int) -> bool:
         """Whether a place word stands right before `start` ("en Russie", "في حلب")."""
         if self.lx.place_cues is None:
             return False
         before = folded[max(0, start - 25) : start]
-        return any(
-            m.end() >= len(before.rstrip()) - 0 and before[m.end() :].strip() in ("", "l'", "la", "le")
-            for m in self.lx.place_cues.finditer(before)
-        )
+        tail = len(before.rstrip())
+        return any(m.end() >= tail for m in self.lx.place_cues.finditer(before))
 
     def location(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from childwatch.codebook.languages import LanguageLexicon
-from childwatch.extract.lexical import key, variants, words_between
+from childwatch.extract.lexical import alternation, key, variants, words_between
 from childwatch.records import Victims
 
 __all__ = ["Child", "VictimReader"]
@@ -28,18 +28,14 @@ class VictimReader:
     def __init__(self, lexicon: LanguageLexicon) -> None:
         self.lx = lexicon
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
-        words = sorted(
-            {*lexicon.number_words, *lexicon.multipliers}, key=len, reverse=True
-        )  # longest first: "dix-sept" before "dix"
-        word_number = "|".join(re.escape(w) for w in words) or "(?!x)x"
+        word_number = alternation({*lexicon.number_words, *lexicon.multipliers})  # "dix-sept" before "dix"
         joiners = "|".join(re.escape(j) for j in lexicon.number_joiners)
         # A joiner may be glued to the next number word ("خمسة وعشرين"), or stand apart ("vingt et un").
         link = rf"(?:\s+(?:(?:{joiners})\s*)?|-)" if joiners else r"(?:\s+|-)"
-        vague = "|".join(re.escape(v) for v in sorted({*lexicon.vague, *lexicon.approximate}, key=len, reverse=True))
-        vague = vague or "(?!x)x"
-        qualifiers = "|".join(re.escape(q) for q in sorted(lexicon.qualifiers, key=len, reverse=True)) or "(?!x)x"
+        vague = alternation({*lexicon.vague, *lexicon.approximate})
+        qualifiers = alternation(lexicon.qualifiers)
         spelled = rf"(?:{glued}(?:{word_number}))(?:{link}(?:{word_number}))*"
-        times = "|".join(re.escape(m) for m in sorted(lexicon.multipliers, key=len, reverse=True)) or "(?!x)x"
+        times = alternation(lexicon.multipliers)
         # "300 mil niños", "1,1 millones": a figure in digits times a word.
         digits = rf"(?:{_DIGITS}|\d+[.,]\d{{1,2}})(?:\s+(?:{times}))?"
         number = rf"(?P<vague>{vague})|(?P<digits>{digits})|(?P<words>{spelled})"

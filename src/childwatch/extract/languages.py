@@ -95,7 +95,7 @@ class LanguageExtractor:
             countries.update(p.place.country for p in self.places.find(document.title, title_folded, title_where, None))
         main_country = countries.most_common(1)[0][0] if countries else None
         published = published_of(document)
-        lede = self.dates.lede(folded, clauses[:_LEDE_SENTENCES], published)
+        lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
         actors_in_report = [
             (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
             for m in self._actors.finditer(folded)
@@ -108,16 +108,16 @@ class LanguageExtractor:
             source = self._source(piece, start, text, where)
             if source is not None:
                 last_source = source
-            children = [
-                (m.start() + start, m.end() + start, noun.sex, noun.count)
+            nouns = [
+                (m.start() + start, m.end() + start, noun)
                 for noun in self.lx.children
                 for m in noun.pattern.finditer(piece)
             ]
+            children = [(a, b, noun.sex, noun.count) for a, b, noun in nouns]
             aged = {
-                (m.start() + start, m.end() + start): (noun.age_min, noun.age_max)
-                for noun in self.lx.children
+                (a, b): (noun.age_min, noun.age_max)
+                for a, b, noun in nouns
                 if noun.age_min is not None or noun.age_max is not None
-                for m in noun.pattern.finditer(piece)
             }
             for rule in self.lx.violations:
                 chosen = self._trigger(rule, folded, piece, start, children)
@@ -242,25 +242,23 @@ class LanguageExtractor:
                 claim.perpetrator_span = span(text, where, near.start() + offset, near.end() + offset)
                 return
             return
-        if not found:
-            described = acting(self._described)
-            best = min(described, key=lambda m: abs(m.start() + offset - trigger[0])) if described else None
-            refers = best is not None and key(best.group()) in self.lx.refer_back
-            # "les assaillants", or no one named or described: the armed group of the surrounding
-            # discourse (named in the last 400 characters), else the one the report is about (as
-            # in English, armed groups first: state forces are often named as responders).
-            if best is None or refers:
-                group = self._group_in_context(actors_in_report, offset)
-                if group is not None:
-                    actor = self.codebook.actor(group[2])
-                    claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
-                    claim.perpetrator_span = span(text, where, group[0], group[1])
-                    return
-            if best is not None:
-                # Who the report says acted, in the codebook's English ("armed groups").
-                claim.perpetrator = self._lookup(self.lx.described, best.group())
-                claim.perpetrator_span = span(text, where, best.start() + offset, best.end() + offset)
-            return
+        described = acting(self._described)
+        best = min(described, key=lambda m: abs(m.start() + offset - trigger[0])) if described else None
+        refers = best is not None and key(best.group()) in self.lx.refer_back
+        # "les assaillants", or no one named or described: the armed group of the surrounding
+        # discourse (named in the last 400 characters), else the one the report is about (as
+        # in English, armed groups first: state forces are often named as responders).
+        if best is None or refers:
+            group = self._group_in_context(actors_in_report, offset)
+            if group is not None:
+                actor = self.codebook.actor(group[2])
+                claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
+                claim.perpetrator_span = span(text, where, group[0], group[1])
+                return
+        if best is not None:
+            # Who the report says acted, in the codebook's English ("armed groups").
+            claim.perpetrator = self._lookup(self.lx.described, best.group())
+            claim.perpetrator_span = span(text, where, best.start() + offset, best.end() + offset)
 
     def _targeted(self, piece: str, start: int) -> bool:
         """Whether the words at `start` name whom an attack was against ("contra un campamento

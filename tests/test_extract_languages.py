@@ -154,9 +154,65 @@ def test_places_come_from_the_gazetteer_with_english_names_and_iso_codes(
 
 
 def test_a_country_named_in_spanish_is_its_iso_code(extractor: Extractor) -> None:
-    text = "Las fuerzas de seguridad detuvieron a 12 adolescentes en Cisjordania."
+    text = "Las fuerzas de seguridad detuvieron a 12 adolescentes en Rusia."
     location = only_claim(extractor, text, "es").location
-    assert (location.country, location.precision) == ("PS", "country")
+    assert (location.country, location.precision) == ("RU", "country")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Las fuerzas de seguridad detuvieron a 12 adolescentes en Cisjordania."),
+        ("fr", "Les forces de sécurité ont arrêté 12 adolescents en Cisjordanie."),
+        ("ar", "اعتقلت قوات الأمن 12 طفلا في الضفة الغربية."),
+    ],
+)
+def test_a_territory_named_like_a_country_is_the_gazetteers_province(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    location = only_claim(extractor, text, language).location
+    assert (location.admin1, location.country, location.precision) == ("West Bank", "PS", "admin1")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "town", "admin1"),
+    [
+        (
+            "fr",
+            "Des hommes armés ont tué trois enfants dans le village de Toumbalou (Centre-Nord), au Burkina Faso.",
+            "Toumbalou",
+            "Centre-Nord",
+        ),
+        (
+            "es",
+            "Dos niños murieron en la vereda La Palmichosa, en el departamento del Cauca.",
+            "La Palmichosa",
+            "Cauca",
+        ),
+        ("ar", "قتل ثلاثة أطفال في قرية الزعفرانة بمحافظة حماة.", "الزعفرانة", "Hama"),
+    ],
+)
+def test_a_town_the_gazetteer_lacks_is_given_as_written_in_its_province(
+    extractor: Extractor, language: str, text: str, town: str, admin1: str
+) -> None:
+    location = only_claim(extractor, text, language).location
+    assert (location.name, location.admin1, location.precision) == (town, admin1, "place")
+    assert location.lat is None  # no coordinates are invented for it
+
+
+def test_a_town_named_before_places_a_later_sentence_that_names_none(extractor: Extractor) -> None:
+    text = (
+        "Des hommes armés ont attaqué le village de Toumbalou dimanche.\n"
+        "Le bilan fait état de cinq enfants tués, selon une source locale."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    assert [c.location.name for c in claims] == ["Toumbalou"]
+
+
+def test_a_month_after_a_place_word_is_not_a_town(extractor: Extractor) -> None:
+    # "نيسان" (April) is also a town's name in the gazetteer.
+    claims = extractor.extract(report("جندت الميليشيات 40 طفلا في نيسان الماضي في سوريا.", "ar"))
+    assert [(c.location.name, c.location.country) for c in claims] == [(None, "SY")]
 
 
 @pytest.mark.parametrize(

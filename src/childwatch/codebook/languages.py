@@ -170,6 +170,7 @@ class LanguageLexicon:
     countries: dict[str, str]  # folded name → ISO alpha-2
     demonyms: dict[str, str]  # folded nationality word → ISO alpha-2, a country when no place is named
     place_cues: re.Pattern[str] | None
+    settlements: re.Pattern[str] | None  # words before a town's name read as written if the gazetteer lacks it
     not_places: frozenset[str]
     clause_breaks: re.Pattern[str] | None  # words after a comma that open a clause telling another event
     articles: tuple[str, ...]  # spellings of the article a form may start with, the usual one first (ال, لل)
@@ -236,7 +237,7 @@ _TABLE_KEYS = {
     "kind": frozenset({"pattern", "aggregate"}),
     "forces": frozenset({"described", "refer_back", "state", "against"}),
     "sources": frozenset({"cues", "accusing", "clause", "bodies", "named"}),
-    "places": frozenset({"countries", "demonyms", "cues", "not_places"}),
+    "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places"}),
 }
 
 
@@ -418,6 +419,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         countries=countries,
         demonyms=demonyms,
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
+        settlements=words(_strings(places_t, "settlements", f"{name}: places", problems), "places.settlements"),
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
         clause_breaks=words(_strings(data, "clause_breaks", name, problems), "clause_breaks"),
         articles=tuple(fold_pattern(a) for a in _strings(data, "articles", name, problems)),

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from childwatch.codebook.gazetteer import Gazetteer, Place
 from childwatch.codebook.languages import LanguageLexicon
-from childwatch.extract.lexical import key, lookup, ngrams, span, variants
+from childwatch.extract.lexical import key, lookup, lookup_int, ngrams, span, variants
 from childwatch.records import Location
 
 __all__ = ["PlaceFound", "PlaceReader"]
@@ -25,6 +26,9 @@ __all__ = ["PlaceFound", "PlaceReader"]
 _LATIN_NAME = re.compile(
     r"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:(?:de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){0,3}"
 )
+# Between a word for a town and its name: a quotation mark, an article.
+_BEFORE_NAME = re.compile(r"\s+[\"'«“]?\s*((?:l'|la\s+|le\s+|el\s+)?)")
+_WORD = re.compile(r"\w+")
 _ORDER = {"place": 0, "admin1": 1, "country": 2}
 # Outside the countries a report names, a place in a script without capitals must be a city
 # this large to be read (many Arabic words are also some town's name).
@@ -74,7 +78,14 @@ class PlaceReader:
         for m in self._countries.finditer(folded):
             if self._actors.fullmatch(m.group()) and not self.after_cue(folded, m.start()):
                 continue  # "Israël a ciblé": the state acting, not the place
-            place = self.gazetteer.country(lookup(self.lx.countries, m.group(), self.lx.articles))
+            code = lookup(self.lx.countries, m.group(), self.lx.articles)
+            place = self.gazetteer.country(code)
+            # A territory the report's language names like a country, which the gazetteer knows as
+            # a part of it ("الضفة الغربية", "Cisjordanie": the West Bank, in Palestine).
+            written = text[where[m.start()] : where[m.end() - 1] + 1]
+            spellings = [s for glued, c in variants(self.lx, m.group()) for s in (written[len(glued) :], c)]
+            province = [p for p in self._names(*spellings) if p.kind != "country" and p.country == code]
+            place = province[0] if province else place
             if place is not None:
                 found.append(PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))
@@ -82,8 +93,8 @@ class PlaceReader:
             if any(a < end and start < b for a, b in taken):
                 continue
             name = folded[start:end]
-            if key(name) in self.lx.not_places:
-                continue
+            if key(name) in self.lx.not_places or lookup_int(self.lx.months, self.lx, name) is not None:
+                continue  # "في نيسان": in April, not a town called Nissan
             cued = start in cue_ends
             if partial and not cued:
                 continue
@@ -120,6 +131,27 @@ class PlaceReader:
                 break
         found.sort(key=lambda p: p.start)
         return found
+
+    @staticmethod
+    def _as_written(
+        town: tuple[int, int], admin: Place | None, country: str | None, text: str, where: array[int]
+    ) -> Location:
+        """A town the gazetteer lacks, by its name as the report writes it."""
+        start, end = town
+        return Location(
+            name=text[where[start] : where[end - 1] + 1],
+            admin1=admin.name if admin else None,
+            country=admin.country if admin else country,
+            precision="place",
+            span=span(text, where, start, end),
+        )
+
+    def _names(self, *spellings: str) -> list[Place]:
+        """The gazetteer's places of the first spelling it knows, the report's own first."""
+        for name in spellings:
+            if self.gazetteer.is_name(name):
+                return self.gazetteer.lookup(name)
+        return []
 
     def _provinces_countries(
         self, folded: str, candidates: list[tuple[int, int, bool]], cue_ends: set[int]
@@ -187,23 +219,76 @@ class PlaceReader:
         tail = len(before.rstrip())
         return any(m.end() >= tail for m in self.lx.place_cues.finditer(before))
 
+    def unknown(self, text: str, folded: str, where: array[int], found: list[PlaceFound]) -> list[tuple[int, int]]:
+        """Names the gazetteer lacks after a word for a town ("le village de Bourasso",
+        "قرية العيسوية"): spans of the folded text, to be given as written."""
+        if self.lx.settlements is None:
+            return []
+        spans = []
+        cues = self.lx.place_cues
+        starts = {w: i for i, w in enumerate(where)} if self.lx.capitalised_places else {}
+        for m in self.lx.settlements.finditer(folded):
+            after = _BEFORE_NAME.match(folded, m.end())
+            if after is None:
+                continue
+            at = after.end()
+            if self.lx.capitalised_places and text[where[after.start(1)]].isupper():
+                at = after.start(1)  # a capitalised article is the name's own ("La Palmichosa")
+            if self.lx.capitalised_places:
+                written = _LATIN_NAME.match(text, where[at]) if at < len(where) else None
+                last = starts.get(written.end() - 1) if written else None
+                if last is None:
+                    continue
+                end = last + 1
+            else:
+                word = _WORD.match(folded, at)
+                if word is None:
+                    continue
+                end = word.end()
+            name = folded[at:end]
+            if name.isdigit() or key(name) in self.lx.not_places or (cues and cues.fullmatch(name)):
+                continue  # "قرية شمالي الكاميرون": a village in the north, not one called "north"
+            if any(p.start < end and at < p.end for p in found) or self._actors.match(folded, at):
+                continue
+            spans.append((at, end))
+        return spans
+
     def location(
         self,
-        here: list[PlaceFound],
+        clause: tuple[int, int],
         everywhere: list[PlaceFound],
-        offset: int,
+        unknown: Sequence[tuple[int, int]],
         main_country: str | None,
         text: str,
         where: array[int],
     ) -> Location:
-        """The most specific place the sentence names, with its span (so that merging tells two
-        towns of one report apart), else the last one named before it, else the country."""
+        """The most specific place the clause names, with its span (so that merging tells two
+        towns of one report apart); a town the gazetteer lacks by its name as written, in the
+        province and country the clause names; else the last place named before it, else the
+        place the report names most, else the country."""
+        start, end = clause
+        here = [p for p in everywhere if start <= p.start < end]
+        town = next((u for u in unknown if start <= u[0] < end), None)
+        if town is not None and not any(p.place.kind == "place" for p in here):
+            admin = next((p.place for p in here if p.place.kind == "admin1"), None)
+            country = admin.country if admin else next((p.place.country for p in here), None) or main_country
+            return self._as_written(town, admin, country, text, where)
         if not here:
-            before = [p for p in everywhere if p.start < offset and p.place.kind != "country"]
             country = main_country
-            before = [p for p in before if country is None or p.place.country == country]
+            known = [p for p in everywhere if p.place.kind != "country" and country in (None, p.place.country)]
+            before = [p for p in known if p.start < start]
+            town = next((u for u in reversed(unknown) if u[0] < start), None)
+            if town is not None and (not before or before[-1].start < town[0]):
+                # The town the gazetteer lacks, named last before: where the report is.
+                near = [p for p in everywhere if p.start < town[0] + 200 and town[0] <= p.start]
+                admin = next((p.place for p in near if p.place.kind == "admin1"), None)
+                return self._as_written(town, admin, main_country, text, where)
             if before:
                 here = [before[-1]]  # the last place named before: where the report is
+            elif known:
+                # Named only later ("... in a village near Nablus"): the place named most.
+                counts = Counter(p.place.id for p in known)
+                here = [max(known, key=lambda p: (counts[p.place.id], -p.start))]
             elif country is not None:
                 return Location(country=country, precision="country")
             else:
@@ -221,8 +306,8 @@ class PlaceReader:
         loc.span = span(text, where, best.start, best.end)
         if p.kind == "place":
             loc.name = p.name
-            admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
-            loc.admin1 = admin.place.name if admin else p.admin1
+            province = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
+            loc.admin1 = province.place.name if province else p.admin1
         elif p.kind == "admin1":
             loc.admin1 = p.name
         return loc

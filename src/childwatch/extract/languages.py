@@ -89,10 +89,14 @@ class LanguageExtractor:
             for m in pattern.finditer(folded)
         )
         places = self.places.find(text, folded, where, nations)
+        unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)
         if document.title:
             title_folded, title_where = fold(document.title)
             countries.update(p.place.country for p in self.places.find(document.title, title_folded, title_where, None))
+        # Nationality words count too: a report about Syria may name only Russia and China,
+        # as powers at the Security Council, and "Syrian" ten times.
+        countries.update(self._lookup(self.lx.demonyms, m.group()) for m in self._demonyms.finditer(folded))
         main_country = countries.most_common(1)[0][0] if countries else None
         published = published_of(document)
         lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
@@ -139,9 +143,9 @@ class LanguageExtractor:
                         claim.victims.age_min, claim.victims.age_max = ages[0]
                 nation = self._demonyms.search(piece)
                 claim.location = self.places.location(
-                    [p for p in places if start <= p.start < end],
+                    (start, end),
                     places,
-                    start,
+                    unknown,
                     self._lookup(self.lx.demonyms, nation.group()) if nation else main_country,
                     text,
                     where,

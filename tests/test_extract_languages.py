@@ -546,3 +546,22 @@ def test_a_town_is_read_in_the_province_the_sentence_names(extractor: Extractor)
 def test_the_report_date_bounds_a_practice_told_undated(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Les groupes armés recrutent régulièrement des enfants dans l'est du pays.", "fr")
     assert (claim.kind, claim.date.start, claim.date.end) == ("pattern", None, PUBLISHED)
+
+
+def test_the_body_named_is_the_source_not_the_officials_speaking_for_it(extractor: Extractor) -> None:
+    text = "قال مسؤولون من شرطة الاحتلال إن مستوطنين أحرقوا منزلا مما أدى إلى مقتل طفل."
+    assert only_claim(extractor, text, "ar").source == "Israeli police"
+    ministry = only_claim(extractor, "أعلنت وزارة الداخلية أن خمسة أطفال قتلوا في القصف.", "ar")
+    assert ministry.source == "Ministry of Interior"
+
+
+def test_a_report_attributed_in_the_next_sentence_takes_that_source(extractor: Extractor) -> None:
+    text = (
+        "Une attaque contre une école a fait quatre morts parmi les élèves.\n"
+        "Les autorités locales ont assuré que l'enquête était en cours."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    assert claims and {c.source for c in claims} == {"local authorities"}
+    # A source named before is kept: the next sentence's is not taken over it.
+    earlier = "Selon l'UNICEF, trois enfants ont été tués.\nLes autorités locales ont confirmé le bilan."
+    assert [c.source for c in extractor.extract(report(earlier, "fr"))] == ["UNICEF"]

@@ -107,11 +107,15 @@ class LanguageExtractor:
         ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
-        for start, end in clauses:
+        sources = [self._source(folded[start:end], start, text, where) for start, end in clauses]
+        for at, (start, end) in enumerate(clauses):
             piece = folded[start:end]
-            source = self._source(piece, start, text, where)
+            source = sources[at]
             if source is not None:
                 last_source = source
+            # Named by none so far, a report is often attributed in the next sentence ("...
+            # killed children. The Action Group said in a statement that...").
+            following = sources[at + 1] if last_source is None and at + 1 < len(sources) else None
             nouns = [
                 (m.start() + start, m.end() + start, noun)
                 for noun in self.lx.children
@@ -154,8 +158,9 @@ class LanguageExtractor:
                 claim.date = self.dates.read(piece, start, text, where, published) or (
                     lede if lede is not None else DateRange()
                 )
-                if source is not None or last_source is not None:
-                    claim.source, claim.source_id, claim.source_span = source or last_source  # type: ignore[misc]
+                attributed = source or last_source or following
+                if attributed is not None:
+                    claim.source, claim.source_id, claim.source_span = attributed
                 claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
                 if claim.date.start is None and claim.date.end is None:
                     # The report's date bounds whatever it tells undated, an event or a total or
@@ -330,17 +335,23 @@ class LanguageExtractor:
     def _source_in(
         self, window: re.Match[str], offset: int, text: str, where: array[int]
     ) -> tuple[str, str | None, Span] | None:
-        """The first known body named in one comma-delimited window of a sentence."""
-        m = self._sources.search(window.group())
-        if m is None:
+        """The most specific known body named in one comma-delimited window of a sentence: a
+        codebook body first, then the longest form ("officials of the occupation police": the
+        police, not "officials")."""
+        best: tuple[bool, int, int, re.Match[str], str | None] | None = None
+        for m in self._sources.finditer(window.group()):
+            try:
+                source_id: str | None = self._lookup(self.lx.source_ids, m.group())
+            except KeyError:
+                source_id = None  # a source the codebook does not list ("witnesses"): named only
+            rank = (source_id is not None, len(m.group()), -m.start())
+            if best is None or rank > best[:3]:
+                best = (*rank, m, source_id)
+        if best is None:
             return None
-        form = self._lookup(self.lx.sources, m.group())
-        try:
-            source_id: str | None = self._lookup(self.lx.source_ids, m.group())
-        except KeyError:
-            source_id = None  # a source the codebook does not list ("witnesses"): named only
+        m, source_id = best[3], best[4]
         s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
-        return form, source_id, span(text, where, s, e)
+        return self._lookup(self.lx.sources, m.group()), source_id, span(text, where, s, e)
 
     # ---- places ----------------------------------------------------------------------------
 

@@ -565,3 +565,18 @@ def test_a_report_attributed_in_the_next_sentence_takes_that_source(extractor: E
     # A source named before is kept: the next sentence's is not taken over it.
     earlier = "Selon l'UNICEF, trois enfants ont été tués.\nLes autorités locales ont confirmé le bilan."
     assert [c.source for c in extractor.extract(report(earlier, "fr"))] == ["UNICEF"]
+
+
+def test_a_sentence_naming_no_actor_keeps_the_actor_of_the_event_just_told(extractor: Extractor) -> None:
+    text = (
+        "Israël a bombardé une école de Gaza qui abritait des familles déplacées.\n"
+        "L'armée affirme que des combattants du Hamas s'y cachaient.\n"
+        "Cette frappe a tué 93 personnes, dont onze enfants."
+    )
+    killing = [c for c in extractor.extract(report(text, "fr")) if c.violation == "killing_maiming"]
+    assert [(c.perpetrator_id, c.victims.count) for c in killing] == [("israeli_forces", 11)]
+
+
+def test_the_group_an_attack_answered_is_not_who_acted(extractor: Extractor) -> None:
+    text = "Desde el comienzo de los bombardeos israelíes, en respuesta a los ataques de Hamas, 3.500 niños murieron."
+    assert only_claim(extractor, text, "es").perpetrator_id == "israeli_forces"

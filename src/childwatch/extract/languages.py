@@ -50,6 +50,9 @@ _NAME = rf"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+(?:{_PARTICLE})?[A-ZÀ-ÖØ-�
 _NAME_AFTER = re.compile(rf"\s*(?:(?:M|Mme|Mgr|Dr|Pr|Me|Sr|Sra|Dra)\.?\s+)?{_NAME}")
 _NAME_BEFORE = re.compile(rf"(?:^|[\s,(«\"])(?:(?:M|Mme|Dr|Sr|Sra)\.?\s+)?{_NAME}\s*,?\s*$")
 _LEDE_SENTENCES = 3
+# How far (in characters of the report) the actor of the event just told carries to a
+# sentence that names none.
+_CARRIED = 400
 
 
 class LanguageExtractor:
@@ -154,7 +157,8 @@ class LanguageExtractor:
                     text,
                     where,
                 )
-                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report)
+                told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
+                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told)
                 claim.date = self.dates.read(piece, start, text, where, published) or (
                     lede if lede is not None else DateRange()
                 )
@@ -221,6 +225,7 @@ class LanguageExtractor:
         where: array[int],
         trigger: tuple[int, int],
         actors_in_report: list[tuple[int, int, str]],
+        previous: Claim | None,
     ) -> None:
         def acting(pattern: re.Pattern[str]) -> list[re.Match[str]]:
             # Not "selon l'armée" (who speaks) nor "en Russie" (a place; "des combattants de
@@ -258,6 +263,12 @@ class LanguageExtractor:
         # discourse (named in the last 400 characters), else the one the report is about (as
         # in English, armed groups first: state forces are often named as responders).
         if best is None or refers:
+            if previous is not None and previous.perpetrator_id and where[offset] - previous.evidence.end < _CARRIED:
+                # "Cette frappe a tué 93 personnes": the event the report has just told, by the
+                # actor it was given (who passed the tests of who acted), not any group nearby.
+                claim.perpetrator, claim.perpetrator_id = previous.perpetrator, previous.perpetrator_id
+                claim.perpetrator_span = previous.perpetrator_span
+                return
             group = self._group_in_context(actors_in_report, offset)
             if group is not None:
                 actor = self.codebook.actor(group[2])

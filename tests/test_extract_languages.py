@@ -580,3 +580,25 @@ def test_a_sentence_naming_no_actor_keeps_the_actor_of_the_event_just_told(extra
 def test_the_group_an_attack_answered_is_not_who_acted(extractor: Extractor) -> None:
     text = "Desde el comienzo de los bombardeos israelíes, en respuesta a los ataques de Hamas, 3.500 niños murieron."
     assert only_claim(extractor, text, "es").perpetrator_id == "israeli_forces"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "actor", "country"),
+    [
+        ("fr", "Une frappe aérienne russe a tué quatre enfants dans la province d'Idleb.", "russian_forces", "SY"),
+        ("fr", "Les forces armées burkinabè ont arrêté sept mineurs à Djibo.", "burkinabe_forces", "BF"),
+        ("es", "Tropas rusas mataron a tres niños en Járkov.", "russian_forces", "UA"),
+        ("ar", "قتل ثلاثة أطفال في غارة جوية روسية على ريف إدلب.", "russian_forces", "SY"),
+    ],
+)
+def test_a_nationality_after_troops_or_an_attack_says_whose_forces_not_where(
+    extractor: Extractor, language: str, text: str, actor: str, country: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.perpetrator_id, claim.location.country) == (actor, country)
+
+
+def test_one_child_named_by_a_sexed_noun_and_another_word_has_that_sex(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "تعرضت فتاة قاصر تبلغ 13 عاما للاغتصاب على يد مسلحين.", "ar")
+    victims = claim.victims
+    assert (victims.count, victims.sex, victims.age_min, victims.age_max) == (1, "female", 13, 13)

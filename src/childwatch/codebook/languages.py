@@ -161,6 +161,7 @@ class LanguageLexicon:
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
     against: re.Pattern[str] | None  # words before whom an attack was against ("contre", "ضد")
+    attacks: re.Pattern[str] | None  # attacks and troops a nationality word says whose ("une frappe russe")
     refer_back: frozenset[str]  # described forms that refer to a group the report names ("les assaillants")
     source_cues: re.Pattern[str] | None
     accusing: re.Pattern[str] | None  # verbs of saying whose object is the accused ("a accusé")
@@ -235,7 +236,7 @@ _TABLE_KEYS = {
         {"months", "hijri_months", "weekdays", "connectors", "relative", "periods", "month_alone", "until", "since"}
     ),
     "kind": frozenset({"pattern", "aggregate"}),
-    "forces": frozenset({"described", "refer_back", "state", "against"}),
+    "forces": frozenset({"described", "refer_back", "state", "against", "attacks"}),
     "sources": frozenset({"cues", "accusing", "clause", "bodies", "named"}),
     "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places"}),
 }
@@ -402,6 +403,9 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         },
         against=words(
             _strings(_table(data, "forces", name, problems), "against", f"{name}: forces", problems), "forces.against"
+        ),
+        attacks=words(
+            _strings(_table(data, "forces", name, problems), "attacks", f"{name}: forces", problems), "forces.attacks"
         ),
         refer_back=frozenset(
             _phrase_key(f)

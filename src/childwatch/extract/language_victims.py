@@ -88,6 +88,9 @@ class VictimReader:
         sexes = {sex for _, _, sex, own in near if not (own == 1 and counted and (victims.count or 1) > 1)}
         if "mixed" in sexes or {"female", "male"} <= sexes:
             victims.sex = "mixed"  # "niños y niñas", "des garçons et des filles"
+        elif victims.count == 1 and len(sexes - {None}) == 1:
+            # One child, "فتاة قاصر": a girl, a minor.
+            victims.sex = "female" if "female" in sexes else "male"
         elif len(sexes) == 1:
             victims.sex = "female" if "female" in sexes else "male" if "male" in sexes else None
         # The age told nearest the child noun ("a boy of 18 months ... his brother, aged four").

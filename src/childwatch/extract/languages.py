@@ -30,6 +30,7 @@ from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_victims import Child, VictimReader
 from childwatch.extract.lexical import (
+    NEVER,
     key,
     lookup,
     overlap,
@@ -76,6 +77,16 @@ class LanguageExtractor:
         self._sources = phrases(lexicon.sources, glued, articles)
         self._countries = phrases(lexicon.countries, glued, articles)
         self._demonyms = phrases(lexicon.demonyms, glued, articles)
+        # Troops or an attack, then a nationality word ("une frappe aérienne russe", "les forces
+        # armées burkinabè", "غارة جوية روسية"): that state's forces, and not where it happened.
+        troops = [p.pattern for p in (self._state_forces, lexicon.attacks) if p is not None and p is not NEVER]
+        self._forces_of_nation = (
+            re.compile(
+                rf"(?:{'|'.join(troops)})\s+(?:[\w'-]+\s+){{0,2}}?(?P<nation>{self._demonyms.pattern})", re.IGNORECASE
+            )
+            if troops and lexicon.demonyms
+            else NEVER
+        )
         self.places = PlaceReader(lexicon, gazetteer, self._actors, self._countries)
         self.dates = DateReader(lexicon)
         self.counts = VictimReader(lexicon)
@@ -86,11 +97,17 @@ class LanguageExtractor:
         text = document.text
         folded, where = fold(text)
         clauses = self._clauses(folded, sentences(folded))
-        nations = Counter(
-            self._lookup(table, m.group())
-            for pattern, table in ((self._countries, self.lx.countries), (self._demonyms, self.lx.demonyms))
-            for m in pattern.finditer(folded)
-        )
+        # Nationality words that say whose forces acted ("غارة روسية", "l'armée israélienne") say
+        # nothing of where.
+        actor_spans = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
+        acting = {m.start("nation") for m in self._forces_of_nation.finditer(folded)}
+        demonyms = [
+            m
+            for m in self._demonyms.finditer(folded)
+            if m.start() not in acting and not any(a <= m.start() < b for a, b in actor_spans)
+        ]
+        nations = Counter(self._lookup(self.lx.countries, m.group()) for m in self._countries.finditer(folded))
+        nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
         places = self.places.find(text, folded, where, nations)
         unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)
@@ -99,7 +116,7 @@ class LanguageExtractor:
             countries.update(p.place.country for p in self.places.find(document.title, title_folded, title_where, None))
         # Nationality words count too: a report about Syria may name only Russia and China,
         # as powers at the Security Council, and "Syrian" ten times.
-        countries.update(self._lookup(self.lx.demonyms, m.group()) for m in self._demonyms.finditer(folded))
+        countries.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
         main_country = countries.most_common(1)[0][0] if countries else None
         published = published_of(document)
         lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
@@ -148,7 +165,7 @@ class LanguageExtractor:
                     ages = [aged[(c[0], c[1])] for c in near if (c[0], c[1]) in aged]
                     if len(set(ages)) == 1:
                         claim.victims.age_min, claim.victims.age_max = ages[0]
-                nation = self._demonyms.search(piece)
+                nation = next((m for m in demonyms if start <= m.start() < end), None)
                 claim.location = self.places.location(
                     (start, end),
                     places,
@@ -239,15 +256,21 @@ class LanguageExtractor:
             ]
 
         named = acting(self._actors)
+        nations = [m for m in acting(self._forces_of_nation) if not any(overlap(m, a) for a in named)]
         # "l'Armée de résistance du Seigneur" is a group, not "l'armée" of a state.
-        states = [m for m in acting(self._state_forces) if not any(overlap(m, a) for a in named)]
-        found = named + states
+        states = [m for m in acting(self._state_forces) if not any(overlap(m, a) for a in named + nations)]
+        found = named + nations + states
         if found:
             for near in sorted(found, key=lambda m: abs(m.start() + offset - trigger[0])):
                 try:
                     actor_id = self._lookup(self.lx.actors, near.group())
-                except KeyError:  # a state's forces: the claim's country tells which
-                    state = self._state_force_of.get(claim.location.country or "")
+                except KeyError:  # a state's forces: the nationality word, else the claim's country
+                    country = (
+                        self._lookup(self.lx.demonyms, near.group("nation"))
+                        if near.re is self._forces_of_nation
+                        else claim.location.country
+                    )
+                    state = self._state_force_of.get(country or "")
                     if state is None:
                         continue
                     actor_id = state

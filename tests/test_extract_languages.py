@@ -602,3 +602,19 @@ def test_one_child_named_by_a_sexed_noun_and_another_word_has_that_sex(extractor
     claim = only_claim(extractor, "تعرضت فتاة قاصر تبلغ 13 عاما للاغتصاب على يد مسلحين.", "ar")
     victims = claim.victims
     assert (victims.count, victims.sex, victims.age_min, victims.age_max) == (1, "female", 13, 13)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "start", "end", "kind"),
+    [
+        ("fr", "25 enfants ont été tués entre janvier et mars 2023 à Mopti.", "2023-01", "2023-03", "aggregate"),
+        ("es", "Entre enero y marzo de 2023, 25 niños fueron reclutados.", "2023-01", "2023-03", "aggregate"),
+        ("ar", "قتل 25 طفلا بين يناير ومارس 2023 في إدلب.", "2023-01", "2023-03", "aggregate"),
+        ("fr", "Du 3 au 5 mars 2024, douze enfants ont été tués à Gaza.", "2024-03-03", "2024-03-05", "incident"),
+    ],
+)
+def test_a_period_is_read_from_its_first_month_or_day_and_a_total_over_weeks_is_an_aggregate(
+    extractor: Extractor, language: str, text: str, start: str, end: str, kind: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end, claim.kind) == (start, end, kind)

@@ -53,6 +53,16 @@ class DateReader:
             else None
         )
         ends = "|".join(re.escape(w) for w in (*lexicon.date_until, *lexicon.number_joiners))
+        self._day_from = re.compile(
+            rf"(?<!\d)(?P<first>\d{{1,2}})(?:er)?\s*(?:(?:{until})\s*|[-–]\s*)$" if until else NEVER.pattern,
+            re.IGNORECASE,
+        )
+        # "entre janvier et mars 2023", "بين يناير ومارس 2023": the first month of a period
+        # whose last is read with its year.
+        self._month_from = re.compile(
+            rf"(?<!\w){glued}(?P<first>{months})\s*(?:(?:{ends})\s*|[-–]\s*)?$" if ends else NEVER.pattern,
+            re.IGNORECASE,
+        )
         self._year_to = re.compile(rf"\s*(?:(?:{ends})\s*|[-–]\s*)((?:19|20)\d\d)(?!\w)" if ends else NEVER.pattern)
         self._periods = (
             re.compile(rf"(?<!\w)(?:{alternation(lexicon.recent_periods)})(?!\w)", re.IGNORECASE)
@@ -92,12 +102,23 @@ class DateReader:
                 if not g["year"] and day is not None and when > day:
                     when = date(year - 1, month, int(g["day"])) if not (month == 2 and when.day == 29) else when
                 found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+                opening = self._day_from.search(piece, max(0, m.start() - 15), m.start())
+                if opening is not None and 0 < int(opening.group("first")) < when.day:
+                    # "du 3 au 5 mars", "من 3 إلى 5 آذار": the days between.
+                    said = span(text, where, opening.start() + offset, m.end() + offset)
+                    first_day = when.replace(day=int(opening.group("first")))
+                    found = DateRange(first_day.isoformat(), found.end, "range", said)
             elif g["month2"]:
                 month = lookup_int(self.lx.months, self.lx, g["month2"])
                 if month is None:
                     continue
                 iso = f"{int(g['year2']):04d}-{month:02d}"
                 found = DateRange(iso, iso, "month", said)
+                opening = self._month_from.search(piece, max(0, m.start() - 30), m.start())
+                start = lookup_int(self.lx.months, self.lx, opening.group("first")) if opening else None
+                if opening is not None and start is not None and start < month:
+                    said = span(text, where, opening.start() + offset, m.end() + offset)
+                    found = DateRange(f"{int(g['year2']):04d}-{start:02d}", iso, "range", said)
             elif g["weekday"] and day is not None:
                 weekday = lookup_int(self.lx.weekdays, self.lx, g["weekday"])
                 if weekday is None:
@@ -138,9 +159,9 @@ class DateReader:
             if period is not None:
                 # "la semaine dernière", "الأشهر الماضية": the days before the report.
                 days = self.lx.recent_periods[key(period.group())]
-                first = (day - timedelta(days=days)).isoformat()
+                since = (day - timedelta(days=days)).isoformat()
                 said = span(text, where, period.start() + offset, period.end() + offset)
-                return DateRange(first, day.isoformat(), "range", said)
+                return DateRange(since, day.isoformat(), "range", said)
         return best
 
     def _until(self, piece: str, end: int, found: DateRange) -> date | None:

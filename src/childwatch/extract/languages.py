@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
+from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import LanguageLexicon, ViolationWords, fold
@@ -409,6 +410,8 @@ class LanguageExtractor:
     def _kind(self, piece: str, claim: Claim) -> str:
         if self.lx.aggregate_cues is not None and self.lx.aggregate_cues.search(piece):
             return "aggregate"
+        if (claim.victims.count or 0) > 1 and _spans_weeks(claim.date):
+            return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
         if self.lx.pattern_cues is not None and self.lx.pattern_cues.search(piece):
             return "pattern" if claim.victims.count is None else "aggregate"
         if (
@@ -422,6 +425,19 @@ class LanguageExtractor:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _spans_weeks(when: DateRange) -> bool:
+    """A period the sentence states of four weeks or more ("de janvier à juin 2022", "over the
+    past months"), not a few days ("du 3 au 5 mars")."""
+    if when.precision != "range" or not when.start or not when.end:
+        return False
+    try:
+        first = date.fromisoformat((when.start + "-01-01")[:10])
+        last = date.fromisoformat((when.end + "-12-31")[:10] if len(when.end) == 4 else (when.end + "-28")[:10])
+    except ValueError:
+        return False
+    return (last - first).days >= 28
 
 
 def _merge(claims: list[Claim], published: str | None) -> list[Claim]:

@@ -618,3 +618,23 @@ def test_a_period_is_read_from_its_first_month_or_day_and_a_total_over_weeks_is_
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.date.start, claim.date.end, claim.kind) == (start, end, kind)
+
+
+def test_a_month_is_no_province_that_puts_the_town_abroad(extractor: Extractor) -> None:
+    # Folded, "آب" (August) is "إب" (Ibb, a Yemeni governorate): read as one, Sinjar was abroad.
+    claim = only_claim(extractor, "اختطف تنظيم داعش عشرات الأطفال من قضاء سنجار في آب 2014.", "ar")
+    assert (claim.location.name, claim.location.country, claim.date.start) == ("Sinjār", "IQ", "2014-08")
+
+
+def test_the_first_body_named_is_the_source_before_the_government_it_belongs_to(extractor: Extractor) -> None:
+    text = "أعلنت وزارة الداخلية في حكومة إقليم كردستان أن عشرة أطفال قتلوا."
+    assert only_claim(extractor, text, "ar").source == "Ministry of Interior"
+    agency = "ذكرت وكالة الأنباء الفلسطينية (وفا) أن قوات الاحتلال اعتقلت ثلاثة أطفال."
+    assert only_claim(extractor, agency, "ar").source == "WAFA"
+    spokesperson = "قال المتحدث باسم اليونيسف إن خمسة أطفال قتلوا."
+    assert only_claim(extractor, spokesperson, "ar").source_id == "unicef"
+
+
+def test_children_who_met_their_death_are_killed(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "لقي ثلاثة أطفال حتفهم في انفجار لغم في محافظة درعا.", "ar")
+    assert (claim.violation, claim.victims.count, claim.location.admin1) == ("killing_maiming", 3, "Daraa")

@@ -160,8 +160,8 @@ class PlaceReader:
         countries: Counter[str] = Counter()
         for start, end, partial in candidates:
             name = folded[start:end]
-            if partial or key(name) in self.lx.not_places:
-                continue
+            if partial or key(name) in self.lx.not_places or lookup_int(self.lx.months, self.lx, name) is not None:
+                continue  # "في آب" (in August) is not Yemen's Ibb governorate
             if not self.lx.capitalised_places and start not in cue_ends:
                 continue
             if self.gazetteer.is_name(name):

@@ -370,21 +370,22 @@ class LanguageExtractor:
     def _source_in(
         self, window: re.Match[str], offset: int, text: str, where: array[int]
     ) -> tuple[str, str | None, Span] | None:
-        """The most specific known body named in one comma-delimited window of a sentence: a
-        codebook body first, then the longest form ("officials of the occupation police": the
-        police, not "officials")."""
-        best: tuple[bool, int, int, re.Match[str], str | None] | None = None
+        """The first body named in one comma-delimited window of a sentence, before any role or
+        kind of person ("officials of the occupation police": the police; "the ministry of the
+        regional government": the ministry). A body is a codebook source, or a form whose English
+        is a proper name ("Israeli police"), where roles are common nouns ("officials")."""
+        best: tuple[bool, int, re.Match[str], str | None] | None = None
         for m in self._sources.finditer(window.group()):
             try:
                 source_id: str | None = self._lookup(self.lx.source_ids, m.group())
             except KeyError:
                 source_id = None  # a source the codebook does not list ("witnesses"): named only
-            rank = (source_id is not None, len(m.group()), -m.start())
-            if best is None or rank > best[:3]:
-                best = (*rank, m, source_id)
+            body = source_id is not None or self._lookup(self.lx.sources, m.group())[:1].isupper()
+            if best is None or (body, -m.start()) > best[:2]:
+                best = (body, -m.start(), m, source_id)
         if best is None:
             return None
-        m, source_id = best[3], best[4]
+        m, source_id = best[2], best[3]
         s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
         return self._lookup(self.lx.sources, m.group()), source_id, span(text, where, s, e)
 

@@ -638,3 +638,16 @@ def test_the_first_body_named_is_the_source_before_the_government_it_belongs_to(
 def test_children_who_met_their_death_are_killed(extractor: Extractor) -> None:
     claim = only_claim(extractor, "لقي ثلاثة أطفال حتفهم في انفجار لغم في محافظة درعا.", "ar")
     assert (claim.violation, claim.victims.count, claim.location.admin1) == ("killing_maiming", 3, "Daraa")
+
+
+def test_a_nationality_places_a_clause_only_when_it_is_the_childrens_or_nothing_else_does(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "Au Mali, l'armée mène des opérations dans le centre du pays.\n"
+        "Trois adolescents ont été torturés par des mercenaires russes."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    assert [(c.violation, c.location.country) for c in claims] == [("detention_torture", "ML")]
+    children = only_claim(extractor, "Des soldats ont tué trois enfants syriens.", "fr")
+    assert children.location.country == "SY"

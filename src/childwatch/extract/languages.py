@@ -25,7 +25,7 @@ from collections import Counter
 from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
-from childwatch.codebook.languages import LanguageLexicon, ViolationWords, fold
+from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
 from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_places import PlaceReader
@@ -166,12 +166,11 @@ class LanguageExtractor:
                     ages = [aged[(c[0], c[1])] for c in near if (c[0], c[1]) in aged]
                     if len(set(ages)) == 1:
                         claim.victims.age_min, claim.victims.age_max = ages[0]
-                nation = next((m for m in demonyms if start <= m.start() < end), None)
                 claim.location = self.places.location(
                     (start, end),
                     places,
                     unknown,
-                    self._lookup(self.lx.demonyms, nation.group()) if nation else main_country,
+                    self._country_said(demonyms, nouns, start, end, main_country),
                     text,
                     where,
                 )
@@ -220,6 +219,22 @@ class LanguageExtractor:
 
     def _lookup(self, table: dict[str, str], form: str) -> str:
         return lookup(table, form, self.lx.articles)
+
+    def _country_said(
+        self,
+        demonyms: list[re.Match[str]],
+        nouns: list[tuple[int, int, ChildWord]],
+        start: int,
+        end: int,
+        main: str | None,
+    ) -> str | None:
+        """The country a clause that names no place is in: the children's nationality ("طفل
+        فلسطيني", "enfants syriens"), else the report's country, else any nationality it names
+        (not "des mercenaires russes" in a report about Mali)."""
+        here = [m for m in demonyms if start <= m.start() < end]
+        of_children = [m for m in here if any(0 <= m.start() - b <= 2 for _, b, _ in nouns)]
+        chosen = of_children[0] if of_children else (None if main is not None else next(iter(here), None))
+        return self._lookup(self.lx.demonyms, chosen.group()) if chosen is not None else main
 
     def _group_in_context(self, actors: list[tuple[int, int, str]], offset: int) -> tuple[int, int, str] | None:
         """The armed group named last within 400 characters before `offset`, else the one named

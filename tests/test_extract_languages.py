@@ -651,3 +651,24 @@ def test_a_nationality_places_a_clause_only_when_it_is_the_childrens_or_nothing_
     assert [(c.violation, c.location.country) for c in claims] == [("detention_torture", "ML")]
     children = only_claim(extractor, "Des soldats ont tué trois enfants syriens.", "fr")
     assert children.location.country == "SY"
+
+
+DENIAL = "denial_humanitarian_access"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "violation"),
+    [
+        ("ar", "فقد ثلاثة أطفال حياتهم جراء سقوط قذيفة على منزلهم في حلب.", "killing_maiming"),
+        ("ar", "تستخدم الميليشيات الأطفال في نقل الذخيرة والقتال على الجبهات.", "recruitment_use"),
+        ("ar", "منعت القوات دخول قافلة مساعدات إلى الغوطة حيث يعاني آلاف الأطفال.", DENIAL),
+        ("fr", "Les convois humanitaires destinés aux enfants ont été bloqués par les belligérants.", DENIAL),
+    ],
+)
+def test_violations_told_in_other_words(extractor: Extractor, language: str, text: str, violation: str) -> None:
+    assert only_claim(extractor, text, language).violation == violation
+
+
+def test_a_single_adolescent_girl_is_female(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Une adolescente a été victime d'un viol collectif commis par des soldats.", "fr")
+    assert (claim.victims.count, claim.victims.sex, claim.victims.age_min) == (1, "female", 13)

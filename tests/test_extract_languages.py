@@ -672,3 +672,10 @@ def test_violations_told_in_other_words(extractor: Extractor, language: str, tex
 def test_a_single_adolescent_girl_is_female(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Une adolescente a été victime d'un viol collectif commis par des soldats.", "fr")
     assert (claim.victims.count, claim.victims.sex, claim.victims.age_min) == (1, "female", 13)
+
+
+def test_schools_counted_in_the_attack_make_a_total(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "تضررت 40 مدرسة في غزة جراء القصف.", "ar")
+    assert (claim.violation, claim.kind, claim.location.admin1) == ("attack_school_hospital", "aggregate", "Gaza Strip")
+    one = only_claim(extractor, "قصفت الطائرات مدرسة في غزة.", "ar")
+    assert (one.violation, one.kind) == ("attack_school_hospital", "incident")

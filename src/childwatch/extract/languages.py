@@ -428,6 +428,8 @@ class LanguageExtractor:
             return "aggregate"
         if (claim.victims.count or 0) > 1 and _spans_weeks(claim.date):
             return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
+        if claim.trigger is not None and any(int(n) > 1 for n in re.findall(r"\d+", claim.trigger.text)):
+            return "aggregate"  # "تضررت 40 مدرسة": forty schools, a total
         if self.lx.pattern_cues is not None and self.lx.pattern_cues.search(piece):
             return "pattern" if claim.victims.count is None else "aggregate"
         if (

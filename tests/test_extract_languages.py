@@ -679,3 +679,18 @@ def test_schools_counted_in_the_attack_make_a_total(extractor: Extractor) -> Non
     assert (claim.violation, claim.kind, claim.location.admin1) == ("attack_school_hospital", "aggregate", "Gaza Strip")
     one = only_claim(extractor, "قصفت الطائرات مدرسة في غزة.", "ar")
     assert (one.violation, one.kind) == ("attack_school_hospital", "incident")
+
+
+def test_a_city_abroad_is_read_only_by_its_own_name_and_after_the_reports_country(extractor: Extractor) -> None:
+    # "Boni" is one of Bonn's names in the gazetteer; in a report about Mali it is a Malian town.
+    boni = only_claim(extractor, "Au Mali, des combattants du JNIM ont exécuté un adolescent à Boni.", "fr")
+    assert (boni.location.name, boni.location.country) == (None, "ML")
+    gao = only_claim(extractor, "À Paris, l'Unicef a dénoncé la mort de trois enfants à Gao, au Mali.", "fr")
+    assert (gao.location.admin1, gao.location.country) == ("Gao", "ML")
+
+
+def test_french_perpetrators_in_other_words(extractor: Extractor) -> None:
+    rape = only_claim(extractor, "Des éléments des FDLR ont violé une fillette de 12 ans à Rutshuru.", "fr")
+    assert (rape.violation, rape.perpetrator_id, rape.victims.sex) == ("sexual_violence", "fdlr", "female")
+    armed = only_claim(extractor, "Des individus armés ont enlevé trois enfants dans le village de Gorom.", "fr")
+    assert (armed.perpetrator, armed.location.name) == ("armed individuals", "Gorom")

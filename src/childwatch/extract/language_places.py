@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from childwatch.codebook.gazetteer import Gazetteer, Place
-from childwatch.codebook.languages import LanguageLexicon
+from childwatch.codebook.languages import LanguageLexicon, fold
 from childwatch.extract.lexical import key, lookup, lookup_int, ngrams, span, variants
 from childwatch.records import Location
 
@@ -126,6 +126,8 @@ class PlaceReader:
                 uncapitalised = not self.lx.capitalised_places
                 if abroad and (small or (uncapitalised and (glued or best.population < _LARGE_CITY))):
                     break
+                if abroad and not uncapitalised and key(fold(best.name)[0]) != key(candidate):
+                    break  # a city abroad under another of its names: "à Boni" (Mali) is not Bonn
                 found.append(PlaceFound(start, end, best, here))
                 taken.append((start, end))
                 break
@@ -295,10 +297,13 @@ class PlaceReader:
                 return Location()
         provinces = {(q.place.country, q.place.name) for q in here if q.place.kind == "admin1"}
 
-        def rank(p: PlaceFound) -> tuple[int, bool, bool, int]:
-            # A town in the province the sentence names first ("Tumaco (Nariño)").
+        def rank(p: PlaceFound) -> tuple[bool, int, bool, bool, int]:
+            # A place in the report's country before one abroad ("À Paris, l'Unicef a dénoncé la
+            # mort de trois enfants à Gao"); a town in the province the sentence names first
+            # ("Tumaco (Nariño)").
+            abroad = main_country is not None and p.place.country != main_country
             outside = bool(provinces) and p.place.kind == "place" and (p.place.country, p.place.admin1) not in provinces
-            return (_ORDER[p.place.kind], outside, not p.cued, p.start)
+            return (abroad, _ORDER[p.place.kind], outside, not p.cued, p.start)
 
         best = min(here, key=rank)
         p = best.place

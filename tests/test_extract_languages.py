@@ -694,3 +694,14 @@ def test_french_perpetrators_in_other_words(extractor: Extractor) -> None:
     assert (rape.violation, rape.perpetrator_id, rape.victims.sex) == ("sexual_violence", "fdlr", "female")
     armed = only_claim(extractor, "Des individus armés ont enlevé trois enfants dans le village de Gorom.", "fr")
     assert (armed.perpetrator, armed.location.name) == ("armed individuals", "Gorom")
+
+
+def test_a_province_named_with_del_is_one_name(extractor: Extractor) -> None:
+    text = "Tres menores murieron en un ataque contra una estación de policía en Jamundí, Valle del Cauca."
+    location = only_claim(extractor, text, "es").location
+    assert (location.name, location.admin1, location.country) == ("Jamundí", "Valle del Cauca", "CO")
+
+
+def test_children_used_as_informants_are_recruited(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "El Clan del Golfo utiliza a menores como informantes.", "es")
+    assert (claim.violation, claim.perpetrator) == ("recruitment_use", "Clan del Golfo")

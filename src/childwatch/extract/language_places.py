@@ -23,9 +23,8 @@ from childwatch.records import Location
 
 __all__ = ["PlaceFound", "PlaceReader"]
 
-_LATIN_NAME = re.compile(
-    r"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:(?:de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){0,3}"
-)
+_PARTICLE = r"(?:de la|de los|del|de|du|des|la|le|el|al|ad|as|ash|ar|d'|l')"
+_LATIN_NAME = re.compile(rf"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:{_PARTICLE}\s*)?[A-ZÀ-ÝĀ-Ž][\w'’-]*){{0,3}}")
 # Between a word for a town and its name: a quotation mark, an article.
 _BEFORE_NAME = re.compile(r"\s+[\"'«“]?\s*((?:l'|la\s+|le\s+|el\s+)?)")
 _WORD = re.compile(r"\w+")

@@ -705,3 +705,20 @@ def test_a_province_named_with_del_is_one_name(extractor: Extractor) -> None:
 def test_children_used_as_informants_are_recruited(extractor: Extractor) -> None:
     claim = only_claim(extractor, "El Clan del Golfo utiliza a menores como informantes.", "es")
     assert (claim.violation, claim.perpetrator) == ("recruitment_use", "Clan del Golfo")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "day"),
+    [
+        ("ar", "قتل خمسة أطفال يوم 12/3/2024 في غارة على رفح.", "2024-03-12"),
+        ("fr", "Le 12/03/2024, trois enfants ont été tués à Gao.", "2024-03-12"),
+        ("ar", "اختطف مسلحون ثلاثة أطفال في الخامس عشر من يوليو 2023 في ولاية كاتسينا.", "2023-07-15"),
+        ("ar", "قتل طفلان في قصف على مدينة إدلب في الثالث من الشهر الجاري.", "2024-05-03"),
+        ("ar", "قتل طفلان في قصف على مدينة إدلب في 5 من الشهر الجاري.", "2024-05-05"),
+    ],
+)
+def test_days_written_in_figures_or_words_and_the_current_month(
+    extractor: Extractor, language: str, text: str, day: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end) == (day, day)

@@ -151,6 +151,8 @@ class LanguageLexicon:
     relative_days: dict[str, int]  # days before publication
     recent_periods: dict[str, int]  # a period up to publication, in days ("la semaine dernière" → 7)
     date_until: tuple[str, ...]  # words between the first and last day of a period ("au", "حتى", "al")
+    day_ordinals: dict[str, int]  # days of the month in words ("الخامس عشر" → 15)
+    this_month: tuple[str, ...]  # the report's own month ("الشهر الجاري"), read as a month name
     date_connectors: tuple[str, ...]  # words allowed between day, month and year ("de", "del")
     month_alone: tuple[str, ...]  # folded templates with {month}: where a month without a year is a date
     since: re.Pattern[str] | None
@@ -228,13 +230,14 @@ _TOP = {
 }  # fmt: skip
 
 
+_DATE_KEYS = frozenset({"months", "hijri_months", "weekdays", "connectors", "relative", "periods", "month_alone",
+                        "until", "since", "ordinals", "this_month"})  # fmt: skip
+
 # The keys each table may hold (a misspelt one would otherwise be ignored without a word).
 _TABLE_KEYS = {
     "children": frozenset({"nouns", "ages"}),
     "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague"}),
-    "dates": frozenset(
-        {"months", "hijri_months", "weekdays", "connectors", "relative", "periods", "month_alone", "until", "since"}
-    ),
+    "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
     "forces": frozenset({"described", "refer_back", "state", "against", "attacks"}),
     "sources": frozenset({"cues", "accusing", "clause", "bodies", "named"}),
@@ -391,6 +394,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         relative_days=_ints(dates_t, "relative", f"{name}: dates", problems),
         recent_periods=_ints(dates_t, "periods", f"{name}: dates", problems),
         date_until=tuple(_phrase_key(u) for u in _strings(dates_t, "until", f"{name}: dates", problems)),
+        day_ordinals=_ints(dates_t, "ordinals", f"{name}: dates", problems),
+        this_month=tuple(_phrase_key(u) for u in _strings(dates_t, "this_month", f"{name}: dates", problems)),
         date_connectors=tuple(_phrase_key(c) for c in _strings(dates_t, "connectors", f"{name}: dates", problems)),
         month_alone=_templates(_strings(dates_t, "month_alone", f"{name}: dates", problems), name, problems),
         since=words(_strings(dates_t, "since", f"{name}: dates", problems), "dates.since"),

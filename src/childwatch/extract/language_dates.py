@@ -15,7 +15,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 from childwatch.codebook.languages import LanguageLexicon
-from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span
+from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span, strip_glued
 from childwatch.records import DateRange, Document
 
 __all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of"]
@@ -27,7 +27,9 @@ class DateReader:
     def __init__(self, lexicon: LanguageLexicon) -> None:
         self.lx = lexicon
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
-        months = alternation(lexicon.months)
+        # The report's own month ("الشهر الجاري") is read where a month name may stand.
+        months = alternation([*lexicon.months, *lexicon.this_month])
+        days = rf"\d{{1,2}}|{alternation(lexicon.day_ordinals)}" if lexicon.day_ordinals else r"\d{1,2}"
         weekdays = alternation(lexicon.weekdays)
         relative = alternation(lexicon.relative_days)
         joins = "|".join(re.escape(c) for c in lexicon.date_connectors)
@@ -35,7 +37,8 @@ class DateReader:
         hijri = alternation(lexicon.hijri_months)
         self._dates = re.compile(
             rf"(?<!\w)(?:(?P<hday>\d{{1,2}})\s+{glued}(?P<hmonth>{hijri})\s+(?P<hyear>1[34]\d\d)"
-            rf"|(?P<day>\d{{1,2}})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
+            rf"|(?P<nday>\d{{1,2}})[/.](?P<nmonth>\d{{1,2}})[/.](?P<nyear>(?:19|20)\d\d)"
+            rf"|(?P<day>{days})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
             rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
             rf"|{glued}(?P<weekday>{weekdays})"
             rf"|(?P<relative>{relative})"
@@ -90,17 +93,25 @@ class DateReader:
                 if when is None:
                     continue
                 found = DateRange(when.isoformat(), when.isoformat(), "day", said)
+            elif g["nday"]:
+                # "12/3/2024", "12.03.2024": day first, as these languages write it.
+                try:
+                    when = date(int(g["nyear"]), int(g["nmonth"]), int(g["nday"]))
+                except ValueError:
+                    continue
+                found = DateRange(when.isoformat(), when.isoformat(), "day", said)
             elif g["day"] and g["month"]:
-                month = lookup_int(self.lx.months, self.lx, g["month"])
+                month = self._month(g["month"], day)
                 year = int(g["year"]) if g["year"] else (day.year if day else None)
-                if month is None or year is None:
+                number = int(g["day"]) if g["day"].isdigit() else lookup_int(self.lx.day_ordinals, self.lx, g["day"])
+                if month is None or year is None or number is None:
                     continue
                 try:
-                    when = date(year, month, int(g["day"]))
+                    when = date(year, month, number)
                 except ValueError:
                     continue
                 if not g["year"] and day is not None and when > day:
-                    when = date(year - 1, month, int(g["day"])) if not (month == 2 and when.day == 29) else when
+                    when = date(year - 1, month, number) if not (month == 2 and when.day == 29) else when
                 found = DateRange(when.isoformat(), when.isoformat(), "day", said)
                 opening = self._day_from.search(piece, max(0, m.start() - 15), m.start())
                 if opening is not None and 0 < int(opening.group("first")) < when.day:
@@ -163,6 +174,12 @@ class DateReader:
                 said = span(text, where, period.start() + offset, period.end() + offset)
                 return DateRange(since, day.isoformat(), "range", said)
         return best
+
+    def _month(self, name: str, day: date | None) -> int | None:
+        """A month's number; the report's own month for "الشهر الجاري", "ce mois"."""
+        if key(name) in self.lx.this_month or key(strip_glued(self.lx, key(name))) in self.lx.this_month:
+            return day.month if day is not None else None
+        return lookup_int(self.lx.months, self.lx, name)
 
     def _until(self, piece: str, end: int, found: DateRange) -> date | None:
         """The last day of a period whose first day was just read: a word of "until" and a

@@ -60,11 +60,20 @@ class PlaceReader:
             else None
         )
 
-    def find(self, text: str, folded: str, where: array[int], named: Counter[str] | None = None) -> list[PlaceFound]:
+    def find(
+        self,
+        text: str,
+        folded: str,
+        where: array[int],
+        named: Counter[str] | None = None,
+        actors: list[re.Match[str]] | None = None,
+        countries: list[re.Match[str]] | None = None,
+    ) -> list[PlaceFound]:
         """Places named in the text; among places of one name, those in the country the
         report names most first. A village (under 100,000 people) counts only after a place
         word, and, when the report names countries, only in one of them: "Halle" is not read
-        in a report about Syria."""
+        in a report about Syria. `actors` and `countries`: the matches of those patterns in
+        `folded`, when the caller has them already."""
         cue_ends = self._cue_ends(folded)
         candidates = self._place_candidates(text, folded, where, cue_ends)
         # The countries of the provinces the report names count as named too ("Suárez, Cauca"
@@ -73,8 +82,9 @@ class PlaceReader:
         prefer = named.most_common(1)[0][0] if named else None
         found: list[PlaceFound] = []
         # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
-        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
-        for m in self._countries.finditer(folded):
+        acting = self._actors.finditer(folded) if actors is None else actors
+        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in acting]
+        for m in self._countries.finditer(folded) if countries is None else countries:
             if self._actors.fullmatch(m.group()) and not self.after_cue(folded, m.start()):
                 continue  # "Israël a ciblé": the state acting, not the place
             code = lookup(self.lx.countries, m.group(), self.lx.articles)

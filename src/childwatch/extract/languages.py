@@ -100,16 +100,18 @@ class LanguageExtractor:
         clauses = self._clauses(folded, sentences(folded))
         # Nationality words that say whose forces acted ("غارة روسية", "l'armée israélienne") say
         # nothing of where.
-        actor_spans = [(m.start(), m.end()) for m in self._actors.finditer(folded)]
+        # (Actors and country names are looked for once: the largest patterns of a language.)
+        actor_matches = list(self._actors.finditer(folded))
+        country_matches = list(self._countries.finditer(folded))
         acting = {m.start("nation") for m in self._forces_of_nation.finditer(folded)}
         demonyms = [
             m
             for m in self._demonyms.finditer(folded)
-            if m.start() not in acting and not any(a <= m.start() < b for a, b in actor_spans)
+            if m.start() not in acting and not any(a.start() <= m.start() < a.end() for a in actor_matches)
         ]
-        nations = Counter(self._lookup(self.lx.countries, m.group()) for m in self._countries.finditer(folded))
+        nations = Counter(self._lookup(self.lx.countries, m.group()) for m in country_matches)
         nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
-        places = self.places.find(text, folded, where, nations)
+        places = self.places.find(text, folded, where, nations, actor_matches, country_matches)
         unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)
         if document.title:
@@ -123,7 +125,7 @@ class LanguageExtractor:
         lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
         actors_in_report = [
             (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
-            for m in self._actors.finditer(folded)
+            for m in actor_matches
             if not self._spoken_by(folded, m.start())
         ]
         claims: list[Claim] = []

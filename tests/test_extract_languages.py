@@ -722,3 +722,22 @@ def test_days_written_in_figures_or_words_and_the_current_month(
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.date.start, claim.date.end) == (day, day)
+
+
+def test_a_dateline_is_where_the_report_was_filed_not_where_it_happened(extractor: Extractor) -> None:
+    text = (
+        "OUAGADOUGOU (AFP) - Au moins douze enfants ont été tués dimanche dans une attaque contre une "
+        "école coranique de Dori, dans le nord du Burkina Faso."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    assert claims and {(c.location.name, c.location.country) for c in claims} == {("Dori", "BF")}
+
+
+def test_a_group_named_once_in_the_background_is_not_the_perpetrator(extractor: Extractor) -> None:
+    text = (
+        "Au moins douze enfants ont été tués dimanche dans le nord du Burkina Faso.\n"
+        "L'attaque n'a pas été revendiquée.\n"
+        "La zone est ciblée par des groupes liés à l'État islamique et à Al-Qaïda."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    assert [(c.violation, c.perpetrator_id) for c in claims] == [("killing_maiming", None)]

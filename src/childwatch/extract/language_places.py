@@ -28,6 +28,8 @@ _LATIN_NAME = re.compile(rf"[A-ZÀ-ÝĀ-Ž][\w'’-]*(?:\s+(?:{_PARTICLE}\s*)?[A
 # Between a word for a town and its name: a quotation mark, an article.
 _BEFORE_NAME = re.compile(r"\s+[\"'«“]?\s*((?:l'|la\s+|le\s+|el\s+)?)")
 _WORD = re.compile(r"\w+")
+# After a dateline's city: the agency in brackets, a dash or a comma ("BAMAKO (AFP) -").
+_DATELINE = re.compile(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—,:]")
 _ORDER = {"place": 0, "admin1": 1, "country": 2}
 # Outside the countries a report names, a place in a script without capitals must be a city
 # this large to be read (many Arabic words are also some town's name).
@@ -193,8 +195,8 @@ class PlaceReader:
             starts = {w: i for i, w in enumerate(where)}
             for m in _LATIN_NAME.finditer(text):
                 a, b = starts.get(m.start()), starts.get(m.end() - 1)
-                if a is None or b is None:
-                    continue
+                if a is None or b is None or (_DATELINE.match(text, m.end()) and _opens_line(text, m)):
+                    continue  # "OUAGADOUGOU (AFP) -": where the report was filed, not where it happened
                 tokens = [(t.start() + a, t.end() + a) for t in re.finditer(r"[\w'-]+", folded[a : b + 1])]
                 whole = (tokens[0][0], tokens[-1][1]) if tokens else None
                 # Capitalised words only, no particle ("Adama Fomba", not "Franja de Gaza").
@@ -325,3 +327,9 @@ class PlaceReader:
         elif p.kind == "admin1":
             loc.admin1 = p.name
         return loc
+
+
+def _opens_line(text: str, m: re.Match[str]) -> bool:
+    """A name in capitals that opens a line near the top: a dateline's city."""
+    line = text.rfind("\n", 0, m.start()) + 1
+    return m.start() < 300 and not text[line : m.start()].strip() and m.group().isupper() and len(m.group()) > 2

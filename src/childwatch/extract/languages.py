@@ -249,7 +249,9 @@ class LanguageExtractor:
         if not counts:
             return None
         best, n = counts.most_common(1)[0]
-        return next(a for a in groups if a[2] == best) if n >= 0.5 * sum(counts.values()) else None
+        # Named twice at least: one background mention ("a region where groups linked to the
+        # Islamic State operate") does not make the report about that group.
+        return next(a for a in groups if a[2] == best) if n >= 2 and n >= 0.5 * sum(counts.values()) else None
 
     def _perpetrator(
         self,

@@ -741,3 +741,17 @@ def test_a_group_named_once_in_the_background_is_not_the_perpetrator(extractor: 
     )
     claims = extractor.extract(report(text, "fr"))
     assert [(c.violation, c.perpetrator_id) for c in claims] == [("killing_maiming", None)]
+
+
+def test_a_news_agency_is_the_source_only_when_no_one_else_is_named(extractor: Extractor) -> None:
+    text = "« Sept enfants ont été tués dans l'attaque », a déclaré à l'AFP un responsable local."
+    assert only_claim(extractor, text, "fr").source_id is None  # the official, not AFP
+    alone = only_claim(extractor, "Sept enfants ont été tués dans l'attaque, selon l'AFP.", "fr")
+    assert alone.source_id == "afp"
+
+
+def test_french_names_of_un_bodies_and_executions(extractor: Extractor) -> None:
+    text = "Le Haut-Commissariat des Nations unies aux droits de l'homme rapporte que 30 enfants ont été tués."
+    assert only_claim(extractor, text, "fr").source_id == "ohchr"
+    executed = only_claim(extractor, "Human Rights Watch a documenté l'exécution de 12 enfants par des soldats.", "fr")
+    assert (executed.violation, executed.victims.count) == ("killing_maiming", 12)

@@ -393,18 +393,20 @@ class LanguageExtractor:
         kind of person ("officials of the occupation police": the police; "the ministry of the
         regional government": the ministry). A body is a codebook source, or a form whose English
         is a proper name ("Israeli police"), where roles are common nouns ("officials")."""
-        best: tuple[bool, int, re.Match[str], str | None] | None = None
+        best: tuple[bool, bool, int, re.Match[str], str | None] | None = None
         for m in self._sources.finditer(window.group()):
             try:
                 source_id: str | None = self._lookup(self.lx.source_ids, m.group())
             except KeyError:
                 source_id = None  # a source the codebook does not list ("witnesses"): named only
             body = source_id is not None or self._lookup(self.lx.sources, m.group())[:1].isupper()
-            if best is None or (body, -m.start()) > best[:2]:
-                best = (body, -m.start(), m, source_id)
+            # A news agency is who reports, last of all ("a déclaré à l'AFP un responsable local").
+            reporter = source_id is not None and self.codebook.source(source_id).kind == "media"
+            if best is None or (not reporter, body, -m.start()) > best[:3]:
+                best = (not reporter, body, -m.start(), m, source_id)
         if best is None:
             return None
-        m, source_id = best[2], best[3]
+        m, source_id = best[3], best[4]
         s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
         return self._lookup(self.lx.sources, m.group()), source_id, span(text, where, s, e)
 

@@ -755,3 +755,22 @@ def test_french_names_of_un_bodies_and_executions(extractor: Extractor) -> None:
     assert only_claim(extractor, text, "fr").source_id == "ohchr"
     executed = only_claim(extractor, "Human Rights Watch a documenté l'exécution de 12 enfants par des soldats.", "fr")
     assert (executed.violation, executed.victims.count) == ("killing_maiming", 12)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count"),
+    [
+        ("fr", "Le nombre d'enfants tués depuis le début de la guerre s'élève à 300, selon l'Unicef.", 300),
+        ("es", "El número de niños muertos en Gaza supera ya los 3 mil, según el Ministerio de Salud.", 3000),
+        ("ar", "ارتفعت حصيلة الشهداء من الأطفال منذ بدء الحرب إلى أكثر من 13 ألفا.", 13000),
+    ],
+)
+def test_a_total_told_after_the_children_is_their_count(
+    extractor: Extractor, language: str, text: str, count: int
+) -> None:
+    assert only_claim(extractor, text, language).victims.count == count
+
+
+def test_a_figure_that_is_not_the_childrens_total_is_not_their_count(extractor: Extractor) -> None:
+    # "إلى" (to) alone is no total: the wounded children were taken to three hospitals.
+    assert only_claim(extractor, "نقل الأطفال المصابون إلى 3 مستشفيات.", "ar").victims.count is None

@@ -85,6 +85,7 @@ class LanguageLexicon:
     multipliers: dict[str, int]
     number_joiners: tuple[str, ...]
     count_links: tuple[str, ...]  # folded patterns between a figure and its child noun ("morts parmi les")
+    totals: re.Pattern[str] | None  # words after children before their figure ("s'élève à", "ارتفعت ... إلى")
     qualifiers: dict[str, str]  # folded phrase → English qualifier ("at least")
     vague: dict[str, int]  # folded phrase → a low figure, no count ("des dizaines" → at least 20)
     approximate: dict[str, int]  # folded phrase → an approximate count ("une dizaine" → about 10)
@@ -179,7 +180,7 @@ _DATE_KEYS = frozenset({"months", "hijri_months", "weekdays", "connectors", "rel
 # The keys each table may hold (a misspelt one would otherwise be ignored without a word).
 _TABLE_KEYS = {
     "children": frozenset({"nouns", "ages"}),
-    "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague"}),
+    "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague", "totals"}),
     "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
     "forces": frozenset({"described", "refer_back", "state", "against", "attacks"}),
@@ -328,6 +329,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         count_links=_patterns(
             _strings(numbers_t, "links", f"{name}: numbers", problems), f"{name}: numbers.links", problems
         ),
+        totals=words(_strings(numbers_t, "totals", f"{name}: numbers", problems), "numbers.totals"),
         qualifiers={_phrase_key(k): str(v) for k, v in numbers_t.get("qualifiers", {}).items()},
         vague=_ints(numbers_t, "vague", f"{name}: numbers", problems),
         approximate=_ints(numbers_t, "approximate", f"{name}: numbers", problems),

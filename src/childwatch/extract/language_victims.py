@@ -50,6 +50,16 @@ class VictimReader:
             re.IGNORECASE,
         )
         self._number = re.compile(rf"^(?:{number})$", re.IGNORECASE)
+        # After the children, a word of a total then their figure ("le nombre d'enfants tués
+        # s'élève à 300", "ارتفعت حصيلة الشهداء من الأطفال إلى 13 ألفا").
+        self._total_after = (
+            re.compile(
+                rf"(?:{lexicon.totals.pattern})\s+(?:(?P<qualifier>{qualifiers})\s+)?(?:{number})(?!\w)",
+                re.IGNORECASE,
+            )
+            if lexicon.totals is not None
+            else None
+        )
 
     def victims(
         self,
@@ -84,6 +94,14 @@ class VictimReader:
                 # Nouns that each state their number, joined ("طفل وطفلة", "un garçon et une fille"): their sum.
                 victims.count = own + self._joined_counts(folded, start, near)
                 break
+        if victims.count is None and victims.count_low is None and self._total_after is not None:
+            after = min(end for _, end, _, _ in near)
+            total = self._total_after.search(folded, after, offset + len(piece))
+            value = self._value(total) if total is not None else None
+            if total is not None and value is not None and not total.group("vague"):
+                victims.count, counted = value, True
+                if total.group("qualifier"):
+                    victims.qualifier = self.lx.qualifiers.get(key(total.group("qualifier")))
         # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
         sexes = {sex for _, _, sex, own in near if not (own == 1 and counted and (victims.count or 1) > 1)}
         if "mixed" in sexes or {"female", "male"} <= sexes:

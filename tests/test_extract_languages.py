@@ -774,3 +774,9 @@ def test_a_total_told_after_the_children_is_their_count(
 def test_a_figure_that_is_not_the_childrens_total_is_not_their_count(extractor: Extractor) -> None:
     # "إلى" (to) alone is no total: the wounded children were taken to three hospitals.
     assert only_claim(extractor, "نقل الأطفال المصابون إلى 3 مستشفيات.", "ar").victims.count is None
+
+
+def test_children_a_monitor_documented_are_a_total(extractor: Extractor) -> None:
+    text = "أكد فريق الرصد أنه استطاع توثيق بيانات 63 طفلا قضوا إثر القصف على مخيم اليرموك."
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.kind, claim.victims.count) == ("killing_maiming", "aggregate", 63)

@@ -780,3 +780,9 @@ def test_children_a_monitor_documented_are_a_total(extractor: Extractor) -> None
     text = "أكد فريق الرصد أنه استطاع توثيق بيانات 63 طفلا قضوا إثر القصف على مخيم اليرموك."
     claim = only_claim(extractor, text, "ar")
     assert (claim.violation, claim.kind, claim.victims.count) == ("killing_maiming", "aggregate", 63)
+
+
+def test_a_form_is_matched_in_the_other_case_ending_too(extractor: Extractor) -> None:
+    # The file lists "إرهابيين" (accusative); the report writes "إرهابيون" (nominative).
+    claim = only_claim(extractor, "قتل إرهابيون ثلاثة أطفال في هجوم على قرية.", "ar")
+    assert claim.perpetrator == "terrorists"

@@ -32,6 +32,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,8 @@ def load_language(code: str) -> LanguageLexicon:
 
 
 _TOP = {
-    "language", "name", "prefix", "articles", "word", "clause_breaks", "capitalised_places", "children", "numbers",
-    "dates", "violations", "kind", "actors", "forces", "sources", "places",
+    "language", "name", "prefix", "articles", "word", "endings", "clause_breaks", "capitalised_places", "children",
+    "numbers", "dates", "violations", "kind", "actors", "forces", "sources", "places",
 }  # fmt: skip
 
 
@@ -289,6 +290,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
             )
         )
     kind_t = _table(data, "kind", name, problems)
+    # Word endings one form takes in another case ("ون" / "ين": "مسلحون", "مسلحين").
+    endings = [tuple(_phrase_key(e) for e in pair) for pair in data.get("endings", []) if isinstance(pair, list)]
 
     actors: dict[str, str] = {}
     for form, actor_id in _table(data, "actors", name, problems).items():
@@ -347,10 +350,11 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         violations=tuple(rules),
         pattern_cues=words(_strings(kind_t, "pattern", f"{name}: kind", problems), "kind.pattern"),
         aggregate_cues=words(_strings(kind_t, "aggregate", f"{name}: kind", problems), "kind.aggregate"),
-        actors=actors,
-        described={
-            _phrase_key(k): str(v) for k, v in _table(data, "forces", name, problems).get("described", {}).items()
-        },
+        actors=_with_endings(actors, endings),
+        described=_with_endings(
+            {_phrase_key(k): str(v) for k, v in _table(data, "forces", name, problems).get("described", {}).items()},
+            endings,
+        ),
         against=words(
             _strings(_table(data, "forces", name, problems), "against", f"{name}: forces", problems), "forces.against"
         ),
@@ -368,8 +372,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         accusing=words(_strings(sources_t, "accusing", f"{name}: sources", problems), "sources.accusing"),
         clause_openers=tuple(_phrase_key(c) for c in _strings(sources_t, "clause", f"{name}: sources", problems)),
         source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
-        sources=sources,
-        source_ids=source_ids,
+        sources=_with_endings(sources, endings),
+        source_ids=_with_endings(source_ids, endings),
         countries=countries,
         demonyms=demonyms,
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
@@ -380,6 +384,23 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )
+
+
+def _with_endings(table: dict[str, str], endings: list[tuple[str, ...]]) -> dict[str, str]:
+    """The table with each form also spelt with the other endings of its words' endings."""
+    if not endings:
+        return table
+    out = dict(table)
+    for form, value in table.items():
+        options = []
+        for word in form.split():
+            stem = [
+                (word[: -len(e)], pair) for pair in endings for e in pair if word.endswith(e) and len(word) > len(e) + 1
+            ]
+            options.append([word, *(root + other for root, pair in stem for other in pair)])
+        for words in product(*options):
+            out.setdefault(" ".join(words), value)
+    return out
 
 
 def _country_codes(table: dict[str, Any], part: str, name: str, problems: list[str]) -> dict[str, str]:

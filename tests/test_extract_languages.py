@@ -786,3 +786,9 @@ def test_a_form_is_matched_in_the_other_case_ending_too(extractor: Extractor) ->
     # The file lists "إرهابيين" (accusative); the report writes "إرهابيون" (nominative).
     claim = only_claim(extractor, "قتل إرهابيون ثلاثة أطفال في هجوم على قرية.", "ar")
     assert claim.perpetrator == "terrorists"
+
+
+def test_an_arabic_object_after_a_long_subject_and_adverbials_is_read(extractor: Extractor) -> None:
+    text = "أعدمت لجنة الإعدامات التي شكلها التنظيم في المواقع الخلفية لجبهاته أمس رميا بالرصاص 41 طفلا من مسلحيه."
+    killing = [c for c in extractor.extract(report(text, "ar")) if c.violation == "killing_maiming"]
+    assert [c.victims.count for c in killing] == [41]

@@ -21,7 +21,6 @@ keeps a stored id when it holds most of that id's claims.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -254,12 +253,17 @@ class BlockResolver:
         """The incidents sharing keys with the claim, the most strongly linked first (then
         the newest), at most `self.cap` of them."""
         weight: dict[int, int] = {}
+        get, index = weight.get, self._index
         for key in self.keys_of(claim):
-            w = KEY_WEIGHTS[key[0]]
-            for key_of_incident in self._index.get(key, ()):
-                weight[key_of_incident] = weight.get(key_of_incident, 0) + w
-        # (weight, key) pairs, largest first: the heaviest, then the newest incident.
-        top = heapq.nlargest(self.cap, zip(weight.values(), weight.keys(), strict=True))
+            slot = index.get(key)
+            if slot:
+                w = KEY_WEIGHTS[key[0]]
+                for key_of_incident in slot:
+                    weight[key_of_incident] = get(key_of_incident, 0) + w
+        # (weight, key) pairs, largest first: the heaviest, then the newest incident. (No two
+        # pairs are equal, so a sort gives the order heapq.nlargest would, and quicker for
+        # the few dozen incidents a claim's keys hold.)
+        top = sorted(zip(weight.values(), weight.keys(), strict=True), reverse=True)[: self.cap]
         ranked = [self.incidents[k] for _, k in top]
         self._ensure_loaded(ranked)
         return ranked

@@ -22,6 +22,8 @@ _NEAR_KM = 25.0
 _COUNT_RATIO_VETO = 10
 # Figures from this size up are rare enough that two reports agreeing on one say much.
 _LARGE_COUNT = 50
+# An event and a reported total (the two kinds of claim that give a figure of children).
+_EVENT_OR_TOTAL = frozenset({"incident", "aggregate"})
 # "hundreds" (low 200) stands for up to five times its lower bound, "dozens" (24) for up to 120.
 _VAGUE_SPAN = 5
 
@@ -38,11 +40,31 @@ class Comparison:
 
 
 def distance_km(a: ClaimFacts, b: ClaimFacts) -> float | None:
-    if None in (a.lat, a.lon, b.lat, b.lon):
+    """Great-circle distance (haversine), from each claim's coordinates in radians and the
+    cosine of its latitude, worked out once per claim (`ClaimFacts.radians`)."""
+    ra, rb = a.radians, b.radians
+    if ra is None or rb is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    if ra == rb:
+        return 0.0  # one place (the formula gives exactly 0.0 too)
+    lat1, lon1, cos1 = ra
+    lat2, lon2, cos2 = rb
+    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# The weights as `compare` adds them (rounded to 3 places), for the weights dict they were
+# rounded from: rounding each weight at every comparison cost a tenth of resolution's time.
+_rounded_from: dict[str, float] | None = None
+_rounded_weights: dict[str, float] = {}
+
+
+def _rounded(weights: dict[str, float]) -> dict[str, float]:
+    global _rounded_from, _rounded_weights
+    if weights is not _rounded_from:  # one set of settings in use at a time, as a rule
+        _rounded_weights = {name: round(value, 3) for name, value in weights.items()}
+        _rounded_from = weights
+    return _rounded_weights
 
 
 def _date_feature(a: ClaimFacts, b: ClaimFacts, s: Settings) -> tuple[str | None, str | None]:
@@ -93,21 +115,24 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
     return None
 
 
-def _stated_place(c: ClaimFacts) -> frozenset[str]:
-    return frozenset({c.place}) if c.place and c.place_stated else frozenset()
+def _names_place_of(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether the place `a` states is one `b`'s report keeps mentioning."""
+    return bool(a.place and a.place_stated and a.place in b.doc_names)
 
 
-def _stated_admin1(c: ClaimFacts) -> frozenset[str]:
-    return frozenset({c.admin1}) if c.admin1 and c.place_stated else frozenset()
+def _names_admin1_of(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether the province `a` states is one `b`'s report keeps mentioning."""
+    return bool(a.admin1 and a.place_stated and a.admin1 in b.doc_names)
 
 
 def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     """Score the pair; `veto` is set when the two can not be the same incident."""
+    # Pairs are compared millions of times in a large run: the weights are rounded once
+    # (`_rounded`) and each feature is added in place, in the same order as it always was
+    # (the score is their sum, in that order).
     w = s.weights
+    r = _rounded_weights if w is _rounded_from else _rounded(w)
     features: dict[str, float] = {}
-
-    def add(name: str, weight: float | None = None) -> None:
-        features[name] = round(w[name] if weight is None else weight, 3)
 
     if a.doc_id == b.doc_id:
         return Comparison(-math.inf, veto="same document")
@@ -120,9 +145,15 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     # simply be wrong: it counts less.
     if a.perpetrator_id and b.perpetrator_id and a.perpetrator_id != b.perpetrator_id:
         stated = a.perpetrator_stated + b.perpetrator_stated
-        add(("other_perpetrator_inferred", "other_perpetrator", "other_perpetrator_stated")[stated])
-    if {a.kind, b.kind} == {"incident", "aggregate"} and a.count and b.count and max(a.count, b.count) > 1.5 * min(
-        a.count, b.count
+        name = ("other_perpetrator_inferred", "other_perpetrator", "other_perpetrator_stated")[stated]
+        features[name] = r[name]
+    if (
+        a.kind != b.kind
+        and a.kind in _EVENT_OR_TOTAL
+        and b.kind in _EVENT_OR_TOTAL
+        and a.count
+        and b.count
+        and max(a.count, b.count) > 1.5 * min(a.count, b.count)
     ):
         # One event and a reported total are one only when the extractor mislabelled one of
         # them, and then they give the same figure: otherwise the total would swell the event.
@@ -134,13 +165,13 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         # inferred (a dateline, a nationality word) may be the wrong one.
         if a.place_stated and b.place_stated:
             return Comparison(-math.inf, veto="different countries")
-        add("other_country")
+        features["other_country"] = r["other_country"]
     km = distance_km(a, b) if a.precision == "place" and b.precision == "place" else None
     if km is not None and km > s.max_km:
         if a.place_stated and b.place_stated:
             return Comparison(-math.inf, veto=f"places {km:.0f} km apart")
         if a.place_stated or b.place_stated:
-            add("places_apart")
+            features["places_apart"] = r["places_apart"]
         # Both inferred from their reports (a background mention placed where the report
         # is datelined): neither says where it happened, so the distance says nothing.
     date_feature, veto = _date_feature(a, b, s)
@@ -148,56 +179,60 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         return Comparison(-math.inf, veto=veto)
 
     if a.story == b.story:
-        add("same_story")
+        features["same_story"] = r["same_story"]
     # Agreement on values both inferred from their reports' context says little: the
     # extractor fills a perpetrator or place from the report's main story, so two reports
     # about one region agree on them whatever the claims are about.
     if a.perpetrator_id and a.perpetrator_id == b.perpetrator_id and (a.perpetrator_stated or b.perpetrator_stated):
-        add("same_perpetrator")
+        features["same_perpetrator"] = r["same_perpetrator"]
     placed = a.place_stated or b.place_stated
     if placed and a.place_id and a.place_id == b.place_id and a.precision == "place":
-        add("same_place")
+        features["same_place"] = r["same_place"]
     elif placed and km is not None and km <= _NEAR_KM:
-        add("near_place")
+        features["near_place"] = r["near_place"]
     elif a.admin1 and b.admin1 and "places_apart" not in features:
         if a.admin1 == b.admin1:
-            add("same_admin1")
+            features["same_admin1"] = r["same_admin1"]
         elif a.place_stated and b.place_stated:
-            add("other_admin1")
+            features["other_admin1"] = r["other_admin1"]
         elif placed:
             # One of the two provinces was inferred from its report: it counts against, mildly.
-            add("places_apart")
+            features["places_apart"] = r["places_apart"]
     if date_feature:
-        add(date_feature)
+        features[date_feature] = r[date_feature]
     count_feature = _count_feature(a, b)
     if count_feature:
-        add(count_feature)
+        features[count_feature] = r[count_feature]
     if a.age_min is not None and b.age_min is not None:
         a_hi = a.age_max if a.age_max is not None else 17
         b_hi = b.age_max if b.age_max is not None else 17
-        add("ages_overlap" if a.age_min <= b_hi and b.age_min <= a_hi else "ages_apart")
+        name = "ages_overlap" if a.age_min <= b_hi and b.age_min <= a_hi else "ages_apart"
+        features[name] = r[name]
     if {a.sex, b.sex} == {"male", "female"}:
-        add("sexes_apart")
+        features["sexes_apart"] = r["sexes_apart"]
     elif a.sex == b.sex and a.sex in ("male", "female"):
-        add("same_sex")
+        features["same_sex"] = r["same_sex"]
     if "pattern" in (a.kind, b.kind):
-        add("pattern")
+        features["pattern"] = r["pattern"]
     elif a.kind != b.kind:
-        add("kinds_apart")
+        features["kinds_apart"] = r["kinds_apart"]
     if a.source_key == b.source_key and not a.source_key.startswith(("outlet:", "story:")):
-        add("same_source_aggregate" if a.kind == b.kind == "aggregate" else "same_source")
+        name = "same_source_aggregate" if a.kind == b.kind == "aggregate" else "same_source"
+        features[name] = r[name]
     # (Not the place or province already compared above: one piece of evidence, counted once.)
     shared = (a.names & b.names) - {a.place, a.admin1, b.place, b.admin1}
     if shared:
-        add("shared_name", min(w["shared_names_max"], w["shared_name"] * len(shared)))
+        features["shared_name"] = round(min(w["shared_names_max"], w["shared_name"] * len(shared)), 3)
     # The place one claim states is one the other's report keeps mentioning ("Chibok").
     # (Places only: the names of presidents and spokesmen recur in every report.)
-    if "same_place" not in features and (_stated_place(a) & b.doc_names or _stated_place(b) & a.doc_names):
-        add("named_in_report")
-    elif "same_admin1" not in features and (_stated_admin1(a) & b.doc_names or _stated_admin1(b) & a.doc_names):
-        add("named_in_report")  # the province one claim states, which the other report keeps naming
+    if "same_place" not in features and (_names_place_of(a, b) or _names_place_of(b, a)):
+        features["named_in_report"] = r["named_in_report"]
+    elif "same_admin1" not in features and (_names_admin1_of(a, b) or _names_admin1_of(b, a)):
+        # The province one claim states, which the other report keeps naming.
+        features["named_in_report"] = r["named_in_report"]
     if a.words and b.words:
-        jaccard = len(a.words & b.words) / len(a.words | b.words)
-        if jaccard > 0:
-            add("wording", min(w["wording_max"], w["wording"] * jaccard))
+        common = len(a.words & b.words)
+        if common:  # Jaccard similarity: the union's size without building it
+            jaccard = common / (len(a.words) + len(b.words) - common)
+            features["wording"] = round(min(w["wording_max"], w["wording"] * jaccard), 3)
     return Comparison(round(sum(features.values()), 3), features)

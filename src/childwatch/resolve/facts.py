@@ -9,11 +9,12 @@ whole block of claims (one violation in one continent) in memory.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from typing import Any
@@ -72,6 +73,14 @@ class ClaimFacts:
     words: frozenset[str]
     incident_id: str | None  # the assignment stored before this run
     confidence: float = 0.5
+    # (latitude, longitude, cos(latitude)) in radians, for `compare.distance_km`: worked
+    # out once here rather than at each of the claim's comparisons. None without both.
+    radians: tuple[float, float, float] | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.lat is not None and self.lon is not None:
+            lat = math.radians(self.lat)
+            self.radians = (lat, math.radians(self.lon), math.cos(lat))
 
     @property
     def order(self) -> tuple[str, str, int]:

@@ -792,3 +792,19 @@ def test_an_arabic_object_after_a_long_subject_and_adverbials_is_read(extractor:
     text = "أعدمت لجنة الإعدامات التي شكلها التنظيم في المواقع الخلفية لجبهاته أمس رميا بالرصاص 41 طفلا من مسلحيه."
     killing = [c for c in extractor.extract(report(text, "ar")) if c.violation == "killing_maiming"]
     assert [c.victims.count for c in killing] == [41]
+
+
+def test_the_group_detainees_are_accused_of_joining_is_not_who_detained_them(extractor: Extractor) -> None:
+    text = "أفرجت السلطات العراقية عن 20 طفلا كانوا محتجزين بتهمة الانتماء لتنظيم داعش."
+    assert only_claim(extractor, text, "ar").perpetrator_id == "iraqi_government"
+    french = "Les autorités maliennes ont arrêté sept mineurs soupçonnés d'appartenir à l'État islamique."
+    assert only_claim(extractor, french, "fr").perpetrator_id == "malian_forces"
+
+
+def test_an_arabic_hospital_that_was_shelled_and_a_un_report(extractor: Extractor) -> None:
+    text = "قالت منظمة أطباء بلا حدود إن مستشفى تدعمه في مدينة الفاشر تعرض للقصف."
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.source_id) == ("attack_school_hospital", "msf")
+    assert claim.location.admin1 == "North Darfur"
+    recruited = only_claim(extractor, "جندت قوات الدعم السريع مئات الأطفال في دارفور، بحسب تقرير أممي.", "ar")
+    assert (recruited.source_id, recruited.location.admin1) == ("united_nations", "Darfur")

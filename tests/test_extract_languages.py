@@ -808,3 +808,16 @@ def test_an_arabic_hospital_that_was_shelled_and_a_un_report(extractor: Extracto
     assert claim.location.admin1 == "North Darfur"
     recruited = only_claim(extractor, "جندت قوات الدعم السريع مئات الأطفال في دارفور، بحسب تقرير أممي.", "ar")
     assert (recruited.source_id, recruited.location.admin1) == ("united_nations", "Darfur")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "start", "end"),
+    [
+        ("fr", "Il y a deux semaines, des hommes armés ont enlevé 15 élèves à Kaduna.", "2024-04-26", "2024-05-10"),
+        ("es", "Hace tres días, dos niños murieron en un bombardeo.", "2024-05-07", "2024-05-07"),
+        ("ar", "قتل طفلان في قصف قبل يومين.", "2024-05-08", "2024-05-08"),
+    ],
+)
+def test_days_and_weeks_ago(extractor: Extractor, language: str, text: str, start: str, end: str) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end) == (start, end)

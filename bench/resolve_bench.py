@@ -234,6 +234,8 @@ def measure(size: int, seed: int, folder: Path, *, world: str, full: bool, profi
             profiler.disable()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         summary.documents_signed, summary.near_duplicates = signed, copies
+        # The machine may be shared: its load (1, 5, 15 minutes) says how far wall times are worth.
+        result["load_average"] = [round(x, 2) for x in os.getloadavg()]
         result["resolve"] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
                              "sign_seconds": round(signing, 2),
                              "claims_per_second": round(claims / seconds), "peak_mb": peak_mb(),

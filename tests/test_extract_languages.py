@@ -821,3 +821,9 @@ def test_an_arabic_hospital_that_was_shelled_and_a_un_report(extractor: Extracto
 def test_days_and_weeks_ago(extractor: Extractor, language: str, text: str, start: str, end: str) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.date.start, claim.date.end) == (start, end)
+
+
+def test_a_country_is_not_a_town_of_its_own_name(extractor: Extractor) -> None:
+    # GeoNames has a town called Colombia, in Huila; the country named is the country.
+    claim = only_claim(extractor, "El ELN reclutó a 15 niños en Colombia durante la pandemia.", "es")
+    assert (claim.location.name, claim.location.country, claim.location.precision) == (None, "CO", "country")

@@ -95,8 +95,10 @@ class PlaceReader:
             # a part of it ("الضفة الغربية", "Cisjordanie": the West Bank, in Palestine).
             written = text[where[m.start()] : where[m.end() - 1] + 1]
             spellings = [s for glued, c in variants(self.lx, m.group()) for s in (written[len(glued) :], c)]
-            province = [p for p in self._names(*spellings) if p.kind != "country" and p.country == code]
-            place = province[0] if province else place
+            named_alike = self._names(*spellings)
+            province = [p for p in named_alike if p.kind != "country" and p.country == code]
+            if province and not any(p.kind == "country" for p in named_alike):
+                place = province[0]  # (not "Colombia", a town of Huila as well as the country)
             if place is not None:
                 found.append(PlaceFound(m.start(), m.end(), place, True))
                 taken.append((m.start(), m.end()))

@@ -827,3 +827,8 @@ def test_a_country_is_not_a_town_of_its_own_name(extractor: Extractor) -> None:
     # GeoNames has a town called Colombia, in Huila; the country named is the country.
     claim = only_claim(extractor, "El ELN reclutó a 15 niños en Colombia durante la pandemia.", "es")
     assert (claim.location.name, claim.location.country, claim.location.precision) == (None, "CO", "country")
+
+
+def test_a_child_taken_to_hospital_after_shelling_is_no_attack_on_the_hospital(extractor: Extractor) -> None:
+    claims = extractor.extract(report("أصيب طفل ونقل إلى مستشفى المدينة جراء قصف استهدف الحي.", "ar"))
+    assert [c.violation for c in claims] == ["killing_maiming"]

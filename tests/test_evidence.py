@@ -27,6 +27,7 @@ from childwatch.extract import Extractor
 from childwatch.ingest.fetch import Capture
 from childwatch.ingest.pdf import pdf_document
 from childwatch.ingest.remote import document_from_capture
+from childwatch.read import saved_searches
 from childwatch.records import Document
 from childwatch.resolve import near_dupes
 from childwatch.review import discussion
@@ -81,8 +82,8 @@ def pdf_report() -> Document:
 def build_rich_store(store: Store) -> dict[str, Any]:
     """Every table gets rows: documents (JSON reports, a fetched cp1252 page with its capture
     record, a PDF), claims, runs and an ingest error, incidents, resolution log and bands,
-    users, review events of several kinds with their claims, comments and assignments,
-    sources and items."""
+    users, review events of several kinds with their claims, comments and assignments, a
+    saved search, sources and items."""
     run_pipeline([REPORTS], store)
     extractor = Extractor()
     extra = [fetched_page(), pdf_report()]
@@ -102,6 +103,7 @@ def build_rich_store(store: Store) -> dict[str, Any]:
     review.record_reveal(store, admin, f"incident:{incident}", "family tracing request")
     discussion.comment(store, analyst, incident, "Checked against the ministry's statement")
     discussion.assign(store, admin, incident, analyst.name, "please verify the count")
+    saved_searches.save(store, analyst, "Abductions this year", "violation=abduction&date_from=2024")
     source = watched.sync_sources(store, [("http://feeds.example.org/news.xml", 900)])[0]
     at = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
     watched.record_poll(store, source.id, at=at, next_poll_at=at, status=200, kind="feed", title="News",

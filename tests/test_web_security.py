@@ -71,6 +71,13 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/pick/incidents"): VIEWER,  # what the incident list shows too
     ("GET", "/api/queue"): VIEWER,  # incidents assigned to me: a viewer's is always empty
     ("GET", "/queue"): VIEWER,
+    # Saved searches: each user's own (issue 17).
+    ("GET", "/api/searches"): VIEWER,
+    ("POST", "/api/searches"): VIEWER,
+    ("DELETE", "/api/searches/{search_id}"): VIEWER,
+    ("GET", "/searches"): VIEWER,
+    ("POST", "/searches"): VIEWER,
+    ("POST", "/searches/{search_id}/delete"): VIEWER,
     ("GET", "/"): VIEWER,
     ("GET", "/incidents"): VIEWER,
     ("GET", "/incidents/{incident_id}"): VIEWER,
@@ -153,6 +160,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/incidents/{incident_id}/assign": {"assignee": "analyst", "note": "yours"},
     "/incidents/{incident_id}/comments": {"text": "check the annex"},
     "/incidents/{incident_id}/assign": {"assignee": "@me"},
+    "/api/searches": {"name": "Konduga abductions", "query": "violation=abduction&q=Konduga"},
+    "/searches": {"name": "Konduga abductions", "query": "violation=abduction&q=Konduga"},
 }
 DEFAULT_BODY = {"reason": "checked against two sources"}
 # Calls that only make sense after another one (a claim is restored after its rejection).
@@ -160,6 +169,8 @@ BEFORE = {
     "/api/claims/{claim_id}/restore": "/api/claims/{claim_id}/reject",
     "/api/incidents/{incident_id}/reopen": "/api/incidents/{incident_id}/confirm",
     "/api/bulk/undo": "/api/bulk",
+    "/api/searches/{search_id}": "/api/searches",  # search 1, the first saved in a fresh copy
+    "/searches/{search_id}/delete": "/api/searches",
 }
 QUERIES = {"/api/export": {"format": "csv"}, "/export": {"format": "csv"}, "/api/places": {"q": "Goma"},
            "/api/pick/incidents": {"q": "Goma"}}  # fmt: skip
@@ -208,6 +219,7 @@ def call(client: TestClient, method: str, path: str, ids: Ids, token: str | None
     """The route called as the UI would: JSON and the CSRF header for the API, a form with
     the token field for the pages."""
     url = path.replace("{incident_id}", ids.target).replace("{claim_id}", str(ids.claim)).replace("{name}", "viewer")
+    url = url.replace("{search_id}", "1")
     params = QUERIES.get(path)
     if method not in UNSAFE:
         return client.request(method, url, params=params, follow_redirects=False)

@@ -17,8 +17,9 @@ from childwatch import export, review
 from childwatch.errors import NotFound
 from childwatch.read import queries, reports, watched
 from childwatch.read.incident import incident_detail
+from childwatch.read.passages import add_passages
 from childwatch.review import audit, users
-from childwatch.serve import discussion, review_api
+from childwatch.serve import discussion, review_api, searches
 from childwatch.serve.deps import (
     MAX_INT,
     Admin,
@@ -173,6 +174,7 @@ def list_incidents(
 ) -> dict[str, Any]:
     """One page of incidents matching the filters."""
     result = queries.list_incidents(store, to_filters(raw), page, per_page, sort=sort)
+    add_passages(store, result.items, raw.get("q"))  # with q: where each matched, pseudonymised
     return {**result.as_dict(), "filters": raw}
 
 
@@ -330,3 +332,5 @@ def export_view(
 router.include_router(review_api.router)
 # Comments, assignment and my queue (issue 17).
 router.include_router(discussion.api_router)
+# Saved searches (issue 17).
+router.include_router(searches.api_router)

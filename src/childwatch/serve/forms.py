@@ -20,7 +20,7 @@ from childwatch import review
 from childwatch.errors import InputError, NotFound, ReviewError
 from childwatch.read.incident import incident_detail
 from childwatch.review import audit, users
-from childwatch.serve import accounts, discussion, review_forms
+from childwatch.serve import accounts, discussion, review_forms, searches
 from childwatch.serve.deps import (
     Admin,
     Analyst,
@@ -219,3 +219,4 @@ def reveal(request: Request, incident_id: str, user: Admin, store: StoreDep, rea
 router.include_router(review_forms.router)
 router.include_router(accounts.form_router)
 router.include_router(discussion.form_router)
+router.include_router(searches.form_router)

@@ -18,9 +18,10 @@ from childwatch import export, review
 from childwatch.errors import InputError, NotFound
 from childwatch.read import picking, queries, watched
 from childwatch.read.incident import incident_detail
+from childwatch.read.passages import add_passages
 from childwatch.review import audit
 from childwatch.review.users import User, can
-from childwatch.serve import accounts, charts, discussion, geo, highlight
+from childwatch.serve import accounts, charts, discussion, geo, highlight, searches
 from childwatch.serve.deps import CurrentUser, Filters, StoreDep, actor, optional_user, to_filters
 from childwatch.serve.templating import FILTER_LABELS, render, templates
 from childwatch.store import Store
@@ -115,6 +116,7 @@ def incidents_page(
     error = None
     try:
         result = queries.list_incidents(store, to_filters(raw), page, PER_PAGE, sort=sort)
+        add_passages(store, result.items, raw.get("q"))  # where each matched, pseudonymised
     except InputError as exc:
         error = str(exc)
         result = queries.list_incidents(store, None, 1, PER_PAGE)
@@ -127,6 +129,7 @@ def incidents_page(
             "formats": export.INCIDENT_FORMATS, "can_review": can(user, "review"),
             "last_batch": request.session.get("last_batch") if can(user, "review") else None,
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            "search_query": None if error else searches.query_of(request.url.query),
         },
     )  # fmt: skip
 
@@ -229,3 +232,5 @@ def favicon() -> Response:
 router.include_router(accounts.page_router)
 # My queue (issue 17).
 router.include_router(discussion.page_router)
+# Saved searches (issue 17).
+router.include_router(searches.page_router)

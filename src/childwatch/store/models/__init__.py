@@ -3,7 +3,8 @@ back, and the mapping between rows and the records in `childwatch.records`.
 
 - `base`: the declarative base and the names of constraints and indexes;
 - `reports`: reports, claims, incidents, resolution's log, runs;
-- `review`: accounts, review events, the audit log, comments and assignments;
+- `review`: accounts, review events, the audit log, comments and assignments,
+  saved searches;
 - `sources`: watched feeds and pages;
 - `rows`: records the store returns, and rows <-> records.
 
@@ -33,6 +34,7 @@ from childwatch.store.models.review import (
     IncidentCommentRow,
     ReviewClaimRow,
     ReviewEventRow,
+    SavedSearchRow,
     ServerSecretRow,
     UserRow,
 )
@@ -73,6 +75,7 @@ __all__ = [
     "RunCounts",
     "RunRecord",
     "RunRow",
+    "SavedSearchRow",
     "ServerSecretRow",
     "SourceItemRow",
     "SourceRow",

@@ -196,3 +196,22 @@ class IncidentAssignmentRow(Base):
     assignee_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     assignee_name: Mapped[str | None] = mapped_column(String)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SavedSearchRow(Base):
+    """A search someone saved under a name (issue 17): the incident list's filters as a
+    query string ("violation=abduction&q=school"), which is also the list's address, so a
+    saved search is shared by its link. Each user sees and deletes only their own; saving
+    again under a name replaces that search."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_saved_searches_user_id_name"),
+        CheckConstraint("length(trim(name)) > 0", name="name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String)
+    query: Mapped[str] = mapped_column(Text)

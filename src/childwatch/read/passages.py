@@ -1,0 +1,118 @@
+"""The passage a search matched, for each incident of a results page (issue 17).
+
+    from childwatch.read.passages import add_passages
+
+    page = queries.list_incidents(store, filters, 1, 25)
+    add_passages(store, page.items, filters.q)
+    page.items[0]["passage"]   # {"before": "…a 14-year-old named [child KQ], ", "match": "escaped",
+                               #  "after": ". A leaflet…", "field": "text", "document": "web-004"}
+
+The passage is cut from the report as people see it (`shown.shown_reports`: children's
+names pseudonymised in the text, the title and the id), for every role: the list never
+reveals, so a child's name cannot reach a results page in a hit, whatever its casing.
+The search itself (`search.find`) matches the same pseudonymised, case-folded text, so
+every incident it finds has a passage here unless its report was changed since.
+
+Nothing here builds HTML: the template escapes the three pieces and marks the middle one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+
+from childwatch.read.shown import shown_reports
+from childwatch.store import Store
+from childwatch.store.models import ClaimRow
+
+__all__ = ["MARGIN", "add_passages", "find_passage", "folded_with_offsets"]
+
+CLAIMS = cast(Table, ClaimRow.__table__)
+MARGIN = 90  # characters of context on each side of the match
+
+
+def folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`text` case-folded, and for each character of the result the index of the character
+    of `text` it came from ("Straße" folds to "strasse": both s of "ss" point at "ß")."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        piece = ch.casefold()
+        folded.append(piece)
+        origin.extend([i] * len(piece))
+    return "".join(folded), origin
+
+
+def find_passage(text: str, q: str, margin: int = MARGIN) -> dict[str, str] | None:
+    """The first place `q` occurs in `text`, whatever the case, with `margin` characters
+    around it cut at a space: {"before", "match", "after"}; None when it does not occur."""
+    needle = q.strip().casefold()
+    if not needle or not text:
+        return None
+    folded, origin = folded_with_offsets(text)
+    at = folded.find(needle)
+    if at < 0:
+        return None
+    start, end = origin[at], origin[at + len(needle) - 1] + 1
+    lo, hi = max(0, start - margin), min(len(text), end + margin)
+    if lo > 0:  # start at a word
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else lo
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space >= 0 else hi
+    return {
+        "before": ("…" if lo > 0 else "") + _one_line(text[lo:start]),
+        "match": _one_line(text[start:end]),
+        "after": _one_line(text[end:hi]) + ("…" if hi < len(text) else ""),
+    }
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and runs of spaces as one space: a passage is shown on one line."""
+    squeezed = " ".join(text.split())
+    # keep a leading or trailing space, which separates the match from its context
+    lead = " " if text[:1].isspace() and squeezed else ""
+    trail = " " if text[-1:].isspace() and squeezed else ""
+    return f"{lead}{squeezed}{trail}"
+
+
+def _documents(store: Store, incident_ids: Iterable[str]) -> dict[str, list[str]]:
+    """{incident id: ids of its claims' documents, in claim order}."""
+    ids = sorted(set(incident_ids))
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    c = CLAIMS.c
+    stmt = select(c.incident_id, c.doc_id).where(c.incident_id.in_(ids)).order_by(c.incident_id, c.id)
+    with store.reading() as conn:
+        for incident_id, doc_id in conn.execute(stmt):
+            if doc_id not in out[incident_id]:
+                out[incident_id].append(doc_id)
+    return out
+
+
+def add_passages(store: Store, items: list[dict[str, Any]], q: str | None) -> None:
+    """Give each incident of `items` (rows of `queries.list_incidents`) a "passage": where
+    its reports, as people see them, contain `q` (the text first, then the title), or None."""
+    if not q or not q.strip() or not items:
+        return
+    by_incident = _documents(store, (str(r["id"]) for r in items))
+    shown = shown_reports(store, {d for docs in by_incident.values() for d in docs})
+    for row in items:
+        row["passage"] = _first(by_incident.get(str(row["id"]), []), shown, q)
+
+
+def _first(doc_ids: list[str], shown: Mapping[str, Any], q: str) -> dict[str, str] | None:
+    for field in ("text", "title"):
+        for doc_id in doc_ids:
+            report = shown.get(doc_id)
+            if report is None:
+                continue
+            value = report.text.text if field == "text" else report.title
+            found = find_passage(value or "", q)
+            if found is not None:
+                return {**found, "field": field, "document": report.id}
+    return None

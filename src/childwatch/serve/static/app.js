@@ -184,11 +184,13 @@ function setUpMap(svg) {
   dots.forEach(function (d) { d.setAttribute("data-r", d.getAttribute("r")); });
   var MAX_ZOOM = 64;
 
+  var clusters = mapClusters(svg, dots);
   var apply = function () {
     svg.setAttribute("viewBox", view.map(function (v) { return v.toFixed(1); }).join(" "));
     var zoom = start[2] / view[2];
     dots.forEach(function (d) { d.setAttribute("r", (Number(d.getAttribute("data-r")) / Math.sqrt(zoom)).toFixed(2)); });
     svg.setAttribute("data-zoom", zoom.toFixed(2));
+    clusters.draw();
   };
   // Zoom by `factor` (> 1: in) around a point of the map (default: the centre).
   var zoomBy = function (factor, cx, cy) {
@@ -271,4 +273,122 @@ function setUpMap(svg) {
   };
   svg.addEventListener("pointerup", end);
   svg.addEventListener("pointercancel", end);
+  apply();
+}
+
+// Map clusters (issue 17): dots that overlap at the current zoom are drawn as one circle
+// with their count; choosing it (click, Enter or Space) lists those incidents below the
+// map, each a link. Zooming in splits a cluster as its dots come apart.
+function mapClusters(svg, dots) {
+  var NS = "http://www.w3.org/2000/svg";
+  var layer = document.createElementNS(NS, "g");
+  layer.setAttribute("class", "clusters");
+  svg.appendChild(layer);
+  var panel = document.createElement("div");
+  panel.className = "cluster-list";
+  panel.hidden = true;
+  panel.setAttribute("role", "region");
+  panel.setAttribute("aria-label", "Incidents close together");
+  svg.parentNode.insertBefore(panel, svg.nextSibling);
+  var points = dots.map(function (d) {
+    var link = d.parentNode;
+    return {link: link, x: Number(d.getAttribute("cx")), y: Number(d.getAttribute("cy")), dot: d,
+            href: link.getAttribute("href"), label: (d.querySelector("title") || d).textContent};
+  });
+  var opener = null;
+
+  var open = function (group, from) {
+    opener = from;
+    panel.textContent = "";
+    var heading = document.createElement("h3");
+    heading.textContent = group.length + " incidents close together";
+    heading.tabIndex = -1;
+    var list = document.createElement("ul");
+    group.forEach(function (p) {
+      var item = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = p.href;
+      a.textContent = p.label;
+      item.appendChild(a);
+      list.appendChild(item);
+    });
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close the list";
+    close.addEventListener("click", hide);
+    panel.append(heading, list, close);
+    panel.hidden = false;
+    heading.focus();
+  };
+  var hide = function () {
+    panel.hidden = true;
+    panel.textContent = "";
+    if (opener && opener.isConnected) { opener.focus(); }
+  };
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); hide(); }
+  });
+
+  // Single linkage: a dot joins a group when it overlaps any dot of it.
+  var group = function () {
+    var n = points.length, parent = points.map(function (_, i) { return i; });
+    var root = function (i) { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
+    for (var i = 0; i < n; i++) {
+      var ri = Number(points[i].dot.getAttribute("r"));
+      for (var j = i + 1; j < n; j++) {
+        var rj = Number(points[j].dot.getAttribute("r"));
+        var dx = points[i].x - points[j].x, dy = points[i].y - points[j].y;
+        if (Math.sqrt(dx * dx + dy * dy) < ri + rj) { parent[root(j)] = root(i); }
+      }
+    }
+    var groups = {};
+    points.forEach(function (p, k) { (groups[root(k)] = groups[root(k)] || []).push(p); });
+    return Object.keys(groups).map(function (k) { return groups[k]; });
+  };
+
+  var draw = function () {
+    var focused = document.activeElement && layer.contains(document.activeElement)
+      ? document.activeElement.getAttribute("data-ids") : null;
+    layer.textContent = "";
+    group().forEach(function (members) {
+      var alone = members.length === 1;
+      members.forEach(function (p) { p.link.style.display = alone ? "" : "none"; });
+      if (alone) { return; }
+      var x = 0, y = 0, r = 0;
+      members.forEach(function (p) { x += p.x; y += p.y; r = Math.max(r, Number(p.dot.getAttribute("r"))); });
+      x /= members.length; y /= members.length; r *= 2;
+      var ids = members.map(function (p) { return p.href; }).join(" ");
+      var g = document.createElementNS(NS, "g");
+      g.setAttribute("class", "cluster");
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("data-ids", ids);
+      g.setAttribute("aria-label", members.length + " incidents close together: list them");
+      var title = document.createElementNS(NS, "title");
+      title.textContent = members.length + " incidents close together (select to list them)";
+      var circle = document.createElementNS(NS, "circle");
+      circle.setAttribute("cx", x.toFixed(1));
+      circle.setAttribute("cy", y.toFixed(1));
+      circle.setAttribute("r", r.toFixed(2));
+      var text = document.createElementNS(NS, "text");
+      text.setAttribute("x", x.toFixed(1));
+      text.setAttribute("y", y.toFixed(1));
+      text.setAttribute("font-size", (r * 1.1).toFixed(2));
+      text.setAttribute("text-anchor", "middle");
+      text.setAttribute("dominant-baseline", "central");
+      text.textContent = String(members.length);
+      g.append(title, circle, text);
+      g.addEventListener("click", function () { open(members, g); });
+      g.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          event.stopPropagation();
+          open(members, g);
+        }
+      });
+      layer.appendChild(g);
+      if (focused === ids) { g.focus(); }
+    });
+  };
+  return {draw: draw};
 }

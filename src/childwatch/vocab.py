@@ -27,6 +27,7 @@ Sex = Literal["male", "female", "mixed"]
 # How precisely a place or a date is known, coarsest last.
 PlacePrecision = Literal["place", "admin1", "country"]
 DatePrecision = Literal["day", "month", "year", "range"]
+DATE_PRECISIONS: tuple[DatePrecision, ...] = get_args(DatePrecision)
 
 # An incident's status: resolution sets the first two (one original source, or two or
 # more independent ones); analysts set the last two.

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Table, select
 from childwatch.errors import NotFound, ReviewError
 from childwatch.extract.names import names_a_child, report_names
 from childwatch.review import replay
-from childwatch.review.corrections import check_claim, parse_value, value_of
+from childwatch.review.corrections import check_claim, check_date_precision, parse_value, value_of
 from childwatch.review.users import User, require
 from childwatch.store import Store, locks
 from childwatch.store import review as db
@@ -332,6 +332,8 @@ def build_correction(conn: Connection, claim_id: int, field: str, value: Any, *,
             return None
         raise ReviewError(f"{field} of claim {claim_id} is {value_of(field, current)!r} already")
     check_claim({**current, **columns})
+    if field == "date.precision":  # (a correction of the dates alone is checked as before)
+        check_date_precision({**current, **columns})
     _check_no_child_named(conn, claim.doc_id, field, columns)
     after: dict[str, Any] = {"value": value_of(field, columns), "columns": columns}
     touched = {claim.incident_id} if claim.incident_id else set()
@@ -348,6 +350,14 @@ def build_correction(conn: Connection, claim_id: int, field: str, value: Any, *,
         "after": after,
     }
     return values, [("target", claim)], touched
+
+
+def check_dates_now(conn: Connection, claim_id: int) -> None:
+    """The claim's dates, as the events so far in `conn` leave them, written as its date
+    precision says (`corrections.check_date_precision`)."""
+    claim = _claim(conn, claim_id)
+    (original,) = db.claim_rows(conn, claim_ids=[claim_id])
+    check_date_precision(replay.effective(original, replay.claim_state(conn, [claim.doc_id])))
 
 
 def _check_no_child_named(conn: Connection, doc_id: str, field: str, columns: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from childwatch.errors import NotFound, ReviewError
-from childwatch.review.actions import ReviewEvent, act_many, build_correction, build_status
+from childwatch.review.actions import ReviewEvent, act_many, build_correction, build_status, check_dates_now
 from childwatch.review.users import User, require
 from childwatch.store import Store
 from childwatch.store import review as db
@@ -55,12 +55,15 @@ def correct_fields(
     store: Store, user: User, claim_id: int, changes: Mapping[str, Any], reason: str | None
 ) -> list[ReviewEvent]:
     """Correct several fields of one claim with one reason, all or nothing: one event per
-    field whose value changes (fields given their current value are left alone)."""
-    fields = list(changes.items())
-    return act_many(
-        store, user, reason,
-        [lambda conn, f=f, v=v: build_correction(conn, claim_id, f, v, unchanged_ok=True) for f, v in fields],
-    )  # fmt: skip
+    field whose value changes (fields given their current value are left alone). Dates and
+    their precision are checked together, once all are set: "2024-03" to the month."""
+    fields = sorted(changes.items(), key=lambda fv: fv[0] == "date.precision")  # the dates first
+    builds: list[Any] = [
+        lambda conn, f=f, v=v: build_correction(conn, claim_id, f, v, unchanged_ok=True) for f, v in fields
+    ]
+    if any(f.startswith("date.") for f in changes):
+        builds.append(lambda conn: check_dates_now(conn, claim_id))  # records nothing
+    return act_many(store, user, reason, builds)
 
 
 def _ids(incident_ids: Iterable[str]) -> list[str]:
@@ -154,4 +157,3 @@ def undo(store: Store, user: User, batch: str | None, reason: str | None) -> Bul
     new = f"b-{secrets.token_hex(6)}"
     done, skipped = _apply(store, user, reason, plan, {"batch": new, "undoes": batch})
     return BulkResult(new, "undo", done, skipped)
-

@@ -23,9 +23,9 @@ import pycountry
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.loader import load_codebook, normalise
 from childwatch.errors import ReviewError
-from childwatch.vocab import KINDS, VIOLATIONS
+from childwatch.vocab import DATE_PRECISIONS, KINDS, VIOLATIONS
 
-__all__ = ["CORRECTABLE_FIELDS", "FIELDS", "check_claim", "parse_value", "value_of"]
+__all__ = ["CORRECTABLE_FIELDS", "FIELDS", "check_claim", "check_date_precision", "parse_value", "value_of"]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -211,6 +211,7 @@ FIELDS: Mapping[str, FieldSpec] = {
         FieldSpec("location.precision", ("location_precision",), _choice(("place", "admin1", "country"))),
         FieldSpec("date.start", ("date_start",), _date),
         FieldSpec("date.end", ("date_end",), _date),
+        FieldSpec("date.precision", ("date_precision",), _choice(DATE_PRECISIONS)),
         FieldSpec("source", ("source", "source_id"), _named("sources")),
         FieldSpec("graphic", ("graphic",), _flag),
     )
@@ -252,3 +253,22 @@ def check_claim(row: Mapping[str, Any]) -> None:
     start, end = row.get("date_start"), row.get("date_end")
     if start and end and start[: len(end)] > end:
         raise ReviewError(f"date.start ({start}) is after date.end ({end}); correct one of them")
+
+
+# How a date is written at each precision; "range" takes any (a period from start to end).
+_WRITTEN = {"day": (10, "YYYY-MM-DD"), "month": (7, "YYYY-MM"), "year": (4, "YYYY")}
+
+
+def check_date_precision(row: Mapping[str, Any]) -> None:
+    """A claim's dates written as its date precision says (`row` has `claims` column
+    keys): to the day 2024-03-05, to the month 2024-03, to the year 2024; a range, any."""
+    precision = row.get("date_precision")
+    if precision not in _WRITTEN:
+        return
+    length, form = _WRITTEN[precision]
+    for field, value in (("date.start", row.get("date_start")), ("date.end", row.get("date_end"))):
+        if value and len(str(value)) != length:
+            raise ReviewError(
+                f"{field}: {value} is not written to the {precision} ({form}): write it so, "
+                "or choose the precision it is written to (a period: range)"
+            )

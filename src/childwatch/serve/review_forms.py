@@ -27,7 +27,9 @@ from childwatch.serve.templating import flash
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 # The fields of the correction form, in its order (the place is handled apart).
-QUICK_FIELDS = ("violation", "kind", "perpetrator", "victims.count", "victims.sex", "date.start", "date.end")
+QUICK_FIELDS = (
+    "violation", "kind", "perpetrator", "victims.count", "victims.sex", "date.start", "date.end", "date.precision",
+)  # fmt: skip
 
 
 def _to_claim(back: str, claim_id: int) -> RedirectResponse:

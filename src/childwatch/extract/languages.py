@@ -29,6 +29,7 @@ from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationW
 from childwatch.codebook.loader import Codebook
 from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_places import PlaceReader
+from childwatch.extract.language_sources import SourceReader
 from childwatch.extract.language_victims import Child, VictimReader
 from childwatch.extract.lexical import (
     NEVER,
@@ -47,10 +48,6 @@ from childwatch.records import Claim, DateRange, Document, Span
 __all__ = ["LanguageExtractor"]
 
 # A person named as speaker: capitalised words (particles between), after an optional title.
-_PARTICLE = r"(?:de|du|des|da|dos|del|van|von|al|el|ben|ould)\s+"
-_NAME = rf"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+(?:{_PARTICLE})?[A-ZÀ-ÖØ-Þ][\w'’-]+){{0,3}})"
-_NAME_AFTER = re.compile(rf"\s*(?:(?:M|Mme|Mgr|Dr|Pr|Me|Sr|Sra|Dra)\.?\s+)?{_NAME}")
-_NAME_BEFORE = re.compile(rf"(?:^|[\s,(«\"])(?:(?:M|Mme|Dr|Sr|Sra)\.?\s+)?{_NAME}\s*,?\s*$")
 _LEDE_SENTENCES = 3
 # How far (in characters of the report) the actor of the event just told carries to a
 # sentence that names none.
@@ -75,7 +72,6 @@ class LanguageExtractor:
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and actor.parent is None:
                 self._state_force_of.setdefault(actor.countries[0], actor.id)
-        self._sources = phrases(lexicon.sources, glued, articles)
         self._countries = phrases(lexicon.countries, glued, articles)
         self._demonyms = phrases(lexicon.demonyms, glued, articles)
         # Troops or an attack, then a nationality word ("une frappe aérienne russe", "les forces
@@ -89,6 +85,7 @@ class LanguageExtractor:
             else NEVER
         )
         self.places = PlaceReader(lexicon, gazetteer, self._actors, self._countries)
+        self.sources = SourceReader(lexicon, codebook, gazetteer, self._countries)
         self.dates = DateReader(lexicon)
         self.counts = VictimReader(lexicon)
 
@@ -130,7 +127,7 @@ class LanguageExtractor:
         ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
-        sources = [self._source(folded[start:end], start, text, where) for start, end in clauses]
+        sources = [self.sources.find(folded[start:end], start, text, where) for start, end in clauses]
         for at, (start, end) in enumerate(clauses):
             piece = folded[start:end]
             source = sources[at]
@@ -345,70 +342,6 @@ class LanguageExtractor:
             if len(between) <= 2 and not opens:
                 return True  # not "denunció que los hutíes...": what follows "que" is what was said
         return False
-
-    def _source(self, piece: str, offset: int, text: str, where: array[int]) -> tuple[str, str | None, Span] | None:
-        """The body a sentence quotes: a known form near a word of saying ("selon", "a déclaré")."""
-        if self.lx.source_cues is None:
-            return None
-        windows = list(re.finditer(r"[^,:\"«»]+", piece))
-        for i, window in enumerate(windows):
-            if self.lx.source_cues.search(window.group()) is None:
-                continue
-            # The body is named in the words of saying, or just before them between commas
-            # ("el Defensor del Pueblo, Carlos Camargo, informó que...").
-            for near in (window, *reversed(windows[max(0, i - 2) : i])):
-                source = self._source_in(near, offset, text, where)
-                if source is not None:
-                    return source
-        if self.lx.capitalised_places:
-            # No body the codebook or the file knows: the person or body named next to the
-            # words of saying, as written ("selon M. Tsuba", "Adama Fomba a déclaré").
-            for cue in self.lx.source_cues.finditer(piece):
-                named = self._speaker_named(text, where, offset + cue.start(), offset + cue.end())
-                if named is not None:
-                    return named
-        return None
-
-    def _speaker_named(self, text: str, where: array[int], start: int, end: int) -> tuple[str, None, Span] | None:
-        """A capitalised name right after a word of saying (folded offsets [start, end)), or
-        right before one that is a verb; a title ("M.", "Dr") is left out."""
-        after = _NAME_AFTER.match(text, where[end] if end < len(where) else len(text))
-        before = _NAME_BEFORE.search(text[max(0, where[start] - 80) : where[start]])
-        for m, base in ((after, 0), (before, max(0, where[start] - 80))):
-            if m is None:
-                continue
-            name = m.group("name")
-            if key(name) in self.lx.not_places or self._countries.fullmatch(key(name)):
-                continue
-            if self.gazetteer.is_name(name) or self._countries.search(key(name)):
-                continue  # "à Kidal, a affirmé...": where it was said, not who said it
-            a = base + m.start("name")
-            return name, None, Span(a, a + len(name), name)
-        return None
-
-    def _source_in(
-        self, window: re.Match[str], offset: int, text: str, where: array[int]
-    ) -> tuple[str, str | None, Span] | None:
-        """The first body named in one comma-delimited window of a sentence, before any role or
-        kind of person ("officials of the occupation police": the police; "the ministry of the
-        regional government": the ministry). A body is a codebook source, or a form whose English
-        is a proper name ("Israeli police"), where roles are common nouns ("officials")."""
-        best: tuple[bool, bool, int, re.Match[str], str | None] | None = None
-        for m in self._sources.finditer(window.group()):
-            try:
-                source_id: str | None = self._lookup(self.lx.source_ids, m.group())
-            except KeyError:
-                source_id = None  # a source the codebook does not list ("witnesses"): named only
-            body = source_id is not None or self._lookup(self.lx.sources, m.group())[:1].isupper()
-            # A news agency is who reports, last of all ("a déclaré à l'AFP un responsable local").
-            reporter = source_id is not None and self.codebook.source(source_id).kind == "media"
-            if best is None or (not reporter, body, -m.start()) > best[:3]:
-                best = (not reporter, body, -m.start(), m, source_id)
-        if best is None:
-            return None
-        m, source_id = best[3], best[4]
-        s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
-        return self._lookup(self.lx.sources, m.group()), source_id, span(text, where, s, e)
 
     # ---- places ----------------------------------------------------------------------------
 

@@ -832,3 +832,17 @@ def test_a_country_is_not_a_town_of_its_own_name(extractor: Extractor) -> None:
 def test_a_child_taken_to_hospital_after_shelling_is_no_attack_on_the_hospital(extractor: Extractor) -> None:
     claims = extractor.extract(report("أصيب طفل ونقل إلى مستشفى المدينة جراء قصف استهدف الحي.", "ar"))
     assert [c.violation for c in claims] == ["killing_maiming"]
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "country"),
+    [
+        ("استشهد ثلاثة أطفال في غارة على بلدة في جنوب لبنان.", "Liban-Sud", "LB"),
+        ("اختطف مسلحون 20 تلميذا من مدرسة في ولاية زمفارا شمال غربي نيجيريا.", "Zamfara", "NG"),
+    ],
+)
+def test_arabic_provinces_and_one_named_with_its_country(
+    extractor: Extractor, text: str, admin1: str, country: str
+) -> None:
+    location = only_claim(extractor, text, "ar").location
+    assert (location.admin1, location.country) == (admin1, country)

@@ -99,9 +99,17 @@ class PlaceReader:
             province = [p for p in named_alike if p.kind != "country" and p.country == code]
             if province and not any(p.kind == "country" for p in named_alike):
                 place = province[0]  # (not "Colombia", a town of Huila as well as the country)
+            # A province whose name ends with the country's ("جنوب لبنان", "أقصى شمال الكاميرون").
+            start = m.start()
+            for s0, e0, _partial in sorted(c for c in candidates if c[1] == m.end() and c[0] < m.start()):
+                said = text[where[s0] : where[e0 - 1] + 1]
+                wider = [p for p in self._names(said, folded[s0:e0]) if p.country == code]
+                if wider and wider[0].kind != "country":
+                    place, start = wider[0], s0
+                    break
             if place is not None:
-                found.append(PlaceFound(m.start(), m.end(), place, True))
-                taken.append((m.start(), m.end()))
+                found.append(PlaceFound(start, m.end(), place, True))
+                taken.append((start, m.end()))
         for start, end, partial in candidates:
             if any(a < end and start < b for a, b in taken):
                 continue

@@ -292,7 +292,10 @@ def test_screenshots_of_the_dashboard_an_incident_and_the_list(
     for i in range(3):
         page.locator("input.pick-incident").nth(i).check()
     page.screenshot(path=str(out / "incidents.png"), full_page=True)
-    for name in ("dashboard.png", "incident.png", "incidents.png"):
+    page.goto(f"{samples_server.url}/incidents?q=school")  # search: each hit's passage, and "Save this search"
+    assert page.locator("p.passage mark.hit").count() > 1
+    page.screenshot(path=str(out / "search.png"), full_page=True)
+    for name in ("dashboard.png", "incident.png", "incidents.png", "search.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads(json.dumps(data))["total"] > 10
     page.context.close()

@@ -13,8 +13,13 @@ from fastapi.testclient import TestClient
 
 from childwatch.read.passages import add_passages, find_passage, folded_with_offsets
 from childwatch.read.queries import IncidentFilters, list_incidents
+from childwatch.read.search import index_pending
+from childwatch.run.pipeline import run_pipeline
+from childwatch.run.resolution import resolve
 from childwatch.serve import create_app
 from childwatch.store import Store, open_store
+from conftest import WEB_FIXTURES
+from pgtest import BACKENDS, database_url
 from test_review_bulk import logged_in
 
 # web-004: "One of them, a 14-year-old named Daniel Okoro, escaped."
@@ -92,3 +97,21 @@ def test_the_api_and_the_list_page_show_the_passage_and_never_the_name(web_db: P
         assert '<mark class="hit">named</mark>' in hit.group(0)
         assert "[child " in hit.group(0) and not LEAK.search(html)
         assert '<p class="passage' not in app.get("/incidents").text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_passages_before_and_after_the_index_on_each_back_end(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The passages are read from the reports the search finds, through each back-end's
+    index (SQLite FTS5, PostgreSQL pg_trgm) and before the reports are indexed."""
+    with open_store(database_url(request, backend, tmp_path)) as store:
+        run_pipeline([WEB_FIXTURES], store)
+        resolve(store)
+        for _ in range(2):  # not indexed yet, then indexed
+            page = list_incidents(store, IncidentFilters(q="Escaped"), 1, 25)
+            add_passages(store, page.items, "Escaped")
+            assert [r["passage"]["match"] for r in page.items] == ["escaped"]
+            assert "[child " in page.items[0]["passage"]["before"] and not LEAK.search(str(page.items))
+            while index_pending(store, limit=50):
+                pass

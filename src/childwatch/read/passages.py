@@ -21,15 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, select, union_all
 
+from childwatch.read.search import find
 from childwatch.read.shown import shown_reports
 from childwatch.store import Store
-from childwatch.store.models import ClaimRow
+from childwatch.store.models import ClaimRow, DocumentRow
 
 __all__ = ["MARGIN", "add_passages", "find_passage", "folded_with_offsets"]
 
 CLAIMS = cast(Table, ClaimRow.__table__)
+DOCS = cast(Table, DocumentRow.__table__)
 MARGIN = 90  # characters of context on each side of the match
 
 
@@ -79,14 +81,28 @@ def _one_line(text: str) -> str:
     return f"{lead}{squeezed}{trail}"
 
 
-def _documents(store: Store, incident_ids: Iterable[str]) -> dict[str, list[str]]:
-    """{incident id: ids of its claims' documents, in claim order}."""
+def _matching(store: Store, q: str) -> Select[Any]:
+    """The ids of the reports the search for `q` finds (as the list's search does), so
+    that only those are read and pseudonymised, however many reports an incident has."""
+    found = find(store, q)
+    dialect = store.engine.dialect.name
+    docs: Select[Any] = found.indexed(dialect)
+    if found.pending is None:
+        docs = union_all(docs, found.unindexed(dialect)).subquery().select()
+    elif found.pending:
+        docs = union_all(docs, select(DOCS.c.id).where(DOCS.c.id.in_(list(found.pending)))).subquery().select()
+    return docs
+
+
+def _documents(store: Store, incident_ids: Iterable[str], q: str) -> dict[str, list[str]]:
+    """{incident id: ids of its claims' documents that match `q`, in claim order}."""
     ids = sorted(set(incident_ids))
     out: dict[str, list[str]] = {i: [] for i in ids}
     if not ids:
         return out
     c = CLAIMS.c
-    stmt = select(c.incident_id, c.doc_id).where(c.incident_id.in_(ids)).order_by(c.incident_id, c.id)
+    stmt = select(c.incident_id, c.doc_id).where(c.incident_id.in_(ids), c.doc_id.in_(_matching(store, q)))
+    stmt = stmt.order_by(c.incident_id, c.id)
     with store.reading() as conn:
         for incident_id, doc_id in conn.execute(stmt):
             if doc_id not in out[incident_id]:
@@ -99,7 +115,7 @@ def add_passages(store: Store, items: list[dict[str, Any]], q: str | None) -> No
     its reports, as people see them, contain `q` (the text first, then the title), or None."""
     if not q or not q.strip() or not items:
         return
-    by_incident = _documents(store, (str(r["id"]) for r in items))
+    by_incident = _documents(store, (str(r["id"]) for r in items), q)
     shown = shown_reports(store, {d for docs in by_incident.values() for d in docs})
     for row in items:
         row["passage"] = _first(by_incident.get(str(row["id"]), []), shown, q)

@@ -837,7 +837,7 @@ def test_a_child_taken_to_hospital_after_shelling_is_no_attack_on_the_hospital(e
 @pytest.mark.parametrize(
     ("text", "admin1", "country"),
     [
-        ("استشهد ثلاثة أطفال في غارة على بلدة في جنوب لبنان.", "Liban-Sud", "LB"),
+        ("استشهد ثلاثة أطفال في غارة على بلدة في جنوب لبنان.", "South Lebanon", "LB"),
         ("اختطف مسلحون 20 تلميذا من مدرسة في ولاية زمفارا شمال غربي نيجيريا.", "Zamfara", "NG"),
     ],
 )

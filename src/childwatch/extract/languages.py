@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from datetime import date
 
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
@@ -42,7 +41,7 @@ from childwatch.extract.lexical import (
     strip_glued,
     words_between,
 )
-from childwatch.extract.merge import merge_mentions
+from childwatch.extract.merge import date_bounds, merge_mentions
 from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["LanguageExtractor"]
@@ -387,14 +386,8 @@ class LanguageExtractor:
 def _spans_weeks(when: DateRange) -> bool:
     """A period the sentence states of four weeks or more ("de janvier à juin 2022", "over the
     past months"), not a few days ("du 3 au 5 mars")."""
-    if when.precision != "range" or not when.start or not when.end:
-        return False
-    try:
-        first = date.fromisoformat((when.start + "-01-01")[:10])
-        last = date.fromisoformat((when.end + "-12-31")[:10] if len(when.end) == 4 else (when.end + "-28")[:10])
-    except ValueError:
-        return False
-    return (last - first).days >= 28
+    bounds = date_bounds(when) if when.precision == "range" and when.start and when.end else None
+    return bounds is not None and (bounds[1] - bounds[0]).days >= 28
 
 
 def _merge(claims: list[Claim], published: str | None) -> list[Claim]:

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from childwatch.records import Claim, DateRange, Span
 
-__all__ = ["Decision", "compare", "explain", "merge_mentions"]
+__all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
 
 _NEW_EVENT = re.compile(
     r"\b(?:second|another|new|separate|fresh|earlier|previous|similar)\s+(?:\w+\s+){0,2}?"
@@ -270,7 +270,9 @@ def _own_country(claim: Claim) -> str | None:
     return loc.country if _within(loc.span, claim) else None
 
 
-def _bounds(d: DateRange) -> tuple[date, date] | None:
+def date_bounds(d: DateRange) -> tuple[date, date] | None:
+    """The first and last day a date range may stand for ("2015" → 1 January to 31 December)."""
+
     def day(value: str | None, end: bool) -> date | None:
         if not value:
             return None
@@ -292,7 +294,7 @@ def _bounds(d: DateRange) -> tuple[date, date] | None:
 
 def _overlap(a: DateRange, b: DateRange) -> bool:
     """Two stated dates can be one event's: their periods overlap (a year holds its months)."""
-    ba, bb = _bounds(a), _bounds(b)
+    ba, bb = date_bounds(a), date_bounds(b)
     if ba is None or bb is None:
         return True
     return ba[0] <= bb[1] and bb[0] <= ba[1]

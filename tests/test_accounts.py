@@ -307,6 +307,41 @@ def test_the_last_active_admin_cannot_be_disabled_removed_or_demoted(store_db: P
             users.disable_user(store, "amina", by=analyst)
 
 
+def test_the_api_removes_an_account_as_the_cli_does_and_only_for_admins(store_db: Path) -> None:
+    """DELETE /api/accounts/NAME calls the CLI's `users.remove_user`: the same refusals
+    (the last active admin, an unknown or already removed name), an audit event naming
+    the admin and the API, and a viewer or analyst gets 403 with nothing changed."""
+    with open_store(store_db) as store:
+        users.add_user(store, "vera", PASSWORD, "viewer")
+    for name in ("vera", "amina"):  # a viewer, then an analyst
+        with client(store_db) as c:
+            csrf = log_in(c, name).json()["csrf_token"]
+            r = c.delete("/api/accounts/root", headers={"X-CSRF-Token": csrf})
+            assert r.status_code == 403 and "manage users" in r.json()["error"]["message"], (name, r.text)
+    with client(store_db) as c:
+        csrf = log_in(c, "root").json()["csrf_token"]
+        last = c.delete("/api/accounts/root", headers={"X-CSRF-Token": csrf})
+        assert last.status_code == 400 and "last active admin" in last.json()["error"]["message"]
+        assert c.delete("/api/accounts/ghost", headers={"X-CSRF-Token": csrf}).status_code == 404
+        with client(store_db) as hers:
+            assert log_in(hers, "amina").status_code == 200
+            done = c.delete("/api/accounts/amina", headers={"X-CSRF-Token": csrf})
+            assert done.status_code == 200 and done.json() == {"name": "amina", "role": "analyst", "status": "removed"}
+            assert hers.get("/api/me").status_code == 401  # her session ended at once
+            assert log_in(hers, "amina").status_code == 401
+        again = c.delete("/api/accounts/amina", headers={"X-CSRF-Token": csrf})
+        assert again.status_code == 400 and "cannot be undone" in again.json()["error"]["message"]
+        assert c.get("/api/me").status_code == 200  # the admin's own session goes on
+    with open_store(store_db) as store:
+        statuses = {u.name: u.status for u in users.list_users(store)}
+        assert statuses == {"amina": "removed", "root": "active", "vera": "active"}  # the row and the name stay
+        with store.engine.connect() as conn:
+            wiped = conn.execute(text("SELECT password FROM users WHERE name = 'amina'")).scalar_one()
+        assert not wiped.startswith("scrypt$")
+    removals = [(e["action"], e["target"], e["via"], e["user"]) for e in events(store_db, "user_remove")]
+    assert removals == [("user_remove", "amina", "api", "root")]
+
+
 # --- the command line ------------------------------------------------------------------------
 
 

@@ -291,6 +291,56 @@ def test_an_admin_adds_changes_resets_and_disables_accounts_with_the_cli_rules(b
         page.context.close()
 
 
+def test_an_admin_removes_an_account_with_the_keyboard_after_confirming_its_name(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, "admin")
+    page.goto(f"{server.url}/admin/accounts")
+    page.fill("#new-name", "leaver")
+    page.fill("#new-password", "saffron kettle harbour")
+    page.press("#new-password", "Enter")
+    page.wait_for_load_state()
+    assert "Account leaver added" in page.locator(".flash-ok").inner_text()
+    assert not log_in_fails(browser, server, "leaver", "saffron kettle harbour")
+
+    def open_removal(name: str) -> Any:
+        """The row's 'Remove…' step opened from the keyboard; returns the name box, focused."""
+        summary = page.locator(f"#account-{name} details.remove-account > summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        box = page.locator(f"#account-{name} input[name=confirm]")
+        box.wait_for(state="visible")
+        page.keyboard.press("Tab")  # from the summary straight to the name box
+        assert box.evaluate("el => el === document.activeElement")
+        return box
+
+    # The confirmation step: a wrong name changes nothing.
+    assert not page.locator("#account-leaver input[name=confirm]").is_visible()  # closed until asked for
+    open_removal("leaver")
+    page.keyboard.type("leave")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "type leaver in the box to confirm" in page.locator(".flash-error").inner_text()
+    assert "active" in page.locator("#account-leaver").inner_text()
+    assert not log_in_fails(browser, server, "leaver", "saffron kettle harbour")
+
+    open_removal("leaver")
+    page.keyboard.type("leaver")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "leaver removed: password wiped, sessions ended" in page.locator(".flash-ok").inner_text()
+    row = page.locator("#account-leaver")
+    assert "removed" in row.inner_text() and row.locator("form").count() == 0  # the name stays, nothing to change
+    assert log_in_fails(browser, server, "leaver", "saffron kettle harbour")
+    # The last active admin is refused, as `childwatch users remove` refuses it.
+    open_removal("admin")
+    page.keyboard.type("admin")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "last active admin" in page.locator(".flash-error").inner_text()
+    assert "active" in page.locator("#account-admin").inner_text()
+    assert api(page, "GET", "/api/me")["status"] == 200  # still logged in
+    page.context.close()
+
+
 def view_box(page: Any) -> list[float]:
     return [float(v) for v in (page.get_attribute("svg.worldmap", "viewBox") or "").split()]
 

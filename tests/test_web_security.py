@@ -123,6 +123,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/admin/accounts/{name}/role"): ADMIN,
     ("POST", "/admin/accounts/{name}/status"): ADMIN,
     ("POST", "/admin/accounts/{name}/password"): ADMIN,
+    ("POST", "/admin/accounts/{name}/remove"): ADMIN,
+    ("DELETE", "/api/accounts/{name}"): ADMIN,
 }
 # Mounted file trees are served to anyone: each with the reason it holds no data.
 MOUNTS = {
@@ -155,6 +157,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/admin/accounts/{name}/role": {"role": "analyst"},
     "/admin/accounts/{name}/status": {"action": "disable"},
     "/admin/accounts/{name}/password": {"password": "another long passphrase"},
+    "/admin/accounts/{name}/remove": {"confirm": "viewer"},  # {name} is the viewer
     "/incidents/bulk": {"incident_ids": ["{target}", "{other}"], "action": "reject", "reason": "not about children"},
     "/api/incidents/{incident_id}/comments": {"text": "check the annex"},
     "/api/incidents/{incident_id}/assign": {"assignee": "analyst", "note": "yours"},

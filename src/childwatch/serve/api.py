@@ -19,7 +19,7 @@ from childwatch.read import queries, reports, watched
 from childwatch.read.incident import incident_detail
 from childwatch.read.passages import add_passages
 from childwatch.review import audit, users
-from childwatch.serve import discussion, review_api, searches
+from childwatch.serve import accounts, discussion, review_api, searches
 from childwatch.serve.deps import (
     MAX_INT,
     Admin,
@@ -334,3 +334,5 @@ router.include_router(review_api.router)
 router.include_router(discussion.api_router)
 # Saved searches (issue 17).
 router.include_router(searches.api_router)
+# Accounts: removal (admins; the page's other changes are forms) (issue 17).
+router.include_router(accounts.api_router)

@@ -846,3 +846,25 @@ def test_arabic_provinces_and_one_named_with_its_country(
 ) -> None:
     location = only_claim(extractor, text, "ar").location
     assert (location.admin1, location.country) == (admin1, country)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "source"),
+    [
+        # A nationality word next to the role says whose officials speak.
+        ("fr", "Selon les autorités nigérianes, 40 enfants ont été enlevés dans un village.", "Nigerian authorities"),
+        ("ar", "قال مسؤول عراقي إن 12 طفلا قتلوا في قصف على قرية.", "Iraqi official"),
+        # A body or an armed group after a word of "of": that body's spokesperson.
+        ("ar", "قال المتحدث باسم حماس إن خمسة أطفال قتلوا في غارة.", "Hamas spokesperson"),
+        ("fr", "Sept enfants ont été enlevés, selon le porte-parole de Boko Haram.", "Boko Haram spokesperson"),
+        (
+            "es",
+            "Según el portavoz del ELN, 20 niños fueron reclutados por las disidencias.",
+            "National Liberation Army (ELN) spokesperson",
+        ),
+        # A role alone stays a role.
+        ("fr", "Trois enfants ont été tués dans l'attaque, selon les autorités.", "authorities"),
+    ],
+)
+def test_a_role_is_named_with_whose_it_is(extractor: Extractor, language: str, text: str, source: str) -> None:
+    assert [c.source for c in extractor.extract(report(text, language))] == [source]

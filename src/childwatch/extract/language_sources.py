@@ -13,8 +13,9 @@ from array import array
 
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import LanguageLexicon
+from childwatch.codebook.lexicon import load_lexicon
 from childwatch.codebook.loader import Codebook
-from childwatch.extract.lexical import key, lookup, phrases, span
+from childwatch.extract.lexical import NEVER, key, lookup, phrases, span
 from childwatch.records import Span
 
 __all__ = ["Found", "SourceReader"]
@@ -32,14 +33,27 @@ class SourceReader:
     """One language's words of saying and names of sources, with the codebook and gazetteer."""
 
     def __init__(
-        self, lexicon: LanguageLexicon, codebook: Codebook, gazetteer: Gazetteer, countries: re.Pattern[str]
+        self,
+        lexicon: LanguageLexicon,
+        codebook: Codebook,
+        gazetteer: Gazetteer,
+        countries: re.Pattern[str],
+        actors: re.Pattern[str] = NEVER,
+        demonyms: re.Pattern[str] = NEVER,
     ) -> None:
         self.lx = lexicon
         self.codebook = codebook
         self.gazetteer = gazetteer
         self._countries = countries  # the language's country names: a place, never a speaker
+        self._actors = actors
+        self._demonyms = demonyms
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
         self._sources = phrases(lexicon.sources, glued, lexicon.articles)
+        self._of = phrases(dict.fromkeys(lexicon.source_of, ""), "", ())
+        # The English adjective of each country ("Iraqi"), for "مسؤول عراقي": an Iraqi official.
+        self._adjective: dict[str, str] = {}
+        for adjective, country in load_lexicon().demonyms.items():
+            self._adjective.setdefault(country, adjective.title())
 
     def find(self, piece: str, offset: int, text: str, where: array[int]) -> Found | None:
         """The body a sentence (folded, at `offset`) quotes: a known form near a word of saying
@@ -101,5 +115,37 @@ class SourceReader:
         if best is None:
             return None
         m, source_id = best[3], best[4]
+        name = lookup(self.lx.sources, m.group(), self.lx.articles)
+        if not best[1]:
+            # A role is named with whose it is when the report says so: "le porte-parole de
+            # l'Unicef" is UNICEF's spokesperson, "مسؤول عراقي" an Iraqi official.
+            owner = self._owner(window.group()[m.end() :])
+            if owner is not None:
+                name = f"{owner} {re.sub(r'^(?:an?|the) ', '', name)}"
         s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
-        return lookup(self.lx.sources, m.group(), self.lx.articles), source_id, span(text, where, s, e)
+        return name, source_id, span(text, where, s, e)
+
+    def _owner(self, rest: str) -> str | None:
+        """Whose a role is, named right after it (folded text): a body or an armed group or
+        force after a word of "of", else a nationality word next to the role."""
+        rest = rest.lstrip()
+        link = self._of.match(rest)
+        after = rest[link.end() :].lstrip() if link else rest
+        body = self._sources.match(after)
+        if body is not None:
+            try:
+                return self.codebook.source(lookup(self.lx.source_ids, body.group(), self.lx.articles)).name
+            except KeyError:
+                named = lookup(self.lx.sources, body.group(), self.lx.articles)
+                if named[:1].isupper():  # a body the language's file names ("Ministry of Health")
+                    return named
+        actor = self._actors.match(after)
+        if actor is not None:
+            try:
+                return self.codebook.actor(lookup(self.lx.actors, actor.group(), self.lx.articles)).name
+            except KeyError:
+                return None
+        nation = self._demonyms.match(rest) if link is None else None
+        if nation is not None:
+            return self._adjective.get(lookup(self.lx.demonyms, nation.group(), self.lx.articles))
+        return None

@@ -84,7 +84,7 @@ class LanguageExtractor:
             else NEVER
         )
         self.places = PlaceReader(lexicon, gazetteer, self._actors, self._countries)
-        self.sources = SourceReader(lexicon, codebook, gazetteer, self._countries)
+        self.sources = SourceReader(lexicon, codebook, gazetteer, self._countries, self._actors, self._demonyms)
         self.dates = DateReader(lexicon)
         self.counts = VictimReader(lexicon)
 

@@ -868,3 +868,32 @@ def test_arabic_provinces_and_one_named_with_its_country(
 )
 def test_a_role_is_named_with_whose_it_is(extractor: Extractor, language: str, text: str, source: str) -> None:
     assert [c.source for c in extractor.extract(report(text, language))] == [source]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "perpetrator"),
+    [
+        # Forces that answered an attack did not make it: a word of responding after them, or,
+        # verb first, before them, or the attackers named as the other side of the fight.
+        ("fr", "Des ravisseurs ont enlevé 12 enfants près de Kankara, mais la police a riposté.", "kidnappers"),
+        (
+            "fr",
+            "Douze enfants ont été enlevés pendant la fusillade qui opposait les assaillants aux forces de sécurité.",
+            "assailants",
+        ),
+        ("es", "Hombres armados secuestraron a 12 niños en una vereda, pero el Ejército repelió el ataque.", "gunmen"),
+        ("ar", "اختطف مسلحون 12 طفلا من قرية قرب الموصل وتصدت قوات الأمن للمهاجمين.", "gunmen"),
+        # Who speaks is not who acted, the verb of saying after them as before them.
+        (
+            "fr",
+            "Les autorités maliennes ont déclaré que des jihadistes avaient enlevé 12 enfants près de Mopti.",
+            "jihadists",
+        ),
+        # Not when the forces did it.
+        ("fr", "L'armée malienne a tué cinq enfants lors d'une frappe près de Mopti.", "Malian army (FAMa)"),
+    ],
+)
+def test_responders_and_speakers_are_not_who_acted(
+    extractor: Extractor, language: str, text: str, perpetrator: str
+) -> None:
+    assert only_claim(extractor, text, language).perpetrator == perpetrator

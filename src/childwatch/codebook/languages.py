@@ -108,6 +108,8 @@ class LanguageLexicon:
     state_forces: tuple[str, ...]  # folded forms naming a state's forces without naming the state
     described: dict[str, str]  # folded form → an unnamed perpetrator described in English ("armed groups")
     against: re.Pattern[str] | None  # words before whom an attack was against ("contre", "ضد")
+    responding: re.Pattern[str] | None  # words after a responder, not who acted ("ont riposté")
+    fought_back: re.Pattern[str] | None  # words before the side that fought the attackers back
     attacks: re.Pattern[str] | None  # attacks and troops a nationality word says whose ("une frappe russe")
     refer_back: frozenset[str]  # described forms that refer to a group the report names ("les assaillants")
     source_cues: re.Pattern[str] | None
@@ -185,7 +187,7 @@ _TABLE_KEYS = {
     "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague", "totals"}),
     "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
-    "forces": frozenset({"described", "refer_back", "state", "against", "attacks"}),
+    "forces": frozenset({"described", "refer_back", "state", "against", "attacks", "responding", "fought_back"}),
     "sources": frozenset({"cues", "accusing", "clause", "of", "bodies", "named"}),
     "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places"}),
 }
@@ -237,6 +239,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         return _compile_words(forms, prefix, f"{name}: {where}", problems)
 
     children_t = _table(data, "children", name, problems)
+    forces_t = _table(data, "forces", name, problems)
     children: list[ChildWord] = []
     for i, noun in enumerate(children_t.get("nouns", []), 1):
         where = f"{name}: children.nouns #{i}"
@@ -362,6 +365,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         attacks=words(
             _strings(_table(data, "forces", name, problems), "attacks", f"{name}: forces", problems), "forces.attacks"
         ),
+        responding=words(_strings(forces_t, "responding", f"{name}: forces", problems), "forces.responding"),
+        fought_back=words(_strings(forces_t, "fought_back", f"{name}: forces", problems), "forces.fought_back"),
         refer_back=frozenset(
             _phrase_key(f)
             for f in _strings(_table(data, "forces", name, problems), "refer_back", f"{name}: forces", problems)

@@ -122,7 +122,7 @@ class LanguageExtractor:
         actors_in_report = [
             (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
             for m in actor_matches
-            if not self._spoken_by(folded, m.start())
+            if not self._spoken_by(folded, m.start()) and not self._speaks(folded, m.end())
         ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
@@ -267,8 +267,10 @@ class LanguageExtractor:
                 m
                 for m in pattern.finditer(piece)
                 if not self._spoken_by(piece, m.start())
+                and not self._speaks(piece, m.end())
                 and not (self._countries.fullmatch(m.group()) and self.places.after_cue(piece, m.start()))
                 and not self._targeted(piece, m.start())
+                and not self._responded(piece, m.start(), m.end())
             ]
 
         named = acting(self._actors)
@@ -326,6 +328,33 @@ class LanguageExtractor:
             return False
         before = piece[max(0, start - 60) : start]
         return any(len(re.findall(r"\w+", before[m.end() :])) <= 4 for m in self.lx.against.finditer(before))
+
+    def _responded(self, piece: str, start: int, end: int) -> bool:
+        """Whether the actor at [start, end) answered the attack rather than made it: a word of
+        responding at most four words after ("l'armée a riposté", "pour retrouver les élèves"),
+        or of fighting back just before ("un échange de tirs avec les forces de sécurité")."""
+        after = piece[end : end + 60]
+        if self.lx.responding is not None:
+            for m in self.lx.responding.finditer(after):
+                if len(re.findall(r"\w+", after[: m.start()])) <= 4:
+                    return True
+        before = piece[max(0, start - 60) : start]
+        return self.lx.fought_back is not None and any(
+            len(re.findall(r"\w+", before[m.end() :])) <= 1 for m in self.lx.fought_back.finditer(before)
+        )
+
+    def _speaks(self, piece: str, end: int) -> bool:
+        """Whether the words ending at `end` name who speaks: a word of saying at most two words
+        after ("les autorités nigérianes ont assuré que...", "l'armée a déclaré"), not one whose
+        object is the accused."""
+        if self.lx.source_cues is None:
+            return False
+        # In the same phrase: "القوات الحكومية»، وثقت فيه" is another clause's verb.
+        after = re.split(r"[,;:«»\"()،؛]", piece[end : end + 40], maxsplit=1)[0]
+        m = self.lx.source_cues.search(after)
+        if m is None or (self.lx.accusing is not None and self.lx.accusing.fullmatch(m.group())):
+            return False
+        return len(re.findall(r"\w+", after[: m.start()])) <= 2
 
     def _spoken_by(self, piece: str, start: int) -> bool:
         """Whether the words at `start` name who speaks: a word of saying at most two words before."""

@@ -35,6 +35,7 @@ from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store, resolution, watched
+from childwatch.store import discussion as discussed
 from childwatch.store.review import end_session, server_secret
 from pdf_maker import Page, wrap, write_pdf
 from pgtest import BACKENDS, database_url
@@ -104,6 +105,10 @@ def build_rich_store(store: Store) -> dict[str, Any]:
     discussion.comment(store, analyst, incident, "Checked against the ministry's statement")
     discussion.assign(store, admin, incident, analyst.name, "please verify the count")
     saved_searches.save(store, analyst, "Abductions this year", "violation=abduction&date_from=2024")
+    # What a resolution run that merged an incident away leaves (migration 0017): the gone
+    # id's comments and assignments lead to the incident holding its claims now.
+    with store.writing() as conn:
+        assert discussed.carry(conn, {"inc-merged-away": {claims[0].id}}, "full") == 1
     source = watched.sync_sources(store, [("http://feeds.example.org/news.xml", 900)])[0]
     at = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
     watched.record_poll(store, source.id, at=at, next_poll_at=at, status=200, kind="feed", title="News",

@@ -36,6 +36,7 @@ from childwatch.resolve.facts import ClaimFacts, facts_from_row, keys_from_row, 
 from childwatch.resolve.incident_view import IncidentView, incident_view
 from childwatch.review import replay
 from childwatch.store import Store, locks
+from childwatch.store import discussion as discussed
 from childwatch.store import resolution as db
 
 __all__ = ["ResolutionSummary", "group_near_duplicates", "group_signed", "resolve", "sign"]
@@ -257,6 +258,11 @@ def _resolve(
     with summary.timing("grouping copies"):
         summary.near_duplicates = group_signed(store)
     todo = db.blocks(store, unresolved_only=not full)
+    # Which claims each incident with comments or assignments holds, so that they can
+    # follow those claims if the run takes the incident apart (rows never change: see
+    # store.discussion).
+    with store.reading() as conn:
+        held = discussed.holdings(conn)
     # Full runs: ids are handed out afresh (kept by majority, see cluster.finish);
     # incremental runs: every stored id is in use.
     previous = db.incident_sizes(store) if full else None
@@ -293,6 +299,9 @@ def _resolve(
     with summary.timing("finishing"):
         db.drop_empty_incidents(store)
         review.reapply(store)  # analysts' decisions win over resolution
+        if held:
+            with store.writing() as conn:
+                discussed.carry(conn, held, mode)
         summary.incidents = db.counts(store)["incidents"]
     summary.seconds = time.monotonic() - started
     return summary

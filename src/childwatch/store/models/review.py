@@ -198,6 +198,24 @@ class IncidentAssignmentRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class IncidentSuccessorRow(Base):
+    """Append-only (migration 0017's triggers): an incident with comments or assignments
+    that a resolution run took apart or merged away, and the incident that holds most of
+    its claims since (issue 17). Comments and assignments keep the id they were written
+    on; readers show them on the incident that id leads to now (`store.discussion`)."""
+
+    __tablename__ = "incident_successors"
+    __table_args__ = (Index("ix_incident_successors_incident_id", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    incident_id: Mapped[str] = mapped_column(String)  # the id that is gone
+    successor_id: Mapped[str] = mapped_column(String)
+    claims: Mapped[int] = mapped_column(Integer)  # how many claims the incident held before the run
+    held: Mapped[int] = mapped_column(Integer)  # how many of them the successor holds
+    run: Mapped[str] = mapped_column(String)  # "full" or "incremental"
+
+
 class SavedSearchRow(Base):
     """A search someone saved under a name (issue 17): the incident list's filters as a
     query string ("violation=abduction&q=school"), which is also the list's address, so a

@@ -64,7 +64,8 @@ lint: setup
 test: lint
 	$(BIN)/pytest -q
 
-# Screenshots of the dashboard and an incident page (sample reports, real chromium).
+# Screenshots of the dashboard, an incident page, the list, a search and my queue
+# (sample reports, real chromium).
 screenshots: setup
 	CHILDWATCH_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_web_browser.py -k screenshots
 

@@ -5,8 +5,8 @@ Chromium is never downloaded (`playwright install` is not used): these tests nee
 /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). Without it they
 skip locally, and fail in CI (CI=true), where a skip would hide a broken UI.
 
-`CHILDWATCH_SCREENSHOTS=DIR` keeps the screenshots of the dashboard and an incident page
-in DIR (`make screenshots` writes docs/screenshots/).
+`CHILDWATCH_SCREENSHOTS=DIR` keeps the screenshots of the dashboard, an incident page, the
+list, a search and my queue in DIR (`make screenshots` writes docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def samples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running.stop()
 
 
-def test_screenshots_of_the_dashboard_an_incident_and_the_list(
+def test_screenshots_of_the_dashboard_an_incident_the_list_and_my_queue(
     browser: Any, samples_server: Server, tmp_path: Path
 ) -> None:
     out = Path(os.environ.get("CHILDWATCH_SCREENSHOTS") or tmp_path)
@@ -295,7 +295,31 @@ def test_screenshots_of_the_dashboard_an_incident_and_the_list(
     page.goto(f"{samples_server.url}/incidents?q=school")  # search: each hit's passage, and "Save this search"
     assert page.locator("p.passage mark.hit").count() > 1
     page.screenshot(path=str(out / "search.png"), full_page=True)
-    for name in ("dashboard.png", "incident.png", "incidents.png", "search.png"):
+    # My queue: the confirmed incident and four more given to the analyst (one by its
+    # page's "Assign to me", the others through the API as a lead would).
+    page.goto(f"{samples_server.url}/incidents/{busiest}")
+    page.click("#assign-me")
+    page.wait_for_load_state()
+    others = [i["id"] for i in data["items"][1:5]]
+    for incident_id in others:
+        sent = page.evaluate(
+            """async (id) => {
+                const token = document.querySelector('meta[name="csrf-token"]').content;
+                const r = await fetch(`/api/incidents/${id}/assign`, {method: 'POST',
+                    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token},
+                    body: JSON.stringify({assignee: 'analyst', note: 'second reading'})});
+                return r.status;
+            }""",
+            incident_id,
+        )
+        assert sent == 200, incident_id
+    page.click("nav >> text=My queue")
+    page.wait_for_url("**/queue")
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() == 5
+    assert busiest in rows.last.inner_text()  # confirmed: after the ones still to review
+    page.screenshot(path=str(out / "queue.png"), full_page=True)
+    for name in ("dashboard.png", "incident.png", "incidents.png", "search.png", "queue.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads(json.dumps(data))["total"] > 10
     page.context.close()

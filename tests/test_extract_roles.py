@@ -150,3 +150,30 @@ def test_a_generic_body_is_that_of_the_country_the_report_is_set_in(
 def test_sources_are_whole_names_never_fragments(extractor: Extractor, text: str, source: str | None) -> None:
     (claim,) = extractor.extract(text_document(text))
     assert claim.source == source
+
+
+def test_a_force_named_in_a_glued_table_cell_is_the_perpetrator(extractor: Extractor) -> None:
+    """Scraped tables glue a label to its value ("Suspected belligerentRussian Military"): two
+    words, and a known body merely named there, with no verb of saying, is the one that struck."""
+    text = (
+        "Summary of the strikeStrike typeAirstrikeCivilians reported killed5(2 children3 women)"
+        "Suspected belligerentRussian Military, Strike statusLikely strike."
+    )
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id == "russian_forces"
+    assert claim.source_id is None  # the body is the actor here, not anyone's source
+
+
+def test_the_side_acted_against_is_not_the_perpetrator(extractor: Extractor) -> None:
+    text = (
+        "Insurgents bombed a crowded market in response to Pakistani military offensives in the valley, "
+        "killing nine children."
+    )
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id != "pakistani_military"
+
+
+def test_a_nationality_before_a_word_for_its_acts_names_the_state_force(extractor: Extractor) -> None:
+    text = "Six children from one family were killed in Khan Yunis on Monday, allegedly by Israeli actions."
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id == "israeli_forces"

@@ -20,9 +20,10 @@ from childwatch.codebook.languages import load_language, supported_languages
 from childwatch.codebook.lexicon import Lexicon, load_lexicon
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
-from childwatch.extract.claims import SentenceFacts, build_claim
+from childwatch.extract.claims import build_claim
 from childwatch.extract.context import DocumentContext, build_context
 from childwatch.extract.dates import DateMention, campaign_start, find_dates
+from childwatch.extract.facts import SentenceFacts
 from childwatch.extract.languages import LanguageExtractor
 from childwatch.extract.merge import merge_mentions
 from childwatch.extract.places import PlaceFinder

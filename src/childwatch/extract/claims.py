@@ -4,16 +4,15 @@ and from the document context second, each with the span it came from."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from childwatch.codebook.lexicon import Lexicon
-from childwatch.extract.actors import ActorFinder, ActorMention, Reference
+from childwatch.extract.actors import ActorFinder
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
+from childwatch.extract.facts import SentenceFacts, gap
+from childwatch.extract.perpetrators import assign_perpetrator
 from childwatch.extract.sources import Attribution
-from childwatch.extract.victims import ChildMention
 from childwatch.extract.violations import Detection
 from childwatch.records import Claim, DateRange, Location, Span, Victims
 
@@ -25,12 +24,6 @@ _HABITUAL = re.compile(
     r"(?:children|girls|boys|women|minors|kids|schoolchildren))\b",
     re.IGNORECASE,
 )
-# An actor that is the subject of a verb of saying is a source here, not a perpetrator.
-_SPEAKS = re.compile(
-    r"^(?:\s+\w+){0,4}?\s+(?:said|says|told|reported|announced|confirmed|retracted|denied|stated|claimed|"
-    r"spokesman|spokeswoman|spokesperson)\b",
-    re.IGNORECASE,
-)
 _HE = re.compile(r"\b(?:he|his|him|himself)\b", re.IGNORECASE)
 _SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
 _ADULT_REFERENT = re.compile(
@@ -39,19 +32,11 @@ _ADULT_REFERENT = re.compile(
     r"mr|mrs|ms|miss|sir|lady|gentleman|queen|king)\b",
     re.IGNORECASE,
 )
-# Responders, not perpetrators: "police at the scene returned fire", "soldiers rescued the girls".
-_RESPONDS = re.compile(
-    r"^(?:\s+[\w-]+){0,4}?\s+(?:returned fire|repelled|repulsed|pursued|rescued|freed|responded|intervened|"
-    r"arrived|evacuated|gave chase|fought off|engaged the)\b",
-    re.IGNORECASE,
-)
-_BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 _STATEMENT = re.compile(
     r",?\s+(?:according to|(?:\w+\s+){0,4}(?:said|says|told|reported|announced)|in a (?:report|statement) "
     r"(?:released|published)|(?:released|published) on)\b",
     re.IGNORECASE,
 )
-_BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged\s+)*$", re.IGNORECASE)
 # Relative dates find_dates cannot resolve without the report's date.
 _UNRESOLVED_DATE = re.compile(
     r"\b(?:last|this|past)\s+(?:week|month|year|weekend|night)\b|\b(?:yesterday|today|tonight)\b|"
@@ -95,21 +80,6 @@ _ONE_EVENT = re.compile(
 )
 
 
-@dataclass(slots=True)
-class SentenceFacts:
-    """What was found in one sentence, shared by the claims it yields."""
-
-    start: int
-    end: int
-    text: str
-    children: list[ChildMention]
-    ages: tuple[int | None, int | None, Span | None]
-    dates: list[DateMention]
-    attributions: list[Attribution]
-    references: list[Reference]
-    triggers: list[tuple[int, int]]  # every violation word of the sentence (document offsets)
-
-
 def build_claim(
     doc_id: str,
     published: str | None,
@@ -129,7 +99,7 @@ def build_claim(
         trigger=detection.trigger,
     )
     claim.victims = _victims(detection, facts)
-    _perpetrator(claim, facts, ctx, detection, actors)
+    assign_perpetrator(claim, facts, ctx, detection, actors)
     claim.location = _location(facts, ctx, claim, detection)
     claim.date = _date(facts, detection)
     _source(claim, facts, last_speaker)
@@ -197,90 +167,14 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     return v
 
 
-def _perpetrator(
-    claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection, actors: ActorFinder
-) -> None:
-    speakers = [(a.start, a.end) for a in facts.attributions]
-    named = [
-        m
-        for m in ctx.actors_between(facts.start, facts.end)
-        if not any(a <= m.start and m.end <= b for a, b in speakers)
-        and not _SPEAKS.match(facts.text[m.end - facts.start :])
-        and not _RESPONDS.match(facts.text[m.end - facts.start :])
-    ]
-    chosen: ActorMention | None = None
-    t = detection.trigger.start
-    # An actor far from the trigger is usually doing something else in the sentence
-    # ("the military said ... the girls were abducted").
-    near = [m for m in named if abs(m.start - t) < 90 or _BY_ACTOR.search(facts.text[: m.start - facts.start])]
-    named = near or named
-    if named:
-        chosen = min(named, key=lambda m: abs(m.start - t))
-    else:
-        # The description nearest the trigger, one in the agent slot ("seized by gunmen") first:
-        # "the military received a report ... the girls were seized by gunmen".
-        for ref in sorted(facts.references, key=lambda r: (not _agent_slot(r, detection, facts), _gap(r, t))):
-            after = facts.text[ref.end - facts.start :]
-            if _SPEAKS.match(after) or _RESPONDS.match(after):
-                continue
-            if ref.unresolved:
-                return
-            chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
-            if chosen is None and ref.state:
-                # "the military", "soldiers", never named: the forces of the country the report is set in.
-                home = ctx.dominant_country
-                force = actors.state_force_of(home) if home else None
-                chosen = ActorMention(ref.start, ref.end, force, ref.text) if force else None
-            if chosen:
-                claim.perpetrator_span = Span(ref.start, ref.end, ref.text)
-                break
-    if chosen is None:
-        # No one named or described: the actor of the surrounding discourse (named in the last
-        # two sentences), else the one the whole report is about.
-        # Armed groups first: state forces are often named as responders in such reports.
-        recent = ctx.last_actor_before(facts.start, state=False)
-        if recent is not None and facts.start - recent.end < 400:
-            chosen = recent
-        else:
-            chosen = ctx.salient_actor(state=False, share=0.5)
-        if chosen is None:
-            recent = ctx.last_actor_before(facts.start)
-            chosen = recent if recent is not None and facts.start - recent.end < 400 else None
-    if chosen is None:
-        return
-    claim.perpetrator = chosen.actor.name
-    claim.perpetrator_id = chosen.actor.id
-    if claim.perpetrator_span is None:
-        claim.perpetrator_span = Span(chosen.start, chosen.end, chosen.text)
-
-
-class _Located(Protocol):
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-
-
-def _gap(mention: _Located, position: int) -> int:
-    """Characters between a mention and a document position (0 when it covers it)."""
-    start, end = mention.start, mention.end
-    return start - position if start > position else max(0, position - end)
-
-
-def _agent_slot(ref: _Located, detection: Detection, facts: SentenceFacts) -> bool:
-    """The description is the agent of the trigger: "abducted by gunmen", "taken by the militants"."""
-    between = facts.text[detection.trigger.end - facts.start : ref.start - facts.start]
-    return 0 <= len(between) <= 40 and bool(_BY_AGENT.search(between))
-
-
 def _owned_by_trigger(position: int, detection: Detection, facts: SentenceFacts) -> bool:
     """A mention belongs to this claim's trigger unless another violation word stands nearer to
     it: in "the group that abducted hundreds of girls six
     years ago has claimed the abduction of students in Katsina last week", Katsina and last week
     go with the second abduction."""
     t = detection.trigger
-    own = _gap(t, position)
-    return all(own <= _gap(Span(a, b, ""), position) for a, b in facts.triggers if b <= t.start or a >= t.end)
+    own = gap(t, position)
+    return all(own <= gap(Span(a, b, ""), position) for a, b in facts.triggers if b <= t.start or a >= t.end)
 
 
 def _named_for_another_event(position: int, text: str) -> bool:
@@ -421,7 +315,7 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         for m in _UNRESOLVED_DATE.finditer(facts.text)
         if not any(x.start <= facts.start + m.start() < x.end for x in facts.dates)
     ]
-    if any(_gap(u, t.start) < _gap(d, t.start) and _owned_by_trigger(u.start, detection, facts) for u in unresolved):
+    if any(gap(u, t.start) < gap(d, t.start) and _owned_by_trigger(u.start, detection, facts) for u in unresolved):
         # A relative date ("last month") the report's missing date leaves unknown is nearer the
         # trigger than any date we could read: the event's date is unknown, not that other one.
         return DateRange()
@@ -440,7 +334,10 @@ def _nearness(d: DateMention, trigger: Span) -> float:
 
 
 def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None) -> None:
+    actor = claim.perpetrator_span
     for a in facts.attributions:
+        if a.bare and actor is not None and a.start < actor.end and actor.start < a.end:
+            continue  # the body named as the actor, not as anyone's source
         if a.pronoun:
             if last_speaker is not None:
                 a = last_speaker

@@ -23,7 +23,8 @@ from childwatch.extract.tokens import IGNORECASE_ASCII, Token, word_trie
 _FORCE_NOUNS = (
     r"(?:attacks?|strikes?|air ?strikes?|shelling|bombardment|bombing|bombs|missiles?|drones?|artillery|"
     r"rockets?|warplanes|jets|aircraft|forces|troops|army|military|soldiers|offensive|invasion|war|raids?|"
-    r"uavs?|planes|airplanes|helicopters?|gunships?|tanks?|snipers?|navy|naval|gunboats?|police|troopers)"
+    r"uavs?|planes|airplanes|helicopters?|gunships?|tanks?|snipers?|navy|naval|gunboats?|police|troopers|"
+    r"fire|gunfire|actions|operations)"
 )
 
 

@@ -58,6 +58,9 @@ class Attribution:
     text: str  # the attributed speaker as written ("Iraqi authorities")
     source: Source | None  # the known original source it names, if any
     pronoun: bool  # "he said": the speaker is named elsewhere
+    # Named with no verb of saying nor "according to": a known body the sentence only mentions,
+    # which may as well be the one acting ("Suspected belligerent: Israeli Military").
+    bare: bool = False
 
 
 class SourceFinder:
@@ -122,7 +125,7 @@ class SourceFinder:
                 owner = _owner(hit, text, offset, countries)
                 if owner is not None and owner.kind != "media":
                     piece = text[hit.start - offset : hit.end - offset]
-                    out.append(Attribution(hit.start, hit.end, piece, owner, False))
+                    out.append(Attribution(hit.start, hit.end, piece, owner, False, bare=True))
                     break
         return out
 

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 # A word and its possessive 's, which is matched (so that "Gaza's" is one token) but not kept.
@@ -21,6 +22,10 @@ _WORD = re.compile(r"([^\W_]+)(?:['’][sS]\b)?", re.UNICODE)
 # s, the Kelvin sign "K" matches k. A matched word looked up in a table of ASCII words
 # ("ſummer" in the seasons) was not found and raised KeyError; translated first (one
 # character for one, so offsets hold) it is found.
+# Two words a scraper glued where table cells or headings met ("Suspected belligerentIsraeli
+# Military", "SummaryStrike status"): a lower-case run of three letters or more, then a capital
+# starting a word. Shorter runs are names' own ("McCarthy", "MacArthur", "DeSantis", "iPhone").
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 IGNORECASE_ASCII = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
 
 T = TypeVar("T")
@@ -54,14 +59,26 @@ _normalise_word = lru_cache(maxsize=1 << 16)(normalise)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    out = []
+    out: list[Token] = []
     for m in _WORD.finditer(text):
         word = m.group(1)
+        if not (word.islower() or word[1:].islower() or word.isupper()) and _GLUED.search(word):
+            _glued(word, offset + m.start(), out)
+            continue
         norm = _normalise_word(word) if len(word) <= 40 else normalise(word)
         if norm:
             start = offset + m.start()
             out.append(Token(start, start + len(word), word, norm))
     return out
+
+
+def _glued(word: str, start: int, out: list[Token]) -> None:
+    """The words of a glued token, each at its own offset."""
+    cuts = [0, *(m.start() for m in _GLUED.finditer(word)), len(word)]
+    for a, b in pairwise(cuts):
+        norm = _normalise_word(word[a:b])
+        if norm:
+            out.append(Token(start + a, start + b, word[a:b], norm))
 
 
 def tokens_within(text: str, tokens: list[Token], starts: list[int], start: int, end: int) -> list[Token]:

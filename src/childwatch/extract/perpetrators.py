@@ -1,0 +1,101 @@
+"""Who did it: the perpetrator of a sentence's claim, told apart from who speaks, who
+responds and the side acted against."""
+
+from __future__ import annotations
+
+import re
+
+from childwatch.extract.actors import ActorFinder, ActorMention
+from childwatch.extract.context import DocumentContext
+from childwatch.extract.facts import Located, SentenceFacts, gap
+from childwatch.extract.violations import Detection
+from childwatch.records import Claim, Span
+
+__all__ = ["assign_perpetrator"]
+
+# An actor that is the subject of a verb of saying is a source here, not a perpetrator.
+_SPEAKS = re.compile(
+    r"^(?:\s+\w+){0,4}?\s+(?:said|says|told|reported|announced|confirmed|retracted|denied|stated|claimed|"
+    r"spokesman|spokeswoman|spokesperson)\b",
+    re.IGNORECASE,
+)
+# Responders, not perpetrators: "police at the scene returned fire", "soldiers rescued the girls".
+_RESPONDS = re.compile(
+    r"^(?:\s+[\w-]+){0,4}?\s+(?:returned fire|repelled|repulsed|pursued|rescued|freed|responded|intervened|"
+    r"arrived|evacuated|gave chase|fought off|engaged the)\b",
+    re.IGNORECASE,
+)
+# The side acted against, not the actor: "in response to Pakistani military offensives",
+# "in retaliation for Israeli strikes", "fighting against the army".
+_OPPOSED = re.compile(
+    r"\b(?:in (?:response|reply) to|in retaliation (?:for|against)|against|fighting)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
+_BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged\s+)*$", re.IGNORECASE)
+
+
+def assign_perpetrator(
+    claim: Claim, facts: SentenceFacts, ctx: DocumentContext, detection: Detection, actors: ActorFinder
+) -> None:
+    """The actor of the sentence's act: one it names (not a speaker, responder or the side acted
+    against), else a description it uses, else the actor of the surrounding discourse."""
+    # A body only mentioned, not speaking, may be the actor: it is a source only if no one acts.
+    speakers = [(a.start, a.end) for a in facts.attributions if not a.bare]
+    named = [
+        m
+        for m in ctx.actors_between(facts.start, facts.end)
+        if not any(a <= m.start and m.end <= b for a, b in speakers)
+        and not _SPEAKS.match(facts.text[m.end - facts.start :])
+        and not _RESPONDS.match(facts.text[m.end - facts.start :])
+        and not _OPPOSED.search(facts.text, max(0, m.start - facts.start - 30), m.start - facts.start)
+    ]
+    chosen: ActorMention | None = None
+    t = detection.trigger.start
+    # An actor far from the trigger is usually doing something else in the sentence
+    # ("the military said ... the girls were abducted").
+    near = [m for m in named if abs(m.start - t) < 90 or _BY_ACTOR.search(facts.text[: m.start - facts.start])]
+    named = near or named
+    if named:
+        chosen = min(named, key=lambda m: abs(m.start - t))
+    else:
+        # The description nearest the trigger, one in the agent slot ("seized by gunmen") first:
+        # "the military received a report ... the girls were seized by gunmen".
+        for ref in sorted(facts.references, key=lambda r: (not _agent_slot(r, detection, facts), gap(r, t))):
+            after = facts.text[ref.end - facts.start :]
+            if _SPEAKS.match(after) or _RESPONDS.match(after):
+                continue
+            if ref.unresolved:
+                return
+            chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
+            if chosen is None and ref.state:
+                # "the military", "soldiers", never named: the forces of the country the report is set in.
+                home = ctx.dominant_country
+                force = actors.state_force_of(home) if home else None
+                chosen = ActorMention(ref.start, ref.end, force, ref.text) if force else None
+            if chosen:
+                claim.perpetrator_span = Span(ref.start, ref.end, ref.text)
+                break
+    if chosen is None:
+        # No one named or described: the actor of the surrounding discourse (named in the last
+        # two sentences), else the one the whole report is about.
+        # Armed groups first: state forces are often named as responders in such reports.
+        recent = ctx.last_actor_before(facts.start, state=False)
+        if recent is not None and facts.start - recent.end < 400:
+            chosen = recent
+        else:
+            chosen = ctx.salient_actor(state=False, share=0.5)
+        if chosen is None:
+            recent = ctx.last_actor_before(facts.start)
+            chosen = recent if recent is not None and facts.start - recent.end < 400 else None
+    if chosen is None:
+        return
+    claim.perpetrator = chosen.actor.name
+    claim.perpetrator_id = chosen.actor.id
+    if claim.perpetrator_span is None:
+        claim.perpetrator_span = Span(chosen.start, chosen.end, chosen.text)
+
+
+def _agent_slot(ref: Located, detection: Detection, facts: SentenceFacts) -> bool:
+    """The description is the agent of the trigger: "abducted by gunmen", "taken by the militants"."""
+    between = facts.text[detection.trigger.end - facts.start : ref.start - facts.start]
+    return 0 <= len(between) <= 40 and bool(_BY_AGENT.search(between))

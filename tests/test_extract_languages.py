@@ -897,3 +897,17 @@ def test_responders_and_speakers_are_not_who_acted(
     extractor: Extractor, language: str, text: str, perpetrator: str
 ) -> None:
     assert only_claim(extractor, text, language).perpetrator == perpetrator
+
+
+def test_arabic_sources_by_kind_and_news_agencies_that_relay_them(extractor: Extractor) -> None:
+    yemeni = only_claim(extractor, "أفادت مصادر يمنية بمقتل خمسة أطفال في غارة جوية على صعدة.", "ar")
+    assert (yemeni.source, yemeni.location.country) == ("Yemeni sources", "YE")
+    # The agency relays a medical source, and its own country is not where the children died.
+    relayed = only_claim(
+        extractor, "نقلت وكالة الأنباء السعودية عن مصدر طبي أن ثلاثة أطفال قتلوا في قصف على تعز.", "ar"
+    )
+    assert (relayed.source, relayed.location.name, relayed.location.country) == ("medical source", "Taiz", "YE")
+    red_crescent = only_claim(extractor, "قتل ستة أطفال في قصف على حلب، حسبما ذكر الهلال الأحمر العربي السوري.", "ar")
+    assert red_crescent.source == "Syrian Arab Red Crescent"
+    centre = only_claim(extractor, "أكد المركز الفلسطيني لحقوق الإنسان أن أربعة أطفال قتلوا في غزة.", "ar")
+    assert centre.source_id == "pchr"

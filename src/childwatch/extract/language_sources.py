@@ -79,6 +79,17 @@ class SourceReader:
                     return named
         return None
 
+    def news_agencies(self, folded: str) -> list[re.Match[str]]:
+        """The news agencies a report names: their nationality ("وكالة الأنباء السعودية") says
+        who reports, never where the event was."""
+        return [m for m in self._sources.finditer(folded) if self._kind(m.group()) == "media"]
+
+    def _kind(self, form: str) -> str | None:
+        try:
+            return self.codebook.source(lookup(self.lx.source_ids, form, self.lx.articles)).kind
+        except KeyError:
+            return None
+
     def _speaker_named(self, text: str, where: array[int], start: int, end: int) -> Found | None:
         """A capitalised name right after a word of saying (folded offsets [start, end)), or
         right before one that is a verb; a title ("M.", "Dr") is left out."""

@@ -98,16 +98,22 @@ class LanguageExtractor:
         # nothing of where.
         # (Actors and country names are looked for once: the largest patterns of a language.)
         actor_matches = list(self._actors.finditer(folded))
-        country_matches = list(self._countries.finditer(folded))
+        # A news agency's country says who reports, never where ("وكالة الأنباء السعودية").
+        agencies = self.sources.news_agencies(folded)
+        country_matches = [
+            m for m in self._countries.finditer(folded) if not any(a.start() <= m.start() < a.end() for a in agencies)
+        ]
         acting = {m.start("nation") for m in self._forces_of_nation.finditer(folded)}
+        # Nor do those in the name of an actor or an agency.
+        named = actor_matches + agencies
         demonyms = [
             m
             for m in self._demonyms.finditer(folded)
-            if m.start() not in acting and not any(a.start() <= m.start() < a.end() for a in actor_matches)
+            if m.start() not in acting and not any(a.start() <= m.start() < a.end() for a in named)
         ]
         nations = Counter(self._lookup(self.lx.countries, m.group()) for m in country_matches)
         nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
-        places = self.places.find(text, folded, where, nations, actor_matches, country_matches)
+        places = self.places.find(text, folded, where, nations, named, country_matches)
         unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)
         if document.title:

@@ -911,3 +911,27 @@ def test_arabic_sources_by_kind_and_news_agencies_that_relay_them(extractor: Ext
     assert red_crescent.source == "Syrian Arab Red Crescent"
     centre = only_claim(extractor, "أكد المركز الفلسطيني لحقوق الإنسان أن أربعة أطفال قتلوا في غزة.", "ar")
     assert centre.source_id == "pchr"
+
+
+def test_ages_in_months_only_right_after_the_child(extractor: Extractor) -> None:
+    baby = only_claim(extractor, "Un bébé de huit mois a été tué dans le bombardement.", "fr")
+    assert (baby.victims.age_min, baby.victims.age_max) == (0, 0)
+    toddler = only_claim(extractor, "Un niño de 18 meses murió en el ataque.", "es")
+    assert (toddler.victims.age_min, toddler.victims.age_max) == (1, 1)
+    held = only_claim(extractor, "Des enfants détenus depuis plus de six mois ont été torturés en prison.", "fr")
+    assert (held.victims.age_min, held.victims.age_max) == (None, None)  # how long, not how old
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "perpetrator"),
+    [
+        ("fr", "Des enfants ont été torturés par les forces de sécurité.", "security forces"),
+        ("es", "Los soldados reclutaron a doce menores.", "soldiers"),
+        ("ar", "قتل خمسة أطفال برصاص قوات الأمن.", "security forces"),
+    ],
+)
+def test_a_states_forces_in_a_report_naming_no_country_are_described(
+    extractor: Extractor, language: str, text: str, perpetrator: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.perpetrator, claim.perpetrator_id, claim.location.country) == (perpetrator, None, None)

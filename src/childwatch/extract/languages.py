@@ -302,6 +302,14 @@ class LanguageExtractor:
                 claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
                 claim.perpetrator_span = span(text, where, near.start() + offset, near.end() + offset)
                 return
+            # A state's forces in a report that says of no country: as described ("security forces").
+            for near in sorted(found, key=lambda m: abs(m.start() + offset - trigger[0])):
+                try:
+                    claim.perpetrator = self._lookup(self.lx.described, near.group())
+                except KeyError:
+                    continue
+                claim.perpetrator_span = span(text, where, near.start() + offset, near.end() + offset)
+                return
             return
         described = acting(self._described)
         best = min(described, key=lambda m: abs(m.start() + offset - trigger[0])) if described else None

@@ -935,3 +935,20 @@ def test_a_states_forces_in_a_report_naming_no_country_are_described(
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.perpetrator, claim.perpetrator_id, claim.location.country) == (perpetrator, None, None)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "start", "end"),
+    [
+        ("ar", "قتل خمسة أطفال في 2014/12/16 في حلب.", "2014-12-16", "2014-12-16"),  # the year first
+        ("ar", "قتل خمسة أطفال مساء الاثنين في حلب.", "2015-07-27", "2015-07-27"),  # Monday with a word of time
+        ("ar", "قتل خمسة أطفال خلال الـ24 ساعة الماضية في حلب.", "2015-08-01", "2015-08-02"),
+        ("fr", "Cinq enfants ont été tués au cours des dernières 24 heures à Gao.", "2015-08-01", "2015-08-02"),
+        ("es", "Cinco niños murieron en las últimas 24 horas en el Cauca.", "2015-08-01", "2015-08-02"),
+    ],
+)
+def test_dates_year_first_weekdays_with_a_word_of_time_and_the_last_hours(
+    extractor: Extractor, language: str, text: str, start: str, end: str
+) -> None:
+    claim = only_claim(extractor, text, language, published="2015-08-02")
+    assert (claim.date.start, claim.date.end) == (start, end)

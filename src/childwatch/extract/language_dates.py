@@ -38,6 +38,7 @@ class DateReader:
         self._dates = re.compile(
             rf"(?<!\w)(?:(?P<hday>\d{{1,2}})\s+{glued}(?P<hmonth>{hijri})\s+(?P<hyear>1[34]\d\d)"
             rf"|(?P<nday>\d{{1,2}})[/.](?P<nmonth>\d{{1,2}})[/.](?P<nyear>(?:19|20)\d\d)"
+            rf"|(?P<iyear>(?:19|20)\d\d)[/.-](?P<imonth>\d{{1,2}})[/.-](?P<iday>\d{{1,2}})"
             rf"|(?P<day>{days})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
             rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
             rf"|{glued}(?P<weekday>{weekdays})"
@@ -93,10 +94,15 @@ class DateReader:
                 if when is None:
                     continue
                 found = DateRange(when.isoformat(), when.isoformat(), "day", said)
-            elif g["nday"]:
-                # "12/3/2024", "12.03.2024": day first, as these languages write it.
+            elif g["nday"] or g["iday"]:
+                # "12/3/2024", "12.03.2024": day first, as these languages write it; or the year
+                # first ("2014/12/16", as Arabic papers also do).
                 try:
-                    when = date(int(g["nyear"]), int(g["nmonth"]), int(g["nday"]))
+                    when = (
+                        date(int(g["nyear"]), int(g["nmonth"]), int(g["nday"]))
+                        if g["nday"]
+                        else date(int(g["iyear"]), int(g["imonth"]), int(g["iday"]))
+                    )
                 except ValueError:
                     continue
                 found = DateRange(when.isoformat(), when.isoformat(), "day", said)

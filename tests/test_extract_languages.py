@@ -952,3 +952,8 @@ def test_dates_year_first_weekdays_with_a_word_of_time_and_the_last_hours(
 ) -> None:
     claim = only_claim(extractor, text, language, published="2015-08-02")
     assert (claim.date.start, claim.date.end) == (start, end)
+
+
+def test_a_word_of_the_childrens_own_noun_is_not_the_perpetrator(extractor: Extractor) -> None:
+    freed = only_claim(extractor, "Des enfants soldats ont été libérés par les groupes armés.", "fr")
+    assert freed.perpetrator == "armed groups"  # not "soldiers", the children themselves

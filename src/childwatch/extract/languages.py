@@ -179,7 +179,7 @@ class LanguageExtractor:
                     where,
                 )
                 told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
-                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told)
+                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told, children)
                 claim.date = self.dates.read(piece, start, text, where, published) or (
                     lede if lede is not None else DateRange()
                 )
@@ -265,14 +265,16 @@ class LanguageExtractor:
         trigger: tuple[int, int],
         actors_in_report: list[tuple[int, int, str]],
         previous: Claim | None,
+        children: list[Child],
     ) -> None:
         def acting(pattern: re.Pattern[str]) -> list[re.Match[str]]:
             # Not "selon l'armée" (who speaks) nor "en Russie" (a place; "des combattants de
-            # l'État islamique" do act).
+            # l'État islamique" do act), nor a word of the children's own noun ("enfants soldats").
             return [
                 m
                 for m in pattern.finditer(piece)
-                if not self._spoken_by(piece, m.start())
+                if not any(c[0] <= m.start() + offset < c[1] for c in children)
+                and not self._spoken_by(piece, m.start())
                 and not self._speaks(piece, m.end())
                 and not (self._countries.fullmatch(m.group()) and self.places.after_cue(piece, m.start()))
                 and not self._targeted(piece, m.start())

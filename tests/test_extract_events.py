@@ -151,3 +151,30 @@ def test_an_earlier_event_told_after_the_lede_keeps_apart_from_it(extractor: Ext
     killings = _killings(extractor, text, "2024-05-07")
     assert sorted(c.victims.count or 0 for c in killings) == [1, 3]
     assert [c.date.start for c in killings if c.victims.count == 1] == ["2024-05-05"]
+
+
+@pytest.mark.parametrize(
+    "recap",
+    [
+        "Their mother was killed alongside her youngest son, a cousin wrote.",
+        "A cousin wrote that a boy of seven died in the strike.",
+    ],
+)
+def test_a_date_borrowed_from_the_sentence_before_does_not_split_the_strike(extractor: Extractor, recap: str) -> None:
+    """An undated sentence takes the date of the one before, which may be another death's
+    ("killed in the 2014 war"): when it refers back to the event told, that date does not
+    tell it apart."""
+    text = (
+        "On 8 May 2024, an alleged airstrike hit the Haddad family home in Deir al-Balah, killing at least "
+        f"four children. Their grandfather had been killed in the 2014 war. {recap}"
+    )
+    claims = _killings(extractor, text)
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-08"
+
+
+def test_a_date_borrowed_by_a_new_event_still_keeps_it_apart(extractor: Extractor) -> None:
+    text = (
+        "On 2 May 2024, gunmen shot dead three children in Kafin Dutse. On 6 May 2024, gunmen stormed a "
+        "farm near Bida. Two children were killed."
+    )
+    assert len(_killings(extractor, text)) == 2

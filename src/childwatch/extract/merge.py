@@ -40,6 +40,12 @@ _ADDS_VICTIMS = re.compile(
     r"among (?:those|the) (?:killed|dead|victims|injured|wounded))\b",
     re.IGNORECASE,
 )
+# The event already told, named again: "in the strike", "the attack", "this bombing".
+_THE_EVENT = re.compile(
+    r"\b(?:the|this|that)\s+(?:\w+\s+)?(?:strike|airstrike|air strike|attack|bombing|bombardment|shelling|"
+    r"incident|massacre|raid|explosion|blast)\b",
+    re.IGNORECASE,
+)
 _PREDICATIVE = re.compile(r"\b(?:as|became|become|becomes|was|were|is|being|been|like)\s*$", re.IGNORECASE)
 _INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
 # Children already introduced, named again: "the girls who were abducted", "the boys' arrest".
@@ -152,7 +158,7 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
     if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
         return apart(f"two figures: {va.count} / {vb.count}")
     da, db = _own_date(a), _own_date(b)
-    if da is not None and db is not None and not _overlap(da, db):
+    if da is not None and db is not None and _dates_apart(da, a) and _dates_apart(db, b) and not _overlap(da, db):
         return apart(f"dates apart: {da.start or da.end} / {db.start or db.end}")
     pa, pb = _own_place(a), _own_place(b)
     if pa is not None and pb is not None and _differ(pa, pb):
@@ -257,6 +263,15 @@ def _own_date(claim: Claim) -> DateRange | None:
     return d
 
 
+def _dates_apart(d: DateRange, claim: Claim) -> bool:
+    """Whether the mention's date may tell it apart from another event: one its own sentence
+    states does; one borrowed from the sentence before does not when the mention refers back
+    to the event told ("killed alongside her son", "died in the strike"), for that date may
+    be another death's told there, or the post's that reported this one ("her husband was
+    killed in the 2014 war.", "a relative posted on 25 October.")."""
+    return _within(d.span, claim) or not (_adds_victims(claim) or _THE_EVENT.search(claim.evidence.text))
+
+
 def _own_place(claim: Claim) -> str | None:
     """The gazetteer town the mention's own sentence names."""
     loc = claim.location
@@ -336,7 +351,7 @@ def _introduced(claim: Claim) -> bool:
 
 def _dated_apart(claim: Claim, published: str | None) -> bool:
     """Dated by its own sentence to well before the report: background, a separate event."""
-    if claim.date.span is None or not claim.date.start:
+    if claim.date.span is None or not claim.date.start or not _dates_apart(claim.date, claim):
         return False
     if published is None:
         return False  # undated report (CNN archive): years alone do not tell events apart

@@ -957,3 +957,23 @@ def test_dates_year_first_weekdays_with_a_word_of_time_and_the_last_hours(
 def test_a_word_of_the_childrens_own_noun_is_not_the_perpetrator(extractor: Extractor) -> None:
     freed = only_claim(extractor, "Des enfants soldats ont été libérés par les groupes armés.", "fr")
     assert freed.perpetrator == "armed groups"  # not "soldiers", the children themselves
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "violation", "count", "perpetrator"),
+    [
+        ("ar", "لقي طفلان مصرعهما في غارة جوية على صعدة.", "killing_maiming", 2, None),  # the dual
+        ("ar", "استخدم المسلحون المدرسة مقرا عسكريا.", "attack_school_hospital", None, "gunmen"),  # military use
+        ("ar", "تحولت المدارس إلى ثكنات عسكرية.", "attack_school_hospital", None, None),
+        ("es", "Más de 100 menores han sido vinculados al conflicto armado.", "recruitment_use", 100, None),
+        # The police as described: a country's forces are its army, not its police.
+        ("fr", "Cinq mineurs ont été arrêtés par la police à Bamako.", "detention_torture", 5, "police"),
+        ("ar", "اعتقلت الشرطة خمسة أطفال في بغداد.", "detention_torture", 5, "police"),
+        ("es", "Cinco menores fueron detenidos por la policía en Cali.", "detention_torture", 5, "police"),
+    ],
+)
+def test_more_forms_of_violations_and_the_police(
+    extractor: Extractor, language: str, text: str, violation: str, count: int | None, perpetrator: str | None
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.violation, claim.victims.count, claim.perpetrator) == (violation, count, perpetrator)

@@ -977,3 +977,14 @@ def test_more_forms_of_violations_and_the_police(
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.violation, claim.victims.count, claim.perpetrator) == (violation, count, perpetrator)
+
+
+def test_french_un_missions_by_their_names_and_reports_that_make_mention(extractor: Extractor) -> None:
+    mission = only_claim(
+        extractor, "La Mission des Nations unies au Mali a documenté la mort de trois enfants à Gao.", "fr"
+    )
+    assert mission.source_id == "minusma"  # not the United Nations its name starts with
+    ocha = only_claim(
+        extractor, "Le Bureau de la coordination des affaires humanitaires fait état de trois enfants tués.", "fr"
+    )
+    assert ocha.source_id == "ocha"

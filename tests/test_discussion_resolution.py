@@ -1,4 +1,5 @@
-"""Comments and assignments follow an incident through a full re-resolution (issue 17).
+"""Comments and assignments follow an incident through a full re-resolution, and through
+an analyst's merge (issue 17).
 
 A full run (`childwatch resolve --full`) regroups every claim; an incident keeps its id only
 when it holds most of that id's claims, so an incident split apart, or merged into
@@ -22,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from childwatch import review
 from childwatch.codebook.resolution import load_settings
 from childwatch.errors import StoreError
 from childwatch.read import discussion as shown
@@ -143,3 +145,23 @@ def test_a_run_that_keeps_the_ids_carries_nothing(store: Store) -> None:
     assert texts(store, first) == ["Keep this one."]
     with store.reading() as conn:
         assert conn.execute(select(stored.SUCCESSORS)).all() == []
+
+
+def test_comments_follow_an_incident_an_analyst_merges_into_another(store: Store) -> None:
+    """The same for a merge in the review UI: the incident merged in loses its id."""
+    analyst = add_user(store, "amina", PASSWORD, "analyst")
+    items = sorted(where(store).items())
+    first, _ = largest(store)
+    other = next(i for _, i in items if i != first and same_violation(store, i, first))
+    discussion.comment(store, analyst, other, "Written on the one merged in.")
+    discussion.assign(store, analyst, other, "amina")
+    review.merge_incidents(store, analyst, first, other, "Same event, reported twice")
+    assert other not in set(where(store).values())
+    assert texts(store, first) == ["Written on the one merged in."]
+    assert [i["id"] for i in shown.my_queue(store, analyst)] == [first]
+
+
+def same_violation(store: Store, a: str, b: str) -> bool:
+    with store.reading() as conn:
+        found = conn.execute(select(db.INCIDENTS.c.violation).where(db.INCIDENTS.c.id.in_([a, b]))).scalars().all()
+    return len(found) == 2 and found[0] == found[1]

@@ -32,6 +32,7 @@ from childwatch.review import replay
 from childwatch.review.corrections import check_claim, check_date_precision, parse_value, value_of
 from childwatch.review.users import User, require
 from childwatch.store import Store, locks
+from childwatch.store import discussion as discussed
 from childwatch.store import review as db
 from childwatch.store.models import DocumentRow
 from childwatch.store.review import ClaimKey, EventRecord
@@ -136,6 +137,7 @@ def act_many(store: Store, user: User, reason: str | None, builds: Sequence[Any]
         locks.review_writers(conn)
         event_ids: list[int] = []
         touched: set[str] = set()
+        held = discussed.holdings(conn)  # a merge drops an id: its comments follow its claims
         for build in builds:
             built = build(conn)
             if built is None:
@@ -146,6 +148,7 @@ def act_many(store: Store, user: User, reason: str | None, builds: Sequence[Any]
             touched |= their
         if event_ids:
             replay.apply(conn, only=touched)
+            discussed.carry(conn, held, "review")
         records = db.events(conn, ids=event_ids) if event_ids else []
     return [_event(r) for r in records]
 

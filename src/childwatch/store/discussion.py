@@ -3,9 +3,10 @@ tables (migration 0015). Every function takes the caller's open connection.
 
 Comments and assignments name their incident by id, and a resolution run may take that
 incident apart or merge it away (a full run keeps an id only where most of its claims
-stay together). Their rows cannot change, so a run records where each such incident's
-claims went (`holdings` before it, `carry` after it: migration 0017), and the readers
-here show a comment or an assignment on the incident its id leads to now (`followed`).
+stay together), as may an analyst's merge. Their rows cannot change, so a run or a
+review action records where each such incident's claims went (`holdings` before it,
+`carry` after it: migration 0017), and the readers here show a comment or an assignment
+on the incident its id leads to now (`followed`).
 """
 
 from __future__ import annotations

@@ -200,8 +200,8 @@ class IncidentAssignmentRow(Base):
 
 class IncidentSuccessorRow(Base):
     """Append-only (migration 0017's triggers): an incident with comments or assignments
-    that a resolution run took apart or merged away, and the incident that holds most of
-    its claims since (issue 17). Comments and assignments keep the id they were written
+    that a resolution run or a review action took apart or merged away, and the incident
+    that holds most of its claims since (issue 17). Comments and assignments keep the id they were written
     on; readers show them on the incident that id leads to now (`store.discussion`)."""
 
     __tablename__ = "incident_successors"
@@ -213,7 +213,7 @@ class IncidentSuccessorRow(Base):
     successor_id: Mapped[str] = mapped_column(String)
     claims: Mapped[int] = mapped_column(Integer)  # how many claims the incident held before the run
     held: Mapped[int] = mapped_column(Integer)  # how many of them the successor holds
-    run: Mapped[str] = mapped_column(String)  # "full" or "incremental"
+    run: Mapped[str] = mapped_column(String)  # what took it apart: "full", "incremental" or "review"
 
 
 class SavedSearchRow(Base):

@@ -1,8 +1,8 @@
 """Where comments and assignments go when resolution takes their incident apart (issue 17).
 
-- incident_successors: an incident with comments or assignments that a resolution run
-  split apart or merged away (its id is gone), and the incident holding most of its
-  claims after that run. Comments and assignments are append-only (0015) and keep the id
+- incident_successors: an incident with comments or assignments that a resolution run or
+  an analyst's merge split apart or merged away (its id is gone), and the incident holding
+  most of its claims after that (`run`: full, incremental or review). Comments and assignments are append-only (0015) and keep the id
   they were written on; readers follow these rows to the incident that has the claims now.
 
 Append-only like 0015's tables: no UPDATE, no DELETE, no TRUNCATE. A later run that takes

@@ -2,8 +2,9 @@
 
 - incident_successors: an incident with comments or assignments that a resolution run or
   an analyst's merge split apart or merged away (its id is gone), and the incident holding
-  most of its claims after that (`run`: full, incremental or review). Comments and assignments are append-only (0015) and keep the id
-  they were written on; readers follow these rows to the incident that has the claims now.
+  most of its claims after that (`run`: full, incremental or review). Comments and
+  assignments are append-only (0015) and keep the id they were written on; readers follow
+  these rows to the incident that has the claims now.
 
 Append-only like 0015's tables: no UPDATE, no DELETE, no TRUNCATE. A later run that takes
 the successor apart in turn appends a row for it; the latest row of an id holds.

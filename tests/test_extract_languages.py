@@ -988,3 +988,29 @@ def test_french_un_missions_by_their_names_and_reports_that_make_mention(extract
         extractor, "Le Bureau de la coordination des affaires humanitaires fait état de trois enfants tués.", "fr"
     )
     assert ocha.source_id == "ocha"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "violations", "perpetrator"),
+    [
+        # "تحرير" (freeing) is a word of abduction, and of this group's name.
+        ("ar", "قتل خمسة أطفال في قصف لهيئة تحرير الشام.", ["killing_maiming"], "Hayat Tahrir al-Sham"),
+        ("fr", "Le Front de libération du Macina a enlevé 12 enfants.", ["abduction"], "Katiba Macina"),
+        # A trigger that only starts in the name still counts.
+        (
+            "fr",
+            "Les bombardements israéliens ont détruit une école à Gaza.",
+            ["attack_school_hospital"],
+            "Israeli forces",
+        ),
+        # The international coalition is not the Arab one; opposition factions as described.
+        ("ar", "قتل خمسة أطفال في قصف لقوات التحالف الدولي على الرقة.", ["killing_maiming"], "US-led coalition"),
+        ("ar", "قتل خمسة أطفال في قصف لفصائل المعارضة على حلب.", ["killing_maiming"], "opposition factions"),
+    ],
+)
+def test_a_word_of_an_actors_name_is_no_trigger(
+    extractor: Extractor, language: str, text: str, violations: list[str], perpetrator: str
+) -> None:
+    claims = extractor.extract(report(text, language))
+    assert [c.violation for c in claims] == violations
+    assert claims[0].perpetrator == perpetrator

@@ -147,13 +147,14 @@ class LanguageExtractor:
                 for m in noun.pattern.finditer(piece)
             ]
             children = [(a, b, noun.sex, noun.count) for a, b, noun in nouns]
+            names = [(m.start(), m.end()) for m in actor_matches if m.start() < end and start < m.end()]
             aged = {
                 (a, b): (noun.age_min, noun.age_max)
                 for a, b, noun in nouns
                 if noun.age_min is not None or noun.age_max is not None
             }
             for rule in self.lx.violations:
-                chosen = self._trigger(rule, folded, piece, start, children)
+                chosen = self._trigger(rule, folded, piece, start, children, names)
                 if chosen is None:
                     continue
                 trigger, near = chosen
@@ -203,14 +204,18 @@ class LanguageExtractor:
         piece: str,
         offset: int,
         children: list[Child],
+        names: list[tuple[int, int]],
     ) -> tuple[tuple[int, int], list[Child]] | None:
         """The trigger of a violation closest to a child noun, and the child nouns within the
-        rule's window of it; None when the sentence does not assert the violation."""
+        rule's window of it; None when the sentence does not assert the violation. A word of an
+        actor's name is no trigger ("هيئة تحرير الشام", "Front de libération du Macina")."""
         excluded = [(m.start(), m.end()) for m in rule.exclude.finditer(piece)] if rule.exclude else []
         best: tuple[int, tuple[int, int], list[Child]] | None = None
         for m in rule.triggers.finditer(piece):
             if any(a < m.end() and m.start() < b for a, b in excluded):
                 continue
+            if any(a <= m.start() + offset and m.end() + offset <= b for a, b in names):
+                continue  # wholly inside the name ("bombardements israéliens ... une école" is not)
             trigger = (m.start() + offset, m.end() + offset)
             distances = [(words_between(folded, trigger, (c[0], c[1])), c) for c in children]
             near = [c for d, c in distances if d <= rule.window]

@@ -1014,3 +1014,19 @@ def test_a_word_of_an_actors_name_is_no_trigger(
     claims = extractor.extract(report(text, language))
     assert [c.violation for c in claims] == violations
     assert claims[0].perpetrator == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("Cinq enfants ont été enlevés par des combattants d'Ansaroul Islam.", "Ansarul Islam"),
+        ("Cinq enfants ont été tués par des séparatistes anglophones.", "Ambazonian separatists"),
+        ("Cinq enfants ont été tués par des miliciens de la CPC.", "Coalition of Patriots for Change"),
+        ("Cinq enfants ont été tués par l'État islamique au Grand Sahara.", "Islamic State Sahel Province"),
+        ("Cinq enfants ont été tués par des colons israéliens.", "Israeli settlers"),
+        ("Cinq enfants ont été tués par les forces françaises de Barkhane.", "French forces"),
+        ("Cinq enfants ont été tués par des groupes d'autodéfense.", "self-defence groups"),
+    ],
+)
+def test_french_names_of_the_codebooks_actors(extractor: Extractor, text: str, perpetrator: str) -> None:
+    assert only_claim(extractor, text, "fr").perpetrator == perpetrator

@@ -1030,3 +1030,18 @@ def test_a_word_of_an_actors_name_is_no_trigger(
 )
 def test_french_names_of_the_codebooks_actors(extractor: Extractor, text: str, perpetrator: str) -> None:
     assert only_claim(extractor, text, "fr").perpetrator == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("قتل خمسة أطفال برصاص قوات هادي في تعز.", "Yemeni forces"),
+        # The longer name first: not "تنظيم القاعدة", al-Qaeda itself.
+        ("جند تنظيم القاعدة في جزيرة العرب 20 طفلا.", "al-Qaeda in the Arabian Peninsula"),
+        ("قتل خمسة أطفال في قصف لقوات حفتر على طرابلس.", "Libyan National Army"),
+        ("قتل خمسة أطفال في قصف لسرايا القدس.", "Palestinian Islamic Jihad"),
+        ("قتل خمسة أطفال في قصف لطائرات مجهولة.", "unidentified aircraft"),
+    ],
+)
+def test_arabic_names_of_the_codebooks_actors(extractor: Extractor, text: str, perpetrator: str) -> None:
+    assert only_claim(extractor, text, "ar").perpetrator == perpetrator

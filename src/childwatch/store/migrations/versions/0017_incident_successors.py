@@ -26,21 +26,27 @@ down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-REFUSAL = "childwatch: incident_successors is append-only; its rows cannot be changed or deleted"
-SQLITE_TRIGGERS = tuple(
-    f"CREATE TRIGGER incident_successors_append_only_no_{what} BEFORE {what.upper()} ON incident_successors "
-    f"FOR EACH ROW BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
-    for what in ("update", "delete")
+# Written out in full (no formatting), as 0015's: the statements are constants, and SQL is
+# never built by formatting here (test_web_security checks it).
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER incident_successors_append_only_no_update BEFORE UPDATE ON incident_successors FOR EACH ROW "
+    "BEGIN SELECT RAISE(ABORT, 'childwatch: incident_successors is append-only; "
+    "its rows cannot be changed or deleted'); END",
+    "CREATE TRIGGER incident_successors_append_only_no_delete BEFORE DELETE ON incident_successors FOR EACH ROW "
+    "BEGIN SELECT RAISE(ABORT, 'childwatch: incident_successors is append-only; "
+    "its rows cannot be changed or deleted'); END",
 )
 # childwatch_refuse() is 0006's function: it raises its argument as the error.
 POSTGRESQL_TRIGGERS = (
-    *(
-        f"CREATE TRIGGER incident_successors_append_only_no_{what} BEFORE {what.upper()} ON incident_successors "
-        f"FOR EACH ROW EXECUTE FUNCTION childwatch_refuse('{REFUSAL}')"
-        for what in ("update", "delete")
-    ),
+    "CREATE TRIGGER incident_successors_append_only_no_update BEFORE UPDATE ON incident_successors FOR EACH ROW "
+    "EXECUTE FUNCTION childwatch_refuse('childwatch: incident_successors is append-only; "
+    "its rows cannot be changed or deleted')",
+    "CREATE TRIGGER incident_successors_append_only_no_delete BEFORE DELETE ON incident_successors FOR EACH ROW "
+    "EXECUTE FUNCTION childwatch_refuse('childwatch: incident_successors is append-only; "
+    "its rows cannot be changed or deleted')",
     "CREATE TRIGGER incident_successors_no_truncate BEFORE TRUNCATE ON incident_successors FOR EACH STATEMENT "
-    f"EXECUTE FUNCTION childwatch_refuse('{REFUSAL}')",
+    "EXECUTE FUNCTION childwatch_refuse('childwatch: incident_successors is append-only; "
+    "its rows cannot be changed or deleted')",
 )
 
 

@@ -1045,3 +1045,37 @@ def test_french_names_of_the_codebooks_actors(extractor: Extractor, text: str, p
 )
 def test_arabic_names_of_the_codebooks_actors(extractor: Extractor, text: str, perpetrator: str) -> None:
     assert only_claim(extractor, text, "ar").perpetrator == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count"),
+    [
+        (
+            "es",
+            "El número de muertos en la franja, asediada desde hace días y sin electricidad ni agua corriente, "
+            "supera ya los 3 mil, de los cuales 853 son niñas y niños.",
+            853,
+        ),
+        (
+            "fr",
+            "Les frappes ont fait au moins 45 morts au cours des trois derniers jours dans plusieurs quartiers "
+            "de la ville, dont 12 enfants.",
+            12,
+        ),
+        (
+            "ar",
+            "ارتفع عدد ضحايا القصف على الأحياء السكنية في المدينة خلال الأيام الثلاثة الماضية إلى 45 قتيلا بينهم 12 طفلا.",
+            12,
+        ),
+    ],
+)
+def test_the_childrens_share_of_a_toll_told_far_before_them(
+    extractor: Extractor, language: str, text: str, count: int
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.violation, claim.victims.count) == ("killing_maiming", count)
+
+
+def test_a_share_needs_a_toll_before_it(extractor: Extractor) -> None:
+    # Children after "dont" with no word of the violation before them in the sentence: no claim.
+    assert extractor.extract(report("Le village compte 300 familles, dont 120 enfants.", "fr")) == []

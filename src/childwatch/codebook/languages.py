@@ -82,6 +82,7 @@ class LanguageLexicon:
     children: tuple[ChildWord, ...]
     child_any: re.Pattern[str]
     ages: tuple[re.Pattern[str], ...]  # named groups: min, max, below (an upper bound, exclusive)
+    among: re.Pattern[str] | None  # words that give the children's share of a toll told before ("dont")
     number_words: dict[str, int]
     multipliers: dict[str, int]
     number_joiners: tuple[str, ...]
@@ -183,7 +184,7 @@ _DATE_KEYS = frozenset({"months", "hijri_months", "weekdays", "connectors", "rel
 
 # The keys each table may hold (a misspelt one would otherwise be ignored without a word).
 _TABLE_KEYS = {
-    "children": frozenset({"nouns", "ages"}),
+    "children": frozenset({"nouns", "ages", "among"}),
     "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague", "totals"}),
     "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
@@ -330,6 +331,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         children=tuple(children),
         child_any=child_any,
         ages=tuple(ages),
+        among=words(_strings(children_t, "among", f"{name}: children", problems), "children.among"),
         number_words=_ints(numbers_t, "words", f"{name}: numbers", problems),
         multipliers=_ints(numbers_t, "multipliers", f"{name}: numbers", problems),
         number_joiners=tuple(_phrase_key(j) for j in _strings(numbers_t, "joiners", f"{name}: numbers", problems)),

@@ -148,13 +148,16 @@ class LanguageExtractor:
             ]
             children = [(a, b, noun.sex, noun.count) for a, b, noun in nouns]
             names = [(m.start(), m.end()) for m in actor_matches if m.start() < end and start < m.end()]
+            # The children's share of a toll told earlier in the sentence, however far ("el número de
+            # muertos ... supera los 3 mil, de los cuales 853 son niños"): near any trigger before it.
+            shares = self._shares(piece, start, children)
             aged = {
                 (a, b): (noun.age_min, noun.age_max)
                 for a, b, noun in nouns
                 if noun.age_min is not None or noun.age_max is not None
             }
             for rule in self.lx.violations:
-                chosen = self._trigger(rule, folded, piece, start, children, names)
+                chosen = self._trigger(rule, folded, piece, start, children, names, shares)
                 if chosen is None:
                     continue
                 trigger, near = chosen
@@ -205,6 +208,7 @@ class LanguageExtractor:
         offset: int,
         children: list[Child],
         names: list[tuple[int, int]],
+        shares: list[Child],
     ) -> tuple[tuple[int, int], list[Child]] | None:
         """The trigger of a violation closest to a child noun, and the child nouns within the
         rule's window of it; None when the sentence does not assert the violation. A word of an
@@ -218,13 +222,25 @@ class LanguageExtractor:
                 continue  # wholly inside the name ("bombardements israéliens ... une école" is not)
             trigger = (m.start() + offset, m.end() + offset)
             distances = [(words_between(folded, trigger, (c[0], c[1])), c) for c in children]
-            near = [c for d, c in distances if d <= rule.window]
+            near = [c for d, c in distances if d <= rule.window or (c in shares and trigger[1] <= c[0])]
             closest = min((d for d, _ in distances), default=10**6)
             if rule.needs_child and not near:
                 continue
             if best is None or closest < best[0]:
                 best = (closest, trigger, near)
         return (best[1], best[2]) if best is not None else None
+
+    def _shares(self, piece: str, offset: int, children: list[Child]) -> list[Child]:
+        """The child nouns at most four words after a word of share ("dont", "de los cuales",
+        "بينهم"): the children among a toll the sentence told before."""
+        if self.lx.among is None:
+            return []
+        ends = [m.end() + offset for m in self.lx.among.finditer(piece)]
+        return [
+            c
+            for c in children
+            if any(c[0] >= e and len(piece[e - offset : c[0] - offset].split()) <= 4 for e in ends)
+        ]
 
     def _lookup(self, table: dict[str, str], form: str) -> str:
         return lookup(table, form, self.lx.articles)

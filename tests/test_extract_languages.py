@@ -1080,3 +1080,24 @@ def test_the_childrens_share_of_a_toll_told_far_before_them(
 def test_a_share_needs_a_toll_before_it(extractor: Extractor) -> None:
     # Children after "dont" with no word of the violation before them in the sentence: no claim.
     assert extractor.extract(report("Le village compte 300 familles, dont 120 enfants.", "fr")) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "age", "sex"),
+    [
+        ("ar", "أصيب شقيقه أحمد (4 سنوات) بجروح خطيرة في القصف.", 4, "male"),
+        ("ar", "أصيبت شقيقته (7 سنوات) بجروح في القصف.", 7, "female"),
+        ("fr", "Sa sœur, âgée de 9 ans, a été tuée par une balle perdue.", 9, "female"),
+        ("es", "Su hermano, de 9 años, murió en el bombardeo.", 9, "male"),
+    ],
+)
+def test_kin_with_an_age_under_18_are_children(
+    extractor: Extractor, language: str, text: str, age: int, sex: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.victims.count, claim.victims.age_min, claim.victims.sex) == (1, age, sex)
+
+
+def test_kin_of_age_are_not_children(extractor: Extractor) -> None:
+    assert extractor.extract(report("قتل الرجل وابنه (25 عاما) في القصف.", "ar")) == []
+    assert extractor.extract(report("Son fils de 30 ans a été tué.", "fr")) == []

@@ -1101,3 +1101,16 @@ def test_kin_with_an_age_under_18_are_children(
 def test_kin_of_age_are_not_children(extractor: Extractor) -> None:
     assert extractor.extract(report("قتل الرجل وابنه (25 عاما) في القصف.", "ar")) == []
     assert extractor.extract(report("Son fils de 30 ans a été tué.", "fr")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "country"),
+    [
+        ("Trois enfants ont été tués dans le Nord-Ouest du Cameroun.", "North-West", "CM"),  # not Haiti's Nord-Ouest
+        ("Trois enfants ont été tués dans le Darfour du Nord.", "North Darfur", "SD"),
+        ("Trois enfants ont été tués dans la région des Hauts-Bassins.", "High-Basins", "BF"),
+    ],
+)
+def test_regions_by_their_french_names(extractor: Extractor, text: str, admin1: str, country: str) -> None:
+    claim = only_claim(extractor, text, "fr")
+    assert (claim.location.admin1, claim.location.country) == (admin1, country)

@@ -177,3 +177,20 @@ def test_a_nationality_before_a_word_for_its_acts_names_the_state_force(extracto
     text = "Six children from one family were killed in Khan Yunis on Monday, allegedly by Israeli actions."
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator_id == "israeli_forces"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 3 May 2022, in Zee Phyu Aing village (Bhamo township, Kachin state), a shell fired by soldiers "
+        "killed a 7-year-old girl.",
+        "On 3 May 2022, in Zee Phyu Aing village of Bhamo township (Kachin state), soldiers fired artillery "
+        "rounds. A 7-year-old girl was killed.",
+    ],
+)
+def test_a_village_named_as_such_is_the_place_not_its_township(extractor: Extractor, text: str) -> None:
+    """A name the gazetteer lacks, called a village by the text, is where it happened; towns
+    named for their township or district contain it, and a later unplaced sentence is set there."""
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.location.name == "Zee Phyu Aing"
+    assert claim.location.country == "MM"

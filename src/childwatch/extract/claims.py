@@ -181,6 +181,13 @@ def _named_for_another_event(position: int, text: str) -> bool:
     return bool(_OTHER_EVENT_BEFORE.search(text, max(0, position - 40), position))
 
 
+# A town named for the unit it heads: "Bhamo District", "Ye township", "Dikwa LGA".
+_CONTAINER_AFTER = re.compile(
+    r"\s+(?:district|township|county|lga|local government area|division|region|province|state|municipality)\b",
+    re.IGNORECASE,
+)
+
+
 def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
     here = ctx.places_between(facts.start, facts.end)
     here = [p for p in here if not _named_for_another_event(p.mention.start - facts.start, facts.text)]
@@ -195,15 +202,23 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     owned = [p for p in here if _owned_by_trigger(p.mention.start, detection, facts)]
     here = owned or here
     order = {"place": 0, "admin1": 1, "country": 2}
-    unknown = next((u for u in ctx.unknown_places if facts.start <= u.start < facts.end), None)
-    if unknown is not None and not any(p.place.kind == "place" for p in here):
+    unknowns = [u for u in ctx.unknown_places if facts.start <= u.start < facts.end]
+    unknown = next((u for u in unknowns if u.settlement), None) or next(iter(unknowns), None)
+    towns = [p for p in here if p.place.kind == "place"]
+    if unknown is not None and unknown.settlement:
+        # "in Sa Par Htar village (Minbya Township, Mrauk-U District)": the village named as
+        # such is the place; the towns named for their township or district contain it.
+        towns = [p for p in towns if not _CONTAINER_AFTER.match(facts.text, p.mention.end - facts.start)]
+    if unknown is not None and not towns:
         # A town the gazetteer lacks, named after "in"/"at": its name, and the province and
         # country the sentence or the report gives.
         admin = next((p for p in here if p.place.kind == "admin1"), None)
         country = next((p.place.country for p in here), None) or ctx.dominant_country or ctx.main_country
+        # Else the province of a town that contains it ("village of Ye township").
+        province = admin.mention.text if admin else next((p.place.admin1 for p in here if p.place.admin1), None)
         return Location(
             name=unknown.text,
-            admin1=admin.mention.text if admin else None,
+            admin1=province,
             country=admin.place.country if admin else country,
             precision="place",
             span=Span(unknown.start, unknown.end, unknown.text),
@@ -243,6 +258,18 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     if code is None:
         code = ctx.main_country
     salient = ctx.salient_place(code) if code else None
+    scene = next((u for u in ctx.unknown_places if u.settlement and u.start < facts.start), None)
+    if scene is not None and code is not None and code == ctx.dominant_country:
+        # Nothing named here, and the report set its scene in a village or town it names as
+        # such ("On 8 May, in Kyaung Ywar village (Ye township) ... A child was injured."):
+        # there, within the province of the report's most-named place.
+        return Location(
+            name=scene.text,
+            admin1=salient.place.admin1 if salient is not None else None,
+            country=code,
+            precision="place",
+            span=Span(scene.start, scene.end, scene.text),
+        )
     if salient is not None:
         # Nothing named here: the event is set where the report is set (its most-named town).
         p = salient.place

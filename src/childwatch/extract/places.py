@@ -60,6 +60,8 @@ _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|S
 
 
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
+_SETTLEMENT_AFTER = re.compile(r"\s+(?:village|town|hamlet)\b")
+_SETTLEMENT_BEFORE = re.compile(r"\b(?:village|town) of\s+$")
 # "in Houthi-run summer camps", "in Hamas-controlled areas": who runs a place, not a town.
 _RUN_BY = re.compile(r"[-–](?:run|controlled|held|led|backed|linked|affiliated|allied|administered)\b")
 _NOT_A_PLACE = re.compile(
@@ -77,6 +79,9 @@ class PlaceMention:
     text: str
     candidates: tuple[Place, ...]
     after_preposition: bool  # "in Kankara", "from Anbar": more likely a place
+    # Named as a settlement ("Sa Par Htar village", "Moe Bye town", "the village of Dalori"):
+    # a name the gazetteer lacks that the text itself calls a village or town.
+    settlement: bool = False
 
 
 class PlaceFinder:
@@ -104,16 +109,19 @@ class PlaceFinder:
             mention = self._resolve(text, tokens, start, j)
             if mention:
                 out.append(mention)
-            elif (
-                unknown is not None
-                and j - start <= 4
-                and _UNKNOWN_BEFORE.search(text[max(0, tokens[start].start - 8) : tokens[start].start])
-                and not _NOT_A_PLACE.match(tokens[start].text)
-                and not _RUN_BY.match(text, tokens[j - 1].end)
-            ):
-                # A place the gazetteer lacks ("in Nimule, Pageri county"): kept by name, not geocoded.
-                name = text[tokens[start].start : tokens[j - 1].end]
-                unknown.append(PlaceMention(tokens[start].start, tokens[j - 1].end, name, (), True))
+            elif unknown is not None and j - start <= 4:
+                first, end = tokens[start].start, tokens[j - 1].end
+                settlement = bool(
+                    _SETTLEMENT_AFTER.match(text, end) or _SETTLEMENT_BEFORE.search(text[max(0, first - 12) : first])
+                )
+                if (
+                    (settlement or _UNKNOWN_BEFORE.search(text[max(0, first - 8) : first]))
+                    and not _NOT_A_PLACE.match(tokens[start].text)
+                    and not _RUN_BY.match(text, end)
+                ):
+                    # A place the gazetteer lacks ("in Nimule, Pageri county"): kept by name, not geocoded.
+                    name = text[tokens[start].start : tokens[j - 1].end]
+                    unknown.append(PlaceMention(tokens[start].start, tokens[j - 1].end, name, (), True, settlement))
             i = j
         return out
 

@@ -194,3 +194,24 @@ def test_a_village_named_as_such_is_the_place_not_its_township(extractor: Extrac
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.location.name == "Zee Phyu Aing"
     assert claim.location.country == "MM"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # A market named after its village, found after any verb, not only after "in"/"at".
+        ("Raiders from the hills attacked Kiptoro Wendo market at dawn, killing three children.", "Kiptoro Wendo"),
+        # A township the gazetteer lacks sets the scene of the next, unplaced sentence.
+        ("On 2 June 2022, in Zee Phyu Aing township (Kachin state), a mine exploded. A boy of nine was killed.",
+         "Zee Phyu Aing"),
+    ],
+)  # fmt: skip
+def test_a_place_the_text_names_as_a_market_or_township_is_kept(extractor: Extractor, text: str, place: str) -> None:
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.location.name == place
+
+
+def test_an_acronym_after_in_is_no_place(extractor: Extractor) -> None:
+    text = "Warplanes struck a car in Rafah. Later, a child was killed in UAV fire."
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.name != "UAV" for c in claims)

@@ -181,13 +181,6 @@ def _named_for_another_event(position: int, text: str) -> bool:
     return bool(_OTHER_EVENT_BEFORE.search(text, max(0, position - 40), position))
 
 
-# A town named for the unit it heads: "Bhamo District", "Ye township", "Dikwa LGA".
-_CONTAINER_AFTER = re.compile(
-    r"\s+(?:district|township|county|lga|local government area|division|region|province|state|municipality)\b",
-    re.IGNORECASE,
-)
-
-
 def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
     here = ctx.places_between(facts.start, facts.end)
     here = [p for p in here if not _named_for_another_event(p.mention.start - facts.start, facts.text)]
@@ -208,7 +201,7 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     if unknown is not None and unknown.settlement:
         # "in Sa Par Htar village (Minbya Township, Mrauk-U District)": the village named as
         # such is the place; the towns named for their township or district contain it.
-        towns = [p for p in towns if not _CONTAINER_AFTER.match(facts.text, p.mention.end - facts.start)]
+        towns = [p for p in towns if not p.mention.unit]
     if unknown is not None and not towns:
         # A town the gazetteer lacks, named after "in"/"at": its name, and the province and
         # country the sentence or the report gives.
@@ -258,11 +251,18 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     if code is None:
         code = ctx.main_country
     salient = ctx.salient_place(code) if code else None
-    scene = next((u for u in ctx.unknown_places if u.settlement and u.start < facts.start), None)
-    if scene is not None and code is not None and code == ctx.dominant_country:
+    earlier = [u for u in ctx.unknown_places if u.start < facts.start]
+    scene = next((u for u in earlier if u.settlement), None) or next((u for u in earlier if u.unit), None)
+    if (
+        scene is not None
+        and code is not None
+        and code == ctx.dominant_country
+        and (salient is None or salient.place.kind != "place" or (scene.settlement and salient.mention.unit))
+    ):
         # Nothing named here, and the report set its scene in a village or town it names as
-        # such ("On 8 May, in Kyaung Ywar village (Ye township) ... A child was injured."):
-        # there, within the province of the report's most-named place.
+        # such, else in a township ("On 8 May, in Kyaung Ywar village (Ye township) ... A child
+        # was injured."): there, within the province of the report's most-named place, unless
+        # that is a known town, or (against a township) a town named as itself.
         return Location(
             name=scene.text,
             admin1=salient.place.admin1 if salient is not None else None,

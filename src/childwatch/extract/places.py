@@ -60,8 +60,16 @@ _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|S
 
 
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
-_SETTLEMENT_AFTER = re.compile(r"\s+(?:village|town|hamlet)\b")
-_SETTLEMENT_BEFORE = re.compile(r"\b(?:village|town) of\s+$")
+# A name the text itself calls a village, town or market ("Sa Par Htar village", "the town of
+# Dalori", "Mukutan market"), or the unit a town heads ("Mindat township", "Matazu LGA",
+# "Bhamo District"): a place even where the gazetteer lacks it. (Not "camp": camps are often
+# named after a town the gazetteer knows under another spelling, "Maghazi camp".)
+_SETTLEMENT_AFTER = re.compile(r"\s+(?:village|town|hamlet|market)\b", re.IGNORECASE)
+_SETTLEMENT_BEFORE = re.compile(r"\b(?:village|town) of\s+$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(
+    r"\s+(?:township|district|lga|local government area|county|locality|division|municipality|region|province|state)\b",
+    re.IGNORECASE,
+)
 # "in Houthi-run summer camps", "in Hamas-controlled areas": who runs a place, not a town.
 _RUN_BY = re.compile(r"[-–](?:run|controlled|held|led|backed|linked|affiliated|allied|administered)\b")
 _NOT_A_PLACE = re.compile(
@@ -82,6 +90,7 @@ class PlaceMention:
     # Named as a settlement ("Sa Par Htar village", "Moe Bye town", "the village of Dalori"):
     # a name the gazetteer lacks that the text itself calls a village or town.
     settlement: bool = False
+    unit: bool = False  # named for the unit it heads ("Mindat township", "Bhamo District")
 
 
 class PlaceFinder:
@@ -110,18 +119,9 @@ class PlaceFinder:
             if mention:
                 out.append(mention)
             elif unknown is not None and j - start <= 4:
-                first, end = tokens[start].start, tokens[j - 1].end
-                settlement = bool(
-                    _SETTLEMENT_AFTER.match(text, end) or _SETTLEMENT_BEFORE.search(text[max(0, first - 12) : first])
-                )
-                if (
-                    (settlement or _UNKNOWN_BEFORE.search(text[max(0, first - 8) : first]))
-                    and not _NOT_A_PLACE.match(tokens[start].text)
-                    and not _RUN_BY.match(text, end)
-                ):
-                    # A place the gazetteer lacks ("in Nimule, Pageri county"): kept by name, not geocoded.
-                    name = text[tokens[start].start : tokens[j - 1].end]
-                    unknown.append(PlaceMention(tokens[start].start, tokens[j - 1].end, name, (), True, settlement))
+                mention = _unknown(text, tokens, start, j)
+                if mention is not None:
+                    unknown.append(mention)
             i = j
         return out
 
@@ -147,8 +147,25 @@ class PlaceFinder:
             prep = bool(
                 re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
             )
-            return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep)
+            unit = bool(_UNIT_AFTER.match(text, tokens[k - 1].end))
+            return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep, unit=unit)
         return None
+
+
+def _unknown(text: str, tokens: list[Token], start: int, j: int) -> PlaceMention | None:
+    """A place the gazetteer lacks ("in Nimule, Pageri county", "Dalori village"): kept by
+    name, not geocoded, when a preposition or a word such as "village" says it is a place."""
+    while j - start > 1 and tokens[j - 1].norm in _FOLLOWERS:
+        j -= 1  # "Bindisi IDP camp", "Hpapun Township": the name without the noun
+    first, end = tokens[start].start, tokens[j - 1].end
+    word = tokens[start].text
+    if _NOT_A_PLACE.match(word) or _RUN_BY.match(text, end) or (j - start == 1 and word.isupper()):
+        return None  # a month, a title, "Houthi-run", an acronym ("in UAV fire")
+    settlement = bool(_SETTLEMENT_AFTER.match(text, end) or _SETTLEMENT_BEFORE.search(text[max(0, first - 12) : first]))
+    unit = not settlement and bool(_UNIT_AFTER.match(text, end))
+    if not (settlement or unit or _UNKNOWN_BEFORE.search(text[max(0, first - 8) : first])):
+        return None
+    return PlaceMention(first, end, text[first:end], (), True, settlement, unit)
 
 
 def _same_run(text: str, tokens: list[Token], j: int) -> bool:

@@ -1114,3 +1114,20 @@ def test_kin_of_age_are_not_children(extractor: Extractor) -> None:
 def test_regions_by_their_french_names(extractor: Extractor, text: str, admin1: str, country: str) -> None:
     claim = only_claim(extractor, text, "fr")
     assert (claim.location.admin1, claim.location.country) == (admin1, country)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count", "ages", "sex"),
+    [
+        # Adolescents told with other children do not narrow the ages to 13-17.
+        ("es", "Al menos 30 niños, niñas y adolescentes fueron reclutados por el ELN.", 30, (None, None), "mixed"),
+        ("es", "Al menos 30 adolescentes fueron reclutados por el ELN.", 30, (13, 17), None),
+        ("ar", "جند الحوثيون 30 طفلا وطفلة.", 30, (None, None), "mixed"),
+        ("ar", "قتل مراهقان في القصف.", 2, (13, 17), "male"),  # the dual
+    ],
+)
+def test_children_of_both_sexes_and_all_ages_told_together(
+    extractor: Extractor, language: str, text: str, count: int, ages: tuple[int | None, int | None], sex: str | None
+) -> None:
+    v = only_claim(extractor, text, language).victims
+    assert (v.count, (v.age_min, v.age_max), v.sex) == (count, ages, sex)

@@ -170,9 +170,10 @@ class LanguageExtractor:
                 )
                 claim.victims = self.counts.victims(folded, piece, start, near, trigger)
                 if claim.victims.age_min is None and claim.victims.age_max is None:
-                    # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers".
-                    ages = [aged[(c[0], c[1])] for c in near if (c[0], c[1]) in aged]
-                    if len(set(ages)) == 1:
+                    # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers";
+                    # not when other children are told with them ("niños, niñas y adolescentes").
+                    ages = [aged.get((c[0], c[1])) for c in near]
+                    if len(set(ages)) == 1 and ages[0] is not None:
                         claim.victims.age_min, claim.victims.age_max = ages[0]
                 claim.location = self.places.location(
                     (start, end),
@@ -237,9 +238,7 @@ class LanguageExtractor:
             return []
         ends = [m.end() + offset for m in self.lx.among.finditer(piece)]
         return [
-            c
-            for c in children
-            if any(c[0] >= e and len(piece[e - offset : c[0] - offset].split()) <= 4 for e in ends)
+            c for c in children if any(c[0] >= e and len(piece[e - offset : c[0] - offset].split()) <= 4 for e in ends)
         ]
 
     def _lookup(self, table: dict[str, str], form: str) -> str:

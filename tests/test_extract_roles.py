@@ -215,3 +215,16 @@ def test_an_acronym_after_in_is_no_place(extractor: Extractor) -> None:
     text = "Warplanes struck a car in Rafah. Later, a child was killed in UAV fire."
     claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claims and all(c.location.name != "UAV" for c in claims)
+
+
+def test_a_town_named_for_its_district_sets_the_country_and_a_generic_militia_none(extractor: Extractor) -> None:
+    """A town named for its district ("Mawlamyine district") is a place by its own words even
+    where no country is named; "a people's militia member" is no alias of one war's separatists
+    (it made this Myanmar report Ukrainian)."""
+    text = (
+        "On 4 June 2022, in Zee Phyu Aing village (Ye township, Mawlamyine district), a bomb exploded near "
+        "the office, injuring a people's militia member and a 5-year-old girl."
+    )
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.location.country == "MM" and claim.location.name == "Zee Phyu Aing"
+    assert claim.perpetrator_id != "dpr_lpr_forces"

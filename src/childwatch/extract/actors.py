@@ -44,7 +44,14 @@ class ActorFinder:
         self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
         # Descriptions any war has, bound to one country's group as aliases: theirs only in a report
         # about that country ("opposition forces" are South Sudan's SPLA-IO, not Syria's rebels).
-        self._generic |= {"opposition forces", "opposition fighters", "rebel fighters", "armed opposition groups"}
+        # ("a people's militia member" in Myanmar is no Donetsk separatist.)
+        self._generic |= {
+            normalise(d)
+            for d in (
+                "opposition forces", "opposition fighters", "rebel fighters", "armed opposition groups",
+                "people's militia", "separatist forces", "separatist militants",
+            )
+        }  # fmt: skip
         self._demonyms = set(lexicon.demonyms)
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:

@@ -148,7 +148,8 @@ class PlaceFinder:
                 re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
             )
             unit = bool(_UNIT_AFTER.match(text, tokens[k - 1].end))
-            return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep, unit=unit)
+            # "Mawlamyine district" is a place by its own words, as much as "in Mawlamyine".
+            return PlaceMention(tokens[i].start, tokens[k - 1].end, name, candidates, prep or unit, unit=unit)
         return None
 
 

@@ -49,6 +49,13 @@ class SourceReader:
         self._demonyms = demonyms
         glued = f"(?:{lexicon.prefix})?" if lexicon.prefix else ""
         self._sources = phrases(lexicon.sources, glued, lexicon.articles)
+        # The news agencies alone, a small pattern read over the whole report.
+        media = {
+            form: name
+            for form, name in lexicon.sources.items()
+            if form in lexicon.source_ids and codebook.source(lexicon.source_ids[form]).kind == "media"
+        }
+        self._agencies = phrases(media, glued, lexicon.articles)
         self._of = phrases(dict.fromkeys(lexicon.source_of, ""), "", ())
         # The English adjective of each country ("Iraqi"), for "مسؤول عراقي": an Iraqi official.
         self._adjective: dict[str, str] = {}
@@ -82,13 +89,7 @@ class SourceReader:
     def news_agencies(self, folded: str) -> list[re.Match[str]]:
         """The news agencies a report names: their nationality ("وكالة الأنباء السعودية") says
         who reports, never where the event was."""
-        return [m for m in self._sources.finditer(folded) if self._kind(m.group()) == "media"]
-
-    def _kind(self, form: str) -> str | None:
-        try:
-            return self.codebook.source(lookup(self.lx.source_ids, form, self.lx.articles)).kind
-        except KeyError:
-            return None
+        return list(self._agencies.finditer(folded))
 
     def _speaker_named(self, text: str, where: array[int], start: int, end: int) -> Found | None:
         """A capitalised name right after a word of saying (folded offsets [start, end)), or

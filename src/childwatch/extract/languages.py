@@ -46,11 +46,12 @@ from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["LanguageExtractor"]
 
-# A person named as speaker: capitalised words (particles between), after an optional title.
 _LEDE_SENTENCES = 3
 # How far (in characters of the report) the actor of the event just told carries to a
 # sentence that names none.
 _CARRIED = 400
+_WORD = re.compile(r"\w+")
+_PHRASE_END = re.compile(r"[,;:«»\"()،؛]")  # where a phrase ends, for a verb of saying after an actor
 
 
 class LanguageExtractor:
@@ -363,7 +364,7 @@ class LanguageExtractor:
         if self.lx.against is None:
             return False
         before = piece[max(0, start - 60) : start]
-        return any(len(re.findall(r"\w+", before[m.end() :])) <= 4 for m in self.lx.against.finditer(before))
+        return any(len(_WORD.findall(before[m.end() :])) <= 4 for m in self.lx.against.finditer(before))
 
     def _responded(self, piece: str, start: int, end: int) -> bool:
         """Whether the actor at [start, end) answered the attack rather than made it: a word of
@@ -372,11 +373,11 @@ class LanguageExtractor:
         after = piece[end : end + 60]
         if self.lx.responding is not None:
             for m in self.lx.responding.finditer(after):
-                if len(re.findall(r"\w+", after[: m.start()])) <= 4:
+                if len(_WORD.findall(after[: m.start()])) <= 4:
                     return True
         before = piece[max(0, start - 60) : start]
         return self.lx.fought_back is not None and any(
-            len(re.findall(r"\w+", before[m.end() :])) <= 1 for m in self.lx.fought_back.finditer(before)
+            len(_WORD.findall(before[m.end() :])) <= 1 for m in self.lx.fought_back.finditer(before)
         )
 
     def _speaks(self, piece: str, end: int) -> bool:
@@ -386,11 +387,11 @@ class LanguageExtractor:
         if self.lx.source_cues is None:
             return False
         # In the same phrase: "القوات الحكومية»، وثقت فيه" is another clause's verb.
-        after = re.split(r"[,;:«»\"()،؛]", piece[end : end + 40], maxsplit=1)[0]
+        after = _PHRASE_END.split(piece[end : end + 40], maxsplit=1)[0]
         m = self.lx.source_cues.search(after)
         if m is None or (self.lx.accusing is not None and self.lx.accusing.fullmatch(m.group())):
             return False
-        return len(re.findall(r"\w+", after[: m.start()])) <= 2
+        return len(_WORD.findall(after[: m.start()])) <= 2
 
     def _spoken_by(self, piece: str, start: int) -> bool:
         """Whether the words at `start` name who speaks: a word of saying at most two words before."""
@@ -400,7 +401,7 @@ class LanguageExtractor:
         for m in self.lx.source_cues.finditer(before):
             if self.lx.accusing is not None and self.lx.accusing.fullmatch(m.group()):
                 continue  # "a accusé l'armée": the army is accused, not speaking
-            between = re.findall(r"\w+", before[m.end() :])
+            between = _WORD.findall(before[m.end() :])
             openers = self.lx.clause_openers
             opens = any(w in openers or strip_glued(self.lx, w) in openers for w in between)
             if len(between) <= 2 and not opens:

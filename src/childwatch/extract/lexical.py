@@ -44,9 +44,12 @@ def variants(lx: LanguageLexicon, name: str) -> list[tuple[str, str]]:
     return out
 
 
+_NOT_WORD = re.compile(r"[^\w']+")
+
+
 def key(text: str) -> str:
     """A form as the language tables are keyed: lower case, words separated by one space."""
-    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
 def strip_glued(lx: LanguageLexicon, form: str) -> str:

@@ -1131,3 +1131,19 @@ def test_children_of_both_sexes_and_all_ages_told_together(
 ) -> None:
     v = only_claim(extractor, text, language).victims
     assert (v.count, (v.age_min, v.age_max), v.sex) == (count, ages, sex)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "perpetrator"),
+    [
+        # A group that speaks of its own act acted: not only a speaker.
+        ("fr", "Boko Haram a annoncé avoir enlevé 300 élèves à Kankara.", "Boko Haram"),
+        ("ar", "أعلن تنظيم داعش مسؤوليته عن اختطاف 20 طفلا في الموصل.", "Islamic State"),
+        # One that tells what others did did not.
+        ("ar", "قال الجيش إن مسلحين اختطفوا 20 طفلا.", "gunmen"),
+    ],
+)
+def test_a_speaker_telling_its_own_act_is_who_acted(
+    extractor: Extractor, language: str, text: str, perpetrator: str
+) -> None:
+    assert only_claim(extractor, text, language).perpetrator == perpetrator

@@ -117,6 +117,7 @@ class LanguageLexicon:
     accusing: re.Pattern[str] | None  # verbs of saying whose object is the accused ("a accusé")
     clause_openers: tuple[str, ...]  # words after a verb of saying that open what was said ("que", "أن")
     source_of: tuple[str, ...]  # words between a role and whose it is ("porte-parole de", "المتحدث باسم")
+    own_act: re.Pattern[str] | None  # words after saying that tell the speaker's own act ("avoir enlevé")
     sources: dict[str, str]  # folded form → the source's name in English (a codebook body's name)
     source_ids: dict[str, str]  # folded form → codebook source id, for bodies
     countries: dict[str, str]  # folded name → ISO alpha-2
@@ -189,7 +190,7 @@ _TABLE_KEYS = {
     "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
     "forces": frozenset({"described", "refer_back", "state", "against", "attacks", "responding", "fought_back"}),
-    "sources": frozenset({"cues", "accusing", "clause", "of", "bodies", "named"}),
+    "sources": frozenset({"cues", "accusing", "clause", "of", "own_act", "bodies", "named"}),
     "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places"}),
 }
 
@@ -380,6 +381,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         accusing=words(_strings(sources_t, "accusing", f"{name}: sources", problems), "sources.accusing"),
         clause_openers=tuple(_phrase_key(c) for c in _strings(sources_t, "clause", f"{name}: sources", problems)),
         source_of=tuple(_phrase_key(c) for c in _strings(sources_t, "of", f"{name}: sources", problems)),
+        own_act=words(_strings(sources_t, "own_act", f"{name}: sources", problems), "sources.own_act"),
         source_cues=words(_strings(sources_t, "cues", f"{name}: sources", problems), "sources.cues"),
         sources=_with_endings(sources, endings),
         source_ids=_with_endings(source_ids, endings),

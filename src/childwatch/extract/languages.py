@@ -129,7 +129,7 @@ class LanguageExtractor:
         actors_in_report = [
             (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
             for m in actor_matches
-            if not self._spoken_by(folded, m.start()) and not self._speaks(folded, m.end())
+            if not self._spoken_by(folded, m.start(), m.end()) and not self._speaks(folded, m.end())
         ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
@@ -295,7 +295,7 @@ class LanguageExtractor:
                 m
                 for m in pattern.finditer(piece)
                 if not any(c[0] <= m.start() + offset < c[1] for c in children)
-                and not self._spoken_by(piece, m.start())
+                and not self._spoken_by(piece, m.start(), m.end())
                 and not self._speaks(piece, m.end())
                 and not (self._countries.fullmatch(m.group()) and self.places.after_cue(piece, m.start()))
                 and not self._targeted(piece, m.start())
@@ -391,11 +391,17 @@ class LanguageExtractor:
         m = self.lx.source_cues.search(after)
         if m is None or (self.lx.accusing is not None and self.lx.accusing.fullmatch(m.group())):
             return False
-        return len(_WORD.findall(after[: m.start()])) <= 2
+        return len(_WORD.findall(after[: m.start()])) <= 2 and not self._own_act(piece, end + m.end())
 
-    def _spoken_by(self, piece: str, start: int) -> bool:
-        """Whether the words at `start` name who speaks: a word of saying at most two words before."""
-        if self.lx.source_cues is None:
+    def _own_act(self, piece: str, at: int) -> bool:
+        """Whether what a speaker says, from `at`, is its own act ("Boko Haram a annoncé avoir
+        enlevé...", "أعلن تنظيم داعش مسؤوليته عن..."): then it is who acted too."""
+        return self.lx.own_act is not None and self.lx.own_act.match(piece[at : at + 40].lstrip()) is not None
+
+    def _spoken_by(self, piece: str, start: int, end: int) -> bool:
+        """Whether the words at [start, end) name who speaks: a word of saying at most two words
+        before, unless what follows them tells their own act."""
+        if self.lx.source_cues is None or self._own_act(piece, end):
             return False
         before = piece[max(0, start - 40) : start]
         for m in self.lx.source_cues.finditer(before):

@@ -1147,3 +1147,23 @@ def test_a_speaker_telling_its_own_act_is_who_acted(
     extractor: Extractor, language: str, text: str, perpetrator: str
 ) -> None:
     assert only_claim(extractor, text, language).perpetrator == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "ages"),
+    [
+        # "Under 18" bounds the ages at 17, as in English.
+        ("fr", "Des enfants de moins de 18 ans ont été recrutés.", (None, 17)),
+        ("ar", "جند الحوثيون أطفالا دون سن 18 عاما.", (None, 17)),
+        # Children told with their one age are all of that age...
+        ("fr", "Des enfants de 12 ans ont été enrôlés.", (12, 12)),
+        ("es", "Niños de 12 años fueron reclutados.", (12, 12)),
+        # ...not when some of them are ("as young as").
+        ("fr", "Des mineurs, dont certains n'avaient que 12 ans, ont été recrutés.", (12, None)),
+    ],
+)
+def test_ages_under_18_and_children_told_with_their_age(
+    extractor: Extractor, language: str, text: str, ages: tuple[int | None, int | None]
+) -> None:
+    v = only_claim(extractor, text, language).victims
+    assert (v.age_min, v.age_max) == ages

@@ -120,7 +120,7 @@ class VictimReader:
             groups = m.groupdict()
             low = self._age(groups.get("min"))
             high = self._age(groups.get("max"))
-            below = self._age(groups.get("below"))
+            below = self._age(groups.get("below"), most=19)  # "de moins de 18 ans": up to 17
             if groups.get("months"):
                 months = self._age(groups["months"], most=216)
                 low = high = months // 12 if months is not None else None
@@ -128,8 +128,11 @@ class VictimReader:
                 continue
             victims.age_min = low
             victims.age_max = high if high is not None else (below - 1 if below is not None else None)
-            if high is None and below is None and low is not None and victims.count == 1:
-                victims.age_max = low  # one child of one age
+            # One child of one age, or children told with their one age ("des enfants de 12 ans",
+            # not "dont certains n'avaient que 12 ans": some were as young as that).
+            told_with = any(0 <= m.start() - (c[1] - offset) <= 1 for c in near)
+            if high is None and below is None and low is not None and (victims.count == 1 or told_with):
+                victims.age_max = low
             break
         return victims
 

@@ -228,3 +228,21 @@ def test_a_town_named_for_its_district_sets_the_country_and_a_generic_militia_no
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.location.country == "MM" and claim.location.name == "Zee Phyu Aing"
     assert claim.perpetrator_id != "dpr_lpr_forces"
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("On 8 May 2022, in Zee Phyu Aing village of Ye township (Mon state), the military fired artillery "
+         "rounds into the village. A woman and a child were injured.", "myanmar_military"),
+        ("Russian warplanes struck a house in Idlib on Monday. As a result, nine people including four children "
+         "were killed. A monitor said the strike targeted a commander of Hayat Tahrir al-Sham.", "russian_forces"),
+    ],
+)  # fmt: skip
+def test_a_force_the_sentence_before_shows_striking_is_the_perpetrator(
+    extractor: Extractor, text: str, perpetrator: str
+) -> None:
+    """A sentence that names no one takes the state force the one before shows striking, over
+    an armed group the report names only as a target."""
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.perpetrator_id == perpetrator

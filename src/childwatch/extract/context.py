@@ -36,6 +36,7 @@ class ResolvedPlace:
 
 @dataclass(slots=True)
 class DocumentContext:
+    text: str = ""  # the report's text, for what a sentence's readers look back at
     countries: Counter[str] = field(default_factory=Counter)
     places: list[ResolvedPlace] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
@@ -115,7 +116,7 @@ class DocumentContext:
 def build_context(
     text: str, tokens: list[Token], lexicon: Lexicon, places: PlaceFinder, actors: ActorFinder
 ) -> DocumentContext:
-    ctx = DocumentContext()
+    ctx = DocumentContext(text=text)
     mentions, acting = [], []
     found = places.find(text, tokens, ctx.unknown_places)
     for i, mention in enumerate(found):

@@ -30,6 +30,14 @@ _RESPONDS = re.compile(
 _OPPOSED = re.compile(
     r"\b(?:in (?:response|reply) to|in retaliation (?:for|against)|against|fighting)\s+(?:the\s+)?$", re.IGNORECASE
 )
+# A force the sentence before shows striking: "Israeli warplanes struck a house. As a result,
+# 25 people were killed"; "the military based in Laukkaing fired artillery rounds".
+_STRIKES = re.compile(
+    r"(?:\s+[\w-]+){0,4}?\s+(?:struck|shelled|bombed|fired|attacked|raided|opened fire|launched|targeted|"
+    r"stormed|planted|carried out)\b",
+    re.IGNORECASE,
+)
+_LOOK_BACK = 400  # characters: about the sentence before
 _BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 _BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged\s+)*$", re.IGNORECASE)
 
@@ -79,20 +87,40 @@ def assign_perpetrator(
         # No one named or described: the actor of the surrounding discourse (named in the last
         # two sentences), else the one the whole report is about.
         # Armed groups first: state forces are often named as responders in such reports.
+        # Armed groups first: state forces are often named as responders in such reports; but
+        # not over a state force the sentence before shows striking.
         recent = ctx.last_actor_before(facts.start, state=False)
-        if recent is not None and facts.start - recent.end < 400:
+        if recent is not None and facts.start - recent.end < _LOOK_BACK:
             chosen = recent
         else:
-            chosen = ctx.salient_actor(state=False, share=0.5)
+            chosen = _striking_force(ctx, facts.start, actors) or ctx.salient_actor(state=False, share=0.5)
         if chosen is None:
             recent = ctx.last_actor_before(facts.start)
-            chosen = recent if recent is not None and facts.start - recent.end < 400 else None
+            chosen = recent if recent is not None and facts.start - recent.end < _LOOK_BACK else None
     if chosen is None:
         return
     claim.perpetrator = chosen.actor.name
     claim.perpetrator_id = chosen.actor.id
     if claim.perpetrator_span is None:
         claim.perpetrator_span = Span(chosen.start, chosen.end, chosen.text)
+
+
+def _striking_force(ctx: DocumentContext, position: int, actors: ActorFinder) -> ActorMention | None:
+    """The state force named, or described ("the military"), as striking just before `position`."""
+    start = max(0, position - _LOOK_BACK)
+    text = ctx.text
+    named = [m for m in ctx.actors_between(start, position) if m.actor.kind == "state_force"]
+    for m in reversed(named):
+        if _STRIKES.match(text, m.end):
+            return m
+    home = ctx.dominant_country
+    force = actors.state_force_of(home) if home else None
+    if force is None or named:
+        return None  # a state force named nearby, not striking: its description is no one else
+    for ref in reversed(actors.references(text[start:position], start)):
+        if ref.state and not ref.unresolved and _STRIKES.match(text, ref.end):
+            return ActorMention(ref.start, ref.end, force, ref.text)
+    return None
 
 
 def _agent_slot(ref: Located, detection: Detection, facts: SentenceFacts) -> bool:

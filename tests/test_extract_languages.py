@@ -1167,3 +1167,11 @@ def test_ages_under_18_and_children_told_with_their_age(
 ) -> None:
     v = only_claim(extractor, text, language).victims
     assert (v.age_min, v.age_max) == ages
+
+
+def test_people_whose_ages_are_all_under_18_are_children(extractor: Extractor) -> None:
+    fr = only_claim(extractor, "Les victimes, âgées de 5 à 16 ans, ont été tuées dans l'attaque.", "fr")
+    assert (fr.violation, fr.victims.age_min, fr.victims.age_max) == ("killing_maiming", 5, 16)
+    es = only_claim(extractor, "Las víctimas, de entre 5 y 16 años, murieron en el ataque.", "es")
+    assert (es.victims.age_min, es.victims.age_max) == (5, 16)
+    assert extractor.extract(report("Les victimes, âgées de 15 à 40 ans, ont été tuées dans l'attaque.", "fr")) == []

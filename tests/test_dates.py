@@ -118,6 +118,8 @@ NOT_DATES = [
     "April Smith said",
     "the late President",
     "children attending Sunday school",
+    "two infants born 10 days ago",  # an age, not the day of anything told
+    "a baby born “three weeks ago” was among them",
 ]
 
 

@@ -178,3 +178,13 @@ def test_a_date_borrowed_by_a_new_event_still_keeps_it_apart(extractor: Extracto
         "farm near Bida. Two children were killed."
     )
     assert len(_killings(extractor, text)) == 2
+
+
+def test_the_day_a_relative_with_a_long_name_posted_does_not_date_the_strike(extractor: Extractor) -> None:
+    text = (
+        "On 6 May 2024, an airstrike hit a family home in Deir al-Balah, killing nine people. "
+        "The following day, on 7 May, a family member Abu Khalil Samir Haddad confirmed on Facebook that the "
+        "four children of his brother were killed in the strike."
+    )
+    claims = _killings(extractor, text)
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-06"

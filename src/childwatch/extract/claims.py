@@ -295,9 +295,10 @@ _STATEMENT_DAY = re.compile(
 )
 
 
-# A date heading a clause whose subject then speaks or posts: "On 31 October, his uncle posted".
+# A date heading a clause whose subject then speaks or posts: "On 31 October, his uncle posted",
+# "The following day, on 10 October, a family member Abu Ali Haddad confirmed".
 _POSTED_AFTER = re.compile(
-    r",?\s+(?:[\w'’.-]+\s+){0,5}?(?:posted|shared|tweeted|wrote|published|reported|announced|said|stated|told|"
+    r",?\s+(?:[\w'’.-]+\s+){0,8}?(?:posted|shared|tweeted|wrote|published|reported|announced|said|stated|told|"
     r"confirmed|uploaded|added)\b",
     re.IGNORECASE,
 )

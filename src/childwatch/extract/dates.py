@@ -130,6 +130,9 @@ def _longest(text: str) -> list[re.Match[str]]:
     return kept
 
 
+_BORN_BEFORE = re.compile(r"\bborn\W{0,2}\s*$", re.IGNORECASE)
+
+
 def _atom(m: re.Match[str], text: str, pub: date | None) -> _Atom | None:
     """The candidate a match stands for, or None when it is not a date after all."""
     kind = m.lastgroup or ""
@@ -212,6 +215,8 @@ def _atom(m: re.Match[str], text: str, pub: date | None) -> _Atom | None:
         a.lo = _cal(_weekday(pub, R.WEEKDAYS[g("wd").lower()], a.mode)) if pub else None
         a.relative = True
     else:
+        if kind == "AGO" and _BORN_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            return None  # "infants born 10 days ago": an age, not the day of anything told
         a.relative = True
         if pub is not None:
             a.lo, a.hi = _relative(kind, m, pub)

@@ -28,7 +28,8 @@ WEIGHTS = (
     "far_count_aggregate", "ages_overlap", "ages_apart", "sexes_apart", "same_sex", "kinds_apart", "pattern",
     "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
     "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max", "other_country",
-    "other_perpetrator_stated", "other_perpetrator_inferred", "close_count_large",
+    "other_perpetrator_stated", "other_perpetrator_inferred", "close_count_large", "reported_same_days",
+    "same_headline", "same_headline_max",
 )  # fmt: skip
 
 

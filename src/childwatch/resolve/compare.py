@@ -24,6 +24,8 @@ _COUNT_RATIO_VETO = 10
 _LARGE_COUNT = 50
 # An event and a reported total (the two kinds of claim that give a figure of children).
 _EVENT_OR_TOTAL = frozenset({"incident", "aggregate"})
+# Reports of one day's news come out on the same day or the next.
+_SAME_DAYS = 1
 # "hundreds" (low 200) stands for up to five times its lower bound, "dozens" (24) for up to 120.
 _VAGUE_SPAN = 5
 
@@ -125,6 +127,17 @@ def _names_admin1_of(a: ClaimFacts, b: ClaimFacts) -> bool:
     return bool(a.admin1 and a.place_stated and a.admin1 in b.doc_names)
 
 
+def _same_days(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Whether both claims are events, each its report's main story (told in its opening),
+    in reports that came out within a day of each other. (Not totals: a toll of the war
+    and one strike's victims are told in the same days, and the same words, too.)"""
+    if not (a.lead and b.lead) or a.kind != "incident" or b.kind != "incident":
+        return False
+    if a.published_day is None or b.published_day is None:
+        return False
+    return abs(a.published_day - b.published_day) <= _SAME_DAYS
+
+
 def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     """Score the pair; `veto` is set when the two can not be the same incident."""
     # Pairs are compared millions of times in a large run: the weights are rounded once
@@ -200,6 +213,11 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
             features["places_apart"] = r["places_apart"]
     if date_feature:
         features[date_feature] = r[date_feature]
+    story_told = _same_days(a, b)
+    if story_told and not date_feature:
+        # The main story of two reports of the same days, one of them undated: a headline
+        # ("a newborn killed in a strike on a maternity ward") is news of the day.
+        features["reported_same_days"] = r["reported_same_days"]
     count_feature = _count_feature(a, b)
     if count_feature:
         features[count_feature] = r[count_feature]
@@ -230,6 +248,14 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     elif "same_admin1" not in features and (_names_admin1_of(a, b) or _names_admin1_of(b, a)):
         # The province one claim states, which the other report keeps naming.
         features["named_in_report"] = r["named_in_report"]
+    if story_told and a.headline and b.headline:
+        # Reports headlined alike lend each other evidence, even when one claim lacks the
+        # place or perpetrator the other states. (Headlines, not openings: an opening is
+        # often the claim's own evidence, whose wording is compared below.)
+        common = len(a.headline & b.headline)
+        if common:
+            jaccard = common / (len(a.headline) + len(b.headline) - common)
+            features["same_headline"] = round(min(w["same_headline_max"], w["same_headline"] * jaccard), 3)
     if a.words and b.words:
         common = len(a.words & b.words)
         if common:  # Jaccard similarity: the union's size without building it

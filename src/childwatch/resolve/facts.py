@@ -73,11 +73,19 @@ class ClaimFacts:
     words: frozenset[str]
     incident_id: str | None  # the assignment stored before this run
     confidence: float = 0.5
+    # The content words of its report's headline, and whether the claim is told in the
+    # report's opening (`OPENING_CHARS`): a news report tells its main story in its
+    # headline and opening, and two reports telling one story in the same days are about
+    # one event (`compare`).
+    headline: frozenset[str] = frozenset()
+    lead: bool = False
     # (latitude, longitude, cos(latitude)) in radians, for `compare.distance_km`: worked
     # out once here rather than at each of the claim's comparisons. None without both.
     radians: tuple[float, float, float] | None = field(init=False, default=None, repr=False, compare=False)
+    published_day: int | None = field(init=False, default=None, repr=False, compare=False)  # as an ordinal
 
     def __post_init__(self) -> None:
+        self.published_day = _first_day(self.published[:10]) if self.published else None
         if self.lat is not None and self.lon is not None:
             lat = math.radians(self.lat)
             self.radians = (lat, math.radians(self.lon), math.cos(lat))
@@ -270,6 +278,16 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if w not in stop)
 
 
+# A claim whose evidence starts in its report's first characters is told in the opening.
+OPENING_CHARS = 600
+
+
+@lru_cache(maxsize=1 << 12)  # a report's claims are read one after another: its title once
+def headline_words(title: str) -> frozenset[str]:
+    """The content words of a report's title (stemmed, as `content_words`)."""
+    return content_words(title)
+
+
 def _shared(value: str | None) -> str | None:
     """One copy of a value many claims of a block repeat (a violation, a place, a date):
     a block is held in memory whole, and most of a claim's fields are such values."""
@@ -278,7 +296,8 @@ def _shared(value: str | None) -> str | None:
 
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
     """`row` holds the claim's columns plus `published`, `url`, `outlet`, `story`,
-    `story_url` and `story_outlet_name` of its document and its story's first document."""
+    `story_url` and `story_outlet_name` of its document and its story's first document,
+    and optionally its document's `title`."""
     story = row["story"] or row["doc_id"]
     outlet = outlet_name(row["url"], row["outlet"], settings)
     story_outlet = outlet_name(row["story_url"], row["story_outlet_name"], settings) if row["story"] else outlet
@@ -330,6 +349,8 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         words=content_words(evidence),
         incident_id=row["incident_id"],
         confidence=row["confidence"] if row["confidence"] is not None else 0.5,
+        headline=headline_words(row["title"]) if row.get("title") else frozenset(),
+        lead=row["evidence_start"] is not None and row["evidence_start"] < OPENING_CHARS,
     )
 
 

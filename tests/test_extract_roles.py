@@ -246,3 +246,22 @@ def test_a_force_the_sentence_before_shows_striking_is_the_perpetrator(
     an armed group the report names only as a target."""
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.perpetrator_id == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Her cousin, who lives in Virginia, said two children were killed in the strike.", "Virginia"),
+        ("Relatives mourned a sibling of Janan, a girl of four killed in the strike.", "Janan"),
+        ("Images posted by Al Khalil show three children wounded in the strike.", "Al Khalil"),
+        ("A channel in Jordan and Safa.ps reported that two children were killed in the strike.", "Safa"),
+    ],
+)
+def test_a_residence_a_relative_a_poster_or_a_website_is_not_where_it_happened(
+    extractor: Extractor, sentence: str, name: str
+) -> None:
+    text = f"On 3 May 2024, an airstrike hit a house in Rafah, killing six people. {sentence}"
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.name != name for c in claims)
+    if "Jordan" not in sentence:
+        assert all(c.location.country == "PS" for c in claims)

@@ -181,8 +181,10 @@ _DATELINE_AFTER = re.compile(r"(?:,\s*[A-Z][\w.'’ -]{1,40})?\s*(?:\([^)]{1,40}
 # "the Britain-based Syrian Observatory", "a London-based group": an organisation's seat.
 _BASED_AFTER = re.compile(r"[-–]\s*based\b", re.IGNORECASE)
 # "the international criminal court in The Hague", "a group based in London": a body's seat.
+# ... or where someone lives: "Hani, who lives in Virginia, learned that a strike killed ...".
 _SEAT_BEFORE = re.compile(
-    r"\b(?:courts?|tribunals?|headquarters|headquartered|based|embassy|consulate)\s+(?:in|at)\s+(?:the\s+)?$",
+    r"\b(?:courts?|tribunals?|headquarters|headquartered|based|embassy|consulate|lives|living|lived|resides|"
+    r"residing)\s+(?:in|at)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # "said in Washington", "told reporters in The Hague", "a conference in Geneva": where
@@ -218,8 +220,11 @@ _PERSON_AFTER = re.compile(
     rf"(?:['‘’]s\s+(?:[\w-]+\s+){{0,2}}?{_KIN}\b|\s+(?:family|clan|household)\b|\s+\(\d{{1,3}}(?:\s+years?\s+old)?\))",
     re.IGNORECASE,
 )
+# ... or one's kin ("a sibling of Janan"), or who posted something ("images posted by Al Khalil").
 _PERSON_BEFORE = re.compile(
-    rf"(?:\b{_KIN}|\bnamed|\bknown as|\b(?:husband|wife|mother|father) (?:of|to)|\byears?[- ]old|\baged \d{{1,3}})"
+    rf"(?:\b{_KIN}|\bnamed|\bknown as|\b(?:husband|wife|mother|father) (?:of|to)|\byears?[- ]old|\baged \d{{1,3}}|"
+    r"\b(?:son|daughter|sibling|brother|sister|nephew|niece|cousin|uncle|aunt|widow|grand(?:son|daughter|child)) of|"
+    r"\b(?:posted|shared|tweeted|uploaded|written|published) by)"
     r",?\s+(?:the\s+)?$",
     re.IGNORECASE,
 )

@@ -59,6 +59,7 @@ _TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "
 _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|Since|During|This|That|Those|These)$")
 
 
+_DOMAIN_AFTER = re.compile(r"\.[a-z]{2,6}\b")
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
 # A name the text itself calls a village, town or market ("Sa Par Htar village", "the town of
 # Dalori", "Mukutan market"), or the unit a town heads ("Mindat township", "Matazu LGA",
@@ -112,6 +113,9 @@ class PlaceFinder:
                 and (tokens[j].capitalised or (tokens[j].norm in _JOINERS and j + 1 < n and tokens[j + 1].capitalised))
             ):
                 j += 1
+            if _DOMAIN_AFTER.match(text, tokens[j - 1].end):
+                i = j  # "Safa.ps", "Reuters.com": a website, not the place of that name
+                continue
             start = i
             if _DENY_RUN_START.match(tokens[i].text) and j > i + 1:
                 start = i + 1

@@ -265,3 +265,26 @@ def test_a_residence_a_relative_a_poster_or_a_website_is_not_where_it_happened(
     assert claims and all(c.location.name != name for c in claims)
     if "Jordan" not in sentence:
         assert all(c.location.country == "PS" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("In retaliation, Pokot militias attacked a market near Marigat, killing four children.", "pokot_militia"),
+        ("Dozens of children were kidnapped in a cross-border raid by Murle militants near Pibor.", "murle_militia"),
+    ],
+)
+def test_a_community_militia_is_named_by_any_word_for_armed_men(
+    extractor: Extractor, text: str, perpetrator: str
+) -> None:
+    claims = extractor.extract(text_document(text))
+    assert claims and all(c.perpetrator_id == perpetrator for c in claims)
+
+
+def test_a_village_in_an_unplaced_report_takes_the_province_the_report_names(extractor: Extractor) -> None:
+    text = (
+        "On 16 October 2021, near Zee Phyu Aing village (Bhamo township, Kachin state), soldiers fired artillery "
+        "shells. The shells fell near Zee Phyu Aing village and killed a 6-year-old child."
+    )
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.location.name == "Zee Phyu Aing" and claim.location.admin1 == "Kachin"

@@ -37,9 +37,24 @@ _TITLE_BEFORE = re.compile(
 )
 
 
+# The words reports use for a community's armed men. A militia listed as "<community> militia"
+# is named by any of them ("Pokot militias", "Murle militants"), not only by the forms its
+# codebook entry happens to list; the bare community name stays no alias (see actors.toml).
+_ARMED_MEN = (
+    "militia", "militias", "militiamen", "militants", "gunmen", "raiders", "fighters", "attackers", "warriors",
+)  # fmt: skip
+
+
 class ActorFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Actor] = index_entries(codebook.actors)
+        for actor in codebook.actors:
+            community = actor.name.removesuffix(" militia")
+            if actor.kind == "militia" and community != actor.name:
+                named = {normalise(a) for a in (actor.name, *actor.aliases)}
+                for noun in _ARMED_MEN:
+                    if normalise(f"{community} {noun}") not in named:
+                        self.index.add(f"{community} {noun}", actor)
         self._generic = {normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs)}
         self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
         # Descriptions any war has, bound to one country's group as aliases: theirs only in a report

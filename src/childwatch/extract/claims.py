@@ -207,8 +207,12 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
         # country the sentence or the report gives.
         admin = next((p for p in here if p.place.kind == "admin1"), None)
         country = next((p.place.country for p in here), None) or ctx.dominant_country or ctx.main_country
-        # Else the province of a town that contains it ("village of Ye township").
+        # Else the province of a town that contains it ("village of Ye township"), else that
+        # of the place the report names most in that country.
         province = admin.mention.text if admin else next((p.place.admin1 for p in here if p.place.admin1), None)
+        if province is None and country is not None:
+            salient = ctx.salient_place(country)
+            province = salient.place.admin1 if salient is not None else None
         return Location(
             name=unknown.text,
             admin1=province,

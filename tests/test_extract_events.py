@@ -188,3 +188,12 @@ def test_the_day_a_relative_with_a_long_name_posted_does_not_date_the_strike(ext
     )
     claims = _killings(extractor, text)
     assert len(claims) == 1 and claims[0].date.start == "2024-05-06"
+
+
+def test_a_victim_who_died_of_wounds_later_is_of_the_same_strike(extractor: Extractor) -> None:
+    text = (
+        "On 6 May 2024, an airstrike hit a family home in Rafah, killing three children. A boy of 12 was "
+        "wounded in the strike and died of his injuries on 20 May 2024."
+    )
+    claims = _killings(extractor, text, "2024-05-25")
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-06"

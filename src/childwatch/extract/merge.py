@@ -46,6 +46,10 @@ _THE_EVENT = re.compile(
     r"incident|massacre|raid|explosion|blast)\b",
     re.IGNORECASE,
 )
+# A victim who died later of wounds from the event: the date told is of the death.
+_DIED_OF_WOUNDS = re.compile(
+    r"\b(?:succumbed|died|passed away|later died)\b[^.;]{0,60}?\b(?:injur(?:y|ies)|wounds?)\b", re.IGNORECASE
+)
 _PREDICATIVE = re.compile(r"\b(?:as|became|become|becomes|was|were|is|being|been|like)\s*$", re.IGNORECASE)
 _INDEFINITE = re.compile(r"^(?:a|an|another|one)\b", re.IGNORECASE)
 # Children already introduced, named again: "the girls who were abducted", "the boys' arrest".
@@ -260,6 +264,8 @@ def _own_date(claim: Claim) -> DateRange | None:
     offset = d.span.start - claim.evidence.start
     if 0 <= offset <= len(claim.evidence.text) and _states_day(claim.evidence.text[:offset]):
         return None
+    if _DIED_OF_WOUNDS.search(claim.evidence.text):
+        return None  # "wounded in the strike, he died of his injuries on 4 November": the day he died
     return d
 
 

@@ -197,3 +197,12 @@ def test_a_victim_who_died_of_wounds_later_is_of_the_same_strike(extractor: Extr
     )
     claims = _killings(extractor, text, "2024-05-25")
     assert len(claims) == 1 and claims[0].date.start == "2024-05-06"
+
+
+def test_today_inside_a_quotation_does_not_date_the_strike_apart(extractor: Extractor) -> None:
+    text = (
+        "On 6 May 2024, an airstrike hit a family home in Rafah, killing three children. A mosque shared a photo "
+        "of a pupil, writing that the boy of 12 “was killed today in the strike on his home.”"
+    )
+    claims = _killings(extractor, text, "2024-05-08")
+    assert len(claims) == 1 and claims[0].date.start == "2024-05-06"

@@ -46,6 +46,8 @@ _THE_EVENT = re.compile(
     r"incident|massacre|raid|explosion|blast)\b",
     re.IGNORECASE,
 )
+# Days told against the speaker's own day: inside a quotation, not the report's.
+_DEICTIC = re.compile(r"(?:today|tonight|yesterday|this (?:morning|afternoon|evening))", re.IGNORECASE)
 # A victim who died later of wounds from the event: the date told is of the death.
 _DIED_OF_WOUNDS = re.compile(
     r"\b(?:succumbed|died|passed away|later died)\b[^.;]{0,60}?\b(?:injur(?:y|ies)|wounds?)\b", re.IGNORECASE
@@ -266,7 +268,21 @@ def _own_date(claim: Claim) -> DateRange | None:
         return None
     if _DIED_OF_WOUNDS.search(claim.evidence.text):
         return None  # "wounded in the strike, he died of his injuries on 4 November": the day he died
+    if (
+        0 <= offset <= len(claim.evidence.text)
+        and _DEICTIC.fullmatch(d.span.text)
+        and _quoted(claim.evidence.text, offset)
+    ):
+        return None  # "he became a martyr today," a post said: the day of the post, which we do not know
     return d
+
+
+def _quoted(text: str, offset: int) -> bool:
+    """Whether `offset` falls inside a quotation of `text` (curly quotes, else straight ones)."""
+    before = text[:offset]
+    if before.count("“") > before.count("”"):
+        return True
+    return before.count('"') % 2 == 1
 
 
 def _dates_apart(d: DateRange, claim: Claim) -> bool:

@@ -288,3 +288,23 @@ def test_a_village_in_an_unplaced_report_takes_the_province_the_report_names(ext
     )
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.location.name == "Zee Phyu Aing" and claim.location.admin1 == "Kachin"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A teacher, from Khemisset, was killed with her two children.",
+        "A teacher named Salma, from Sefrou in Morocco, was killed with her two children.",
+        "A Tiflet native was killed with her two children.",
+    ],
+)
+def test_where_a_victim_comes_from_is_not_where_the_strike_was(extractor: Extractor, sentence: str) -> None:
+    text = f"On 3 May 2024, an airstrike hit a school sheltering displaced families in Jabalia. {sentence}"
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claims and all(c.location.country == "PS" for c in claims)
+
+
+def test_a_neighbourhood_east_of_a_town_is_in_that_towns_country(extractor: Extractor) -> None:
+    text = "An airstrike hit a home in the Al-Geneina neighborhood, east of Rafah, killing four children."
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claim.location.country == "PS"

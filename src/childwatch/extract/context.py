@@ -221,6 +221,11 @@ _PERSON_AFTER = re.compile(
     re.IGNORECASE,
 )
 # ... or one's kin ("a sibling of Janan"), or who posted something ("images posted by Al Khalil").
+# ... or where one comes from, told beside one's name: "Khadija, from Khemisset, was killed",
+# "a woman named Kulthum, from Sefrou in Morocco, was also killed", "a Tiflet native".
+_FROM_BESIDE = re.compile(r",\s*(?:originally\s+)?from\s+(?:[A-Z][\w'’-]*\s+in\s+)?$")
+_FROM_BESIDE_END = re.compile(r"(?:\s+in\s+[A-Z][\w'’-]*)?,")
+_NATIVE_AFTER = re.compile(r"\s+natives?\b")
 _PERSON_BEFORE = re.compile(
     rf"(?:\b{_KIN}|\bnamed|\bknown as|\b(?:husband|wife|mother|father) (?:of|to)|\byears?[- ]old|\baged \d{{1,3}}|"
     r"\b(?:son|daughter|sibling|brother|sister|nephew|niece|cousin|uncle|aunt|widow|grand(?:son|daughter|child)) of|"
@@ -231,7 +236,7 @@ _PERSON_BEFORE = re.compile(
 # A neighbourhood or street named after another place, inside a town the sentence names next:
 # "the El Geneina neighbourhood of Rafah", "the Americana area west of Beit Lahia".
 _WITHIN_AFTER = re.compile(
-    r"\s+(?:neighbou?rhood|quarter|district|suburb|area|street|road|square|roundabout|junction)\s+"
+    r"\s+(?:neighbou?rhood|quarter|district|suburb|area|street|road|square|roundabout|junction),?\s+"
     r"(?:of|in|west|east|north|south|near)\b",
     re.IGNORECASE,
 )
@@ -261,6 +266,11 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
     if _BORDER_AFTER.match(text, mention.end) or mention.text.lower().endswith(" border"):
         return "border"
     if _PERSON_AFTER.match(text, mention.end) or _PERSON_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return "person"
+    if (
+        _FROM_BESIDE_END.match(text, mention.end)
+        and _FROM_BESIDE.search(text, max(0, mention.start - 40), mention.start)
+    ) or _NATIVE_AFTER.match(text, mention.end):
         return "person"
     if _WITHIN_AFTER.match(text, mention.end):
         return "within"

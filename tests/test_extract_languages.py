@@ -1175,3 +1175,17 @@ def test_people_whose_ages_are_all_under_18_are_children(extractor: Extractor) -
     es = only_claim(extractor, "Las víctimas, de entre 5 y 16 años, murieron en el ataque.", "es")
     assert (es.victims.age_min, es.victims.age_max) == (5, 16)
     assert extractor.extract(report("Les victimes, âgées de 15 à 40 ans, ont été tuées dans l'attaque.", "fr")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("Les Forces armées de la République démocratique du Congo ont recruté 12 enfants.", "Congolese army (FARDC)"),
+        ("Cinq enfants ont été tués par des inconnus armés.", "unidentified armed men"),
+        ("Cinq enfants ont été recrutés par des groupes armés non étatiques.", "non-state armed groups"),
+    ],
+)
+def test_french_forces_by_their_full_names_and_armed_men_described(
+    extractor: Extractor, text: str, perpetrator: str
+) -> None:
+    assert only_claim(extractor, text, "fr").perpetrator == perpetrator

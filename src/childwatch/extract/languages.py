@@ -369,7 +369,7 @@ class LanguageExtractor:
     def _responded(self, piece: str, start: int, end: int) -> bool:
         """Whether the actor at [start, end) answered the attack rather than made it: a word of
         responding at most four words after ("l'armée a riposté", "pour retrouver les élèves"),
-        or of fighting back just before ("un échange de tirs avec les forces de sécurité")."""
+        or of fighting back just before ("repoussés par l'armée", "وتصدت قوات الأمن")."""
         after = piece[end : end + 60]
         if self.lx.responding is not None:
             for m in self.lx.responding.finditer(after):

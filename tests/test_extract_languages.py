@@ -1189,3 +1189,16 @@ def test_french_forces_by_their_full_names_and_armed_men_described(
     extractor: Extractor, text: str, perpetrator: str
 ) -> None:
     assert only_claim(extractor, text, "fr").perpetrator == perpetrator
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Depuis le début de l'année, 120 enfants ont été tués au Burkina Faso."),
+        ("es", "En lo que va del año, 120 niños han sido reclutados en Colombia."),
+        ("ar", "قتل 120 طفلا منذ بداية العام الجاري في اليمن."),
+    ],
+)
+def test_a_toll_since_the_start_of_the_year(extractor: Extractor, language: str, text: str) -> None:
+    claim = only_claim(extractor, text, language, published="2015-08-02")
+    assert (claim.date.start, claim.date.end, claim.kind) == ("2015-01-01", "2015-08-02", "aggregate")

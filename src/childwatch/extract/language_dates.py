@@ -73,6 +73,11 @@ class DateReader:
             if lexicon.recent_periods
             else None
         )
+        self._this_year = (
+            re.compile(rf"(?<!\w)(?:{alternation(lexicon.this_year)})(?!\w)", re.IGNORECASE)
+            if lexicon.this_year
+            else None
+        )
         self._month_alone = [
             re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
             for t in lexicon.month_alone
@@ -172,6 +177,11 @@ class DateReader:
                 year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
                 iso = f"{year:04d}-{month:02d}"
                 return DateRange(iso, iso, "month", span(text, where, alone.start() + offset, alone.end() + offset))
+            this_year = self._this_year.search(piece) if self._this_year is not None else None
+            if this_year is not None:
+                # "depuis le début de l'année", "منذ بداية العام": from the report's first of January.
+                said = span(text, where, this_year.start() + offset, this_year.end() + offset)
+                return DateRange(f"{day.year:04d}-01-01", day.isoformat(), "range", said)
             period = self._periods.search(piece) if self._periods is not None else None
             if period is not None:
                 # "la semaine dernière", "الأشهر الماضية": the days before the report.

@@ -131,3 +131,34 @@ def test_the_children_among_a_toll_are_counted_by_the_first_figure(extractor: Ex
     text = "A car bomb exploded outside the station on Tuesday. Six of the 19 wounded were minors, the mayor said."
     (claim,) = claims_in(extractor, text)
     assert claim.victims.count == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The whereabouts of 210 pupils who were unaccounted for after armed men raided a boarding school are known.",
+        "Some 80 pupils remain missing after gunmen attacked their school on Sunday night.",
+        "Three of her children were led away by gunmen who stormed the village at dawn.",
+        "The bandits marched dozens of girls off into the forest, a teacher said.",
+        "Forty pupils went missing from their school after gunmen attacked the town.",
+    ],
+)
+def test_children_missing_or_led_away_after_armed_men_came_are_abducted(extractor: Extractor, text: str) -> None:
+    assert "abduction" in _kinds(claims_in(extractor, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two children remain missing after the flood swept through the valley.",
+        "Thousands of children are missing school because teachers are on strike.",
+        "The pupils were led away to safety by their teachers when the fire broke out.",
+    ],
+)
+def test_children_missing_without_armed_men_are_not_abducted(extractor: Extractor, text: str) -> None:
+    assert "abduction" not in _kinds(claims_in(extractor, text))
+
+
+def test_a_search_for_the_missing_after_a_raid_is_no_abduction(extractor: Extractor) -> None:
+    text = "Families wait as the search for the missing goes on after a raid by militants in which 30 pupils died."
+    assert "abduction" not in _kinds(claims_in(extractor, text))

@@ -146,6 +146,18 @@ def test_an_unresolvable_relative_date_leaves_the_date_unknown(extractor: Extrac
     assert dated.date.start == "2024-04"
 
 
+def test_the_day_children_were_freed_does_not_date_their_abduction(extractor: Extractor) -> None:
+    text = "The girls, freed on Tuesday, had been kidnapped from their boarding school in March."
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
+    assert claim.date.start == "2024-03"
+    text = "Forty pupils who were abducted from a school in the north have been freed, officials told reporters Friday."
+    (undated,) = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
+    assert undated.date.start is None and undated.date.end == "2024-05-10"
+    text = "Gunmen kidnapped 12 boys on Sunday; they were released on Thursday."
+    (dated,) = [c for c in extractor.extract(text_document(text)) if c.violation == "abduction"]
+    assert dated.date.start == "2024-05-05"
+
+
 def test_a_place_named_for_a_second_violation_is_not_taken_for_the_first(extractor: Extractor) -> None:
     text = ("The group, which abducted hundreds of girls in Nigeria ten years ago, claimed the "
             "abduction of students in Katsina state last week.")  # fmt: skip

@@ -20,7 +20,7 @@ from childwatch.codebook.languages import load_language, supported_languages
 from childwatch.codebook.lexicon import Lexicon, load_lexicon
 from childwatch.codebook.loader import Codebook, load_codebook
 from childwatch.extract.actors import ActorFinder
-from childwatch.extract.claims import build_claim
+from childwatch.extract.claims import after_release, build_claim
 from childwatch.extract.context import DocumentContext, build_context
 from childwatch.extract.dates import DateMention, campaign_start, find_dates
 from childwatch.extract.facts import SentenceFacts
@@ -230,6 +230,8 @@ class Extractor:
                 continue
             if _PUBLICATION_DAY.search(piece[max(0, d.start - offset - 60) : d.start - offset]):
                 continue
+            if after_release(piece, d.start - offset, [(a, b) for a, b, _ in find_triggers(piece, self.lexicon)]):
+                continue  # "pupils abducted in May have been freed, an official said Friday"
             gap = (date.fromisoformat(published[:10]) - date.fromisoformat(d.date_start)).days
             if 0 <= gap <= 31:
                 return d

@@ -299,6 +299,30 @@ _STATEMENT_DAY = re.compile(
 )
 
 
+# The end of a captivity: "the girls, freed on Tuesday, had been kidnapped in March", "pupils
+# abducted at a school have been freed, an official said Friday". A date after such a word,
+# with no abduction word between, is the release day: it does not date the abduction.
+_RELEASE = re.compile(
+    r"\b(?:freed|released|rescued|escaped|returned home|reunited|handed over|set free|"
+    r"regained (?:their|his|her) freedom)\b",
+    re.IGNORECASE,
+)
+_ENDS_CAPTIVITY = ("abduction", "attack_school_hospital")
+
+
+def after_release(text: str, position: int, triggers: list[tuple[int, int]]) -> bool:
+    """A release word stands before `position` in `text` with no violation word (`triggers`,
+    positions in `text`) between: what stands there is of the release."""
+    return any(
+        r.end() <= position and not any(r.end() <= a < position for a, _ in triggers) for r in _RELEASE.finditer(text)
+    )
+
+
+def _release_day(d: DateMention, detection: Detection, facts: SentenceFacts) -> bool:
+    t = detection.trigger
+    return after_release(facts.text, d.start - facts.start, [(t.start - facts.start, t.end - facts.start)])
+
+
 # A date heading a clause whose subject then speaks or posts: "On 31 October, his uncle posted",
 # "The following day, on 10 October, a family member Abu Ali Haddad confirmed".
 _POSTED_AFTER = re.compile(
@@ -328,6 +352,10 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         # The date nearest the trigger, among those no other violation word stands nearer to
         # ("stormed his church in 2012, near where they abducted 200 girls last month").
         owned = [x for x in here if _owned_by_trigger(x.start, detection, facts)] or here
+        if detection.violation in _ENDS_CAPTIVITY and _RELEASE.search(facts.text):
+            owned = [x for x in owned if not _release_day(x, detection, facts)]
+            if not owned:
+                return DateRange()
         # "UNICEF said on Tuesday that 27 girls were abducted ... last Friday": the day of
         # the statement dates the statement, not the event, when the sentence has another date.
         events = [x for x in owned if not _STATEMENT_DAY.search(facts.text[: x.start - facts.start])] or owned

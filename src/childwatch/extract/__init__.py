@@ -225,12 +225,15 @@ class Extractor:
         day, at most a month before the report, and not the day of a statement."""
         if not any(r.triggers and r.triggers.search(piece) for r in self.lexicon.violations):
             return None
+        triggers: list[tuple[int, int]] | None = None  # the sentence's violation words, read once if needed
         for d in find_dates(piece, published, offset):
             if d.precision != "day" or not d.date_start or d.date_start != d.date_end:
                 continue
             if _PUBLICATION_DAY.search(piece[max(0, d.start - offset - 60) : d.start - offset]):
                 continue
-            if after_release(piece, d.start - offset, [(a, b) for a, b, _ in find_triggers(piece, self.lexicon)]):
+            if triggers is None:
+                triggers = [(a, b) for a, b, _ in find_triggers(piece, self.lexicon)]
+            if after_release(piece, d.start - offset, triggers):
                 continue  # "pupils abducted in May have been freed, an official said Friday"
             gap = (date.fromisoformat(published[:10]) - date.fromisoformat(d.date_start)).days
             if 0 <= gap <= 31:

@@ -162,3 +162,20 @@ def test_children_missing_without_armed_men_are_not_abducted(extractor: Extracto
 def test_a_search_for_the_missing_after_a_raid_is_no_abduction(extractor: Extractor) -> None:
     text = "Families wait as the search for the missing goes on after a raid by militants in which 30 pupils died."
     assert "abduction" not in _kinds(claims_in(extractor, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 12-year-old was woken up, where armed men were herding the boarders towards the gate.",
+        "Dozens of pupils were rounded up by bandits in the school yard on Monday night.",
+        "Militants ushered the schoolgirls into waiting lorries before dawn.",
+    ],
+)
+def test_children_gathered_by_armed_men_are_abducted(extractor: Extractor, text: str) -> None:
+    assert "abduction" in _kinds(claims_in(extractor, text))
+
+
+def test_children_ushered_to_safety_are_not_abducted(extractor: Extractor) -> None:
+    text = "When the shooting began, teachers ushered the pupils to safety and the attackers fled."
+    assert "abduction" not in _kinds(claims_in(extractor, text))

@@ -78,7 +78,7 @@ class _Incident:
         self.members.append(claim)
         self.docs.add(claim.doc_id)
         self.changed = clock
-        if claim.count:
+        if claim.count and not claim.one_child:  # (one child's story is no toll: see compare)
             self.low = claim.count if self.low is None else min(self.low, claim.count)
             self.high = claim.count if self.high is None else max(self.high, claim.count)
 

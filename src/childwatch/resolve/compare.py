@@ -103,6 +103,8 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
         return None
     if a.count == b.count:
         return "same_count" if a.count >= 2 else "same_count_one"
+    if a.one_child or b.one_child:
+        return None  # one child's story of an event with a larger toll: neither for nor against
     low, high = sorted((a.count, b.count))
     ratio = high / max(low, 1)
     statistic = a.kind == b.kind == "aggregate"
@@ -149,7 +151,10 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
 
     if a.doc_id == b.doc_id:
         return Comparison(-math.inf, veto="same document")
-    if a.count and b.count and max(a.count, b.count) > _COUNT_RATIO_VETO * min(a.count, b.count):
+    # (One child told as a person, "the 13-year-old", is one of the event's victims, not its
+    # toll: it can not be far from another report's figure.)
+    a_toll, b_toll = (None, None) if a.one_child or b.one_child else (a.count, b.count)
+    if a_toll and b_toll and max(a_toll, b_toll) > _COUNT_RATIO_VETO * min(a_toll, b_toll):
         return Comparison(-math.inf, veto=f"counts {a.count} and {b.count} far apart")
     # Two named perpetrators count strongly against one incident, but do not forbid it:
     # reports of one attack blame different groups ("bandits", then a group's claim of

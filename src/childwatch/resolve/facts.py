@@ -79,6 +79,10 @@ class ClaimFacts:
     # one event (`compare`).
     headline: frozenset[str] = frozenset()
     lead: bool = False
+    # Its count of one is a child told as a person ("the 13-year-old", "a boy", "his son"),
+    # not a figure ("one child", "at least one"): one child's story of an event says
+    # nothing of how many the event took (`told_as_person`).
+    one_child: bool = False
     # (latitude, longitude, cos(latitude)) in radians, for `compare.distance_km`: worked
     # out once here rather than at each of the claim's comparisons. None without both.
     radians: tuple[float, float, float] | None = field(init=False, default=None, repr=False, compare=False)
@@ -294,6 +298,18 @@ def _shared(value: str | None) -> str | None:
     return None if value is None else sys.intern(value)
 
 
+# A figure of one in a count's words, not the number of an age ("a 1-year-old").
+_ONE = re.compile(r"\b(?:one|single|lone|only|1)\b(?![- ](?:year|month|week|day)s?[- ]old)", re.IGNORECASE)
+
+
+def told_as_person(count: int | None, kind: str, span: Any) -> bool:
+    """Whether a count of one is a child told as a person (the words of its span hold no
+    figure): "The 13-year-old was ordered outside" in a report of a mass abduction."""
+    if count != 1 or kind != "incident" or not span or len(span) < 3:
+        return False
+    return not _ONE.search(str(span[2]))
+
+
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
     """`row` holds the claim's columns plus `published`, `url`, `outlet`, `story`,
     `story_url` and `story_outlet_name` of its document and its story's first document,
@@ -351,6 +367,7 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         confidence=row["confidence"] if row["confidence"] is not None else 0.5,
         headline=headline_words(row["title"]) if row.get("title") else frozenset(),
         lead=row["evidence_start"] is not None and row["evidence_start"] < OPENING_CHARS,
+        one_child=told_as_person(row["victims_count"], row["kind"], spans.get("victims.count")),
     )
 
 

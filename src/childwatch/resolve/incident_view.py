@@ -114,10 +114,14 @@ def incident_view(incident_id: str, members: Sequence[ClaimFacts]) -> IncidentVi
         if m.count is not None:
             figures.setdefault(m.count, set()).add(m.source_key)
     counts = [{"count": n, "sources": sorted(sources[k]["name"] for k in keys)} for n, keys in sorted(figures.items())]
-    support = [(len(keys), m.order, m.count) for m in members if m.count is not None for keys in [figures[m.count]]]
+    # The tolls: one child told as a person ("the 13-year-old") is one of an event's victims,
+    # not its toll, when other reports give one.
+    tolls = [m for m in members if m.count is not None and not m.one_child]
+    tolls = tolls or [m for m in members if m.count is not None]
+    support = [(len(figures[m.count]), m.order, m.count) for m in tolls if m.count is not None]
     best = max(support)[2] if support else None
-    lows = [m.count_low if m.count_low is not None else m.count for m in members if m.count is not None]
-    highs = [m.count_high if m.count_high is not None else m.count for m in members if m.count is not None]
+    lows = [m.count_low if m.count_low is not None else m.count for m in tolls if m.count is not None]
+    highs = [m.count_high if m.count_high is not None else m.count for m in tolls if m.count is not None]
     placed = sorted(members, key=lambda m: PRECISION_RANK.get(m.precision, 3))
     top_rank = PRECISION_RANK.get(placed[0].precision, 3)
     best_place = _mode([m.place_id or m.place or m.admin1 or m.country for m in placed

@@ -5,13 +5,15 @@
 
 Each bench runs exactly as its README says, through the installed `childwatch` command
 (`run`, `export --format jsonl`, then the bench's own scorer): claims on dev/ and dev2/
-(score.py), ACLED notes (score_events.py), Airwars narratives (score_airwars.py), story
-pairs over the corpus and dev/ (score_stories.py), and the multilingual reports (score.py,
-also per language: ar, fr, es). Unless --no-split, the same figures are taken on our own
-visible and held-out parts of dev, dev2, ACLED, Airwars and multilingual (`bench/split.py`,
-written to var/bench-split/): the full run's predictions restricted to the part's
-documents, scored against the part's gold with the same scorer (extraction is per
-document, so this equals running the part alone). Then extraction throughput on one core,
+(score.py, with their claim pairs of one incident: "pairs P/R"), ACLED notes
+(score_events.py), Airwars narratives (score_airwars.py), story pairs over the corpus and
+dev/ (score_stories.py), and the multilingual reports (score.py, also per language: ar,
+fr, es). Unless --no-split, the same figures are taken on our own visible and held-out
+parts of dev, dev2, ACLED, Airwars and multilingual (`bench/split.py`, written to
+var/bench-split/): the full run's predictions restricted to the part's documents, scored
+against the part's gold with the same scorer (extraction is per document, so this equals
+running the part alone); and the story pairs of the full run against the visible and the
+held groups (`split.held_story`; the scorer's per-pair errors are not written). Then extraction throughput on one core,
 in this process, over ../shared/corpus/articles: the extractor alone, and as the workers
 run it (children's names and language too), with the peak memory; and the extractor alone
 on the multilingual reports of each language.
@@ -39,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = ROOT / ".venv" / "bin" / "childwatch"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from split import held_out, split  # noqa: E402
+from split import held_out, split, split_stories  # noqa: E402
 
 
 @dataclass
@@ -66,12 +68,15 @@ def _num(pattern: str, text: str, cast: Callable[[str], Any] = float) -> Any:
 def parse(scorer: str, report: str) -> dict[str, float | int | None]:
     """The figures the issue's "Done means" names, from a scorer's report."""
     if scorer == "claims":
+        # Claim pairs of one incident across documents (resolution), then the claims.
+        pairs = next((ln for ln in report.splitlines() if ln.startswith("resolution pairs:")), "")
         report = next((ln for ln in reversed(report.splitlines()) if ln.startswith("claims tp=")), "")
         return {
             "F1": _num(r"F1=([\d.]+)", report), "P": _num(r"P=([\d.]+) R=", report),
             "R": _num(r" R=([\d.]+) F1", report), "field": _num(r"field accuracy ([\d.]+)", report),
             "DUP": _num(r"\(duplicates (\d+)\)", report, int), "tp": _num(r"claims tp=(\d+)", report, int),
             "fp": _num(r" fp=(\d+)", report, int), "fn": _num(r" fn=(\d+)", report, int),
+            "pairs P": _num(r"P=([\d.]+) R=", pairs), "pairs R": _num(r" R=([\d.]+)$", pairs),
         }  # fmt: skip
     if scorer == "events":
         return {
@@ -138,6 +143,18 @@ def run_parts(bench: Bench, shared: Path, out: Path, parts_root: Path) -> None:
         (out / f"{bench.name}-{part}.txt").write_text(report, encoding="utf-8")
         figures = parse(bench.scorer, report)
         figures["docs"] = sum(1 for _ in (root / "docs").glob("*.json"))
+        bench.figures[part] = figures
+
+
+def run_story_parts(bench: Bench, shared: Path, out: Path, parts_root: Path) -> None:
+    """The full run's story pairs scored against each part's groups (`split.held_story`)."""
+    pred = out / f"{bench.name}.jsonl"
+    for part in ("visible", "held"):
+        clusters = parts_root / part / "stories" / "clusters.jsonl"
+        report = score(bench, shared, pred, bench.docs, clusters)
+        (out / f"{bench.name}-{part}.txt").write_text(report, encoding="utf-8")
+        figures = parse(bench.scorer, report)
+        figures["docs"] = _num(r"member documents present (\d+)", report, int)
         bench.figures[part] = figures
 
 
@@ -224,7 +241,7 @@ def throughput(shared: Path, rounds: int) -> dict[str, float | int]:
 
 
 _SHOWN = {
-    "claims": ("F1", "P", "R", "field", "DUP"),
+    "claims": ("F1", "P", "R", "field", "DUP", "pairs P", "pairs R"),
     "events": ("detected", "field", "place", "perpetrator"),
     "airwars": ("detected", "claims/doc", "count", "country", "place5km", "coverage", "perpetrator"),
     "stories": ("P", "R", "F1", "pairs"),
@@ -287,9 +304,13 @@ def main() -> int:
         parts_root = ROOT / "var" / "bench-split"
         if not (parts_root / "held" / "multilingual").is_dir():  # fixed for good; others may be reading it
             split(shared, parts_root)
+        if not (parts_root / "held" / "stories").is_dir() and (b / "stories" / "clusters.jsonl").exists():
+            split_stories(b / "stories" / "clusters.jsonl", parts_root)
         for bench in benches:
             if bench.name in ("dev", "dev2", "acled", "airwars", "multilingual"):
                 run_parts(bench, shared, args.out, parts_root)
+            elif bench.name == "stories":
+                run_story_parts(bench, shared, args.out, parts_root)
     for bench in benches:
         if bench.name == "multilingual":
             run_languages(bench, shared, args.out, ROOT / "var" / "bench-split", not args.no_split)

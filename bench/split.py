@@ -11,6 +11,10 @@ the first hex digit of the SHA-256 of its id is 0-3 (a quarter, fixed for good).
 multilingual bench (50 reports) was split when the work on Arabic, French and Spanish
 began, before any of it was read, by its own rule: a third of each language's reports,
 those whose SHA-1 of the id is 0 modulo 3 (17 held: 7 Arabic, 9 French, 1 Spanish).
+The stories bench (groups of documents, not documents) is split by group: a group is held
+out when the SHA-1 of its label is 0 modulo 4 (`held_story`), the split the first work on
+its pairs used (2 of its 7 groups, 2 of its 28 pairs); written to
+var/bench-split/{visible,held}/stories/clusters.jsonl.
 """
 
 from __future__ import annotations
@@ -30,7 +34,24 @@ def held_out(doc_id: str, bench: str = "") -> bool:
     return hashlib.sha256(doc_id.encode()).hexdigest()[0] in "0123"
 
 
+def held_story(label: str) -> bool:
+    """Whether a stories group (by its label) is held out."""
+    return int(hashlib.sha1(label.encode()).hexdigest(), 16) % 4 == 0
+
+
 BENCHES = ("dev", "dev2", "acled", "airwars", "multilingual")
+
+
+def split_stories(clusters: Path, out: Path) -> dict[str, int]:
+    """Write the visible and held groups of `clusters` to out/{visible,held}/stories/clusters.jsonl."""
+    lines = [line for line in clusters.read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts = {"visible": 0, "held": 0}
+    for part in counts:
+        chosen = [line for line in lines if held_story(json.loads(line)["label"]) == (part == "held")]
+        counts[part] = len(chosen)
+        (out / part / "stories").mkdir(parents=True, exist_ok=True)
+        (out / part / "stories" / "clusters.jsonl").write_text("".join(x + "\n" for x in chosen), encoding="utf-8")
+    return counts
 
 
 def _doc_id(path: Path) -> str:
@@ -64,6 +85,9 @@ def split(shared: Path, out: Path) -> dict[str, dict[str, int]]:
                 ]  # fmt: skip
                 (out / part / name).mkdir(parents=True, exist_ok=True)
                 (out / part / name / "gold.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    clusters = shared / "bench" / "stories" / "clusters.jsonl"
+    if clusters.exists():
+        counts["stories groups"] = split_stories(clusters, out)
     return counts
 
 

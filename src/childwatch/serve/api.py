@@ -7,10 +7,13 @@ an analyst, reveals an admin. Errors have one shape: {"error": {"status", "messa
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from childwatch import export, review
@@ -145,10 +148,37 @@ def update_me(request: Request, body: MeUpdate, user: CurrentUser, store: StoreD
 # --- reading --------------------------------------------------------------------------------
 
 
-@router.get("/facets", tags=["incidents"])
-def facets(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
-    """The values each filter can take, with incident counts."""
-    return queries.facets(store)
+def _plain(value: Any) -> Any:
+    """What `json` cannot write itself: dates and times (ISO), Decimal (PostgreSQL's sums)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    """The answer written here, in the route's worker thread, with the C encoder: FastAPI
+    would otherwise walk it with `jsonable_encoder` in the event loop (tens of ms for a
+    page of incidents), holding up every other request of the process meanwhile."""
+    body = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain)
+    return Response(body.encode(), media_type="application/json")
+
+
+def _as_of() -> str:
+    """Now, before the store is read: the answer shows every commit made before it. Kept
+    answers are served a little behind the store (serve/cache.py), and say so with it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@router.get("/facets", tags=["incidents"], response_class=JSONResponse)
+def facets(user: CurrentUser, store: StoreDep) -> Response:
+    """The values each filter can take, with incident counts; `as_of`: the store as of when
+    (a kept answer may be a few seconds behind, see README "Scaling out")."""
+    as_of = _as_of()
+    return _json({**queries.facets(store), "as_of": as_of})
 
 
 @router.get("/fields", tags=["review"])
@@ -157,13 +187,15 @@ def fields(user: CurrentUser) -> dict[str, Any]:
     return {"fields": list(review.CORRECTABLE_FIELDS)}
 
 
-@router.get("/dashboard", tags=["incidents"])
-def dashboard(user: CurrentUser, store: StoreDep, raw: Filters) -> dict[str, Any]:
-    """Counts by violation, perpetrator, country and month, with report volume beside them."""
-    return queries.dashboard(store, to_filters(raw))
+@router.get("/dashboard", tags=["incidents"], response_class=JSONResponse)
+def dashboard(user: CurrentUser, store: StoreDep, raw: Filters) -> Response:
+    """Counts by violation, perpetrator, country and month, with report volume beside them;
+    `as_of`: the store as of when."""
+    as_of = _as_of()
+    return _json({**queries.dashboard(store, to_filters(raw)), "as_of": as_of})
 
 
-@router.get("/incidents", tags=["incidents"])
+@router.get("/incidents", tags=["incidents"], response_class=JSONResponse)
 def list_incidents(
     user: CurrentUser,
     store: StoreDep,
@@ -171,11 +203,12 @@ def list_incidents(
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
     sort: Annotated[str, Query(description=f"one of {', '.join(queries.SORTS)}")] = "date",
-) -> dict[str, Any]:
-    """One page of incidents matching the filters."""
+) -> Response:
+    """One page of incidents matching the filters; `as_of`: the store as of when."""
+    as_of = _as_of()
     result = queries.list_incidents(store, to_filters(raw), page, per_page, sort=sort)
     add_passages(store, result.items, raw.get("q"))  # with q: where each matched, pseudonymised
-    return {**result.as_dict(), "filters": raw}
+    return _json({**result.as_dict(), "filters": raw, "as_of": as_of})
 
 
 def _detail(store: Any, incident_id: str, user: users.User, **kw: Any) -> dict[str, Any]:

@@ -3,10 +3,23 @@ API routes (lists, dashboard, filter values), users and ended sessions.
 
 Everything is kept under the store's change token (`store.generation`), read when the
 request comes in: a commit by anyone (another worker, `childwatch run`, a review, a
-logout) makes a new token, and nothing kept under an older one is served after it. An
-answer is kept per role, path and query (and whether it was compressed): what a viewer
-gets is never computed for an admin. Concurrent requests for the same answer compute it
-once; the others wait for it.
+logout) makes a new token. Users and ended sessions kept under an older token are never
+used after it. An answer is kept per role, path and query (and whether it was
+compressed): what a viewer gets is never computed for an admin. Concurrent requests for
+the same answer compute it once; the others wait for it.
+
+Answers may be served a little behind the store, never far and never silently: while a
+writer commits every few hundred milliseconds, computing each answer again in the
+requests that follow every commit made them wait for it (a dashboard over 400,000
+incidents is seconds of work). So an answer computed under an older token is still
+served for up to `MAX_STALE` seconds after its computation began, while one newer
+computation runs in the background (one per answer and process, and not more often than
+its last one took, so that refreshing never takes more than about half the time);
+every answer says since when it shows the store (`as_of` in the JSON body, `Age` in
+seconds as a header). A session that wrote (any successful POST, PATCH or DELETE, see
+`security.SessionMiddleware`) never gets an answer older than its write: analysts see
+their own reviews at once. Once writes stop, the next request starts the refresh that
+brings every answer level with the store.
 
 Per process and in memory, bounded in entries and bytes; a store that cannot tell its
 changes (an in-memory SQLite database) is never cached.
@@ -15,9 +28,12 @@ changes (an in-memory SQLite database) is never cached.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -27,13 +43,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from childwatch.review.users import User
 from childwatch.store.generation import Generation
 
-__all__ = ["CACHED_PATHS", "ReadCache", "StoreMemo"]
+__all__ = ["CACHED_PATHS", "MAX_STALE", "WROTE", "ReadCache", "StoreMemo"]
 
 T = TypeVar("T")
 # GET routes whose answer depends only on the store, the role and the query.
 CACHED_PATHS = frozenset({"/api/incidents", "/api/dashboard", "/api/facets"})
 MAX_BODY = 4 << 20  # larger answers (500 incidents a page is ~0.5 MB) are not kept
+MAX_STALE = 30.0  # seconds: the oldest answer served while a newer one is computed
+MIN_GAP = 0.5  # seconds between the end of one background refresh of an answer and the next
+WROTE = "wrote"  # session key: when the session last wrote (wall-clock seconds)
 _TOKEN = "childwatch.generation"
+log = logging.getLogger(__name__)
 
 
 class StoreMemo:
@@ -96,17 +116,45 @@ class StoreMemo:
         self.generation.close()
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One kept answer: computed under `token`, showing the store as of `as_of` (wall
+    clock, when its computation began), in `took` seconds, finished at `done` (monotonic)."""
+
+    token: str
+    as_of: float
+    took: float
+    done: float
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
 class ReadCache:
     """ASGI middleware (inside the session middleware, outside compression): answers GET
-    requests to `CACHED_PATHS` from `memo` when the same role asked the same thing
-    since the store last changed. Only 200 answers are kept; the route runs for
-    everything else (a missing login still gets its 401 there)."""
+    requests to `CACHED_PATHS` from what it kept when the same role asked the same thing,
+    fresh (same store token) or, within `MAX_STALE`, a little behind the store while a
+    newer answer is computed in the background (see the module doc). Only 200 answers are
+    kept; the route runs for everything else (a missing login still gets its 401 there)."""
 
-    def __init__(self, app: ASGIApp, *, memo: StoreMemo, user: Callable[[Request], User | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        memo: StoreMemo,
+        user: Callable[[Request], User | None],
+        max_stale: float | None = None,
+        max_entries: int = 2048,
+        max_bytes: int = 64 << 20,
+    ) -> None:
         self.app = app
         self.memo = memo
         self.user = user
+        self.max_stale = MAX_STALE if max_stale is None else max_stale
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()  # the newest per key
+        self._bytes = 0
         self._flights: dict[tuple[Any, ...], asyncio.Lock] = {}
+        self._refreshing: dict[tuple[Any, ...], asyncio.Task[None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in CACHED_PATHS:
@@ -120,30 +168,84 @@ class ReadCache:
         query = tuple(sorted(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)))
         gzip = any(k == b"accept-encoding" and b"gzip" in v for k, v in scope["headers"])
         key = ("answer", user.role, scope["path"], query, gzip)
-        if await self._replay(token, key, send):
+        found = self._answers.get(key)
+        if found is not None and found.token == token:
+            await self._replay(found, send)
             return
-        flight = self._flights.setdefault((token, *key), asyncio.Lock())
-        async with flight:  # the first computes; the others find its answer
-            try:
-                if await self._replay(token, key, send):
-                    return
-                await self._compute(scope, receive, send, token, key)
-            finally:
-                self._flights.pop((token, *key), None)
+        if found is not None and self._may_serve_stale(found, scope):
+            self._refresh(key, scope)
+            await self._replay(found, send)
+            return
+        # One computation per answer at a time, whatever the token: while a writer commits
+        # every few milliseconds, one per token would be one per request.
+        if len(self._flights) > self.max_entries:
+            self._flights = {k: v for k, v in self._flights.items() if v.locked()}
+        flight = self._flights.setdefault(key, asyncio.Lock())
+        async with flight:  # the first computes; the others take its answer if they may
+            found = self._answers.get(key)
+            if found is not None and (found.token == token or self._may_serve_stale(found, scope)):
+                await self._replay(found, send)
+                return
+            await self._compute(scope, receive, send, token, key)
 
-    async def _replay(self, token: str, key: tuple[Any, ...], send: Send) -> bool:
-        found = self.memo.get(token, key)
-        if found is None:
+    def _may_serve_stale(self, found: Answer, scope: Scope) -> bool:
+        """Within the bound, and not older than this session's own last write."""
+        wrote = scope.get("session", {}).get(WROTE)
+        if isinstance(wrote, int | float) and wrote >= found.as_of:
             return False
-        status, headers, body = found
-        await send({"type": "http.response.start", "status": status, "headers": list(headers)})
-        await send({"type": "http.response.body", "body": body})
-        return True
+        return time.time() - found.as_of <= self.max_stale
+
+    def _refresh(self, key: tuple[Any, ...], scope: Scope) -> None:
+        """Computes `key`'s answer again in the background, unless that is under way or
+        the last computation ended too recently (see MIN_GAP and the module doc)."""
+        found = self._answers.get(key)
+        if key in self._refreshing or (found and time.monotonic() - found.done < max(MIN_GAP, found.took)):
+            return
+        # The request as it came, without its token (the refresh reads the store's own)
+        # and with a session of its own (nothing the route does to it reaches a cookie).
+        background = {k: v for k, v in scope.items() if k != _TOKEN}
+        background["session"] = dict(scope.get("session", {}))
+
+        async def nothing() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def discard(message: Message) -> None:
+            return None
+
+        async def run() -> None:
+            try:
+                token = self.memo.token(background)
+                if token is not None:
+                    await self._compute(background, nothing, discard, token, key)
+            except Exception:  # the next request computes it in the request instead
+                log.exception("refreshing %s failed", key[2])
+            finally:
+                self._refreshing.pop(key, None)
+
+        self._refreshing[key] = asyncio.get_running_loop().create_task(run())
+
+    async def _replay(self, found: Answer, send: Send) -> None:
+        age = str(max(0, int(time.time() - found.as_of))).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [*found.headers, (b"age", age)]})
+        await send({"type": "http.response.body", "body": found.body})
+
+    def _keep(self, key: tuple[Any, ...], answer: Answer) -> None:
+        old = self._answers.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body) + 512
+            if old.as_of > answer.as_of:  # a slower computation that began earlier: keep the newer
+                answer = old
+        self._answers[key] = answer
+        self._bytes += len(answer.body) + 512
+        while self._answers and (len(self._answers) > self.max_entries or self._bytes > self.max_bytes):
+            _, gone = self._answers.popitem(last=False)
+            self._bytes -= len(gone.body) + 512
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, token: str, key: tuple[Any, ...]) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
         size = 0
+        as_of, began = time.time(), time.monotonic()
 
         async def keep(message: Message) -> None:
             nonlocal start, size
@@ -154,7 +256,8 @@ class ReadCache:
                 size += len(chunks[-1])
                 if not message.get("more_body", False) and start["status"] == 200 and size <= MAX_BODY:
                     headers = tuple((k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie")
-                    self.memo.put(token, key, (200, headers, b"".join(chunks)), size + 512)
+                    now = time.monotonic()
+                    self._keep(key, Answer(token, as_of, now - began, now, headers, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, keep)

@@ -33,15 +33,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from childwatch.serve.cache import StoreMemo
+from childwatch.serve.cache import WROTE, StoreMemo
 from childwatch.store import Store
-from childwatch.store.review import end_session, session_ended
+from childwatch.store.review import end_session, ended_sessions, session_ended
 
 COOKIE = "childwatch_session"
 MAX_AGE = 12 * 3600  # one working day after login; then log in again
 IDLE_TIMEOUT = 30 * 60  # a session left alone this long ends (OWASP ASVS 3.3.2)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # No inline script or style anywhere: everything comes from /static. data: images only
 # for Swagger UI's icons (see DOCS_CSP).
@@ -88,8 +89,8 @@ class EndedInMemory(EndedSessions):
 
 class EndedInStore(EndedSessions):
     """In the store, by the SHA-256 of the token: shared by every worker process and kept
-    across restarts. With `memo`, what was found for a token is not looked up again until
-    the store changes (a logout anywhere is a change)."""
+    across restarts. With `memo`, the ended sessions are read once per store change (a
+    logout anywhere is a change), not once per session."""
 
     def __init__(self, store: Store, memo: StoreMemo | None = None) -> None:
         self.store = store
@@ -106,7 +107,9 @@ class EndedInStore(EndedSessions):
         digest = self._hash(token)
         if self.memo is None:
             return session_ended(self.store, digest)
-        return self.memo.kept("ended", digest, lambda: session_ended(self.store, digest), scope)
+        # All of them at once, once per store change: looked up per session, a hundred
+        # sessions made a hundred queries after every commit of a busy writer.
+        return digest in self.memo.kept("ended", None, lambda: ended_sessions(self.store), scope)
 
 
 class SessionMiddleware:
@@ -162,6 +165,10 @@ class SessionMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 current = scope["session"]
+                if scope["method"] in WRITES and message["status"] < 400 and "uid" in current:
+                    # When this session last wrote: kept answers older than it are not
+                    # served to it (cache.py), so one sees one's own changes at once.
+                    current[WROTE] = round(time.time(), 3)
                 if isinstance(token, str) and current.get("csrf") != token:
                     self.ended.end(token)  # logged out, or replaced by a new login
                 if json.dumps(current, sort_keys=True) != before or (raw and not current):

@@ -29,7 +29,7 @@ WEIGHTS = (
     "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
     "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max", "other_country",
     "other_perpetrator_stated", "other_perpetrator_inferred", "close_count_large", "reported_same_days",
-    "same_headline", "same_headline_max",
+    "same_headline", "same_headline_max", "same_child",
 )  # fmt: skip
 
 

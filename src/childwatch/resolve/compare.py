@@ -10,6 +10,7 @@ count adds at most `same_count`, below the merge threshold.
 from __future__ import annotations
 
 import math
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from childwatch.codebook.resolution import Settings
@@ -127,6 +128,17 @@ def _names_place_of(a: ClaimFacts, b: ClaimFacts) -> bool:
 def _names_admin1_of(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Whether the province `a` states is one `b`'s report keeps mentioning."""
     return bool(a.admin1 and a.place_stated and a.admin1 in b.doc_names)
+
+
+def _names_child_of(a: ClaimFacts, b: ClaimFacts, counted: AbstractSet[str]) -> bool:
+    """Whether a child `a` names in full is one of `b`'s report's children too, or one whose
+    every name `b`'s report keeps mentioning ("Malala Yousafzai": "Malala", "Yousafzai"),
+    unless the two evidences share all those names (`counted`: `shared_name` has them)."""
+    for child in a.children:
+        words = set(child.split())
+        if not words <= counted and (child in b.report_children or words <= b.doc_names | b.names):
+            return True
+    return False
 
 
 def _same_days(a: ClaimFacts, b: ClaimFacts) -> bool:
@@ -253,6 +265,10 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
     elif "same_admin1" not in features and (_names_admin1_of(a, b) or _names_admin1_of(b, a)):
         # The province one claim states, which the other report keeps naming.
         features["named_in_report"] = r["named_in_report"]
+    if (a.children or b.children) and (_names_child_of(a, b, shared) or _names_child_of(b, a, shared)):
+        # One child named in both reports ("Malala Yousafzai" in one claim's evidence, her
+        # names all through the other report): one victim, so one event.
+        features["same_child"] = r["same_child"]
     if story_told and a.headline and b.headline:
         # Reports headlined alike lend each other evidence, even when one claim lacks the
         # place or perpetrator the other states. (Headlines, not openings: an opening is

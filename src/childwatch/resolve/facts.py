@@ -83,6 +83,10 @@ class ClaimFacts:
     # not a figure ("one child", "at least one"): one child's story of an event says
     # nothing of how many the event took (`told_as_person`).
     one_child: bool = False
+    # The children its evidence names by a full name ("Amina Bello": two words or more) among
+    # the children's names found in its report: a child named in two reports is one victim.
+    children: frozenset[str] = frozenset()
+    report_children: frozenset[str] = frozenset()  # ...and all those its report names
     # (latitude, longitude, cos(latitude)) in radians, for `compare.distance_km`: worked
     # out once here rather than at each of the claim's comparisons. None without both.
     radians: tuple[float, float, float] | None = field(init=False, default=None, repr=False, compare=False)
@@ -310,10 +314,20 @@ def told_as_person(count: int | None, kind: str, span: Any) -> bool:
     return not _ONE.search(str(span[2]))
 
 
+_NO_CHILDREN: frozenset[str] = frozenset()
+
+
+def named_children(names: Iterable[str] | None, evidence: str | None = None) -> frozenset[str]:
+    """The children's full names (two words or more: a first name alone is shared by many)
+    of a report, or those of them that `evidence` holds."""
+    found = [n for n in names or () if len(n.split()) >= 2 and (evidence is None or n in evidence)]
+    return frozenset(sys.intern(n) for n in found) if found else _NO_CHILDREN
+
+
 def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
     """`row` holds the claim's columns plus `published`, `url`, `outlet`, `story`,
     `story_url` and `story_outlet_name` of its document and its story's first document,
-    and optionally its document's `title`."""
+    and optionally its document's `title` and `child_names`."""
     story = row["story"] or row["doc_id"]
     outlet = outlet_name(row["url"], row["outlet"], settings)
     story_outlet = outlet_name(row["story_url"], row["story_outlet_name"], settings) if row["story"] else outlet
@@ -368,6 +382,8 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         headline=headline_words(row["title"]) if row.get("title") else frozenset(),
         lead=row["evidence_start"] is not None and row["evidence_start"] < OPENING_CHARS,
         one_child=told_as_person(row["victims_count"], row["kind"], spans.get("victims.count")),
+        children=named_children(row.get("child_names"), evidence),
+        report_children=named_children(row.get("child_names")),
     )
 
 

@@ -234,8 +234,8 @@ _KEY_COLUMNS = (
 
 
 def _claim_rows(where: ColumnElement[bool]) -> Select[Any]:
-    """Claims with their document's publication, url, outlet, story, names and title, and
-    the url and outlet of the story's first document."""
+    """Claims with their document's publication, url, outlet, story, names, title and
+    children's names, and the url and outlet of the story's first document."""
     story = DOCS.alias("story")
     return (
         select(
@@ -246,6 +246,7 @@ def _claim_rows(where: ColumnElement[bool]) -> Select[Any]:
             DOCS.c.near_dup_of.label("story"),
             DOCS.c.names.label("doc_names"),
             DOCS.c.title,
+            DOCS.c.child_names,
             story.c.url.label("story_url"),
             story.c.outlet.label("story_outlet_name"),
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.codebook.regions import continent_of
@@ -437,9 +437,12 @@ def save_block(
 
 def drop_empty_incidents(store: Store) -> int:
     """Delete incidents no claim points to any more (after re-extraction or a re-run)."""
-    used = select(CLAIMS.c.incident_id).where(CLAIMS.c.incident_id.is_not(None)).distinct()
+    # NOT EXISTS, an anti-join: NOT IN over a subquery whose ids overflow PostgreSQL's
+    # work_mem is run again for every incident (cost 3e9 on 1M claims: hours, during
+    # which every `childwatch run` over such a store stood still; NOT EXISTS: 0.7 s).
+    used = select(CLAIMS.c.id).where(CLAIMS.c.incident_id == INCIDENTS.c.id)
     with store.writing() as conn:
-        return int(conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.not_in(used))).rowcount or 0)
+        return int(conn.execute(delete(INCIDENTS).where(~exists(used))).rowcount or 0)
 
 
 def counts(store: Store) -> dict[str, int]:

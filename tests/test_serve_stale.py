@@ -18,10 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from childwatch.read import queries
 from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
-from childwatch.serve import cache, create_app
+from childwatch.serve import api, cache, create_app
 from childwatch.store import open_store
 from conftest import PASSWORD, ROLES, WEB_FIXTURES
 from pgtest import BACKENDS, database_url
@@ -37,16 +38,19 @@ PATHS = (
 SETTLE = cache.MAX_STALE + 5  # seconds: every answer is the store's by then, writes stopped
 
 
-@pytest.fixture(params=BACKENDS)
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A store of our web reports, resolved, with an account of each role."""
-    url = database_url(request, request.param, tmp_path)
+def filled(url: str) -> str:
+    """`url`'s store with our web reports, resolved, and an account of each role."""
     with open_store(url) as store:
         run_pipeline([WEB_FIXTURES], store)
         resolve(store)
         for name, role in ROLES.items():
             add_user(store, name, PASSWORD, role)
     return url
+
+
+@pytest.fixture(params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return filled(database_url(request, request.param, tmp_path))
 
 
 def login(client: TestClient, name: str) -> TestClient:
@@ -171,3 +175,34 @@ def test_past_the_bound_an_answer_is_computed_in_the_request(served: str, monkey
             target = conn.execute(text("SELECT id FROM incidents WHERE status != 'rejected' LIMIT 1")).scalar_one()
             conn.execute(text("UPDATE incidents SET status = 'rejected' WHERE id = :id"), {"id": target})
         assert answer(viewer, "/api/dashboard")["totals"]["incidents"] == before - 1
+
+
+def test_workers_over_postgresql_compute_an_answer_once_for_all(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = filled(database_url(request, "postgresql", tmp_path))
+    calls = [0]
+    real = queries.dashboard
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api.queries, "dashboard", counting)
+    folder = tmp_path / "answers"  # what `serve --workers N` makes for its workers
+    folder.mkdir()
+    # Two apps over one store and one folder, as two worker processes are.
+    with (
+        TestClient(create_app(url, secret_key="k", shared_answers=folder)) as one,
+        TestClient(create_app(url, secret_key="k", shared_answers=folder)) as two,
+    ):
+        login(one, "viewer")
+        login(two, "viewer")
+        first = answer(one, "/api/dashboard")
+        assert answer(two, "/api/dashboard") == first and calls[0] == 1  # the other's answer
+        with open_store(url) as other, other.writing() as conn:
+            target = conn.execute(text("SELECT id FROM incidents WHERE status != 'rejected' LIMIT 1")).scalar_one()
+            conn.execute(text("UPDATE incidents SET status = 'rejected' WHERE id = :id"), {"id": target})
+        after = settled(one, "/api/dashboard", lambda b: b["totals"] != first["totals"])
+        assert settled(two, "/api/dashboard", lambda b: b["totals"] != first["totals"]) == after
+        assert calls[0] == 2  # once more for both

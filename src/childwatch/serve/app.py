@@ -40,6 +40,7 @@ from childwatch.serve.security import (
     SessionMiddleware,
     security_headers,
 )
+from childwatch.serve.shared import SharedAnswers
 from childwatch.serve.templating import render, url_with
 from childwatch.store import Store, open_store
 from childwatch.store.generation import Generation
@@ -86,6 +87,7 @@ def create_app(
     secure_cookies: bool | None = None,
     trusted_proxies: Sequence[str] = (),
     idle_timeout: float = IDLE_TIMEOUT,
+    shared_answers: str | Path | None = None,
 ) -> FastAPI:
     """The web app over one store (opened here from a path or URL unless given).
 
@@ -96,7 +98,8 @@ def create_app(
     by default it is set on requests that came over https. `trusted_proxies` (addresses
     or CIDR ranges) are the only peers whose Forwarded / X-Forwarded-For /
     X-Forwarded-Proto headers are believed. A session ends after `idle_timeout` seconds
-    without a request.
+    without a request. `shared_answers`: the folder in which the worker processes of one
+    server share the answers they computed (PostgreSQL only; see shared.py).
     """
     networks = parse_networks(trusted_proxies)  # a bad address is refused before the store is opened
     if idle_timeout <= 0:
@@ -138,7 +141,8 @@ def create_app(
     app.state.throttle = LoginThrottle()
     # Added innermost first: headers on every response, including errors and static files.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(ReadCache, memo=memo, user=optional_user)  # keeps compressed answers
+    shared = SharedAnswers(shared_answers) if shared_answers and memo.generation.dialect == "postgresql" else None
+    app.add_middleware(ReadCache, memo=memo, user=optional_user, shared=shared)  # keeps compressed answers
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,

@@ -33,7 +33,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from childwatch.review.users import User
+from childwatch.serve.shared import SharedAnswers
 from childwatch.store.generation import Generation
 
 __all__ = ["CACHED_PATHS", "MAX_STALE", "WROTE", "ReadCache", "StoreMemo"]
@@ -51,6 +52,7 @@ CACHED_PATHS = frozenset({"/api/incidents", "/api/dashboard", "/api/facets"})
 MAX_BODY = 4 << 20  # larger answers (500 incidents a page is ~0.5 MB) are not kept
 MAX_STALE = 30.0  # seconds: the oldest answer served while a newer one is computed
 MIN_GAP = 0.5  # seconds between the end of one background refresh of an answer and the next
+WAIT_FOR_OTHERS = 60.0  # seconds a request waits for the answer another worker is computing
 WROTE = "wrote"  # session key: when the session last wrote (wall-clock seconds)
 _TOKEN = "childwatch.generation"
 log = logging.getLogger(__name__)
@@ -145,8 +147,10 @@ class ReadCache:
         max_stale: float | None = None,
         max_entries: int = 2048,
         max_bytes: int = 64 << 20,
+        shared: SharedAnswers | None = None,
     ) -> None:
         self.app = app
+        self.shared = shared  # other workers' answers (PostgreSQL, --workers N: shared.py)
         self.memo = memo
         self.user = user
         self.max_stale = MAX_STALE if max_stale is None else max_stale
@@ -169,6 +173,8 @@ class ReadCache:
         gzip = any(k == b"accept-encoding" and b"gzip" in v for k, v in scope["headers"])
         key = ("answer", user.role, scope["path"], query, gzip)
         found = self._answers.get(key)
+        if self.shared is not None and (found is None or found.token != token):
+            found = self._adopt(key) or found
         if found is not None and found.token == token:
             await self._replay(found, send)
             return
@@ -182,11 +188,34 @@ class ReadCache:
             self._flights = {k: v for k, v in self._flights.items() if v.locked()}
         flight = self._flights.setdefault(key, asyncio.Lock())
         async with flight:  # the first computes; the others take its answer if they may
-            found = self._answers.get(key)
-            if found is not None and (found.token == token or self._may_serve_stale(found, scope)):
-                await self._replay(found, send)
-                return
-            await self._compute(scope, receive, send, token, key)
+            lock = self.shared.claim(key) if self.shared is not None else None
+            deadline = time.monotonic() + WAIT_FOR_OTHERS
+            while True:
+                found = self._answers.get(key)
+                if found is not None and (found.token == token or self._may_serve_stale(found, scope)):
+                    if lock is not None and self.shared is not None:
+                        self.shared.release(lock)
+                    await self._replay(found, send)
+                    return
+                if self.shared is None or lock is not None or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.02)  # another worker is computing it: take its answer
+                self._adopt(key)
+                lock = self.shared.claim(key)
+            try:
+                await self._compute(scope, receive, send, token, key)
+            finally:
+                if lock is not None and self.shared is not None:
+                    self.shared.release(lock)
+
+    def _adopt(self, key: tuple[Any, ...]) -> Answer | None:
+        """The newest answer to `key`, this worker's or one another worker saved since."""
+        assert self.shared is not None
+        newer = self.shared.load(key)
+        if isinstance(newer, Answer):
+            # Counted as done here and now: no refresh of it for as long as it took.
+            self._keep(key, replace(newer, done=time.monotonic()))
+        return self._answers.get(key)
 
     def _may_serve_stale(self, found: Answer, scope: Scope) -> bool:
         """Within the bound, and not older than this session's own last write."""
@@ -201,6 +230,9 @@ class ReadCache:
         found = self._answers.get(key)
         if key in self._refreshing or (found and time.monotonic() - found.done < max(MIN_GAP, found.took)):
             return
+        lock = self.shared.claim(key) if self.shared is not None else None
+        if self.shared is not None and lock is None:
+            return  # another worker is computing it; its answer is taken when saved
         # The request as it came, without its token (the refresh reads the store's own)
         # and with a session of its own (nothing the route does to it reaches a cookie).
         background = {k: v for k, v in scope.items() if k != _TOKEN}
@@ -221,6 +253,8 @@ class ReadCache:
                 log.exception("refreshing %s failed", key[2])
             finally:
                 self._refreshing.pop(key, None)
+                if lock is not None and self.shared is not None:
+                    self.shared.release(lock)
 
         self._refreshing[key] = asyncio.get_running_loop().create_task(run())
 
@@ -257,7 +291,10 @@ class ReadCache:
                 if not message.get("more_body", False) and start["status"] == 200 and size <= MAX_BODY:
                     headers = tuple((k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie")
                     now = time.monotonic()
-                    self._keep(key, Answer(token, as_of, now - began, now, headers, b"".join(chunks)))
+                    answer = Answer(token, as_of, now - began, now, headers, b"".join(chunks))
+                    self._keep(key, answer)
+                    if self.shared is not None:
+                        self.shared.save(key, answer)
             await send(message)
 
         await self.app(scope, receive, keep)

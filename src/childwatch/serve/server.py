@@ -7,15 +7,19 @@ With `workers` > 1, that socket is shared by as many worker processes (uvicorn's
 supervisor restarts one that dies). Each opens the store itself; they share the session
 key kept in the store and each user's session epoch, so a cookie made by one worker is
 valid in every other, and a logout or password change ends it in all of them. The
-schema is migrated once, by the parent, before any worker starts.
+schema is migrated once, by the parent, before any worker starts. Over PostgreSQL they
+also share the answers they compute (shared.py), in a private folder the parent makes and
+removes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -72,7 +76,8 @@ MAX_WORKERS = 64
 def worker_app() -> FastAPI:
     """The app of one worker process, from the settings its parent left in the environment."""
     settings = json.loads(os.environ[WORKER_ENV])
-    return create_app(settings["db"], trusted_proxies=settings["trusted"], idle_timeout=settings["idle"])
+    return create_app(settings["db"], trusted_proxies=settings["trusted"], idle_timeout=settings["idle"],
+                      shared_answers=settings.get("shared"))  # fmt: skip
 
 
 def serve(
@@ -98,6 +103,7 @@ def serve(
     if workers > 1:
         app.state.store.close()
     sock = bind(host, port)
+    shared: str | None = None
     print(f"childwatch is serving {db} at {address(sock)} (API docs: {address(sock)}docs; Ctrl+C stops)",
           file=out, flush=True)  # fmt: skip
     # uvicorn's own proxy handling stays off: it trusts loopback by default, and the app
@@ -107,7 +113,11 @@ def serve(
             config = uvicorn.Config(app, log_level="warning", proxy_headers=False, server_header=False)
             uvicorn.Server(config).run(sockets=[sock])
         else:
-            os.environ[WORKER_ENV] = json.dumps({"db": db, "trusted": list(trusted_proxies), "idle": idle})
+            # The workers share their answers in a folder of their own (shared.py; used on
+            # PostgreSQL, whose change token every process reads alike).
+            shared = tempfile.mkdtemp(prefix="childwatch-answers-")
+            os.environ[WORKER_ENV] = json.dumps({"db": db, "trusted": list(trusted_proxies), "idle": idle,
+                                                 "shared": shared})  # fmt: skip
             config = uvicorn.Config(
                 "childwatch.serve.server:worker_app",
                 factory=True,
@@ -119,3 +129,5 @@ def serve(
             Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)

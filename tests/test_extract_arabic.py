@@ -89,6 +89,11 @@ def test_a_singular_noun_is_one_child_of_its_sex_unless_a_figure_counts_it(
         ("قتل طفل (6 سنوات) في قصف جوي على حلب.", 1, 6, 6),
         ("قتل طفل عمره 18 شهرا في قصف جوي على حلب.", 1, 1, 1),  # months: a child of one
         ("اختطف مسلحون 9 أطفال تتراوح أعمارهم بين 8 و 15 عاما.", 9, 8, 15),
+        # Months in words after the child and her name, or after a glued و: a baby of 0.
+        ("قتلت الطفلة سلمى ستة أشهر في قصف جوي على حلب.", 1, 0, 0),
+        ("قتلت الطفلة سلمى وعمرها ستة أشهر في قصف جوي على حلب.", 1, 0, 0),
+        # A year and a half between dashes: a child of one.
+        ("قتل الرضيع سامي - عام ونصف - حرقا في هجوم على منزل عائلته.", 1, 1, 1),
     ],
 )
 def test_ages_in_years_months_and_ranges(
@@ -369,3 +374,9 @@ def test_a_sudanese_state_and_a_total_over_the_past_two_weeks(extractor: Extract
     assert (raped.location.admin1, raped.location.country, raped.victims.age_min) == ("South Darfur", "SD", 13)
     total = arabic(extractor, "قالت اليونيسف إن 50 طفلا قتلوا أو أصيبوا في اليمن خلال الأسبوعين الماضيين.")
     assert (total.kind, total.date.start, total.date.end) == ("aggregate", "2024-04-26", PUBLISHED)
+
+
+def test_months_after_a_word_of_time_are_no_age(extractor: Extractor) -> None:
+    # "since six months": how long the boy has been held, not how old he is.
+    victims = arabic(extractor, "اعتقلت القوات الطفل سامي منذ ستة أشهر في الخليل.").victims
+    assert (victims.count, victims.age_min, victims.age_max) == (1, None, None)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from childwatch.extract import Extractor
 from conftest import claims_in
 
@@ -118,6 +120,13 @@ def test_the_state_named_as_the_attacker_is_not_where_it_happened(extractor: Ext
     )
     claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
     assert claims and all(c.location.country == "UA" for c in claims)
+
+
+@pytest.mark.parametrize("ages", ["10, 12 and 14", "14, 12, and 10"])
+def test_a_list_of_ages_is_bounded_by_the_youngest_and_the_oldest(extractor: Extractor, ages: str) -> None:
+    text = f"Three pupils aged {ages} were killed when gunmen opened fire on their school in Kumba."
+    claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]
+    assert [(c.victims.count, c.victims.age_min, c.victims.age_max) for c in claims] == [(3, 10, 14)]
 
 
 def test_a_babys_age_in_days_is_not_a_count(extractor: Extractor) -> None:

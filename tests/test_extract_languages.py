@@ -77,6 +77,32 @@ def test_a_girl_of_fourteen_is_one_child_of_that_age(extractor: Extractor) -> No
     assert (victims.count, victims.sex, victims.age_min, victims.age_max) == (1, "female", 14, 14)
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "count", "age_min", "age_max"),
+    [
+        # A range with its unit twice, with a hyphen, a list bounded by its ends, two ages in brackets.
+        ("fr", "Des enfants âgés de 8 ans à 17 ans ont été recrutés par une milice au Kasaï.", None, 8, 17),
+        ("es", "Niños de 8 años a 17 años fueron reclutados por una guerrilla en el Cauca.", None, 8, 17),
+        ("fr", "Des enfants de 9-17 ans ont été enrôlés par une milice au Kasaï.", None, 9, 17),
+        ("es", "Niños de 9-17 años fueron reclutados por una guerrilla en el Cauca.", None, 9, 17),
+        ("fr", "Trois élèves âgés de 14, 12 et 10 ans ont été tués par des hommes armés.", 3, 10, 14),
+        ("es", "Tres estudiantes de 10, 12 y 14 años fueron asesinados por hombres armados.", 3, 10, 14),
+        ("fr", "Deux enfants (3 et 5 ans) ont été tués par des hommes armés.", 2, 3, 5),
+        ("es", "Dos niños (3 y 5 años) fueron asesinados por hombres armados.", 2, 3, 5),
+        # About an age is that age, as "around ten" is 10.
+        ("fr", "Un garçon âgé d'une dizaine d'années a été tué par des hommes armés.", 1, 10, 10),
+        ("es", "Un niño de unos diez años fue asesinado por hombres armados.", 1, 10, 10),
+        # Years of something else are no age.
+        ("es", "Hace más de 10 años, la guerrilla reclutó a 300 niños en el Cauca.", 300, None, None),
+    ],
+)
+def test_ages_told_as_ranges_lists_and_about(
+    extractor: Extractor, language: str, text: str, count: int | None, age_min: int | None, age_max: int | None
+) -> None:
+    victims = only_claim(extractor, text, language).victims
+    assert (victims.count, victims.age_min, victims.age_max) == (count, age_min, age_max)
+
+
 def test_children_under_an_age_are_bounded_below_it(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Tres menores de 15 años resultaron heridos por la explosión.", "es")
     assert (claim.victims.count, claim.victims.age_min, claim.victims.age_max) == (3, None, 14)

@@ -308,3 +308,27 @@ def test_a_neighbourhood_east_of_a_town_is_in_that_towns_country(extractor: Extr
     text = "An airstrike hit a home in the Al-Geneina neighborhood, east of Rafah, killing four children."
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claim.location.country == "PS"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen attacked the Police Secondary School in Kano on Monday, killing 12 children.",
+        "Militants stormed a school in Peshawar. The siege at Army Public School ended with 132 children dead.",
+    ],
+)
+def test_an_actor_word_in_a_schools_name_is_the_place_attacked_not_the_actor(
+    extractor: Extractor, text: str
+) -> None:
+    # No police and no army in these reports: they name a school.
+    claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
+    assert claims
+    for claim in claims:
+        assert (claim.perpetrator, claim.source) == (None, None)
+
+
+def test_forces_holding_children_in_their_own_barracks_are_the_actor(extractor: Extractor) -> None:
+    # A barracks is no school: the army holding children in army barracks stays their detainer.
+    text = "Soldiers detained 12 children in army barracks in Maiduguri for months, a report said."
+    (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "detention_torture"]
+    assert claim.perpetrator == "Nigerian military"

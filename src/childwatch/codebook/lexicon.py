@@ -64,6 +64,8 @@ class Lexicon:
     armed_group_refs: tuple[str, ...]
     state_force_refs: tuple[str, ...]
     unresolved_refs: tuple[str, ...]
+    # After an actor's word, the rest of a school's or hospital's name (" Public School")
+    facility_name: re.Pattern[str]
     attribution_verbs: tuple[str, ...]
     pattern_cues: re.Pattern[str]
     aggregate_cues: re.Pattern[str]
@@ -147,6 +149,13 @@ def load_lexicon() -> Lexicon:
         armed_group_refs=tuple(coref.get("armed_group", [])),
         state_force_refs=tuple(coref.get("state_force", [])),
         unresolved_refs=tuple(coref.get("unresolved", [])),
+        # Capitalised words of the name between ("Army Public School and Degree College"), or none;
+        # matched right after the actor's word, so not wrapped by _compile (escaped words: no errors).
+        facility_name=re.compile(
+            r"(?:\s+(?:[A-Z][\w'’.-]*|and|of|for))*?\s+(?i:"
+            + ("|".join(re.escape(f) for f in coref.get("facility_nouns", [])) or "x^")
+            + r")\b"
+        ),
         attribution_verbs=tuple(ldata.get("attribution", {}).get("verbs", [])),
         pattern_cues=_any(kind.get("pattern_cues", []), "lexicon.toml: kind.pattern_cues", problems)
         or re.compile("x^"),

@@ -68,6 +68,7 @@ class ActorFinder:
             )
         }  # fmt: skip
         self._demonyms = set(lexicon.demonyms)
+        self.lexicon_facility = lexicon.facility_name
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
@@ -97,10 +98,15 @@ class ActorFinder:
                 matched = " ".join(t.norm for t in tokens[m.first : m.last])
                 fallback = None if matched in self._generic else candidates[0]
                 actor = next((a for a in candidates if set(a.countries) & (countries or set())), fallback)
-            if actor is None or self._surname(text, tokens, m.first, m.last):
+            if actor is None or self._surname(text, tokens, m.first, m.last) or self._names_facility(text, m.end):
                 continue
             out.append(ActorMention(m.start, m.end, actor, text[m.start : m.end]))
         return out
+
+    def _names_facility(self, text: str, end: int) -> bool:
+        """Whether the actor's word ending at `end` begins the name of a school or hospital
+        ("Army Public School", "Police Secondary School", "a military hospital")."""
+        return self.lexicon_facility.match(text, end) is not None
 
     def _surname(self, text: str, tokens: list[Token], first: int, last: int) -> bool:
         """A one-word name that ends a person's name after a title or role ("university president
@@ -120,6 +126,8 @@ class ActorFinder:
     def references(self, text: str, offset: int = 0) -> list[Reference]:
         out = []
         for m in self._refs.finditer(text):
+            if self.lexicon_facility.match(text, m.end()):
+                continue  # "the Police Secondary School": a place, not the police
             out.append(
                 Reference(
                     offset + m.start(),

@@ -126,6 +126,8 @@ class VictimReader:
                 low = high = months // 12 if months is not None else None
             if low is None and high is None and below is None:
                 continue
+            if low is not None and high is not None and low > high:
+                low, high = high, low  # a list told oldest first ("14, 12 et 10 ans")
             victims.age_min = low
             victims.age_max = high if high is not None else (below - 1 if below is not None else None)
             # One child of one age, or children told with their one age ("des enfants de 12 ans",

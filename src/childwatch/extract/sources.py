@@ -66,6 +66,7 @@ class Attribution:
 class SourceFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Source] = index_entries(codebook.sources)
+        self._facility = lexicon.facility_name  # "the Police Secondary School": no police speaking
         verbs = words(lexicon.attribution_verbs)
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
         self._according = re.compile(
@@ -123,7 +124,7 @@ class SourceFinder:
         if not out:  # a known source named with no verb of saying nearby still attributes
             for hit in self.index.find(tokenize(text, offset) if tokens is None else tokens):
                 owner = _owner(hit, text, offset, countries)
-                if owner is not None and owner.kind != "media":
+                if owner is not None and owner.kind != "media" and not self._facility.match(text, hit.end - offset):
                     piece = text[hit.start - offset : hit.end - offset]
                     out.append(Attribution(hit.start, hit.end, piece, owner, False, bare=True))
                     break

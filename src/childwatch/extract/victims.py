@@ -21,6 +21,11 @@ _AGE_RANGE = re.compile(
     rf"|({_AGE_WORDS})\s*(?:to|-|–)\s*({_AGE_WORDS})[- ]years?[- ]old)",
     re.IGNORECASE,
 )
+# "aged 10, 12 and 14": a list of ages, bounded by its youngest and its oldest.
+_AGE_LIST = re.compile(
+    rf"\b(?:aged|ages|ages of)\s+({_AGE_WORDS}(?:\s*,\s*{_AGE_WORDS})+,?\s+(?:and|or)\s+{_AGE_WORDS})\b",
+    re.IGNORECASE,
+)
 _AGE_ONE = re.compile(
     rf"\b(?:aged|age|at age|at the age of|when (?:he|she) was(?: just| only)?|who (?:is|was)(?: just| only)?)"
     rf"\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)",
@@ -212,6 +217,11 @@ class VictimFinder:
 
 def sentence_ages(text: str, offset: int = 0) -> tuple[int | None, int | None, Span | None]:
     """Ages stated anywhere in a sentence, outside noun phrases ("aged 10 to 16", "as young as 8")."""
+    m = _AGE_LIST.search(text)
+    if m:
+        ages = [a for a in (_age(w) for w in re.split(r",?\s+(?:and|or)\s+|\s*,\s*", m.group(1))) if a is not None]
+        if ages:
+            return min(ages), max(ages), Span(offset + m.start(), offset + m.end(), m.group())
     m = _AGE_RANGE.search(text)
     if m:
         low, high = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

@@ -49,6 +49,17 @@ def test_boys_who_are_executed_are_killed_not_recruited(extractor: Extractor) ->
     assert _kinds(claims_in(extractor, text)) == ["killing_maiming"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Witnesses said soldiers executed three children at the edge of the village on Sunday.",
+        "The militia executed two teenage boys it accused of spying, residents said.",
+    ],
+)
+def test_children_whom_someone_executes_are_killed_not_recruited(extractor: Extractor, text: str) -> None:
+    assert _kinds(claims_in(extractor, text)) == ["killing_maiming"]
+
+
 def test_a_boy_made_to_execute_is_still_recruitment(extractor: Extractor) -> None:
     text = "The footage shows a boy of about twelve forced to execute a captive in the square."
     assert "recruitment_use" in _kinds(claims_in(extractor, text))

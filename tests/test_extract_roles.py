@@ -317,9 +317,7 @@ def test_a_neighbourhood_east_of_a_town_is_in_that_towns_country(extractor: Extr
         "Militants stormed a school in Peshawar. The siege at Army Public School ended with 132 children dead.",
     ],
 )
-def test_an_actor_word_in_a_schools_name_is_the_place_attacked_not_the_actor(
-    extractor: Extractor, text: str
-) -> None:
+def test_an_actor_word_in_a_schools_name_is_the_place_attacked_not_the_actor(extractor: Extractor, text: str) -> None:
     # No police and no army in these reports: they name a school.
     claims = [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"]
     assert claims
@@ -332,3 +330,23 @@ def test_forces_holding_children_in_their_own_barracks_are_the_actor(extractor: 
     text = "Soldiers detained 12 children in army barracks in Maiduguri for months, a report said."
     (claim,) = [c for c in extractor.extract(text_document(text)) if c.violation == "detention_torture"]
     assert claim.perpetrator == "Nigerian military"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen abducted a girl accused of helping the army near the market in Maiduguri.",
+        "The attack, claimed by a local militia, killed three children near the market in Maiduguri.",
+    ],
+)
+def test_a_participle_after_a_noun_makes_no_speaker(extractor: Extractor, text: str) -> None:
+    # "a girl accused of ...", "the attack, claimed by ...": what is spoken of, not who speaks.
+    claims = extractor.extract(text_document(text))
+    assert claims and all(c.source is None for c in claims)
+
+
+@pytest.mark.parametrize("joint", ["; as such", " - as such"])
+def test_a_connector_before_the_speaker_is_not_part_of_its_name(extractor: Extractor, joint: str) -> None:
+    text = f"The ages were not given{joint} the monitoring group estimated that four children were killed in Mosul."
+    (claim,) = extractor.extract(text_document(text))
+    assert claim.source == "the monitoring group"

@@ -12,7 +12,9 @@ from childwatch.codebook.loader import Codebook, Source
 from childwatch.extract.tokens import PhraseIndex, Token, index_entries, tokenize, words
 
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|who|which|that|this|officials? who)$", re.IGNORECASE)
-_LEADING = re.compile(r"^(?:and|but|while|as|also|so|then|however|meanwhile|now|that|has|have|had)\s+", re.IGNORECASE)
+_LEADING = re.compile(
+    r"^(?:as such|and|but|while|as|also|so|then|however|meanwhile|now|that|has|have|had)\s+", re.IGNORECASE
+)
 # The head of a speaker phrase: a name (capitalised) or one of these nouns.
 _SPEAKER_NOUNS = re.compile(
     r"(?:officials?|authorities|police|spokes(?:man|woman|person)|residents?|villagers?|witnesses|activists?|"
@@ -75,7 +77,10 @@ class SourceFinder:
             re.IGNORECASE,
         )
         self._subject_verb = re.compile(
-            rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b",
+            # Not a participle after its noun ("boys accused of spying", "the attack, claimed by
+            # IS", "children reported as missing"): the noun is what is spoken of, not a speaker.
+            rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as(?:\s+such)?)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b"
+            r"(?!\s+(?:of|as|by)\b)",
             re.IGNORECASE,
         )
         self._verb_subject = re.compile(rf"[,\"”]\s*(?:{verbs})\s+{np}\s*(?=[,;:]|{_FULL_STOP}|$)", re.IGNORECASE)

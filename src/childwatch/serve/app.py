@@ -28,7 +28,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from childwatch.errors import ChildwatchError, InputError, NotFound, PermissionDenied, ReviewError, StoreError
 from childwatch.serve import api, forms, pages
-from childwatch.serve.cache import ReadCache, StoreMemo
+from childwatch.serve.cache import ReadCache, StoreMemo, TokenFirst
 from childwatch.serve.deps import MAX_INT, LoginRequired, optional_user, refuse_nul
 from childwatch.serve.indexing import SearchIndexer
 from childwatch.serve.proxy import TrustedProxyMiddleware, parse_networks
@@ -143,13 +143,15 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     shared = SharedAnswers(shared_answers) if shared_answers and memo.generation.dialect == "postgresql" else None
     app.add_middleware(ReadCache, memo=memo, user=optional_user, shared=shared)  # keeps compressed answers
+    ended = EndedInStore(store, memo)
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
         secure=secure_cookies,
         idle_timeout=idle_timeout,
-        ended=EndedInStore(store, memo),
+        ended=ended,
     )
+    app.add_middleware(TokenFirst, memo=memo, warm=ended.warm)  # the store's token, off the event loop
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: the client address and scheme every other part sees (throttle, cookies, audit).
     app.add_middleware(TrustedProxyMiddleware, trusted=networks)

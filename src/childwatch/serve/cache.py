@@ -44,7 +44,7 @@ from childwatch.review.users import User
 from childwatch.serve.shared import SharedAnswers
 from childwatch.store.generation import Generation
 
-__all__ = ["CACHED_PATHS", "MAX_STALE", "WROTE", "ReadCache", "StoreMemo"]
+__all__ = ["CACHED_PATHS", "MAX_STALE", "WROTE", "ReadCache", "StoreMemo", "TokenFirst"]
 
 T = TypeVar("T")
 # GET routes whose answer depends only on the store, the role and the query.
@@ -69,6 +69,9 @@ class StoreMemo:
         self._items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._waiting: asyncio.Future[str | None] | None = None  # the requests the next read serves
+        self._reading = False
+        self._reader: asyncio.Task[None] | None = None
 
     def token(self, scope: Scope | None = None) -> str | None:
         """The store's token, read once per request (kept in its scope)."""
@@ -78,6 +81,34 @@ class StoreMemo:
         if scope is not None:
             scope[_TOKEN] = token
         return token
+
+    async def read_token(self, scope: Scope) -> str | None:
+        """`token(scope)` without holding up the event loop where it costs a query
+        (PostgreSQL: a round trip, 2 ms a request on a busy machine, during which the
+        process served no one): read in a thread, one read for all the requests waiting
+        when it starts, so that each still sees every commit made before it came."""
+        if self.cheap or _TOKEN in scope:
+            return self.token(scope)
+        loop = asyncio.get_running_loop()
+        if self._waiting is None:
+            self._waiting = loop.create_future()
+        waiting = self._waiting
+        if not self._reading:
+            self._reading = True
+            self._reader = loop.create_task(self._read_for_waiting())
+        scope[_TOKEN] = await asyncio.shield(waiting)
+        return scope[_TOKEN]  # type: ignore[no-any-return]
+
+    async def _read_for_waiting(self) -> None:
+        try:
+            while self._waiting is not None:
+                batch, self._waiting = self._waiting, None  # who came after this starts waits for the next
+                try:
+                    batch.set_result(await asyncio.to_thread(self.generation.current))
+                except Exception as exc:  # each waiting request fails as a read of its own would
+                    batch.set_exception(exc)
+        finally:
+            self._reading = False
 
     def get(self, token: str, key: tuple[Any, ...]) -> Any | None:
         with self._lock:
@@ -298,3 +329,24 @@ class ReadCache:
             await send(message)
 
         await self.app(scope, receive, keep)
+
+
+class TokenFirst:
+    """ASGI middleware (outside the session middleware): reads the store's change token for
+    each request off the event loop (`StoreMemo.read_token`), then, once per token, what
+    every request checks under it (`warm`: the ended sessions) in a thread as well, so
+    that neither holds up the other requests of the process."""
+
+    def __init__(self, app: ASGIApp, *, memo: StoreMemo, warm: Callable[[Scope], object] | None = None) -> None:
+        self.app = app
+        self.memo = memo
+        self.warm = warm
+        self._warmed: str | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.memo.cheap and not scope["path"].startswith("/static/"):
+            token = await self.memo.read_token(scope)
+            if self.warm is not None and token is not None and token != self._warmed:
+                await asyncio.to_thread(self.warm, scope)
+                self._warmed = token
+        await self.app(scope, receive, send)

@@ -107,9 +107,13 @@ class EndedInStore(EndedSessions):
         digest = self._hash(token)
         if self.memo is None:
             return session_ended(self.store, digest)
-        # All of them at once, once per store change: looked up per session, a hundred
-        # sessions made a hundred queries after every commit of a busy writer.
-        return digest in self.memo.kept("ended", None, lambda: ended_sessions(self.store), scope)
+        return digest in self.warm(scope)
+
+    def warm(self, scope: Scope | None = None) -> frozenset[str]:
+        """Every ended session, read once per store change (`memo`): looked up per session,
+        a hundred sessions made a hundred queries after every commit of a busy writer."""
+        assert self.memo is not None
+        return self.memo.kept("ended", None, lambda: ended_sessions(self.store), scope)
 
 
 class SessionMiddleware:

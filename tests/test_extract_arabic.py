@@ -380,3 +380,9 @@ def test_months_after_a_word_of_time_are_no_age(extractor: Extractor) -> None:
     # "since six months": how long the boy has been held, not how old he is.
     victims = arabic(extractor, "اعتقلت القوات الطفل سامي منذ ستة أشهر في الخليل.").victims
     assert (victims.count, victims.age_min, victims.age_max) == (1, None, None)
+
+
+def test_a_baby_killed_and_his_brother_wounded_are_two_claims_with_their_ages(extractor: Extractor) -> None:
+    text = "أضرم مستوطنون النار في منزل بقرية دوما مما أدى إلى مقتل طفل عمره 18 شهرا وإصابة شقيقه ذي الأربع سنوات."
+    claims = extractor.extract(report(text, "ar"))
+    assert sorted((c.victims.count, c.victims.age_min, c.victims.age_max) for c in claims) == [(1, 1, 1), (1, 4, 4)]

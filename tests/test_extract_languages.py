@@ -1228,3 +1228,25 @@ def test_french_forces_by_their_full_names_and_armed_men_described(
 def test_a_toll_since_the_start_of_the_year(extractor: Extractor, language: str, text: str) -> None:
     claim = only_claim(extractor, text, language, published="2015-08-02")
     assert (claim.date.start, claim.date.end, claim.kind) == ("2015-01-01", "2015-08-02", "aggregate")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Des colons ont incendié une maison à Douma, tuant un bébé de 18 mois et blessant son frère de quatre ans."),
+        ("es", "Colonos incendiaron una casa en Duma; un bebé de 18 meses murió y su hermano de cuatro años resultó herido."),
+    ],
+)
+def test_two_children_each_with_a_verb_of_its_own_are_two_claims_with_their_ages(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    claims = extractor.extract(report(text, language))
+    assert sorted((c.violation, c.victims.count, c.victims.age_min) for c in claims) == [
+        ("killing_maiming", 1, 1),
+        ("killing_maiming", 1, 4),
+    ]
+
+
+def test_one_group_of_children_with_two_verbs_stays_one_claim(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "Un obus a tué ou blessé cinq enfants devant l'école de Goma.", "fr")
+    assert claim.victims.count == 5

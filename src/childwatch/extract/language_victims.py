@@ -9,6 +9,7 @@ their ages and their sex, read with the language's file.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from childwatch.codebook.languages import LanguageLexicon
 from childwatch.extract.lexical import alternation, key, variants, words_between
@@ -207,6 +208,35 @@ class VictimReader:
         return age if age is not None and 0 <= age < most else None
 
     # ---- actors and sources ----------------------------------------------------------------
+
+
+def one_child_per_verb(
+    triggers: list[tuple[int, int]], near: list[Child], single: Collection[Child]
+) -> list[tuple[tuple[int, int], list[Child]]] | None:
+    """Single children of one sentence each told with a verb of their own ("مقتل طفل عمره 18
+    شهرا وإصابة شقيقه ذي الأربع سنوات", "tuant un bébé de 18 mois et blessant son frère de
+    quatre ans", "un garçon a été tué et une fillette blessée"): each child with the verb
+    between it and the child before (the last one), or else each with the verb between it and
+    the next child (the first one), when every child has its own and each child noun tells one
+    child (`single`); None otherwise (one group of children, one claim)."""
+    if len(near) < 2 or not all(c in single for c in near):
+        return None
+    children, verbs = sorted(near), sorted(triggers)
+    for before in (True, False):
+        paired: list[tuple[tuple[int, int], list[Child]]] = []
+        for k, child in enumerate(children):
+            if before:
+                low = children[k - 1][1] if k else 0
+                among = [v for v in verbs if low <= v[0] and v[1] <= child[0]]
+            else:
+                high = children[k + 1][0] if k + 1 < len(children) else 1 << 62
+                among = [v for v in reversed(verbs) if child[1] <= v[0] and v[1] <= high]
+            if not among:
+                break
+            paired.append((among[-1], [child]))
+        else:
+            return paired
+    return None
 
 
 def _magnitude(low: int) -> str:

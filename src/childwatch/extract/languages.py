@@ -29,7 +29,7 @@ from childwatch.codebook.loader import Codebook
 from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
-from childwatch.extract.language_victims import Child, VictimReader
+from childwatch.extract.language_victims import Child, VictimReader, one_child_per_verb
 from childwatch.extract.lexical import (
     NEVER,
     key,
@@ -161,43 +161,51 @@ class LanguageExtractor:
                 chosen = self._trigger(rule, folded, piece, start, children, names, shares)
                 if chosen is None:
                     continue
-                trigger, near = chosen
-                claim = Claim(
-                    doc_id=document.id,
-                    violation=rule.key,  # type: ignore[arg-type]  # a key the loader validated
-                    kind="incident",
-                    evidence=span(text, where, start, end),
-                    trigger=span(text, where, trigger[0], trigger[1]),
-                )
-                claim.victims = self.counts.victims(folded, piece, start, near, trigger)
-                if claim.victims.age_min is None and claim.victims.age_max is None:
-                    # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers";
-                    # not when other children are told with them ("niños, niñas y adolescentes").
-                    ages = [aged.get((c[0], c[1])) for c in near]
-                    if len(set(ages)) == 1 and ages[0] is not None:
-                        claim.victims.age_min, claim.victims.age_max = ages[0]
-                claim.location = self.places.location(
-                    (start, end),
-                    places,
-                    unknown,
-                    self._country_said(demonyms, nouns, start, end, main_country),
-                    text,
-                    where,
-                )
-                told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
-                self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told, children)
-                claim.date = self.dates.read(piece, start, text, where, published) or (
-                    lede if lede is not None else DateRange()
-                )
-                attributed = source or last_source or following
-                if attributed is not None:
-                    claim.source, claim.source_id, claim.source_span = attributed
-                claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
-                if claim.date.start is None and claim.date.end is None:
-                    # The report's date bounds whatever it tells undated, an event or a total or
-                    # a practice: each happened, or was counted, on or before it.
-                    claim.date = DateRange(start=None, end=published)
-                claims.append(claim)
+                # Two single children, each with a verb of its own (a baby killed, his brother
+                # wounded): two claims, each with its child's age.
+                verbs = [(m.start() + start, m.end() + start) for m in rule.triggers.finditer(piece)]
+                one = [
+                    c
+                    for c in chosen[1]
+                    if c[3] == 1 or self.counts.victims(folded, piece, start, [c], c[:2]).count == 1
+                ]
+                for trigger, near in one_child_per_verb(verbs, chosen[1], one) or [chosen]:
+                    claim = Claim(
+                        doc_id=document.id,
+                        violation=rule.key,  # type: ignore[arg-type]  # a key the loader validated
+                        kind="incident",
+                        evidence=span(text, where, start, end),
+                        trigger=span(text, where, trigger[0], trigger[1]),
+                    )
+                    claim.victims = self.counts.victims(folded, piece, start, near, trigger)
+                    if claim.victims.age_min is None and claim.victims.age_max is None:
+                        # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers";
+                        # not when other children are told with them ("niños, niñas y adolescentes").
+                        ages = [aged.get((c[0], c[1])) for c in near]
+                        if len(set(ages)) == 1 and ages[0] is not None:
+                            claim.victims.age_min, claim.victims.age_max = ages[0]
+                    claim.location = self.places.location(
+                        (start, end),
+                        places,
+                        unknown,
+                        self._country_said(demonyms, nouns, start, end, main_country),
+                        text,
+                        where,
+                    )
+                    told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
+                    self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told, children)
+                    claim.date = self.dates.read(piece, start, text, where, published) or (
+                        lede if lede is not None else DateRange()
+                    )
+                    attributed = source or last_source or following
+                    if attributed is not None:
+                        claim.source, claim.source_id, claim.source_span = attributed
+                    claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
+                    if claim.date.start is None and claim.date.end is None:
+                        # The report's date bounds whatever it tells undated, an event or a total or
+                        # a practice: each happened, or was counted, on or before it.
+                        claim.date = DateRange(start=None, end=published)
+                    claims.append(claim)
         return _merge(claims, document.published)
 
     # ---- violations and victims ------------------------------------------------------------

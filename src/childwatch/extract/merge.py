@@ -141,8 +141,9 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
 
     if a.violation != b.violation:
         return apart("violation differs")
-    if _same_words(a.evidence.text) == _same_words(b.evidence.text):
-        # A caption or paragraph printed twice: one mention, whatever it says.
+    if a.evidence.start != b.evidence.start and _same_words(a.evidence.text) == _same_words(b.evidence.text):
+        # A caption or paragraph printed twice: one mention, whatever it says. (One sentence read
+        # twice, for two children each told with a verb of its own, is weighed as two mentions.)
         return Decision(True, ("the same sentence again",), a.evidence.start, b.evidence.start)
     if _announces_new(b.evidence.text):
         return apart("announced as a new event")

@@ -129,6 +129,19 @@ def test_a_list_of_ages_is_bounded_by_the_youngest_and_the_oldest(extractor: Ext
     assert [(c.victims.count, c.victims.age_min, c.victims.age_max) for c in claims] == [(3, 10, 14)]
 
 
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Karim is just 15 and a child soldier of the militia, trained at a camp near Raqqa.", 15),
+        ("The girl was only 9 when she was abducted by gunmen near Kano.", 9),
+        ("The toll was only 12 people after gunmen attacked a school in Kano, killing children.", None),
+    ],
+)
+def test_an_age_told_with_just_or_only(extractor: Extractor, text: str, age: int | None) -> None:
+    (claim, *_) = claims_in(extractor, text)
+    assert (claim.victims.age_min, claim.victims.age_max) == (age, age)
+
+
 def test_a_babys_age_in_days_is_not_a_count(extractor: Extractor) -> None:
     text = "A rocket hit the maternity ward in Orikhiv overnight and killed a 3-day-old baby, the governor said."
     claims = [c for c in claims_in(extractor, text) if c.violation == "killing_maiming"]

@@ -1233,8 +1233,8 @@ def test_a_toll_since_the_start_of_the_year(extractor: Extractor, language: str,
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        ("fr", "Des colons ont incendié une maison à Douma, tuant un bébé de 18 mois et blessant son frère de quatre ans."),
-        ("es", "Colonos incendiaron una casa en Duma; un bebé de 18 meses murió y su hermano de cuatro años resultó herido."),
+        ("fr", "Des colons ont incendié une maison, tuant un bébé de 18 mois et blessant son frère de quatre ans."),
+        ("es", "Colonos incendiaron una casa; un bebé de 18 meses murió y su hermano de cuatro años resultó herido."),
     ],
 )
 def test_two_children_each_with_a_verb_of_its_own_are_two_claims_with_their_ages(

@@ -28,7 +28,10 @@ _AGE_LIST = re.compile(
 )
 _AGE_ONE = re.compile(
     rf"\b(?:aged|age|at age|at the age of|when (?:he|she) was(?: just| only)?|who (?:is|was)(?: just| only)?)"
-    rf"\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)",
+    rf"\s+({_AGE_WORDS})\b(?![- ]years?[- ]old|,\d)"
+    # "Yasir is just 15 and ...", "she was only 12 when ...": an age, where a figure of something
+    # else would go on with its noun ("the toll was only 12 people").
+    rf"|\b(?:is|was)\s+(?:just|only|barely)\s+({_AGE_WORDS})(?=\s*(?:[,.;]|and\b|when\b|at the time\b|years?\b))",
     re.IGNORECASE,
 )
 _AS_YOUNG_AS = re.compile(rf"\b(?:as young as|as little as|from the age of)\s+({_AGE_WORDS})\b", re.IGNORECASE)
@@ -232,8 +235,9 @@ def sentence_ages(text: str, offset: int = 0) -> tuple[int | None, int | None, S
         return _age(m.group(1)), None, Span(offset + m.start(), offset + m.end(), m.group())
     for regex in (_AROUND_AGE, _AGE_ONE):
         m = regex.search(text)
-        if m and _age(m.group(1)) is not None:
-            a = _age(m.group(1))
+        told = m and next((g for g in m.groups() if g is not None), None)
+        if m and told and _age(told) is not None:
+            a = _age(told)
             return a, a, Span(offset + m.start(), offset + m.end(), m.group())
     m = _DAYS_OLD.search(text)
     if m:

@@ -1250,3 +1250,30 @@ def test_two_children_each_with_a_verb_of_its_own_are_two_claims_with_their_ages
 def test_one_group_of_children_with_two_verbs_stays_one_claim(extractor: Extractor) -> None:
     claim = only_claim(extractor, "Un obus a tué ou blessé cinq enfants devant l'école de Goma.", "fr")
     assert claim.victims.count == 5
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Deux fillettes ont été violées par des soldats de la Minusca à Bambari."),
+        ("es", "Dos niñas fueron violadas por cascos azules en Bambari."),
+        ("ar", "اغتصب جنود حفظ السلام طفلة في بامباري بجمهورية أفريقيا الوسطى."),
+    ],
+)
+def test_a_un_missions_soldiers_are_peacekeepers_not_the_host_countrys_army(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.perpetrator_id, claim.location.country) == ("un_peacekeepers", "CF")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "country"),
+    [
+        ("fr", "Le M23, soutenu par le Rwanda, a bombardé un camp de déplacés à Goma, tuant neuf enfants.", "CD"),
+        ("es", "El M23, respaldado por Ruanda, bombardeó un campamento en Goma y mató a nueve niños.", "CD"),
+        ("ar", "قتل ثلاثة أطفال في قصف شنته الميليشيات المدعومة من إيران على قرية في ريف حلب.", "SY"),
+    ],
+)
+def test_a_country_backing_a_side_is_no_place(extractor: Extractor, language: str, text: str, country: str) -> None:
+    assert only_claim(extractor, text, language).location.country == country

@@ -126,6 +126,7 @@ class LanguageLexicon:
     place_cues: re.Pattern[str] | None
     settlements: re.Pattern[str] | None  # words before a town's name read as written if the gazetteer lacks it
     not_places: frozenset[str]
+    backers: re.Pattern[str] | None  # words before a country that backs a side ("soutenu par"): no place
     clause_breaks: re.Pattern[str] | None  # words after a comma that open a clause telling another event
     articles: tuple[str, ...]  # spellings of the article a form may start with, the usual one first (ال, لل)
     prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
@@ -192,7 +193,7 @@ _TABLE_KEYS = {
     "kind": frozenset({"pattern", "aggregate"}),
     "forces": frozenset({"described", "refer_back", "state", "against", "attacks", "responding", "fought_back"}),
     "sources": frozenset({"cues", "accusing", "clause", "of", "own_act", "bodies", "named"}),
-    "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places"}),
+    "places": frozenset({"countries", "demonyms", "cues", "settlements", "not_places", "backers"}),
 }
 
 
@@ -392,6 +393,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         place_cues=words(_strings(places_t, "cues", f"{name}: places", problems), "places.cues"),
         settlements=words(_strings(places_t, "settlements", f"{name}: places", problems), "places.settlements"),
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
+        backers=words(_strings(places_t, "backers", f"{name}: places", problems), "places.backers"),
         clause_breaks=words(_strings(data, "clause_breaks", name, problems), "clause_breaks"),
         articles=tuple(fold_pattern(a) for a in _strings(data, "articles", name, problems)),
         prefix=prefix,

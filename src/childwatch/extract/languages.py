@@ -101,12 +101,17 @@ class LanguageExtractor:
         actor_matches = list(self._actors.finditer(folded))
         # A news agency's country says who reports, never where ("وكالة الأنباء السعودية").
         agencies = self.sources.news_agencies(folded)
-        country_matches = [
-            m for m in self._countries.finditer(folded) if not any(a.start() <= m.start() < a.end() for a in agencies)
-        ]
+        # Nor a country that backs a side ("le M23, soutenu par le Rwanda", "المدعومة من إيران").
+        backing = [m.end() for m in self.lx.backers.finditer(folded)] if self.lx.backers else []
+        country_matches, backers = [], []
+        for m in self._countries.finditer(folded):
+            if any(0 <= m.start() - b <= 4 for b in backing):
+                backers.append(m)
+            elif not any(a.start() <= m.start() < a.end() for a in agencies):
+                country_matches.append(m)
         acting = {m.start("nation") for m in self._forces_of_nation.finditer(folded)}
-        # Nor do those in the name of an actor or an agency.
-        named = actor_matches + agencies
+        # Nor do those in the name of an actor or an agency, or a backer's name.
+        named = actor_matches + agencies + backers
         demonyms = [
             m
             for m in self._demonyms.finditer(folded)

@@ -386,3 +386,9 @@ def test_a_baby_killed_and_his_brother_wounded_are_two_claims_with_their_ages(ex
     text = "أضرم مستوطنون النار في منزل بقرية دوما مما أدى إلى مقتل طفل عمره 18 شهرا وإصابة شقيقه ذي الأربع سنوات."
     claims = extractor.extract(report(text, "ar"))
     assert sorted((c.victims.count, c.victims.age_min, c.victims.age_max) for c in claims) == [(1, 1, 1), (1, 4, 4)]
+
+
+def test_in_a_statement_is_no_place(extractor: Extractor) -> None:
+    # "في بيان" (in a statement) is not Bayān in Kuwait: the strike was in Idlib.
+    claim = arabic(extractor, "أعلنت منظمة اليونيسف في بيان مقتل ثلاثة أطفال في قصف جوي على مدينة إدلب.")
+    assert (claim.location.name, claim.location.country, claim.source) == ("Idlib", "SY", "UNICEF")

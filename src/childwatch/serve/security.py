@@ -2,8 +2,9 @@
 the people in the data and the analysts using it.
 
 Sessions live in a signed, timestamped cookie (itsdangerous): it holds only the user id,
-the user's session epoch, the login time, the time of the last request and the CSRF
-token, never a name or a role, so that a changed role or a disabled user takes effect on
+the user's session epoch, the login time, the time of the last request, the time of the
+session's last write (cache.py serves it nothing older) and the CSRF token, never a name
+or a role, so that a changed role or a disabled user takes effect on
 the next request (`deps.current_user` re-reads the user), and a password change ends the
 other sessions (the epoch in the cookie is outdated), also across server restarts. A
 session ends 12 hours after login, or after `idle_timeout` seconds without a request

@@ -128,6 +128,12 @@ def test_breaches_of_childrens_rights_are_not_sexual_violence(extractor: Extract
         ("fr", "Le 3 mars, quatre enfants ont été tués par une mine.", "2024-03-03", "day"),
         ("fr", "Hier, quatre enfants ont été tués par une mine.", "2024-05-09", "day"),
         ("fr", "Jeudi, quatre enfants ont été tués par une mine.", "2024-05-09", "day"),
+        # Last month is the month before the report's, as in English; this month the report's own.
+        ("fr", "Le mois dernier, quatre enfants ont été tués par une mine.", "2024-04", "month"),
+        ("es", "El mes pasado, cuatro niños murieron por una mina.", "2024-04", "month"),
+        ("ar", "قتل أربعة أطفال الشهر الماضي بانفجار لغم.", "2024-04", "month"),
+        ("ar", "قتل أربعة أطفال مطلع الشهر الجاري بانفجار لغم.", "2024-05", "month"),
+        ("fr", "Ce mois-ci, quatre enfants ont été tués par une mine.", "2024-05", "month"),
     ],
 )
 def test_dates_by_month_name_weekday_and_relative_to_publication(

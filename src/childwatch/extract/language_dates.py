@@ -78,6 +78,14 @@ class DateReader:
             if lexicon.this_year
             else None
         )
+        # A month told by its place before the report: the month before ("le mois dernier") or
+        # the report's own ("ce mois-ci", "الشهر الجاري"), told alone, with no day.
+        last, this = (alternation(f).replace(r"\ ", r"[\s-]+") for f in (lexicon.last_month, lexicon.this_month))
+        self._month_of_report = (
+            re.compile(rf"(?<!\w)(?:(?P<last>{last})|(?P<this>{this}))(?!\w)", re.IGNORECASE)
+            if lexicon.last_month or lexicon.this_month
+            else None
+        )
         self._month_alone = [
             re.compile(rf"(?<!\w){t.replace('{month}', rf'(?P<month>{glued}(?:{months}))')}(?!\w)", re.IGNORECASE)
             for t in lexicon.month_alone
@@ -177,6 +185,12 @@ class DateReader:
                 year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
                 iso = f"{year:04d}-{month:02d}"
                 return DateRange(iso, iso, "month", span(text, where, alone.start() + offset, alone.end() + offset))
+            told = self._month_of_report.search(piece) if self._month_of_report is not None else None
+            if told is not None:
+                first = day.replace(day=1)
+                which = first if told.group("this") else (first - timedelta(days=1)).replace(day=1)
+                iso = f"{which.year:04d}-{which.month:02d}"
+                return DateRange(iso, iso, "month", span(text, where, told.start() + offset, told.end() + offset))
             this_year = self._this_year.search(piece) if self._this_year is not None else None
             if this_year is not None:
                 # "depuis le début de l'année", "منذ بداية العام": from the report's first of January.

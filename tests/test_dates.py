@@ -54,6 +54,8 @@ SINGLE = [
     ("this month", PUB, "this month", "2015-07", "2015-07", "month"),
     ("earlier this month", PUB, "earlier this month", "2015-07", "2015-07", "month"),
     ("earlier this year", PUB, "earlier this year", "2015", "2015", "year"),
+    ("since the start of the year", PUB, "since the start of the year", "2015", "2015-07-06", "range"),
+    ("by the end of the month", PUB, "the end of the month", "2015-07", "2015-07", "month"),
     ("last week", PUB, "last week", "2015-06-29", "2015-07-05", "range"),
     ("this week", "2015-07-08", "this week", "2015-07-06", "2015-07-08", "range"),
     ("yesterday", PUB, "yesterday", "2015-07-05", "2015-07-05", "day"),

@@ -183,7 +183,8 @@ _WORDS = [
     rf"(?P<past_u>{_UNIT}))\b)",
     r"(?P<RECENT>(?i:recent\s+(?P<rec_u>days|weeks|months|years)\b))",
     r"(?P<WEEKEND>(?i:(?P<we_rel>the|last|this)\s+weekend)\b)",
-    r"(?P<UNIT>(?i:(?P<u_rel>last|this|earlier\s+this|later\s+this)\s+(?P<u_u>year|month|week))\b)",
+    # "since the start of the year", "by the end of the month": of the report, as "this year".
+    r"(?P<UNIT>(?i:(?P<u_rel>last|this|earlier\s+this|later\s+this|(?<=of\s)the)\s+(?P<u_u>year|month|week))\b)",
     # "Sunday school" is no date.
     rf"(?P<WEEKDAY>(?:(?P<wd_rel>(?i:last|this|next))\s+)?(?P<wd>{_WEEKDAY})\b(?!\s+school)"
     rf"(?:\s+(?i:night|morning|afternoon|evening)\b)?)",

@@ -64,6 +64,8 @@ class Lexicon:
     armed_group_refs: tuple[str, ...]
     state_force_refs: tuple[str, ...]
     unresolved_refs: tuple[str, ...]
+    armed_men: tuple[str, ...]  # nouns after a community's name that make its militia ("Pokot militias")
+    generic_descriptions: tuple[str, ...]  # aliases any war has: an actor's only in a report set where it is
     # After an actor's word, the rest of a school's or hospital's name (" Public School")
     facility_name: re.Pattern[str]
     attribution_verbs: tuple[str, ...]
@@ -149,6 +151,8 @@ def load_lexicon() -> Lexicon:
         armed_group_refs=tuple(coref.get("armed_group", [])),
         state_force_refs=tuple(coref.get("state_force", [])),
         unresolved_refs=tuple(coref.get("unresolved", [])),
+        armed_men=tuple(coref.get("armed_men", [])),
+        generic_descriptions=tuple(coref.get("generic", [])),
         # Capitalised words of the name between ("Army Public School and Degree College"), or none;
         # matched right after the actor's word, so not wrapped by _compile (escaped words: no errors).
         facility_name=re.compile(

@@ -37,14 +37,6 @@ _TITLE_BEFORE = re.compile(
 )
 
 
-# The words reports use for a community's armed men. A militia listed as "<community> militia"
-# is named by any of them ("Pokot militias", "Murle militants"), not only by the forms its
-# codebook entry happens to list; the bare community name stays no alias (see actors.toml).
-_ARMED_MEN = (
-    "militia", "militias", "militiamen", "militants", "gunmen", "raiders", "fighters", "attackers", "warriors",
-)  # fmt: skip
-
-
 class ActorFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Actor] = index_entries(codebook.actors)
@@ -52,23 +44,16 @@ class ActorFinder:
             community = actor.name.removesuffix(" militia")
             if actor.kind == "militia" and community != actor.name:
                 named = {normalise(a) for a in (actor.name, *actor.aliases)}
-                for noun in _ARMED_MEN:
+                for noun in lexicon.armed_men:
                     if normalise(f"{community} {noun}") not in named:
                         self.index.add(f"{community} {noun}", actor)
-        self._generic = {normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs)}
-        self._generic |= {"government forces", "government troops", "police", "army", "military", "security forces"}
-        # Descriptions any war has, bound to one country's group as aliases: theirs only in a report
-        # about that country ("opposition forces" are South Sudan's SPLA-IO, not Syria's rebels).
-        # ("a people's militia member" in Myanmar is no Donetsk separatist.)
-        self._generic |= {
-            normalise(d)
-            for d in (
-                "opposition forces", "opposition fighters", "rebel fighters", "armed opposition groups",
-                "people's militia", "separatist forces", "separatist militants",
-            )
-        }  # fmt: skip
+        # Descriptions (the lexicon's coreference words and its generic aliases): an actor's only
+        # in a report set in one of its countries.
+        self._generic = {
+            normalise(r) for r in (*lexicon.armed_group_refs, *lexicon.state_force_refs, *lexicon.generic_descriptions)
+        }
         self._demonyms = set(lexicon.demonyms)
-        self.lexicon_facility = lexicon.facility_name
+        self._facility = lexicon.facility_name
         self._state_forces: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
@@ -106,7 +91,7 @@ class ActorFinder:
     def _names_facility(self, text: str, end: int) -> bool:
         """Whether the actor's word ending at `end` begins the name of a school or hospital
         ("Army Public School", "Police Secondary School", "a military hospital")."""
-        return self.lexicon_facility.match(text, end) is not None
+        return self._facility.match(text, end) is not None
 
     def _surname(self, text: str, tokens: list[Token], first: int, last: int) -> bool:
         """A one-word name that ends a person's name after a title or role ("university president
@@ -126,7 +111,7 @@ class ActorFinder:
     def references(self, text: str, offset: int = 0) -> list[Reference]:
         out = []
         for m in self._refs.finditer(text):
-            if self.lexicon_facility.match(text, m.end()):
+            if self._facility.match(text, m.end()):
                 continue  # "the Police Secondary School": a place, not the police
             out.append(
                 Reference(

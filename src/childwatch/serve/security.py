@@ -44,6 +44,7 @@ IDLE_TIMEOUT = 30 * 60  # a session left alone this long ends (OWASP ASVS 3.3.2)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOGINS = frozenset({"/api/session", "/login"})  # POST: a new session, no change to what it reads
 
 # No inline script or style anywhere: everything comes from /static. data: images only
 # for Swagger UI's icons (see DOCS_CSP).
@@ -170,9 +171,16 @@ class SessionMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 current = scope["session"]
-                if scope["method"] in WRITES and message["status"] < 400 and "uid" in current:
+                if (
+                    scope["method"] in WRITES
+                    and message["status"] < 400
+                    and "uid" in current
+                    and scope["path"] not in LOGINS
+                ):
                     # When this session last wrote: kept answers older than it are not
-                    # served to it (cache.py), so one sees one's own changes at once.
+                    # served to it (cache.py), so one sees one's own changes at once. A
+                    # login changes nothing any answer shows: its first pages may be kept
+                    # ones (otherwise each login computed them again, seconds on 1M claims).
                     current[WROTE] = round(time.time(), 3)
                 if isinstance(token, str) and current.get("csrf") != token:
                     self.ended.end(token)  # logged out, or replaced by a new login

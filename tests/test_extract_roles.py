@@ -350,3 +350,23 @@ def test_a_connector_before_the_speaker_is_not_part_of_its_name(extractor: Extra
     text = f"The ages were not given{joint} the monitoring group estimated that four children were killed in Mosul."
     (claim,) = extractor.extract(text_document(text))
     assert claim.source == "the monitoring group"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three children were killed in an airstrike in the eastern Syrian city of Deir Ezzor.",
+        "Three children were killed in an airstrike on Deir Ezzor city, a monitor said.",
+        "Three children were killed in an airstrike in the city of Idlib.",
+    ],
+)
+def test_the_city_a_province_is_named_for_is_the_town_not_the_province(extractor: Extractor, text: str) -> None:
+    (claim,) = extractor.extract(text_document(text))
+    assert claim.location.precision == "place" and claim.location.name in ("Deir Ezzor", "Idlib")
+    assert claim.location.lat is not None
+
+
+def test_a_province_named_as_such_stays_the_province(extractor: Extractor) -> None:
+    text = "Three children were killed in an airstrike in Deir Ezzor province, a monitor said."
+    (claim,) = extractor.extract(text_document(text))
+    assert (claim.location.name, claim.location.admin1, claim.location.precision) == (None, "Deir Ezzor", "admin1")

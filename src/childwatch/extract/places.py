@@ -67,6 +67,8 @@ _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
 # named after a town the gazetteer knows under another spelling, "Maghazi camp".)
 _SETTLEMENT_AFTER = re.compile(r"\s+(?:village|town|hamlet|market)\b", re.IGNORECASE)
 _SETTLEMENT_BEFORE = re.compile(r"\b(?:village|town) of\s+$", re.IGNORECASE)
+_CITY_OF = re.compile(r"\b(?:city|town) of\s+$", re.IGNORECASE)
+_CITY_AFTER = re.compile(r"\s+city\b", re.IGNORECASE)
 _UNIT_AFTER = re.compile(
     r"\s+(?:township|district|lga|local government area|county|locality|division|municipality|region|province|state)\b",
     re.IGNORECASE,
@@ -148,7 +150,16 @@ class PlaceFinder:
             if not candidates:
                 continue
             before = text[max(0, tokens[i].start - 12) : tokens[i].start].lower()
-            prep = bool(
+            provinces = all(c.kind == "admin1" for c in candidates)
+            city = bool(_CITY_OF.search(before) or (provinces and _CITY_AFTER.match(text, tokens[k - 1].end)))
+            if city and any(c.kind in ("admin1", "place") for c in candidates):
+                # "the city of Idlib", "Deir Ezzor city": the town, not the province it names (the
+                # town looked up by the province's name where only the province has this spelling).
+                towns = [c for c in candidates if c.kind == "place"] or [
+                    t for c in candidates for t in self.gazetteer.lookup(c.name, c.country) if t.kind == "place"
+                ]
+                candidates = tuple(towns) or candidates
+            prep = city or bool(
                 re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
             )
             unit = bool(_UNIT_AFTER.match(text, tokens[k - 1].end))

@@ -377,7 +377,9 @@ def dashboard(store: Store, filters: IncidentFilters | None = None) -> dict[str,
             extra = [func.max(c.perpetrator_id).label("perpetrator_id")] if name == "by_perpetrator" else []
             stmt = select(key.label("key"), *measures, *extra).where(where).group_by(key)
             grouped[name] = [dict(r) for r in conn.execute(stmt).mappings()]
-        out["report_volume"] = report_volume(conn, filters)
+        out["report_volume"] = report_volume(
+            conn, date_from=filters.date_from, date_to=filters.date_to, country=filters.country
+        )
     ids = {r["key"]: r.pop("perpetrator_id") for r in grouped["by_perpetrator"]}
     zero = {m.name: (None if m.name == "largest_total" else 0) for m in measures}
     out["totals"] = {**zero, **fold(grouped["by_violation"], lambda _: None).get(None, {})}

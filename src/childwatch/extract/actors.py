@@ -83,15 +83,10 @@ class ActorFinder:
                 matched = " ".join(t.norm for t in tokens[m.first : m.last])
                 fallback = None if matched in self._generic else candidates[0]
                 actor = next((a for a in candidates if set(a.countries) & (countries or set())), fallback)
-            if actor is None or self._surname(text, tokens, m.first, m.last) or self._names_facility(text, m.end):
-                continue
+            if actor is None or self._surname(text, tokens, m.first, m.last) or self._facility.match(text, m.end):
+                continue  # (a facility: "Army Public School", "Police Secondary School", "a military hospital")
             out.append(ActorMention(m.start, m.end, actor, text[m.start : m.end]))
         return out
-
-    def _names_facility(self, text: str, end: int) -> bool:
-        """Whether the actor's word ending at `end` begins the name of a school or hospital
-        ("Army Public School", "Police Secondary School", "a military hospital")."""
-        return self._facility.match(text, end) is not None
 
     def _surname(self, text: str, tokens: list[Token], first: int, last: int) -> bool:
         """A one-word name that ends a person's name after a title or role ("university president

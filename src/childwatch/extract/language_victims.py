@@ -9,7 +9,6 @@ their ages and their sex, read with the language's file.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 
 from childwatch.codebook.languages import LanguageLexicon
 from childwatch.extract.lexical import alternation, key, variants, words_between
@@ -19,6 +18,7 @@ __all__ = ["Child", "VictimReader"]
 
 # A child noun found in a sentence: folded start and end, its sex, the number it states itself.
 Child = tuple[int, int, str | None, int | None]
+Detected = tuple[tuple[int, int], list[Child]]  # a violation's trigger and its child nouns
 # A figure in digits, with a thousands separator or without.
 _DIGITS = r"\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+"
 
@@ -139,6 +139,37 @@ class VictimReader:
             break
         return victims
 
+    def per_child(
+        self, folded: str, piece: str, offset: int, triggers: list[tuple[int, int]], chosen: Detected
+    ) -> list[Detected]:
+        """The claims a detection (its trigger, its child nouns) makes: itself, or, for single
+        children of one sentence each told with a verb of their own ("مقتل طفل عمره 18 شهرا
+        وإصابة شقيقه ذي الأربع سنوات", "tuant un bébé de 18 mois et blessant son frère de quatre
+        ans", "un garçon a été tué et une fillette blessée"), one per child with its verb: the
+        verb between it and the child before (the last one), or else between it and the next
+        child (the first one), when every child has its own among `triggers`."""
+        near = chosen[1]
+        if len(near) < 2 or not all(
+            c[3] == 1 or self.victims(folded, piece, offset, [c], c[:2]).count == 1 for c in near
+        ):
+            return [chosen]
+        children, verbs = sorted(near), sorted(triggers)
+        for before in (True, False):
+            paired: list[Detected] = []
+            for k, child in enumerate(children):
+                if before:
+                    low = children[k - 1][1] if k else 0
+                    among = [v for v in verbs if low <= v[0] and v[1] <= child[0]]
+                else:
+                    high = children[k + 1][0] if k + 1 < len(children) else 1 << 62
+                    among = [v for v in reversed(verbs) if child[1] <= v[0] and v[1] <= high]
+                if not among:
+                    break
+                paired.append((among[-1], [child]))
+            else:
+                return paired
+        return [chosen]
+
     def _joined_counts(self, folded: str, start: int, near: list[Child]) -> int:
         """The numbers stated by the child nouns that follow the one at `start`, each joined to
         the one before it by nothing but a joiner ("و", "et", "y")."""
@@ -208,35 +239,6 @@ class VictimReader:
         return age if age is not None and 0 <= age < most else None
 
     # ---- actors and sources ----------------------------------------------------------------
-
-
-def one_child_per_verb(
-    triggers: list[tuple[int, int]], near: list[Child], single: Collection[Child]
-) -> list[tuple[tuple[int, int], list[Child]]] | None:
-    """Single children of one sentence each told with a verb of their own ("مقتل طفل عمره 18
-    شهرا وإصابة شقيقه ذي الأربع سنوات", "tuant un bébé de 18 mois et blessant son frère de
-    quatre ans", "un garçon a été tué et une fillette blessée"): each child with the verb
-    between it and the child before (the last one), or else each with the verb between it and
-    the next child (the first one), when every child has its own and each child noun tells one
-    child (`single`); None otherwise (one group of children, one claim)."""
-    if len(near) < 2 or not all(c in single for c in near):
-        return None
-    children, verbs = sorted(near), sorted(triggers)
-    for before in (True, False):
-        paired: list[tuple[tuple[int, int], list[Child]]] = []
-        for k, child in enumerate(children):
-            if before:
-                low = children[k - 1][1] if k else 0
-                among = [v for v in verbs if low <= v[0] and v[1] <= child[0]]
-            else:
-                high = children[k + 1][0] if k + 1 < len(children) else 1 << 62
-                among = [v for v in reversed(verbs) if child[1] <= v[0] and v[1] <= high]
-            if not among:
-                break
-            paired.append((among[-1], [child]))
-        else:
-            return paired
-    return None
 
 
 def _magnitude(low: int) -> str:

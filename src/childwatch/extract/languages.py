@@ -29,7 +29,7 @@ from childwatch.codebook.loader import Codebook
 from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
-from childwatch.extract.language_victims import Child, VictimReader, one_child_per_verb
+from childwatch.extract.language_victims import Child, VictimReader
 from childwatch.extract.lexical import (
     NEVER,
     key,
@@ -166,15 +166,9 @@ class LanguageExtractor:
                 chosen = self._trigger(rule, folded, piece, start, children, names, shares)
                 if chosen is None:
                     continue
-                # Two single children, each with a verb of its own (a baby killed, his brother
-                # wounded): two claims, each with its child's age.
-                verbs = [(m.start() + start, m.end() + start) for m in rule.triggers.finditer(piece)]
-                one = [
-                    c
-                    for c in chosen[1]
-                    if c[3] == 1 or self.counts.victims(folded, piece, start, [c], c[:2]).count == 1
-                ]
-                for trigger, near in one_child_per_verb(verbs, chosen[1], one) or [chosen]:
+                # One claim, or one per child for single children each with a verb of its own.
+                verbs = self._triggers(rule, piece, start, names) if len(chosen[1]) > 1 else []
+                for trigger, near in self.counts.per_child(folded, piece, start, verbs, chosen):
                     claim = Claim(
                         doc_id=document.id,
                         violation=rule.key,  # type: ignore[arg-type]  # a key the loader validated
@@ -228,14 +222,8 @@ class LanguageExtractor:
         """The trigger of a violation closest to a child noun, and the child nouns within the
         rule's window of it; None when the sentence does not assert the violation. A word of an
         actor's name is no trigger ("هيئة تحرير الشام", "Front de libération du Macina")."""
-        excluded = [(m.start(), m.end()) for m in rule.exclude.finditer(piece)] if rule.exclude else []
         best: tuple[int, tuple[int, int], list[Child]] | None = None
-        for m in rule.triggers.finditer(piece):
-            if any(a < m.end() and m.start() < b for a, b in excluded):
-                continue
-            if any(a <= m.start() + offset and m.end() + offset <= b for a, b in names):
-                continue  # wholly inside the name ("bombardements israéliens ... une école" is not)
-            trigger = (m.start() + offset, m.end() + offset)
+        for trigger in LanguageExtractor._triggers(rule, piece, offset, names):
             distances = [(words_between(folded, trigger, (c[0], c[1])), c) for c in children]
             near = [c for d, c in distances if d <= rule.window or (c in shares and trigger[1] <= c[0])]
             closest = min((d for d, _ in distances), default=10**6)
@@ -244,6 +232,19 @@ class LanguageExtractor:
             if best is None or closest < best[0]:
                 best = (closest, trigger, near)
         return (best[1], best[2]) if best is not None else None
+
+    @staticmethod
+    def _triggers(rule: ViolationWords, piece: str, offset: int, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The rule's trigger words in the sentence (document offsets), but those its
+        exclusions cover and those wholly inside an actor's name ("bombardements israéliens
+        ... une école" is not)."""
+        excluded = [(m.start(), m.end()) for m in rule.exclude.finditer(piece)] if rule.exclude else []
+        return [
+            (m.start() + offset, m.end() + offset)
+            for m in rule.triggers.finditer(piece)
+            if not any(a < m.end() and m.start() < b for a, b in excluded)
+            and not any(a <= m.start() + offset and m.end() + offset <= b for a, b in names)
+        ]
 
     def _shares(self, piece: str, offset: int, children: list[Child]) -> list[Child]:
         """The child nouns at most four words after a word of share ("dont", "de los cuales",

@@ -34,7 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -47,6 +47,7 @@ from childwatch.store.generation import Generation
 __all__ = ["CACHED_PATHS", "MAX_STALE", "WROTE", "ReadCache", "StoreMemo", "TokenFirst"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 # GET routes whose answer depends only on the store, the role and the query.
 CACHED_PATHS = frozenset({"/api/incidents", "/api/dashboard", "/api/facets"})
 MAX_BODY = 4 << 20  # larger answers (500 incidents a page is ~0.5 MB) are not kept
@@ -58,6 +59,35 @@ _TOKEN = "childwatch.generation"
 log = logging.getLogger(__name__)
 
 
+class _Bounded(Generic[V]):
+    """Values by key, newest last, up to `max_entries` of them and `max_bytes` in all (each
+    with the size it is given): the oldest go first. Not thread-safe on its own."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[tuple[Any, ...], tuple[V, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[Any, ...], *, touch: bool = False) -> V | None:
+        """The value kept for `key`; with `touch`, it counts as the newest from now on."""
+        found = self._items.get(key)
+        if found is None:
+            return None
+        if touch:
+            self._items.move_to_end(key)
+        return found[0]
+
+    def put(self, key: tuple[Any, ...], value: V, size: int) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1]
+        self._items[key] = (value, size)
+        self._bytes += size
+        while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
+            _, (_, gone) = self._items.popitem(last=False)
+            self._bytes -= gone
+
+
 class StoreMemo:
     """Values kept under the store's change token; thread-safe, least recently used out."""
 
@@ -65,9 +95,7 @@ class StoreMemo:
         self.generation = generation
         # SQLite's token costs microseconds; PostgreSQL's a query: read once per request.
         self.cheap = generation.dialect == "sqlite"
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
+        self._kept: _Bounded[Any] = _Bounded(max_entries, max_bytes)
         self._lock = threading.Lock()
         self._waiting: asyncio.Future[str | None] | None = None  # the requests the next read serves
         self._reading = False
@@ -112,23 +140,11 @@ class StoreMemo:
 
     def get(self, token: str, key: tuple[Any, ...]) -> Any | None:
         with self._lock:
-            found = self._items.get((token, *key))
-            if found is None:
-                return None
-            self._items.move_to_end((token, *key))
-            return found[0]
+            return self._kept.get((token, *key), touch=True)
 
     def put(self, token: str, key: tuple[Any, ...], value: Any, size: int = 1) -> None:
         with self._lock:
-            full = (token, *key)
-            old = self._items.pop(full, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._items[full] = (value, size)
-            self._bytes += size
-            while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
-                _, (_, gone) = self._items.popitem(last=False)
-                self._bytes -= gone
+            self._kept.put((token, *key), value, size)
 
     def kept(self, kind: str, key: Any, compute: Callable[[], T], scope: Scope | None = None) -> T:
         """`compute()`, or what it gave under the store's token: the request's (`scope`),
@@ -185,9 +201,8 @@ class ReadCache:
         self.memo = memo
         self.user = user
         self.max_stale = MAX_STALE if max_stale is None else max_stale
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()  # the newest per key
-        self._bytes = 0
+        self.max_entries = max_entries
+        self._answers: _Bounded[Answer] = _Bounded(max_entries, max_bytes)  # the newest per key
         self._flights: dict[tuple[Any, ...], asyncio.Lock] = {}
         self._refreshing: dict[tuple[Any, ...], asyncio.Task[None]] = {}
 
@@ -295,16 +310,10 @@ class ReadCache:
         await send({"type": "http.response.body", "body": found.body})
 
     def _keep(self, key: tuple[Any, ...], answer: Answer) -> None:
-        old = self._answers.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old.body) + 512
-            if old.as_of > answer.as_of:  # a slower computation that began earlier: keep the newer
-                answer = old
-        self._answers[key] = answer
-        self._bytes += len(answer.body) + 512
-        while self._answers and (len(self._answers) > self.max_entries or self._bytes > self.max_bytes):
-            _, gone = self._answers.popitem(last=False)
-            self._bytes -= len(gone.body) + 512
+        old = self._answers.get(key)
+        if old is not None and old.as_of > answer.as_of:  # a slower computation that began earlier: keep the newer
+            answer = old
+        self._answers.put(key, answer, len(answer.body) + 512)
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, token: str, key: tuple[Any, ...]) -> None:
         start: Message | None = None

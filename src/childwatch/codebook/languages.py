@@ -101,6 +101,7 @@ class LanguageLexicon:
     this_month: tuple[str, ...]  # the report's own month ("الشهر الجاري"), read as a month name
     this_year: tuple[str, ...]  # since the start of the report's year ("depuis le début de l'année")
     last_month: tuple[str, ...]  # the month before the report's ("le mois dernier", "الشهر الماضي")
+    issued: tuple[str, ...]  # words before the day a report was issued ("publié"): not the event's day
     date_connectors: tuple[str, ...]  # words allowed between day, month and year ("de", "del")
     month_alone: tuple[str, ...]  # folded templates with {month}: where a month without a year is a date
     since: re.Pattern[str] | None
@@ -184,7 +185,7 @@ _TOP = {
 
 
 _DATE_KEYS = frozenset({"months", "hijri_months", "weekdays", "connectors", "relative", "periods", "month_alone",
-                        "until", "since", "ordinals", "this_month", "this_year", "last_month"})  # fmt: skip
+                        "until", "since", "ordinals", "this_month", "this_year", "last_month", "issued"})  # fmt: skip
 
 # The keys each table may hold (a misspelt one would otherwise be ignored without a word).
 _TABLE_KEYS = {
@@ -356,6 +357,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         this_month=tuple(_phrase_key(u) for u in _strings(dates_t, "this_month", f"{name}: dates", problems)),
         this_year=tuple(_phrase_key(u) for u in _strings(dates_t, "this_year", f"{name}: dates", problems)),
         last_month=tuple(_phrase_key(u) for u in _strings(dates_t, "last_month", f"{name}: dates", problems)),
+        issued=tuple(_phrase_key(u) for u in _strings(dates_t, "issued", f"{name}: dates", problems)),
         date_connectors=tuple(_phrase_key(c) for c in _strings(dates_t, "connectors", f"{name}: dates", problems)),
         month_alone=_templates(_strings(dates_t, "month_alone", f"{name}: dates", problems), name, problems),
         since=words(_strings(dates_t, "since", f"{name}: dates", problems), "dates.since"),

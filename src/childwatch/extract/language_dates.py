@@ -73,6 +73,12 @@ class DateReader:
             if lexicon.recent_periods
             else None
         )
+        # "un rapport publié vendredi": the day the report came out, not the day of the event.
+        self._issued = (
+            re.compile(rf"(?<!\w)(?:{alternation(lexicon.issued)})\s+(?:\w+\s+)?$", re.IGNORECASE)
+            if lexicon.issued
+            else None
+        )
         self._this_year = (
             re.compile(rf"(?<!\w)(?:{alternation(lexicon.this_year)})(?!\w)", re.IGNORECASE)
             if lexicon.this_year
@@ -97,6 +103,8 @@ class DateReader:
         day = latest_day(published)
         best: DateRange | None = None
         for m in self._dates.finditer(piece):
+            if self._issued is not None and self._issued.search(piece, max(0, m.start() - 40), m.start()):
+                continue
             said = span(text, where, m.start() + offset, m.end() + offset)
             g = m.groupdict()
             found: DateRange | None = None

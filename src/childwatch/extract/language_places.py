@@ -79,8 +79,12 @@ class PlaceReader:
         cue_ends = self._cue_ends(folded)
         candidates = self._place_candidates(text, folded, where, cue_ends)
         # The countries of the provinces the report names count as named too ("Suárez, Cauca"
-        # is in Colombia, though the report never says "Colombia").
-        named = Counter(named or ()) + self._provinces_countries(folded, candidates, cue_ends)
+        # is in Colombia, though the report never says "Colombia"); where it names neither, the
+        # countries of the cities it names after a place word, where one country is sure ("في
+        # دمشق"): then "حي الميدان" is a quarter of a Syrian town, not Medan in Indonesia.
+        named = Counter(named or ()) + self._provinces_countries(folded, candidates, cue_ends, cities=False)
+        if not named:
+            named = self._provinces_countries(folded, candidates, cue_ends, cities=True)
         prefer = named.most_common(1)[0][0] if named else None
         found: list[PlaceFound] = []
         # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
@@ -177,9 +181,11 @@ class PlaceReader:
         return []
 
     def _provinces_countries(
-        self, folded: str, candidates: list[tuple[int, int, bool]], cue_ends: set[int]
+        self, folded: str, candidates: list[tuple[int, int, bool]], cue_ends: set[int], cities: bool
     ) -> Counter[str]:
-        """The countries of the admin1 divisions (provinces, governorates) the text names."""
+        """The countries of the admin1 divisions (provinces, governorates) the text names, and
+        with `cities` of the cities it names after a place word, where the name is in one
+        country only."""
         countries: Counter[str] = Counter()
         for start, end, partial in candidates:
             name = folded[start:end]
@@ -188,7 +194,10 @@ class PlaceReader:
             if not self.lx.capitalised_places and start not in cue_ends:
                 continue
             if self.gazetteer.is_name(name):
-                admin1 = {p.country for p in self.gazetteer.lookup(name) if p.kind == "admin1"}
+                places = [p for p in self.gazetteer.lookup(name) if p.kind != "country"]
+                admin1 = {p.country for p in places if p.kind == "admin1"}
+                if cities and not admin1 and start in cue_ends and all(p.population >= 100_000 for p in places):
+                    admin1 = {p.country for p in places}  # a city; a village's namesake says little
                 if len(admin1) == 1:
                     countries[admin1.pop()] += 1
         return countries
@@ -332,7 +341,17 @@ class PlaceReader:
         loc.span = span(text, where, best.start, best.end)
         if p.kind == "place":
             loc.name = p.name
-            province = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
+            # The province the sentence names with the town, when the town is in it or the
+            # gazetteer does not say where the town is ("dans les territoires de Rutshuru ...,
+            # accuse Kinshasa": Kinshasa speaks; Rutshuru stays in North Kivu).
+            province = next(
+                (
+                    q
+                    for q in here
+                    if q.place.kind == "admin1" and q.place.country == p.country and p.admin1 in (None, q.place.name)
+                ),
+                None,
+            )
             loc.admin1 = province.place.name if province else p.admin1
         elif p.kind == "admin1":
             loc.admin1 = p.name

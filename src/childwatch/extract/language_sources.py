@@ -69,11 +69,15 @@ class SourceReader:
             return None
         windows = list(re.finditer(r"[^,:\"«»]+", piece))
         for i, window in enumerate(windows):
-            if self.lx.source_cues.search(window.group()) is None:
+            cue = self.lx.source_cues.search(window.group())
+            if cue is None:
                 continue
             # The body is named in the words of saying, or just before them between commas
-            # ("el Defensor del Pueblo, Carlos Camargo, informó que...").
-            for near in (window, *reversed(windows[max(0, i - 2) : i])):
+            # ("el Defensor del Pueblo, Carlos Camargo, informó que..."); not when a verb of
+            # saying opens the window and names its speaker after it (", a indiqué le directeur":
+            # what stands before is what was said).
+            inverted = not window.group()[: cue.start()].strip() and self._speaker_follows(window.group()[cue.end() :])
+            for near in (window, *([] if inverted else reversed(windows[max(0, i - 2) : i]))):
                 source = self._in_window(near, offset, text, where)
                 if source is not None:
                     return source
@@ -85,6 +89,11 @@ class SourceReader:
                 if named is not None:
                     return named
         return None
+
+    def _speaker_follows(self, rest: str) -> bool:
+        """Whether words follow a verb of saying that are not what was said ("que ...")."""
+        words = rest.split()
+        return bool(words) and words[0] not in self.lx.clause_openers and not words[0].startswith("qu'")
 
     def news_agencies(self, folded: str) -> list[re.Match[str]]:
         """The news agencies a report names: their nationality ("وكالة الأنباء السعودية") says
@@ -99,6 +108,8 @@ class SourceReader:
         for m, base in ((after, 0), (before, max(0, where[start] - 80))):
             if m is None:
                 continue
+            if m is before and after is not None:
+                break  # ", accuse Kinshasa": the name after speaks, even a capital for its government
             name = m.group("name")
             if key(name) in self.lx.not_places or self._countries.fullmatch(key(name)):
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from childwatch.codebook.languages import LanguageLexicon
-from childwatch.extract.lexical import alternation, key, variants, words_between
+from childwatch.extract.lexical import alternation, key, lookup_int, variants, words_between
 from childwatch.records import Victims
 
 __all__ = ["Child", "VictimReader"]
@@ -233,6 +233,8 @@ class VictimReader:
             return None
         if value.isdigit():
             age = int(value)
+        elif (ordinal := lookup_int(self.lx.day_ordinals, self.lx, value)) is not None:
+            age = ordinal  # "في العاشرة من عمره": in his tenth (year)
         else:
             m = self._number.match(value)
             age = self._value(m) if m else None  # type: ignore[assignment]

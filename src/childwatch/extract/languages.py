@@ -14,7 +14,7 @@ extractor takes it (the last place and source named before, the lede's day, the 
 country). Every value is in the codebook's vocabulary: actor and source ids and their
 English names, the gazetteer's names for places, ISO codes; evidence stays verbatim in the
 report's own language and script. Mentions of one event are then merged as in English
-(`extract.merge`).
+(`extract.merge`), grouped by the figures they state (`extract.language_events`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
 from childwatch.extract.language_dates import DateReader, published_of
+from childwatch.extract.language_events import merge_by_figure
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
 from childwatch.extract.language_victims import Child, VictimReader
@@ -41,7 +42,7 @@ from childwatch.extract.lexical import (
     strip_glued,
     words_between,
 )
-from childwatch.extract.merge import date_bounds, merge_mentions
+from childwatch.extract.merge import date_bounds
 from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["LanguageExtractor"]
@@ -205,7 +206,7 @@ class LanguageExtractor:
                         # a practice: each happened, or was counted, on or before it.
                         claim.date = DateRange(start=None, end=published)
                     claims.append(claim)
-        return _merge(claims, document.published)
+        return merge_by_figure(claims, document.published, self.lx.among)
 
     # ---- violations and victims ------------------------------------------------------------
 
@@ -426,7 +427,15 @@ class LanguageExtractor:
             opens = any(w in openers or strip_glued(self.lx, w) in openers for w in between)
             if len(between) <= 2 and not opens:
                 return True  # not "denunció que los hutíes...": what follows "que" is what was said
+            said_by = before[m.end() :]
+            if len(between) <= 4 and not opens and "," not in said_by and self._owner_follows(said_by):
+                return True  # "selon le porte-parole de l'armée": the army's spokesperson speaks
         return False
+
+    def _owner_follows(self, text: str) -> bool:
+        """Whether `text` ends with a word between a role and whose it is ("porte-parole de")."""
+        tail = key(text.rstrip())
+        return any(tail.endswith(" " + of) or tail.endswith(" " + of.rstrip("'")) for of in self.lx.source_of)
 
     # ---- places ----------------------------------------------------------------------------
 
@@ -474,21 +483,3 @@ def _spans_weeks(when: DateRange) -> bool:
     past months"), not a few days ("du 3 au 5 mars")."""
     bounds = date_bounds(when) if when.precision == "range" and when.start and when.end else None
     return bounds is not None and (bounds[1] - bounds[0]).days >= 28
-
-
-def _merge(claims: list[Claim], published: str | None) -> list[Claim]:
-    """Mentions of one event merged as in English (`extract.merge`), except that two mentions
-    stating different figures of children stay apart: the English rules that tell a second
-    event from a recap ("another attack", "also killed") read English words only, so in
-    other languages the figures are what tell "36 killed by government forces" from "two
-    killed by al-Nusra" in the same report. An unfigured mention joins the first event."""
-    figures: dict[int | None, list[Claim]] = {}
-    for claim in claims:
-        figures.setdefault(claim.victims.count, []).append(claim)
-    unfigured = figures.pop(None, [])
-    if not figures:
-        return merge_mentions(unfigured, published)
-    merged: list[Claim] = []
-    for i, group in enumerate(figures.values()):
-        merged.extend(merge_mentions(group + (unfigured if i == 0 else []), published))
-    return sorted(merged, key=lambda c: c.evidence.start)

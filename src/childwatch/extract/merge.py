@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from childwatch.records import Claim, DateRange, Span
+from childwatch.records import Claim, DateRange, Span, Victims
 
 __all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
 
@@ -151,7 +151,7 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
         return apart("a pattern against an event")
     va, vb = a.victims, b.victims
     if va.count == 1 and vb.count == 1 and not _adds_victims(b):
-        if _differ(va.age_min, vb.age_min) or _differ(va.sex, vb.sex):
+        if _ages_apart(va, vb) or _differ(va.sex, vb.sex):
             return apart("two single children (age or sex differ)")
         if _introduced(b) and not (va.age_min is not None and va.age_min == vb.age_min):
             return apart("a new child introduced")  # "a boy", "another boy"
@@ -233,6 +233,22 @@ def _announces_new(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _states_day(before_date: str) -> bool:
     return _STATEMENT_DAY.search(before_date) is not None
+
+
+def _ages_apart(a: Victims, b: Victims) -> bool:
+    """Two children's ages that cannot be one child's: "a teenager" (13-17) may be "14", not "9"."""
+    if a.age_min is None or b.age_min is None:
+        return False
+    a_max = a.age_max if a.age_max is not None else a.age_min
+    b_max = b.age_max if b.age_max is not None else b.age_min
+    return a_max < b.age_min or b_max < a.age_min
+
+
+def _narrower(a: Victims, b: Victims) -> bool:
+    """One child's stated ages, `a` within `b` and closer: "14" in "13-17"."""
+    if a.count != 1 or b.count != 1 or None in (a.age_min, a.age_max, b.age_min, b.age_max):
+        return False
+    return b.age_min <= a.age_min and a.age_max <= b.age_max and a.age_max - a.age_min < b.age_max - b.age_min  # type: ignore[operator]
 
 
 def _differ(a: object, b: object) -> bool:
@@ -439,7 +455,8 @@ def _absorb(target: Claim, other: Claim) -> None:
         # One event's mentions: "a boy" in one sentence, "four children" in the next; the
         # larger figure counts them all (figures far apart never met, see `compare`).
         tv.count, tv.qualifier, tv.count_span = ov.count, ov.qualifier, ov.count_span
-    if tv.age_min is None and ov.age_min is not None:
+    if ov.age_min is not None and (tv.age_min is None or _narrower(ov, tv)):
+        # "a teenager" (13-17) then "Aisha, 14": the child's own age.
         tv.age_min, tv.age_max, tv.age_span = ov.age_min, ov.age_max, ov.age_span
     if tv.sex is None and ov.sex is not None:
         tv.sex, tv.sex_span = ov.sex, ov.sex_span

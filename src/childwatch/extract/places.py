@@ -60,6 +60,16 @@ _DENY_RUN_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|When|After|Before|S
 
 
 _DOMAIN_AFTER = re.compile(r"\.[a-z]{2,6}\b")
+# What an attack struck is where it happened ("an air strike on Douma", "jets struck Saraqeb").
+_ATTACKED = re.compile(
+    r"\b(?:(?:air ?)?strikes?|attacks?|raids?|assaults?|shelling|bombing|bombardment|offensive|incursion)\s+"
+    r"(?:on|in|against)\s+(?:the\s+)?$|\b(?:struck|shelled|bombed|attacked|raided|stormed|hit|pounded)\s+(?:the\s+)?$"
+)
+# ...but not a building of that name ("a strike on the Al-Taj building").
+_BUILDING_AFTER = re.compile(
+    r"\s+(?:building|tower|mosque|church|hospital|school|university|house|home|residence|compound|hotel|market)s?\b",
+    re.IGNORECASE,
+)
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
 # A name the text itself calls a village, town or market ("Sa Par Htar village", "the town of
 # Dalori", "Mukutan market"), or the unit a town heads ("Mindat township", "Matazu LGA",
@@ -161,6 +171,10 @@ class PlaceFinder:
                 candidates = tuple(towns) or candidates
             prep = city or bool(
                 re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
+                or (
+                    _ATTACKED.search(text, max(0, tokens[i].start - 30), tokens[i].start) is not None
+                    and not _BUILDING_AFTER.match(text, tokens[k - 1].end)
+                )
             )
             unit = bool(_UNIT_AFTER.match(text, tokens[k - 1].end))
             # "Mawlamyine district" is a place by its own words, as much as "in Mawlamyine".

@@ -183,3 +183,54 @@ def test_the_day_a_report_came_out_is_not_the_events(
     extractor: Extractor, language: str, text: str, start: str
 ) -> None:
     assert only_claim(extractor, text, language).date.start == start
+
+
+@pytest.mark.parametrize(
+    ("text", "violation", "count"),
+    [
+        # The dual of the passive: "two children were killed", "two girls were abducted".
+        ("ذكرت مصادر محلية أن طفلين قتلا في غارة على الحي.", "killing_maiming", 2),
+        ("قال شهود إن طفلتين اختطفتا من أمام المدرسة.", "abduction", 2),
+    ],
+)
+def test_arabic_duals_of_the_passive(extractor: Extractor, text: str, violation: str, count: int) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.victims.count) == (violation, count)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "قالت الأمم المتحدة إن 398 طفلا قتلوا في البلاد منذ مارس الماضي."),
+        ("fr", "Au moins 40 enfants ont été tués depuis mars, selon l'Unicef."),
+        ("es", "Al menos 40 niños han muerto desde marzo, según Unicef."),
+    ],
+)
+def test_since_a_month_is_a_period_up_to_the_report(extractor: Extractor, language: str, text: str) -> None:
+    when = only_claim(extractor, text, language).date
+    assert (when.start, when.end) == ("2024-03-01", PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator", "source"),
+    [
+        ("استهدفت الميليشيات الانقلابية مدرسة في المدينة، بحسب مسؤول محلي.", "Houthis", "local official"),
+        ("أفادت مصادر حوثية بإصابة ثلاثة أطفال بقذيفة أطلقها مسلحو المعارضة.", "opposition fighters", "Houthi sources"),
+    ],
+)
+def test_arabic_actors_and_sources_by_their_press_names(
+    extractor: Extractor, text: str, perpetrator: str, source: str
+) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.perpetrator, claim.source) == (perpetrator, source)
+
+
+def test_a_village_is_not_a_city_of_its_name(extractor: Extractor) -> None:
+    # Duma, a village south of Nablus, is not Douma, a city near Damascus.
+    text = "أحرق مستوطنون منزل عائلة في قرية دوما جنوب نابلس، ما أدى إلى استشهاد رضيع."
+    assert only_claim(extractor, text, "ar").location.country == "PS"
+
+
+def test_a_rising_number_of_children_killed_is_a_total(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "أعلنت وزارة الصحة ارتفاع عدد الأطفال الذين قتلوا إلى 500 طفل.", "ar")
+    assert (claim.kind, claim.victims.count) == ("aggregate", 500)

@@ -192,7 +192,11 @@ class DateReader:
                     continue
                 year = day.year if month <= day.month else day.year - 1  # "last April": the latest April
                 iso = f"{year:04d}-{month:02d}"
-                return DateRange(iso, iso, "month", span(text, where, alone.start() + offset, alone.end() + offset))
+                said = span(text, where, alone.start() + offset, alone.end() + offset)
+                if self._opens_period(piece, alone.start("month")):
+                    # "منذ مارس الماضي", "depuis mars": from that month to the report.
+                    return DateRange(f"{iso}-01", day.isoformat(), "range", said)
+                return DateRange(iso, iso, "month", said)
             told = self._month_of_report.search(piece) if self._month_of_report is not None else None
             if told is not None:
                 first = day.replace(day=1)

@@ -34,6 +34,7 @@ _ORDER = {"place": 0, "admin1": 1, "country": 2}
 # Outside the countries a report names, a place in a script without capitals must be a city
 # this large to be read (many Arabic words are also some town's name).
 _LARGE_CITY = 1_000_000
+_CITY = 100_000  # no village is this large
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class PlaceReader:
         in a report about Syria. `actors` and `countries`: the matches of those patterns in
         `folded`, when the caller has them already."""
         cue_ends = self._cue_ends(folded)
+        villages = self._after_settlement(folded)
         candidates = self._place_candidates(text, folded, where, cue_ends)
         # The countries of the provinces the report names count as named too ("Suárez, Cauca"
         # is in Colombia, though the report never says "Colombia"); where it names neither, the
@@ -84,7 +86,8 @@ class PlaceReader:
         # دمشق"): then "حي الميدان" is a quarter of a Syrian town, not Medan in Indonesia.
         named = Counter(named or ()) + self._provinces_countries(folded, candidates, cue_ends, cities=False)
         if not named:
-            named = self._provinces_countries(folded, candidates, cue_ends, cities=True)
+            towns = [c for c in candidates if c[0] not in villages]
+            named = self._provinces_countries(folded, towns, cue_ends, cities=True)
         prefer = named.most_common(1)[0][0] if named else None
         found: list[PlaceFound] = []
         # Words of an actor's name are not places ("Boko" of Boko Haram is a village somewhere).
@@ -138,6 +141,11 @@ class PlaceReader:
                 hits = [p for p in self.gazetteer.lookup(looked) if p.kind != "country"]
                 if not hits:
                     continue
+                if start in villages:
+                    # "قرية دوما جنوب نابلس", "le village de X": a village, not a city of its name.
+                    hits = [p for p in hits if p.kind != "place" or p.population < _CITY]
+                    if not hits:
+                        break
                 best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]
                 small = best.kind == "place" and best.population < 100_000
                 if not here and (not self.lx.capitalised_places or small):
@@ -173,6 +181,17 @@ class PlaceReader:
             span=span(text, where, start, end),
         )
 
+    def _after_settlement(self, folded: str) -> set[int]:
+        """Where names start after a word for a village, a quarter or a camp ("قرية", "village de")."""
+        if self.lx.settlements is None:
+            return set()
+        starts: set[int] = set()
+        for m in self.lx.settlements.finditer(folded):
+            after = _BEFORE_NAME.match(folded, m.end())
+            if after is not None:
+                starts.update((after.start(1), after.end()))
+        return starts
+
     def _names(self, *spellings: str) -> list[Place]:
         """The gazetteer's places of the first spelling it knows, the report's own first."""
         for name in spellings:
@@ -184,8 +203,8 @@ class PlaceReader:
         self, folded: str, candidates: list[tuple[int, int, bool]], cue_ends: set[int], cities: bool
     ) -> Counter[str]:
         """The countries of the admin1 divisions (provinces, governorates) the text names, and
-        with `cities` of the cities it names after a place word, where the name is in one
-        country only."""
+        with `cities` of the cities it names after a place word, where the name's cities are
+        in one country."""
         countries: Counter[str] = Counter()
         for start, end, partial in candidates:
             name = folded[start:end]
@@ -196,8 +215,10 @@ class PlaceReader:
             if self.gazetteer.is_name(name):
                 places = [p for p in self.gazetteer.lookup(name) if p.kind != "country"]
                 admin1 = {p.country for p in places if p.kind == "admin1"}
-                if cities and not admin1 and start in cue_ends and all(p.population >= 100_000 for p in places):
-                    admin1 = {p.country for p in places}  # a city; a village's namesake says little
+                if cities and not admin1 and start in cue_ends:
+                    # The one city of the name ("نابلس": Nablus, not the villages called Naples);
+                    # a name that only villages bear says nothing.
+                    admin1 = {p.country for p in places if p.population >= _CITY}
                 if len(admin1) == 1:
                     countries[admin1.pop()] += 1
         return countries

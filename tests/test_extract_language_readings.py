@@ -234,3 +234,56 @@ def test_a_village_is_not_a_city_of_its_name(extractor: Extractor) -> None:
 def test_a_rising_number_of_children_killed_is_a_total(extractor: Extractor) -> None:
     claim = only_claim(extractor, "أعلنت وزارة الصحة ارتفاع عدد الأطفال الذين قتلوا إلى 500 طفل.", "ar")
     assert (claim.kind, claim.victims.count) == ("aggregate", 500)
+
+
+def test_a_countrys_name_is_the_country_not_a_town_named_after_it(extractor: Extractor) -> None:
+    # Egypt, Arizona is a town: in a report that names the US again and again, "Egypt" is still Egypt.
+    text = "US President Joe Biden met US officials in the US capital. The US said an attack in Egypt killed children."
+    found = claims(extractor, text, "en")
+    assert found and {c.location.country for c in found} == {"EG"}
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # "said ... in X" is where a statement was made, unless an attack stands between.
+        ("Officials said an attack in Nigeria killed five children.", "NG"),
+        ("UNICEF said in Geneva that 12 children were killed in Gaza.", "PS"),
+    ],
+)
+def test_where_a_statement_was_made_is_not_where_an_attack_it_tells_was(
+    extractor: Extractor, text: str, country: str
+) -> None:
+    assert only_claim(extractor, text, "en").location.country == country
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Dix enfants, dont Awa, 8 ans, ont été tués dans la frappe."),
+        ("es", "Diez niños, entre ellos Ana, de 8 años, murieron en el bombardeo."),
+    ],
+)
+def test_a_named_child_of_a_group_told_in_the_same_sentence_leaves_the_groups_figure(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    assert only_claim(extractor, text, language).victims.count == 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des individus armés ont ordonné la fermeture de toutes les écoles du village.",
+        "Les enseignants ont fui après avoir reçu des menaces des groupes armés.",
+        "Les élèves ont été chassés de l'école par des hommes armés.",
+        "Les soldats ont établi une base militaire à l'intérieur du lycée.",
+        "Au moins 30 enseignants sont toujours entre les mains de leurs ravisseurs.",
+        "Un directeur d'école a été assassiné par des hommes armés.",
+    ],
+)
+def test_attacks_on_education_as_the_un_counts_them(extractor: Extractor, text: str) -> None:
+    assert only_claim(extractor, text, "fr").violation == "attack_school_hospital"
+
+
+def test_a_military_camp_near_a_hospital_is_no_military_use_of_it(extractor: Extractor) -> None:
+    assert claims(extractor, "Le camp militaire est situé à deux kilomètres de l'hôpital.", "fr") == []

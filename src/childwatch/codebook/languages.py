@@ -63,6 +63,7 @@ class ChildWord:
     count: int | None  # the number the noun itself states: 1 for a singular, 2 for a dual
     age_min: int | None = None  # the ages the noun itself states ("adolescents": 13 to 17)
     age_max: int | None = None
+    alone: bool = False  # read only where the clause names no other child ("Awa, 8 ans,")
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +261,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
             problems.append(f"{where}: age_min and age_max must be ages under 18")
             stated = [None, None]
         if pattern is not None:
-            children.append(ChildWord(pattern, noun.get("sex"), noun.get("count"), stated[0], stated[1]))
+            alone = bool(noun.get("alone", False))
+            children.append(ChildWord(pattern, noun.get("sex"), noun.get("count"), stated[0], stated[1], alone))
     child_any = words(
         [n["pattern"] for n in children_t.get("nouns", []) if isinstance(n, dict) and "pattern" in n], "children.nouns"
     )

@@ -195,6 +195,12 @@ _SAID_IN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
+# ...but "said an attack in Egypt killed...": the place of what was said about.
+_EVENT_BETWEEN = re.compile(
+    r"\b(?:attacks?|strikes?|airstrikes?|raids?|bombings?|shelling|explosions?|blasts?|ambush|assault|"
+    r"massacre|fighting|clashes|children|boys|girls|pupils|students|people|civilians)\b",
+    re.IGNORECASE,
+)
 
 _FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 _FORCES_OF = re.compile(rf"['’]s\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
@@ -276,7 +282,8 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
         return "within"
     if mention.text.lower() in lexicon.demonyms and kind != "country":
         return "demonym"
-    if _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start):
+    said = _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start)
+    if said is not None and not _EVENT_BETWEEN.search(said.group()):
         return "statement"
     return "event"
 
@@ -301,7 +308,12 @@ def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None
     """The candidate that fits the document's countries best; None for a doubtful town."""
     institutional = re.search(r"\b(?:state|province|governorate|region|oblast)$", mention.text, re.IGNORECASE)
     best, best_score = None, float("-inf")
+    # A country's name is the country, never a town named after it ("Egypt", not Egypt, Arizona,
+    # in a report that names the US often).
+    country_named = any(c.kind == "country" for c in mention.candidates)
     for rank, place in enumerate(mention.candidates):
+        if country_named and place.kind == "place":
+            continue
         score = countries.get(place.country, 0) * 3.0 - rank * 0.5
         if place.kind == "country":
             score += 4

@@ -153,6 +153,8 @@ class LanguageExtractor:
                 for noun in self.lx.children
                 for m in noun.pattern.finditer(piece)
             ]
+            if any(noun.alone for _, _, noun in nouns) and not all(noun.alone for _, _, noun in nouns):
+                nouns = [n for n in nouns if not n[2].alone]  # "dix enfants, dont Awa, 8 ans,": one of them
             children = [(a, b, noun.sex, noun.count) for a, b, noun in nouns]
             names = [(m.start(), m.end()) for m in actor_matches if m.start() < end and start < m.end()]
             # The children's share of a toll told earlier in the sentence, however far ("el número de

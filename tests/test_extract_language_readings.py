@@ -287,3 +287,15 @@ def test_attacks_on_education_as_the_un_counts_them(extractor: Extractor, text: 
 
 def test_a_military_camp_near_a_hospital_is_no_military_use_of_it(extractor: Extractor) -> None:
     assert claims(extractor, "Le camp militaire est situé à deux kilomètres de l'hôpital.", "fr") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Plusieurs adolescents du village ont rejoint les rangs des groupes armés."),
+        ("es", "Decenas de menores se unieron a las filas de la guerrilla."),
+        ("ar", "انضم عشرات الأطفال إلى صفوف التنظيم في المدينة."),
+    ],
+)
+def test_children_joining_the_ranks_of_an_armed_group(extractor: Extractor, language: str, text: str) -> None:
+    assert only_claim(extractor, text, language).violation == "recruitment_use"

@@ -299,3 +299,28 @@ def test_a_military_camp_near_a_hospital_is_no_military_use_of_it(extractor: Ext
 )
 def test_children_joining_the_ranks_of_an_armed_group(extractor: Extractor, language: str, text: str) -> None:
     assert only_claim(extractor, text, language).violation == "recruitment_use"
+
+
+def test_the_headline_dates_the_ledes_undated_event(extractor: Extractor) -> None:
+    text = "Dozens of pupils who were abducted from a school in the north have been freed, an official said."
+
+    def abduction(title: str) -> Claim:
+        document = Document(id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test",
+                            media_type="text/plain", published=PUBLISHED, language="en", title=title)  # fmt: skip
+        return next(c for c in extractor.extract(document) if c.violation == "abduction")
+
+    dated = abduction("Gunmen free pupils abducted three months ago").date
+    assert (dated.start, dated.precision) == ("2024-02", "month")
+    # A headline's day of a statement dates nothing.
+    assert abduction("Pupils freed, officials said on Monday").date.start is None
+
+
+def test_arabic_children_used_in_suicide_operations_and_militiamen_and_the_prisoners_club(
+    extractor: Extractor,
+) -> None:
+    used = only_claim(extractor, "يستخدم التنظيم الأطفال في عمليات انتحارية بشكل ممنهج.", "ar")
+    assert (used.violation, used.kind) == ("recruitment_use", "pattern")
+    raped = only_claim(extractor, "تعرضت الطفلة للاغتصاب على يد أحد عناصر الميليشيا في المدينة.", "ar")
+    assert raped.perpetrator == "militiamen"
+    held = only_claim(extractor, "اعتقلت القوات 150 طفلا خلال الشهر الماضي، حسب نادي الأسير.", "ar")
+    assert held.source == "Palestinian Prisoners' Club"

@@ -60,6 +60,8 @@ _CHILDLESS_CUES = re.compile(
 
 # The day something was published or posted ("a list released on 26 October", "posted on
 # Facebook on the evening of 19 October") dates the publication, never the next sentence's event.
+# "..., officials said Friday": the day of a statement.
+_SAID_BEFORE = re.compile(r"\b(?:said|says|say|told|announced|reported|confirmed)\b[^.;]*$", re.IGNORECASE)
 _PUBLICATION_DAY = re.compile(
     r"\b(?:released|published|issued|posted|shared|updated|uploaded|announced|said|reported)\b[^.;]{0,40}?"
     r"\b(?:on|in)\s+(?:the\s+(?:morning|evening|night|afternoon)\s+of\s+)?$",
@@ -184,6 +186,8 @@ class Extractor:
                         precision=lede.precision,
                         span=Span(lede.start, lede.end, lede.text),
                     )
+        if document.title and document.published:
+            self._date_from_headline(claims, document.title, document.published)
         undated = [c for c in claims if c.kind == "pattern" and c.date.start is None and c.date.span is None]
         since = campaign_start(text, document.published) if undated else None
         if since is not None:
@@ -192,6 +196,24 @@ class Extractor:
                 span = Span(since.start, since.end, since.text)
                 claim.date = DateRange(since.date_start, since.date_end, since.precision, span)
         return merge_mentions(claims, document.published)
+
+    def _date_from_headline(self, claims: list[Claim], title: str, published: str) -> None:
+        """The headline tells the lede's news: where the text dates the first event of a violation
+        nowhere, the date the headline gives it ("... schoolchildren abducted three months ago")
+        does. Not kept as the mention's own date (its span is in the title, not the text)."""
+        told = {d.violation for d in detect(title, 0, self.lexicon, self.victims.find(title, 0))}
+        dates = [
+            d
+            for d in (find_dates(title, published) if told else [])
+            if d.date_start and d.relative and not _SAID_BEFORE.search(title, max(0, d.start - 40), d.start)
+        ]
+        if not dates:
+            return
+        when = dates[0]
+        for violation in told:
+            first = next((c for c in claims if c.violation == violation), None)
+            if first is not None and first.kind == "incident" and first.date.start is None and first.date.span is None:
+                first.date = DateRange(start=when.date_start, end=when.date_end, precision=when.precision)
 
     def _language(self, code: str) -> LanguageExtractor:
         reader = self._languages.get(code)

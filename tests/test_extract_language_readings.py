@@ -324,3 +324,34 @@ def test_arabic_children_used_in_suicide_operations_and_militiamen_and_the_priso
     assert raped.perpetrator == "militiamen"
     held = only_claim(extractor, "اعتقلت القوات 150 طفلا خلال الشهر الماضي، حسب نادي الأسير.", "ar")
     assert held.source == "Palestinian Prisoners' Club"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Aucun enfant n'a été tué dans l'attaque, selon la police."),
+        ("fr", "Les enfants n'ont pas été enlevés, a précisé le maire."),
+        ("fr", "Les rebelles ont menacé d'enlever les élèves du lycée."),
+        ("es", "No se han registrado casos de reclutamiento de menores en la zona este año."),
+        ("es", "Actualmente es inusual que los menores sean secuestrados de sus hogares."),
+        ("es", "Ningún menor fue reclutado en la zona este año."),
+        ("ar", "لم يقتل أي طفل في الهجوم بحسب الشرطة."),
+        ("ar", "نفى الجيش اعتقال أي طفل في المدينة."),
+        ("ar", "هدد التنظيم باختطاف أطفال القرية."),
+    ],
+)
+def test_a_denied_or_threatened_act_is_no_claim(extractor: Extractor, language: str, text: str) -> None:
+    assert claims(extractor, text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A denial of another verb ("could not flee") leaves the act told after it.
+        ("fr", "Les enfants qui n'ont pas pu fuir ont été tués par les assaillants."),
+        ("es", "Los niños que no pudieron huir fueron asesinados por los paramilitares."),
+        ("ar", "الأطفال الذين لم يتمكنوا من الفرار قتلوا على يد المسلحين."),
+    ],
+)
+def test_a_denial_of_another_verb_leaves_the_act(extractor: Extractor, language: str, text: str) -> None:
+    assert only_claim(extractor, text, language).violation == "killing_maiming"

@@ -131,6 +131,7 @@ class LanguageLexicon:
     not_places: frozenset[str]
     backers: re.Pattern[str] | None  # words before a country that backs a side ("soutenu par"): no place
     clause_breaks: re.Pattern[str] | None  # words after a comma that open a clause telling another event
+    unreal: re.Pattern[str] | None  # words just before a trigger that deny it or make it hypothetical
     articles: tuple[str, ...]  # spellings of the article a form may start with, the usual one first (ال, لل)
     prefix: str  # letters that may be glued before a word (Arabic: و, ف, ب, ل, ك, ال)
     capitalised_places: bool  # Latin script: a place name is capitalised
@@ -180,7 +181,8 @@ def load_language(code: str) -> LanguageLexicon:
 
 
 _TOP = {
-    "language", "name", "prefix", "articles", "word", "endings", "clause_breaks", "capitalised_places", "children",
+    "language", "name", "prefix", "articles", "word", "endings", "clause_breaks", "unreal", "capitalised_places",
+    "children",
     "numbers", "dates", "violations", "kind", "actors", "forces", "sources", "places",
 }  # fmt: skip
 
@@ -401,6 +403,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         not_places=frozenset(_phrase_key(w) for w in _strings(places_t, "not_places", f"{name}: places", problems)),
         backers=words(_strings(places_t, "backers", f"{name}: places", problems), "places.backers"),
         clause_breaks=words(_strings(data, "clause_breaks", name, problems), "clause_breaks"),
+        unreal=words(_strings(data, "unreal", name, problems), "unreal"),
         articles=tuple(fold_pattern(a) for a in _strings(data, "articles", name, problems)),
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),

@@ -16,9 +16,10 @@ from datetime import date, timedelta
 
 from childwatch.codebook.languages import LanguageLexicon
 from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span, strip_glued
+from childwatch.extract.merge import date_bounds
 from childwatch.records import DateRange, Document
 
-__all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of"]
+__all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of", "spans_weeks"]
 
 
 class DateReader:
@@ -298,3 +299,10 @@ def latest_day(published: str | None) -> date | None:
         return date(int(year), 12, 31)
     except ValueError:
         return None
+
+
+def spans_weeks(when: DateRange) -> bool:
+    """A period the sentence states of four weeks or more ("de janvier à juin 2022", "over the
+    past months"), not a few days ("du 3 au 5 mars")."""
+    bounds = date_bounds(when) if when.precision == "range" and when.start and when.end else None
+    return bounds is not None and (bounds[1] - bounds[0]).days >= 28

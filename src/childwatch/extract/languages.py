@@ -26,7 +26,7 @@ from collections import Counter
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
-from childwatch.extract.language_dates import DateReader, published_of
+from childwatch.extract.language_dates import DateReader, published_of, spans_weeks
 from childwatch.extract.language_events import merge_by_figure
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
@@ -42,7 +42,6 @@ from childwatch.extract.lexical import (
     strip_glued,
     words_between,
 )
-from childwatch.extract.merge import date_bounds
 from childwatch.records import Claim, DateRange, Document, Span
 
 __all__ = ["LanguageExtractor"]
@@ -166,11 +165,11 @@ class LanguageExtractor:
                 if noun.age_min is not None or noun.age_max is not None
             }
             for rule in self.lx.violations:
-                chosen = self._trigger(rule, folded, piece, start, children, names, shares)
+                chosen = self._trigger(rule, folded, piece, start, children, names, shares, self.lx.unreal)
                 if chosen is None:
                     continue
                 # One claim, or one per child for single children each with a verb of its own.
-                verbs = self._triggers(rule, piece, start, names) if len(chosen[1]) > 1 else []
+                verbs = self._triggers(rule, piece, start, names, self.lx.unreal) if len(chosen[1]) > 1 else []
                 for trigger, near in self.counts.per_child(folded, piece, start, verbs, chosen):
                     claim = Claim(
                         doc_id=document.id,
@@ -221,12 +220,13 @@ class LanguageExtractor:
         children: list[Child],
         names: list[tuple[int, int]],
         shares: list[Child],
+        unreal: re.Pattern[str] | None = None,
     ) -> tuple[tuple[int, int], list[Child]] | None:
         """The trigger of a violation closest to a child noun, and the child nouns within the
         rule's window of it; None when the sentence does not assert the violation. A word of an
         actor's name is no trigger ("هيئة تحرير الشام", "Front de libération du Macina")."""
         best: tuple[int, tuple[int, int], list[Child]] | None = None
-        for trigger in LanguageExtractor._triggers(rule, piece, offset, names):
+        for trigger in LanguageExtractor._triggers(rule, piece, offset, names, unreal):
             distances = [(words_between(folded, trigger, (c[0], c[1])), c) for c in children]
             near = [c for d, c in distances if d <= rule.window or (c in shares and trigger[1] <= c[0])]
             closest = min((d for d, _ in distances), default=10**6)
@@ -237,16 +237,24 @@ class LanguageExtractor:
         return (best[1], best[2]) if best is not None else None
 
     @staticmethod
-    def _triggers(rule: ViolationWords, piece: str, offset: int, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _triggers(
+        rule: ViolationWords,
+        piece: str,
+        offset: int,
+        names: list[tuple[int, int]],
+        unreal: re.Pattern[str] | None = None,
+    ) -> list[tuple[int, int]]:
         """The rule's trigger words in the sentence (document offsets), but those its
-        exclusions cover and those wholly inside an actor's name ("bombardements israéliens
-        ... une école" is not)."""
+        exclusions cover, those wholly inside an actor's name ("bombardements israéliens
+        ... une école" is not) and those a word of denial stands just before ("aucun cas de
+        recrutement", "لم يصب أي طفل")."""
         excluded = [(m.start(), m.end()) for m in rule.exclude.finditer(piece)] if rule.exclude else []
         return [
             (m.start() + offset, m.end() + offset)
             for m in rule.triggers.finditer(piece)
             if not any(a < m.end() and m.start() < b for a, b in excluded)
             and not any(a <= m.start() + offset and m.end() + offset <= b for a, b in names)
+            and not (unreal is not None and _denied(unreal, piece, m.start()))
         ]
 
     def _shares(self, piece: str, offset: int, children: list[Child]) -> list[Child]:
@@ -461,7 +469,7 @@ class LanguageExtractor:
     def _kind(self, piece: str, claim: Claim) -> str:
         if self.lx.aggregate_cues is not None and self.lx.aggregate_cues.search(piece):
             return "aggregate"
-        if (claim.victims.count or 0) > 1 and _spans_weeks(claim.date):
+        if (claim.victims.count or 0) > 1 and spans_weeks(claim.date):
             return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
         if claim.trigger is not None and any(int(n) > 1 for n in re.findall(r"\d+", claim.trigger.text)):
             return "aggregate"  # "تضررت 40 مدرسة": forty schools, a total
@@ -480,8 +488,7 @@ class LanguageExtractor:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _spans_weeks(when: DateRange) -> bool:
-    """A period the sentence states of four weeks or more ("de janvier à juin 2022", "over the
-    past months"), not a few days ("du 3 au 5 mars")."""
-    bounds = date_bounds(when) if when.precision == "range" and when.start and when.end else None
-    return bounds is not None and (bounds[1] - bounds[0]).days >= 28
+def _denied(unreal: re.Pattern[str], piece: str, start: int) -> bool:
+    """A word of denial at most four words before the trigger at `start`, in its clause."""
+    before = piece[max(0, start - 60) : start]
+    return any(len(before[m.end() :].split()) <= 4 and "," not in before[m.end() :] for m in unreal.finditer(before))

@@ -355,3 +355,22 @@ def test_a_denied_or_threatened_act_is_no_claim(extractor: Extractor, language: 
 )
 def test_a_denial_of_another_verb_leaves_the_act(extractor: Extractor, language: str, text: str) -> None:
     assert only_claim(extractor, text, language).violation == "killing_maiming"
+
+
+def test_english_no_children_and_no_reports_deny_the_act(extractor: Extractor) -> None:
+    assert claims(extractor, "No children were recruited in the area this year.", "en") == []
+    assert claims(extractor, "There were no reports of children being killed.", "en") == []
+    assert only_claim(extractor, "No fewer than 20 children were killed.", "en").victims.count == 20
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "age"),
+    [
+        ("انتشلت فرق الإنقاذ جثث ثلاثة أطفال من تحت الأنقاض.", 3, None),
+        ("أطلق قناص النار على طفلة في الثامنة من عمرها فأرداها قتيلة.", 1, 8),
+        ("تم العثور على جثة طفل مقتول في ظروف غامضة.", 1, None),
+    ],
+)
+def test_arabic_bodies_shootings_and_the_killed(extractor: Extractor, text: str, count: int, age: int | None) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.victims.count, claim.victims.age_min) == ("killing_maiming", count, age)

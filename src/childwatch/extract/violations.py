@@ -44,9 +44,12 @@ _COMPANIONS = re.compile(
 )
 _JOINED = re.compile(r"^[\s,]*(?:(?:and|or|&|as well as|including|with)\s+)?(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
 # Words just before a trigger that deny it or make it hypothetical: "not to recruit",
-# "threatened to abduct", "could recruit", "intent on killing".
+# "threatened to abduct", "could recruit", "intent on killing", "no children were recruited"
+# (but "no fewer than 20 children").
 _UNREAL_BEFORE = re.compile(
-    r"\b(?:not|never|no longer|n't|deny|denies|denied|end of|threaten(?:s|ed)? to|vow(?:s|ed)? to|plan(?:s|ned)? to|"
+    r"\b(?:not|never|no longer|n't|no (?:children|child|boys?|girls?|minors?|pupils|students)|"
+    r"no (?:reports?|cases?|evidence|record) of|deny|denies|denied|end of|threaten(?:s|ed)? to|vow(?:s|ed)? to|"
+    r"plan(?:s|ned)? to|"
     r"intent on|would|could|might|may|will|if|unless|prevent(?:ing)?|end(?:ing)? the|stop(?:ping)?|"
     r"risk of|at risk|fear(?:s|ed)? (?:of|that)|against)\s+(?:\w+\s+){0,4}$",
     re.IGNORECASE,

@@ -58,6 +58,9 @@ def test_a_childs_name_next_to_an_age_or_a_child_noun_is_found(sentence: str, na
         "UNICEF child protection officer Anna Schmidt said six children were killed.",
         "The 14-year-old was taken to hospital in Kano on Sunday.",
         "On June 3, 12 boys were recruited in Raqqa, the observatory said.",
+        # A province before the age is a place: its name is no child's ("Chin" of Chin State).
+        "In Tedim township, Chin State, a 10-year-old boy was killed by a bomb.",
+        "In Kaduna State, a 14-year-old girl was abducted on her way to school.",
     ],
 )
 def test_adults_places_and_demonyms_are_left_alone(sentence: str) -> None:

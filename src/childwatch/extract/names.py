@@ -146,6 +146,8 @@ def stop_words() -> frozenset[str]:
 def _clean(name: str) -> str | None:
     """The name without leading stop words (sentence openers, titles); None if nothing is left."""
     words = name.split()
+    if words and words[-1] in _PLACE_UNITS:
+        return None  # "Chin State, a 10-year-old boy": a place, not a child's name
     stop = _stop_words()
     while words and words[0] in stop:
         words.pop(0)
@@ -154,6 +156,12 @@ def _clean(name: str) -> str | None:
     if not words or any(w in stop for w in words) or len(words[0]) < 2:
         return None
     return " ".join(words)
+
+
+_PLACE_UNITS = frozenset(
+    "State Province Region District Township County Governorate Division Oblast Prefecture Department "
+    "Municipality Village Town City Camp Valley".split()
+)
 
 
 def _years(age: str) -> int:

@@ -159,9 +159,11 @@ def _clean(name: str) -> str | None:
 
 
 _PLACE_UNITS = frozenset(
-    "State Province Region District Township County Governorate Division Oblast Prefecture Department "
-    "Municipality Village Town City Camp Valley".split()
-)
+    {
+        "State", "Province", "Region", "District", "Township", "County", "Governorate", "Division", "Oblast",
+        "Prefecture", "Department", "Municipality", "Village", "Town", "City", "Camp", "Valley",
+    }
+)  # fmt: skip
 
 
 def _years(age: str) -> int:

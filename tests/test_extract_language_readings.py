@@ -374,3 +374,16 @@ def test_english_no_children_and_no_reports_deny_the_act(extractor: Extractor) -
 def test_arabic_bodies_shootings_and_the_killed(extractor: Extractor, text: str, count: int, age: int | None) -> None:
     claim = only_claim(extractor, text, "ar")
     assert (claim.violation, claim.victims.count, claim.victims.age_min) == ("killing_maiming", count, age)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "source"),
+    [
+        ("es", "El grupo reclutó a 15 niños indígenas en la zona, según la Defensoría.", "Ombudsman's Office"),
+        ("fr", "Plusieurs adolescents ont rejoint les rangs des groupes armés, selon les notables.", "local notables"),
+    ],
+)
+def test_the_ombudsman_and_local_notables_as_sources(
+    extractor: Extractor, language: str, text: str, source: str
+) -> None:
+    assert only_claim(extractor, text, language).source == source

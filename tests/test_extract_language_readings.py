@@ -387,3 +387,12 @@ def test_the_ombudsman_and_local_notables_as_sources(
     extractor: Extractor, language: str, text: str, source: str
 ) -> None:
     assert only_claim(extractor, text, language).source == source
+
+
+def test_a_blast_at_a_school_or_hospital_is_an_attack_on_it(extractor: Extractor) -> None:
+    found = claims(extractor, "An explosion at a school in the city killed 20 students.", "en")
+    assert {c.violation for c in found} == {"killing_maiming", "attack_school_hospital"}
+    hospital = only_claim(extractor, "Even before the deadly blast at the Al-Ahli hospital, the war had gone on.", "en")
+    assert hospital.violation == "attack_school_hospital"
+    near = claims(extractor, "A blast at a market near the hospital killed two children.", "en")
+    assert [c.violation for c in near] == ["killing_maiming"]

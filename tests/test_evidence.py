@@ -34,7 +34,7 @@ from childwatch.review import discussion
 from childwatch.review.users import add_user
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
-from childwatch.store import Store, open_store, resolution, watched
+from childwatch.store import Store, open_store, signatures, watched
 from childwatch.store import discussion as discussed
 from childwatch.store.review import end_session, server_secret
 from pdf_maker import Page, wrap, write_pdf
@@ -123,7 +123,7 @@ def build_rich_store(store: Store) -> dict[str, Any]:
     store.write_batch([(late, [])], extractor_version="test")
     sig = near_dupes.signature(late.text)
     assert sig is not None
-    resolution.save_signatures(store, [(late.id, sig, near_dupes.band_keys(sig), [])])
+    signatures.save_signatures(store, [(late.id, sig, near_dupes.band_keys(sig), [])])
     # What the web server keeps: its session key, and a session ended by a logout.
     server_secret(store)
     end_session(store, "0" * 64, datetime(2099, 1, 1, tzinfo=UTC))

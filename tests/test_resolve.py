@@ -22,6 +22,7 @@ from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve, sign
 from childwatch.store import Store, open_store
 from childwatch.store import resolution as db
+from childwatch.store import signatures as copies_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolution"
 
@@ -128,13 +129,14 @@ def test_a_copy_signed_by_a_run_that_stopped_is_grouped_by_the_next(tmp_path: Pa
         run_pipeline([tmp_path / "later"], store)
         assert sign(store) == 1
         with store.engine.connect() as conn:
-            staged = conn.execute(select(db.STAGED.c.doc_id).distinct()).scalars().all()
+            staged = conn.execute(select(copies_db.STAGED.c.doc_id).distinct()).scalars().all()
             assert staged == ["res-002"]
         resolve(store)
         with store.engine.connect() as conn:
             rows = dict(conn.execute(select(db.DOCS.c.id, db.DOCS.c.near_dup_of)).all())
-            assert conn.execute(select(db.STAGED.c.seq)).all() == []
-            filed = conn.execute(select(db.BANDS.c.doc_id, func.count()).group_by(db.BANDS.c.doc_id)).all()
+            assert conn.execute(select(copies_db.STAGED.c.seq)).all() == []
+            bands = copies_db.BANDS
+            filed = conn.execute(select(bands.c.doc_id, func.count()).group_by(bands.c.doc_id)).all()
     assert rows == {"res-001": None, "res-002": "res-001"}
     assert dict(filed) == {"res-001": near_dupes.BANDS, "res-002": near_dupes.BANDS}
     assert incident_of(store, "res-002", "killing_maiming") == incident_of(store, "res-001", "killing_maiming")

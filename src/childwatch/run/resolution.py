@@ -38,6 +38,7 @@ from childwatch.review import replay
 from childwatch.store import Store, locks
 from childwatch.store import discussion as discussed
 from childwatch.store import resolution as db
+from childwatch.store import signatures as copies_db
 
 __all__ = ["ResolutionSummary", "group_near_duplicates", "group_signed", "resolve", "sign"]
 
@@ -102,15 +103,16 @@ def sign(store: Store, *, chunk: int = SIGN_CHUNK) -> int:
     distinctive names go in its row, its 20 band keys are appended to the staged ones, in
     order of arrival. Returns the number signed."""
     signed = 0
-    todo = db.unsigned_documents(store)
+    todo = copies_db.unsigned_documents(store)
     for start in range(0, len(todo), chunk):
         batch = todo[start : start + chunk]
         rows: list[tuple[str, bytes | None, list[int], list[str]]] = []
         for part in range(0, len(batch), READ_CHUNK):
-            for doc_id, text in db.document_texts(store, batch[part : part + READ_CHUNK]):
-                sig = near_dupes.signature(text)
+            texts = copies_db.document_texts(store, batch[part : part + READ_CHUNK])
+            sigs = near_dupes.signatures([text for _, text in texts])
+            for (doc_id, text), sig in zip(texts, sigs, strict=True):
                 rows.append((doc_id, sig, near_dupes.band_keys(sig) if sig else [], report_names(text)))
-        db.save_signatures(store, rows)
+        copies_db.save_signatures(store, rows)
         signed += len(rows)
     return signed
 
@@ -121,10 +123,10 @@ def group_signed(store: Store) -> int:
     index. The store finds which staged documents share a key with an earlier one or with
     the index in two set-wise queries; only those are compared (`near_dupes.group_copies`),
     and the keys are filed in one sorted pass. Returns the number of copies found."""
-    pairs, arrival = db.staged_candidates(store)
-    known = db.signatures(store, {d for pair in pairs for d in pair})
+    pairs, arrival = copies_db.staged_candidates(store)
+    known = copies_db.signatures(store, {d for pair in pairs for d in pair})
     copies = near_dupes.group_copies(pairs, arrival, known)
-    db.file_staged_bands(store, [(c.doc_id, c.original, c.similarity) for c in copies])
+    copies_db.file_staged_bands(store, [(c.doc_id, c.original, c.similarity) for c in copies])
     return len(copies)
 
 

@@ -1,6 +1,7 @@
-"""The store's side of resolution: document signatures and LSH bands, claims read by
-block (one violation in one continent) with what resolution needs of their documents, and the
-writing of assignments, incidents and the resolution log.
+"""The store's side of resolution: claims read by block (one violation in one continent)
+with what resolution needs of their documents, and the writing of assignments, incidents
+and the resolution log (through the driver, `store.bulk`). Near-duplicate documents'
+signatures and band keys are in `store.signatures`.
 
 Each write is one transaction: a resolution interrupted between two blocks leaves every
 block either as it was or fully resolved, and the next run picks up the rest. Rows are
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, Table, and_, delete, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from childwatch.codebook.regions import continent_of
-from childwatch.store import locks
+from childwatch.store import bulk, locks
 from childwatch.store.database import CLAIMS, DOCS, Store
 from childwatch.store.models import DocBandRow, IncidentRow, ResolutionLogRow, StagedBandRow, utcnow
 
@@ -64,110 +65,6 @@ MAX_BLOCK_CLAIMS = 50_000
 def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-# --- near-duplicate documents -------------------------------------------------------------
-
-
-def unsigned_documents(store: Store) -> list[str]:
-    """Ids of the documents not yet signed, oldest publication first (one scan, ids only)."""
-    stmt = (
-        select(DOCS.c.id)
-        .where(DOCS.c.minhash.is_(None))
-        .order_by(DOCS.c.published.is_(None), DOCS.c.published, DOCS.c.id)
-    )
-    with store.reading() as conn:
-        return list(conn.execute(stmt).scalars())
-
-
-def document_texts(store: Store, doc_ids: Sequence[str]) -> list[tuple[str, str]]:
-    """(id, text) of these documents, in the order given."""
-    with store.reading() as conn:
-        texts = dict(conn.execute(select(DOCS.c.id, DOCS.c.text).where(DOCS.c.id.in_(doc_ids))).all())
-    return [(doc_id, texts[doc_id]) for doc_id in doc_ids if doc_id in texts]
-
-
-def signatures(store: Store, doc_ids: Iterable[str]) -> dict[str, tuple[bytes, str | None]]:
-    """{id: (signature, near_dup_of)} of stored, signed documents."""
-    found: dict[str, tuple[bytes, str | None]] = {}
-    with store.reading() as conn:
-        for chunk in _chunks(sorted(set(doc_ids))):
-            stmt = select(DOCS.c.id, DOCS.c.minhash, DOCS.c.near_dup_of).where(DOCS.c.id.in_(chunk))
-            for r in conn.execute(stmt):
-                if r.minhash:
-                    found[r.id] = (bytes(r.minhash), r.near_dup_of)
-    return found
-
-
-def save_signatures(store: Store, signed: Sequence[tuple[str, bytes | None, list[int], list[str]]]) -> None:
-    """Store (id, signature, band keys, names) for each document, in one transaction: the
-    signature and names in its row, the keys appended to the staged ones in the order
-    given (the order of arrival that `staged_candidates` reads back)."""
-    documents = (
-        update(DOCS)
-        .where(DOCS.c.id == bindparam("b_id"))
-        .values(minhash=bindparam("b_minhash"), names=bindparam("b_names", type_=DOCS.c.names.type))
-    )
-    per_batch = _BATCH // 20  # documents: each has 20 band keys
-    with store.writing() as conn:
-        for batch in _chunks(signed, per_batch):
-            rows = sorted(batch, key=lambda row: row[0])  # in key order (see the module's docstring)
-            params = [{"b_id": d, "b_minhash": sig or b"", "b_names": names} for d, sig, _, names in rows]
-            conn.execute(documents, params)
-            bands = [{"band": k, "doc_id": doc_id} for doc_id, _, keys, _ in batch for k in keys]
-            if bands:
-                conn.execute(insert(STAGED), bands)
-
-
-def staged_candidates(store: Store) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """The staged documents' candidate copies, found set-wise rather than key by key:
-    (candidate, staged document) for each band key a staged document shares with the band
-    index or with one of the first FIRST_SHARING staged documents before it; and the order of arrival of the staged
-    documents among them ({id: rank}). Two scans of the staged keys, whatever their number
-    (the staged table has no index: appending to it must stay cheap)."""
-    shared = select(STAGED.c.band).group_by(STAGED.c.band).having(func.count() > 1)
-    within = (
-        select(STAGED.c.band, STAGED.c.doc_id, STAGED.c.seq)
-        .where(STAGED.c.band.in_(shared))
-        .order_by(STAGED.c.band, STAGED.c.seq)
-    )
-    stored = select(BANDS.c.doc_id, STAGED.c.doc_id, STAGED.c.seq).join(BANDS, BANDS.c.band == STAGED.c.band)
-    pairs: list[tuple[str, str]] = []
-    # A document's keys are staged together, so any one of their places ranks it.
-    arrival: dict[str, int] = {}
-    with store.reading() as conn:
-        band: int | None = None
-        earlier: list[str] = []
-        for key, doc_id, seq in conn.execute(within):
-            if key != band:
-                band, earlier = key, []
-            pairs.extend((e, doc_id) for e in earlier)
-            if len(earlier) < FIRST_SHARING:
-                earlier.append(doc_id)
-            arrival.setdefault(doc_id, seq)
-        for candidate, doc_id, seq in conn.execute(stored):
-            pairs.append((candidate, doc_id))
-            arrival.setdefault(doc_id, seq)
-    return pairs, arrival
-
-
-def file_staged_bands(store: Store, copies: Sequence[tuple[str, str, float]]) -> None:
-    """Record each (copy, original, similarity), and move the staged band keys into the
-    band index sorted by key, all in one transaction: in key order the index's pages are
-    each written once, where keys inserted in arrival order land all over it."""
-    link = (
-        update(DOCS)
-        .where(DOCS.c.id == bindparam("b_id"))
-        .values(near_dup_of=bindparam("b_original"), near_dup_similarity=bindparam("b_similarity"))
-    )
-    # By band alone: sorting by an integer is many times faster than by (integer, text) in
-    # SQLite (4.5 s against 74 s for 15M keys), and equal bands are rare (copies).
-    staged = select(STAGED.c.band, STAGED.c.doc_id).order_by(STAGED.c.band)
-    with store.writing() as conn:
-        for batch in _chunks(sorted(copies), _BATCH):
-            conn.execute(link, [{"b_id": d, "b_original": o, "b_similarity": sim} for d, o, sim in batch])
-        conn.execute(insert(BANDS).from_select(["band", "doc_id"], staged))
-        conn.execute(delete(STAGED))
 
 
 # --- claims by block ----------------------------------------------------------------------
@@ -398,41 +295,33 @@ def save_block(
     now = utcnow()
     changes = sorted(changes, key=lambda c: c["claim_id"])  # in key order (see the module's docstring)
     incidents = sorted(incidents, key=lambda v: v.id)
-    assign = (
-        update(CLAIMS)
-        .where(CLAIMS.c.id == bindparam("b_claim_id"))
-        .values(
-            incident_id=bindparam("b_incident_id"),
-            incident_score=bindparam("b_score"),
-            incident_why=bindparam("b_why", type_=CLAIMS.c.incident_why.type),
-        )
-    )
     with store.writing() as conn:
         locks.review_writers(conn)  # review actions read the incidents rewritten here: they wait
-        for batch in _chunks(changes, _BATCH):
-            conn.execute(
-                assign,
-                [
-                    {"b_claim_id": c["claim_id"], "b_incident_id": c["incident_id"], "b_score": c["score"],
-                     "b_why": c["why"]}
-                    for c in batch
-                ],
+        why = bulk.processor(conn, CLAIMS.c.incident_why)  # the same JSON in both tables: serialised once
+        for batch in _chunks(changes, bulk.BATCH):
+            whys = [why(c["why"]) for c in batch]
+            bulk.update_rows(
+                conn, CLAIMS, ("incident_id", "incident_score", "incident_why"), "id",
+                ((c["incident_id"], c["score"], w, c["claim_id"]) for c, w in zip(batch, whys, strict=True)),
+                processed=("incident_why",),
             )  # fmt: skip
-            conn.execute(
-                insert(LOG),
-                [
-                    {"resolved_at": now, "mode": mode, "claim_id": c["claim_id"], "doc_id": c["doc_id"],
-                     "ordinal": c["ordinal"], "incident_id": c["incident_id"], "previous_incident_id": c["previous"],
-                     "score": c["score"], "why": c["why"]}
-                    for c in batch
-                ],
+            bulk.insert_rows(
+                conn, LOG, _LOG_COLUMNS,
+                ((now, mode, c["claim_id"], c["doc_id"], c["ordinal"], c["incident_id"], c["previous"], c["score"], w)
+                 for c, w in zip(batch, whys, strict=True)),
+                processed=("why",),
             )  # fmt: skip
         for chunk in _chunks([v.id for v in incidents]):
             conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
-        for batch in _chunks(incidents, _BATCH):
-            conn.execute(insert(INCIDENTS), [incident_row(v, now) for v in batch])
+        rows = [incident_row(v, now) for v in incidents]
+        columns = tuple(rows[0]) if rows else ()
+        bulk.insert_rows(conn, INCIDENTS, columns, ([row[c] for c in columns] for row in rows))
         if then is not None:
             then(conn)
+
+
+_LOG_COLUMNS = ("resolved_at", "mode", "claim_id", "doc_id", "ordinal", "incident_id", "previous_incident_id",
+                "score", "why")  # fmt: skip
 
 
 def drop_empty_incidents(store: Store) -> int:

@@ -119,6 +119,8 @@ def _parts(value: str) -> tuple[int, int | None, int | None] | None:
     return bits[0], bits[1] if len(bits) > 1 else None, bits[2] if len(bits) > 2 else None
 
 
+# Dates recur across claims (a day, a month): each read once (bounded caches).
+@lru_cache(maxsize=1 << 15)
 def _first_day(value: str | None) -> int | None:
     parts = _parts(value) if value else None
     if parts is None:
@@ -130,6 +132,7 @@ def _first_day(value: str | None) -> int | None:
         return None
 
 
+@lru_cache(maxsize=1 << 15)
 def _last_day(value: str | None) -> int | None:
     parts = _parts(value) if value else None
     if parts is None:
@@ -144,7 +147,7 @@ def _last_day(value: str | None) -> int | None:
 
 def outlet_name(url: str | None, outlet: str | None, settings: Settings) -> str | None:
     """The outlet's display name: a codebook outlet if its domain, name or alias is known."""
-    host = fold(urlsplit(url).hostname or "") if url and "://" in url else ""
+    host = _url_host(url) if url and "://" in url else ""
     candidates = [host] if host else []
     if host.count(".") > 1:  # edition.cnn.com -> cnn.com
         candidates.append(host.split(".", 1)[1])
@@ -156,6 +159,19 @@ def outlet_name(url: str | None, outlet: str | None, settings: Settings) -> str 
     if outlet and outlet.strip():
         return outlet.strip()
     return host or None
+
+
+def _url_host(url: str) -> str:
+    """The folded host name of `url`, parsed once per site: from the url up to the first
+    "/" after "://", which holds its whole network location (urlsplit alone cost a tenth
+    of reading a claim)."""
+    end = url.find("/", url.find("://") + 3)
+    return _host(url if end < 0 else url[:end])
+
+
+@lru_cache(maxsize=1 << 12)
+def _host(site: str) -> str:
+    return fold(urlsplit(site).hostname or "")
 
 
 def source_key(
@@ -235,15 +251,19 @@ def stop_names() -> frozenset[str]:
     return frozenset(words)
 
 
+_SENTENCE_MARKS = frozenset(".!?:\"“”'‘’—–-")
+
+
 def _names(text: str) -> Iterator[str]:
     stop = stop_names()
     for match in _CAPITALISED.finditer(text):
+        start = match.start()
+        before = text[start - 3 if start > 3 else 0 : start].rstrip()
+        if not before or before[-1] in _SENTENCE_MARKS:  # a sentence's first word says little
+            continue
         word = match.group(1)
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        before = text[max(0, match.start() - 3) : match.start()].rstrip()
-        if not before or before[-1] in ".!?:\"“”'‘’—–-":  # a sentence's first word says little
-            continue
         if len(word) >= 3 and word not in stop:
             yield word
 

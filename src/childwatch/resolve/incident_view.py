@@ -55,6 +55,8 @@ def _mode(values: Sequence[Any]) -> Any:
     known = [v for v in values if v is not None]
     if not known:
         return None
+    if len(known) == 1:
+        return known[0]
     counts = Counter(known)
     top = max(counts.values())
     return next(v for v in reversed(known) if counts[v] == top)

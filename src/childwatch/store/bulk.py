@@ -10,13 +10,31 @@ rows stored are the same; only the per-row bookkeeping is gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table
 
 # Rows per executemany: the parameters of a large transaction, a batch at a time.
 BATCH = 10_000
+
+
+@contextmanager
+def foreign_keys(conn: Connection, checked: bool) -> Iterator[None]:
+    """Foreign keys checked (by default) or not, in SQLite, until the block ends: set
+    outside a transaction, for rows copied from a table whose own keys checked them (a
+    check per row of millions of band keys, each a lookup among all documents' ids, was
+    two thirds of filing them)."""
+    raw = None if checked or conn.dialect.name != "sqlite" else conn.connection.driver_connection
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _marker(conn: Connection) -> str:
@@ -48,21 +66,19 @@ def _processors(
 def _run(
     conn: Connection, sql: str, processors: list[Callable[[Any], Any] | None], rows: Iterable[Sequence[Any]]
 ) -> None:
-    batch: list[tuple[Any, ...]] = []
     convert = [(n, p) for n, p in enumerate(processors) if p is not None]
-    for row in rows:
-        if convert:
-            values = list(row)
-            for n, process in convert:
-                values[n] = process(values[n])
-            batch.append(tuple(values))
-        else:
-            batch.append(tuple(row))
-        if len(batch) >= BATCH:
-            conn.exec_driver_sql(sql, batch)
-            batch = []
-    if batch:
+    if convert:
+        rows = (_processed(row, convert) for row in rows)
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
         conn.exec_driver_sql(sql, batch)
+
+
+def _processed(row: Sequence[Any], convert: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for n, process in convert:
+        values[n] = process(values[n])
+    return tuple(values)
 
 
 def insert_rows(
@@ -73,8 +89,8 @@ def insert_rows(
     *,
     processed: Collection[str] = (),
 ) -> None:
-    """INSERT each row (values in the order of `columns`; those of `processed` columns
-    already in the driver's form, see `processor`)."""
+    """INSERT each row (a tuple of values in the order of `columns`; those of `processed`
+    columns already in the driver's form, see `processor`)."""
     marks = ", ".join([_marker(conn)] * len(columns))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     _run(conn, sql, _processors(conn, table, columns, processed), rows)
@@ -89,8 +105,8 @@ def update_rows(
     *,
     processed: Collection[str] = (),
 ) -> None:
-    """UPDATE `columns` of the row whose `key` is each row's last value (values in the
-    order of `columns`, then the key; as in `insert_rows` for `processed`)."""
+    """UPDATE `columns` of the row whose `key` is each row's last value (a tuple of values
+    in the order of `columns`, then the key; as in `insert_rows` for `processed`)."""
     mark = _marker(conn)
     sql = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE {key} = {mark}"
     _run(conn, sql, _processors(conn, table, [*columns, key], processed), rows)

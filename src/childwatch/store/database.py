@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, Statem
 from childwatch.errors import InputError, StoreError
 from childwatch.records import Claim, Document
 from childwatch.store import locks
+from childwatch.store.bulk import foreign_keys
 from childwatch.store.migrations import upgrade
 from childwatch.store.models.base import utcnow
 from childwatch.store.models.reports import ClaimRow, DocumentRow, IngestErrorRow, RunRow
@@ -248,12 +249,13 @@ class Store:
         return f"Store({self.name!r})"
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, *, checked: bool = True) -> Iterator[Connection]:
         """One write transaction, for the store's own modules and the layers above:
         ``with store.writing() as conn: ...``. Any database failure rolls it back and
-        becomes StoreError."""
+        becomes StoreError. `checked=False`: SQLite does not check foreign keys in it (for
+        rows copied from a table that checked them, see `signatures.file_staged_bands`)."""
         try:
-            with self.engine.connect() as conn, conn.execution_options(**WRITE).begin():
+            with self.engine.connect() as conn, foreign_keys(conn, checked), conn.execution_options(**WRITE).begin():
                 yield conn
         except DBAPIError as exc:
             raise StoreError(f"{explain(exc, self.name)} (nothing of this write was stored)") from exc

@@ -315,7 +315,7 @@ def save_block(
             conn.execute(delete(INCIDENTS).where(INCIDENTS.c.id.in_(chunk)))
         rows = [incident_row(v, now) for v in incidents]
         columns = tuple(rows[0]) if rows else ()
-        bulk.insert_rows(conn, INCIDENTS, columns, ([row[c] for c in columns] for row in rows))
+        bulk.insert_rows(conn, INCIDENTS, columns, (tuple(row[c] for c in columns) for row in rows))
         if then is not None:
             then(conn)
 

@@ -32,7 +32,7 @@ from childwatch.extract.sources import Attribution, SourceFinder
 from childwatch.extract.speakers import Speakers
 from childwatch.extract.tokens import Token, tokenize, tokens_within, word_trie
 from childwatch.extract.victims import VictimFinder, sentence_ages
-from childwatch.extract.violations import Detection, detect, find_triggers
+from childwatch.extract.violations import Detection, detect, find_triggers, trigger_matches
 from childwatch.ingest.language import is_english, primary
 from childwatch.records import Claim, DateRange, Document, Span
 
@@ -142,7 +142,10 @@ class Extractor:
                 if last_speaker is not None and last_speaker.source is not None:
                     last_body = last_speaker
                 continue
-            detections = detect(piece, sentence.start, self.lexicon, children)
+            # The sentence's trigger words, read once for detection and for the claims' facts
+            # (without a child mention, detection needs none of them).
+            matches = trigger_matches(piece, self.lexicon) if children else None
+            detections = detect(piece, sentence.start, self.lexicon, children, matches)
             attributions = self.sources.find(piece, sentence.start, set(ctx.countries), words)
             attributions, last_body = self.speakers.follow(piece, sentence.start, attributions, last_body)
             if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
@@ -158,7 +161,7 @@ class Extractor:
                     or self._context_dates(text, before, sentence, document.published),
                     attributions=attributions,
                     references=self.actors.references(piece, sentence.start),
-                    triggers=[(a, b) for a, b, _ in find_triggers(piece, self.lexicon, sentence.start)],
+                    triggers=[(a, b) for a, b, _ in find_triggers(piece, self.lexicon, sentence.start, matches)],
                 )
                 for detection in detections:
                     claims.append(

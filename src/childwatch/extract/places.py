@@ -113,10 +113,13 @@ class PlaceFinder:
     def find(self, text: str, tokens: list[Token], unknown: list[PlaceMention] | None = None) -> list[PlaceMention]:
         """Places the gazetteer knows; names it does not know that follow "in"/"at"/"near" go to `unknown`."""
         out: list[PlaceMention] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            if not tokens[i].capitalised or tokens[i].text.isdigit():
-                i += 1
+        n = len(tokens)
+        # Where a run of capitalised words may start (a capital or a figure, but not a number),
+        # found in one pass: most words are lower-case.
+        heads = [k for k, t in enumerate(tokens) if t.capitalised and not t.text.isdigit()]
+        j = 0  # the end of the last run
+        for i in heads:
+            if i < j:
                 continue
             j = i + 1
             while (
@@ -126,8 +129,7 @@ class PlaceFinder:
             ):
                 j += 1
             if _DOMAIN_AFTER.match(text, tokens[j - 1].end):
-                i = j  # "Safa.ps", "Reuters.com": a website, not the place of that name
-                continue
+                continue  # "Safa.ps", "Reuters.com": a website, not the place of that name
             start = i
             if _DENY_RUN_START.match(tokens[i].text) and j > i + 1:
                 start = i + 1
@@ -138,7 +140,6 @@ class PlaceFinder:
                 mention = _unknown(text, tokens, start, j)
                 if mention is not None:
                     unknown.append(mention)
-            i = j
         return out
 
     def _resolve(self, text: str, tokens: list[Token], i: int, j: int) -> PlaceMention | None:

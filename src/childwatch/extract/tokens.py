@@ -53,22 +53,36 @@ class Token(NamedTuple):
         return self.text[:1].isupper() or self.text[:1].isdigit()
 
 
-# Words repeat (Zipf): normalising each distinct short word once made tokenising a text of a
-# million tiny lines twice as fast. Long "words" are not cached, so the cache stays small.
+# Words repeat (Zipf): reading each distinct short word once (is it glued? its normal form)
+# made tokenising a text of a million tiny lines twice as fast. Long "words" are not cached,
+# so the cache stays small.
 _normalise_word = lru_cache(maxsize=1 << 16)(normalise)
+
+
+def _read_word(word: str) -> str | None:
+    """The normal form of a word ("" for none), or None for two words glued together."""
+    if not (word.islower() or word[1:].islower() or word.isupper()) and _GLUED.search(word):
+        return None
+    return normalise(word)
+
+
+_read_short_word = lru_cache(maxsize=1 << 16)(_read_word)
+# Tokens built straight from a tuple: the named tuple's own constructor is a Python function,
+# and calling it for each of a report's thousands of words was a third of tokenising it.
+_new_token = tuple.__new__
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
+    append = out.append
     for m in _WORD.finditer(text):
         word = m.group(1)
-        if not (word.islower() or word[1:].islower() or word.isupper()) and _GLUED.search(word):
+        norm = _read_short_word(word) if len(word) <= 40 else _read_word(word)
+        if norm is None:
             _glued(word, offset + m.start(), out)
-            continue
-        norm = _normalise_word(word) if len(word) <= 40 else normalise(word)
-        if norm:
+        elif norm:
             start = offset + m.start()
-            out.append(Token(start, start + len(word), word, norm))
+            append(_new_token(Token, (start, start + len(word), word, norm)))
     return out
 
 
@@ -114,12 +128,16 @@ class PhraseIndex(Generic[T]):
         self._phrases: dict[str, list[T]] = {}
         self._exact: dict[str, list[T]] = {}
         self._prefixes: set[str] = set()  # every proper word-prefix of a phrase
+        # The words a phrase can start with: most of a report's words start none, and are
+        # passed over with one set look-up.
+        self._heads: set[str] = set()
 
     def add(self, phrase: str, payload: T) -> None:
         key = normalise(phrase)
         if key:
             self._phrases.setdefault(key, []).append(payload)
             parts = key.split(" ")
+            self._heads.add(parts[0])
             for k in range(1, len(parts)):
                 self._prefixes.add(" ".join(parts[:k]))
 
@@ -129,13 +147,18 @@ class PhraseIndex(Generic[T]):
 
     def find(self, tokens: list[Token]) -> Iterator[PhraseMatch[list[T]]]:
         """Longest non-overlapping matches, left to right."""
-        i, n = 0, len(tokens)
-        while i < n:
+        heads, exact = self._heads, self._exact
+        n = len(tokens)
+        i = 0  # where the next match may start: the token after the last match
+        for k, token in enumerate(tokens):
+            if k < i or (token.norm not in heads and token.text not in exact):
+                continue
+            i = k
             hit = None
-            exact = self._exact.get(tokens[i].text)
-            if exact:
-                hit = (1, exact)
-            key = tokens[i].norm
+            found = exact.get(token.text)
+            if found:
+                hit = (1, found)
+            key = token.norm
             size = 1
             while True:
                 found = self._phrases.get(key)
@@ -149,8 +172,6 @@ class PhraseIndex(Generic[T]):
                 size, payloads = hit
                 yield PhraseMatch(tokens[i].start, tokens[i + size - 1].end, i, i + size, payloads)
                 i += size
-            else:
-                i += 1
 
 
 class Named(Protocol):

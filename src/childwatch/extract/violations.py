@@ -89,15 +89,27 @@ def victim_mentions(
     return victims, actors
 
 
-def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention]) -> list[Detection]:
-    """Violations asserted in one sentence (`text` starts at document offset `offset`)."""
+def detect(
+    text: str,
+    offset: int,
+    lexicon: Lexicon,
+    children: list[ChildMention],
+    matches: dict[str, list[re.Match[str]]] | None = None,
+) -> list[Detection]:
+    """Violations asserted in one sentence (`text` starts at document offset `offset`);
+    `matches` are `trigger_matches(text, lexicon)`, if the caller has them."""
     victims, child_actors = victim_mentions(text, offset, children)
-    word_starts = [m.start() for m in _WORD.finditer(text)]
-    # Where every violation's triggers stand: in "murder, rape and the conscription of
-    # children", the children attach to the nearest trigger only. Each pattern runs once:
-    # its matches serve both this list and the violation's own detection.
-    matches = {r.key: list(r.triggers.finditer(text)) for r in lexicon.violations if r.triggers}
-    triggers = [(m.start(), m.end(), key) for key, found in matches.items() for m in found]
+    if victims or child_actors:
+        word_starts = [m.start() for m in _WORD.finditer(text)]
+        # Where every violation's triggers stand: in "murder, rape and the conscription of
+        # children", the children attach to the nearest trigger only.
+        if matches is None:
+            matches = trigger_matches(text, lexicon)
+        triggers = [(m.start(), m.end(), key) for key, found in matches.items() for m in found]
+    else:
+        # No child a trigger could attach to: only the inherent patterns can assert a
+        # violation, and the sentence's triggers (a fifth of extraction's regex work) are not read.
+        word_starts, triggers, matches = [], [], {}
     out = []
     for rules in lexicon.violations:
         detection = _detect_one(
@@ -108,14 +120,20 @@ def detect(text: str, offset: int, lexicon: Lexicon, children: list[ChildMention
     return out
 
 
-def find_triggers(text: str, lexicon: Lexicon, offset: int = 0) -> list[tuple[int, int, str]]:
-    """Where every violation's trigger words stand in `text`: (start, end, violation key)."""
-    return [
-        (offset + m.start(), offset + m.end(), r.key)
-        for r in lexicon.violations
-        if r.triggers
-        for m in r.triggers.finditer(text)
-    ]
+def trigger_matches(text: str, lexicon: Lexicon) -> dict[str, list[re.Match[str]]]:
+    """Each violation's trigger words in `text`. Each pattern runs once for a sentence: its
+    matches serve both `detect` and `find_triggers`."""
+    return {r.key: list(r.triggers.finditer(text)) for r in lexicon.violations if r.triggers}
+
+
+def find_triggers(
+    text: str, lexicon: Lexicon, offset: int = 0, matches: dict[str, list[re.Match[str]]] | None = None
+) -> list[tuple[int, int, str]]:
+    """Where every violation's trigger words stand in `text`: (start, end, violation key);
+    `matches` are `trigger_matches(text, lexicon)`, if the caller has them."""
+    if matches is None:
+        matches = trigger_matches(text, lexicon)
+    return [(offset + m.start(), offset + m.end(), key) for key, found in matches.items() for m in found]
 
 
 def _excluded(rules: ViolationRules, text: str, a: int, b: int) -> bool:

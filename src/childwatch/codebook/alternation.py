@@ -52,10 +52,16 @@ def factor_alternation(pattern: str) -> str:
         if not key:
             out.append(texts[0])
             continue
-        cases = key + key.upper() + _OTHER_CASES.get(key, "")
         rest = texts[0] if len(texts) == 1 else "(?:" + "|".join(texts) + ")"
-        out.append(f"(?-i:[{cases}]){rest}")
+        out.append(any_case(key) + rest)
     return "|".join(out)
+
+
+def any_case(letter: str) -> str:
+    """A case-sensitive class of what re.IGNORECASE matches to the ASCII `letter`, "(?-i:[kKK])":
+    first in a branch, it lets the engine skip the branch on one look at a character."""
+    key = letter.lower()
+    return f"(?-i:[{key}{key.upper()}{_OTHER_CASES.get(key, '')}])"
 
 
 def _branches(pattern: str) -> list[str] | None:

@@ -52,7 +52,8 @@ _CHILDLESS_CUES = re.compile(
         (
             "school", "hospital", "clinic", "kindergarten", "classroom", "dormitor", "health", "medical",
             "maternity", "caliphate", "ashbal",
-        )
+        ),
+        ignorecase=True,
     ),
     re.IGNORECASE,
 )  # fmt: skip

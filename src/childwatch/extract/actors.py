@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.codebook.loader import Actor, Codebook
 from childwatch.extract.tokens import PhraseIndex, Token, index_entries, normalise, words
@@ -58,10 +59,13 @@ class ActorFinder:
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
                 self._state_forces.setdefault(actor.countries[0], actor)
+        # Each list grouped by first letter (codebook.alternation): tried at every word of a sentence.
+        unresolved, group, state = (
+            factor_alternation(words(refs))
+            for refs in (lexicon.unresolved_refs, lexicon.armed_group_refs, lexicon.state_force_refs)
+        )
         self._refs = re.compile(
-            rf"\b(?:(?P<unresolved>{words(lexicon.unresolved_refs)})|(?P<group>{words(lexicon.armed_group_refs)})"
-            rf"|(?P<state>{words(lexicon.state_force_refs)}))\b",
-            re.IGNORECASE,
+            rf"\b(?:(?P<unresolved>{unresolved})|(?P<group>{group})|(?P<state>{state}))\b", re.IGNORECASE
         )
 
     def state_force_of(self, country: str) -> Actor | None:

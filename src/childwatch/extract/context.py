@@ -343,7 +343,7 @@ def _demonym_regex(lexicon: Lexicon) -> re.Pattern[str]:
         if all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", d) for d in lexicon.demonyms):
             # Plain words: factored by prefix, after a check of the first letter (the plain
             # alternation, tried at every word boundary, was 8% of extraction).
-            trie = word_trie(lexicon.demonyms, r"[\s-]")
+            trie = word_trie(lexicon.demonyms, r"[\s-]", ignorecase=True)
             _DEMONYM_CACHE[key] = re.compile(rf"\b{trie}\b", re.IGNORECASE)
         else:
             alternatives = sorted((d.replace(" ", r"[\s-]") for d in lexicon.demonyms), key=len, reverse=True)

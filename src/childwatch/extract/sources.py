@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
+from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.codebook.loader import Codebook, Source
 from childwatch.extract.tokens import PhraseIndex, Token, index_entries, tokenize, words
@@ -69,7 +70,8 @@ class SourceFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Source] = index_entries(codebook.sources)
         self._facility = lexicon.facility_name  # "the Police Secondary School": no police speaking
-        verbs = words(lexicon.attribution_verbs)
+        # Grouped by first letter (codebook.alternation): tried after every word of a sentence.
+        verbs = factor_alternation(words(lexicon.attribution_verbs))
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
         self._according = re.compile(
             rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)"

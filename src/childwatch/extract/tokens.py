@@ -16,6 +16,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
+from childwatch.codebook.alternation import any_case
+
 # A word and its possessive 's, which is matched (so that "Gaza's" is one token) but not kept.
 _WORD = re.compile(r"([^\W_]+)(?:['’][sS]\b)?", re.UNICODE)
 # re.IGNORECASE lets four non-ASCII letters match ASCII ones: "İ" and "ı" match i, "ſ" matches
@@ -203,12 +205,14 @@ def words(items: Iterable[str]) -> str:
     return "|".join(sorted(set(items), key=len, reverse=True))
 
 
-def word_trie(items: Iterable[str], space: str = " ") -> str:
+def word_trie(items: Iterable[str], space: str = " ", ignorecase: bool = False) -> str:
     """A regex of literal words (a space in one becomes `space`) factored by their common
     prefixes after a check of the first letter, "(?=[st])(?:s(?:on|chool(?:boy|girl))|teen)":
     it matches what the plain alternation of the words, longest first, matches, but tries one
     branch per letter instead of every word at every word boundary (two to three times as
-    fast on a report, for a few dozen words)."""
+    fast on a report, for a few dozen words). For a case-insensitive regex (`ignorecase`), the
+    first letters are case-sensitive classes of their cases (alternation.any_case), which the
+    engine checks without entering their branches: the same matches, a third faster again."""
     tree: dict[str, dict[str, Any]] = {}
     for item in items:
         node = tree
@@ -216,12 +220,17 @@ def word_trie(items: Iterable[str], space: str = " ") -> str:
             node = node.setdefault(char, {})
         node[""] = {}  # a word ends here
 
-    def emit(node: dict[str, Any]) -> str:
-        branches = [(space if c == " " else re.escape(c)) + emit(node[c]) for c in sorted(node) if c]
+    def emit(node: dict[str, Any], top: bool = False) -> str:
+        branches = [_char(c, top) + emit(node[c]) for c in sorted(node) if c]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body  # greedy: the longer word is tried first
 
+    def _char(c: str, top: bool) -> str:
+        if c == " ":
+            return space
+        return any_case(c) if top and ignorecase and c.isascii() and c.isalpha() else re.escape(c)
+
     first = "".join(re.escape(c) for c in sorted(tree) if c)
-    return f"(?=[{first}]){emit(tree)}" if first else emit(tree)
+    return f"(?=[{first}]){emit(tree, top=True)}" if first else emit(tree, top=True)

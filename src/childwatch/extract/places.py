@@ -114,9 +114,11 @@ class PlaceFinder:
         """Places the gazetteer knows; names it does not know that follow "in"/"at"/"near" go to `unknown`."""
         out: list[PlaceMention] = []
         n = len(tokens)
-        # Where a run of capitalised words may start (a capital or a figure, but not a number),
-        # found in one pass: most words are lower-case.
-        heads = [k for k, t in enumerate(tokens) if t.capitalised and not t.text.isdigit()]
+        # Where a run of capitalised words may start (a capital, or a figure that is not a whole
+        # number: `Token.capitalised` and no number), found in one pass: most words are lower-case.
+        heads = [
+            k for k, t in enumerate(tokens) if t.text[0].isupper() or (t.text[0].isdigit() and not t.text.isdigit())
+        ]
         j = 0  # the end of the last run
         for i in heads:
             if i < j:

@@ -79,6 +79,8 @@ _BOUNDARY = re.compile(
     r"""|\n\s*| {3,}(?=["“A-Z])"""
 )
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"  # as in _LAST_WORD
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,28 @@ def _continues(piece: str, text: str, nxt: int) -> bool:
     """True when the full stop closing `piece` is an abbreviation or initial, not an end."""
     if nxt < len(text) and text[nxt].islower():
         return True  # sentences start with a capital; "!" inside a quote often does not end one
-    m = _LAST_WORD.search(piece)
-    if not m:
+    word = _last_word(piece)
+    if word is None:
         return False
-    word = m.group(1).lower()
+    word = word.lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _last_word(piece: str) -> str | None:
+    """`_LAST_WORD.search(piece).group(1)`, read back from the end: the search tried every
+    letter of the piece, and running each to the word's end made it a third of splitting."""
+    if piece.endswith("\n"):  # where "$" may also match before the line break
+        m = _LAST_WORD.search(piece)
+        return m.group(1) if m else None
+    stop = len(piece.rstrip(_CLOSERS)) - 1  # the full stop, before any closing quotes
+    if stop < 0 or piece[stop] != ".":
+        return None
+    start = stop
+    while start > 0 and piece[start - 1] in _WORD_CHARS:
+        start -= 1
+    while start < stop and piece[start] == ".":
+        start += 1  # the word starts with a letter
+    return piece[start:stop] if start < stop else None
 
 
 def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:

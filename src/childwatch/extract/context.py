@@ -138,7 +138,7 @@ def build_context(
             ctx.countries[mention.candidates[0].country] += 1  # where the reporter files from
     demonym_re = _demonym_regex(lexicon)
     for m in demonym_re.finditer(text):
-        code = lexicon.demonyms.get(re.sub(r"[\s-]+", " ", m.group().translate(IGNORECASE_ASCII).lower()))
+        code = lexicon.demonyms.get(_SEPARATORS.sub(" ", m.group().translate(IGNORECASE_ASCII).lower()))
         if code is None:  # matched only through Unicode case folding; no demonym after all
             continue
         ctx.demonyms.append((m.start(), m.end(), code))
@@ -317,9 +317,14 @@ def _describes_another(text: str, mention: ActorMention) -> bool:
     )
 
 
+# (Compiled once: through re.search, each call paid for the cache look-up and the flag's enum.)
+_INSTITUTIONAL_END = re.compile(r"\b(?:state|province|governorate|region|oblast)$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s-]+")
+
+
 def choose_place(mention: PlaceMention, countries: Counter[str]) -> Place | None:
     """The candidate that fits the document's countries best; None for a doubtful town."""
-    institutional = re.search(r"\b(?:state|province|governorate|region|oblast)$", mention.text, re.IGNORECASE)
+    institutional = _INSTITUTIONAL_END.search(mention.text)
     best, best_score = None, float("-inf")
     # A country's name is the country, never a town named after it ("Egypt", not Egypt, Arizona,
     # in a report that names the US often).

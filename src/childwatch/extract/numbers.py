@@ -50,14 +50,21 @@ NUMBER = (
 NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
 
 
+# parse_number's patterns, compiled once (it runs for every figure before a child noun).
+_SPACED_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+_SPACE = re.compile(r"\s")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?:\s+(?:million|thousand))?")
+_BETWEEN_WORDS = re.compile(r"[\s-]+")
+
+
 def parse_number(text: str) -> int | None:
     """The integer a number phrase denotes, or None when it is not one."""
     t = text.strip().lower().replace(",", "")
-    if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+", t):  # "250 000": thousands set apart by spaces
-        t = re.sub(r"\s", "", t)
+    if _SPACED_THOUSANDS.fullmatch(t):  # "250 000": thousands set apart by spaces
+        t = _SPACE.sub("", t)
     if not t:
         return None
-    if re.fullmatch(r"\d+(?:\.\d+)?(?:\s+(?:million|thousand))?", t):
+    if _FIGURE.fullmatch(t):
         parts = t.split()
         value = float(parts[0])
         if len(parts) > 1:
@@ -66,7 +73,7 @@ def parse_number(text: str) -> int | None:
     if t == "a dozen":
         return 12
     total = current = 0
-    for word in re.split(r"[\s-]+", t):
+    for word in _BETWEEN_WORDS.split(t):
         if word in ("and", "a"):
             current = current or (1 if word == "a" else 0)
             continue

@@ -12,6 +12,7 @@ from childwatch.extract.tokens import tokenize, words
 # A definite description that names no one by itself, only the body the report named before.
 _BACK = r"the (?:report|panel|investigators|commission|inquiry|mission|news agency|agency|study)"
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.IGNORECASE)
+_CONJUNCTION = re.compile(r"^(?:and|but|while|as)\s+", re.IGNORECASE)  # compiled once
 
 
 class Speakers:
@@ -48,7 +49,7 @@ class Speakers:
         m = self._quoted.search(text)
         if m is None:
             return None
-        piece = re.sub(r"^(?:and|but|while|as)\s+", "", m.group(1), flags=re.I)
+        piece = _CONJUNCTION.sub("", m.group(1))
         a = m.end(1) - len(piece)
         known = next(iter(self.finder.index.find(tokenize(piece, offset + a))), None)
         source = known.payload[0] if known else None

@@ -71,6 +71,13 @@ _PLURAL_COMPOUND = re.compile(
 )
 
 
+# Compiled once: each runs for many a sentence naming a child.
+_RANGE_BEFORE = re.compile(r"(?:\bto|-|–|\band)\s*$")  # "12 to 16 years old"
+_PLURAL_NOUN_AFTER = re.compile(r"\s+(?:children|kids|boys|girls)")
+_PUNCTUATION = re.compile(r"[,;:()]")
+_YEAR_FIGURE = re.compile(r"(?:19|20)\d\d")
+
+
 def _age(word: str) -> int | None:
     value = parse_number(word)
     return value if value is not None and value < 18 else None
@@ -120,7 +127,7 @@ class VictimFinder:
         # of its gate) spare them the age pattern and the noun patterns, a sixth of extraction.
         for m in _YEAR_OLD.finditer(text) if _YEARS.search(text) else ():
             age = _age(m.group(1))
-            if age is None or re.search(r"(?:\bto|-|–|\band)\s*$", text[max(0, m.start() - 6) : m.start()]):
+            if age is None or _RANGE_BEFORE.search(text[max(0, m.start() - 6) : m.start()]):
                 continue  # "12 to 16 years old": a range, read by sentence_ages
             mention = ChildMention(
                 Span(offset + m.start(), offset + m.end(), m.group()),
@@ -129,7 +136,7 @@ class VictimFinder:
                 age_span=Span(offset + m.start(), offset + m.end(), m.group()),
             )
             after = text[m.end() : m.end() + 25]
-            if not m.group().lower().endswith("s") and not re.match(r"\s+(?:children|kids|boys|girls)", after):
+            if not m.group().lower().endswith("s") and not _PLURAL_NOUN_AFTER.match(after):
                 mention.count = 1
                 det = _SINGULAR.search(text[max(0, m.start() - 40) : m.start()])
                 first = m.start() - (len(text[max(0, m.start() - 40) : m.start()]) - det.start()) if det else m.start()
@@ -172,7 +179,7 @@ class VictimFinder:
         words = between.split()
         if len(words) > 3 or any(_NOT_MODIFIER.match(w) for w in words):
             return None
-        if re.search(r"[,;:()]", between) or _is_year(last.group(), between):
+        if _PUNCTUATION.search(between) or _is_year(last.group(), between):
             return None
         return last
 
@@ -257,4 +264,4 @@ _CHILDISH = re.compile(
 
 def _is_year(number: str, after: str) -> bool:
     """'2014 children' is a count, but '... in 2014 children ...' rarely is; years stay out."""
-    return bool(re.fullmatch(r"(?:19|20)\d\d", number.strip())) and not after.strip()
+    return bool(_YEAR_FIGURE.fullmatch(number.strip())) and not after.strip()

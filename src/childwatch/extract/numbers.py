@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from childwatch.codebook.alternation import factor_alternation
+
 _UNITS = {
     "zero": 0,
     "one": 1,
@@ -38,7 +40,9 @@ _TENS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
-_WORD = "|".join([*_UNITS, *_TENS])
+# Grouped by first letter (codebook.alternation): a case-insensitive regex tries the number
+# words at every word before a child noun. NUMBER is for case-insensitive patterns only.
+_WORD = factor_alternation("|".join([*_UNITS, *_TENS]))
 # A number: digits (with thousands separators), or number words ("twenty-five", "two hundred").
 NUMBER = (
     rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d.,])"

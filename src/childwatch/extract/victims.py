@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.records import Span
@@ -101,14 +102,16 @@ class ChildMention:
 class VictimFinder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        qual = "|".join(sorted((re.escape(q) for q in lexicon.qualifiers), key=len, reverse=True))
+        # The word lists grouped by first letter (codebook.alternation), as NUMBER's words are:
+        # these patterns run before every child noun.
+        qual = factor_alternation("|".join(sorted((re.escape(q) for q in lexicon.qualifiers), key=len, reverse=True)))
         self._number = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
         self._qualifier = re.compile(rf"\b({qual})\s+$", re.IGNORECASE)
         # "four of his eight kids": the first number counts the victims.
         self._part_of = re.compile(
             rf"\b({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:{NUMBER})\s+(?:[\w'-]+\s+){{0,2}}$", re.IGNORECASE
         )
-        vague = "|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True))
+        vague = factor_alternation("|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True)))
         self._vague_before = re.compile(
             rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$", re.IGNORECASE
         )

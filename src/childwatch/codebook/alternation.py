@@ -5,7 +5,8 @@ A case-insensitive alternation of many words ("children|child|kids|...") is slow
 branch on its first character only when that character is matched case-sensitively. So the
 branches are grouped by their first letter, which is matched by a case-sensitive class of
 exactly the characters `re.IGNORECASE` takes for it: "(?-i:[cC])(?:hildren|hild)|(?-i:[kK\u212a])ids".
-Over a report, the child nouns are read three times as fast.
+Over the corpus's sentences the child nouns are found 2.4 times as fast, the triggers of
+recruitment, abduction and killing 2.3 times.
 
 The rewrite keeps what matches, where, and which branch wins: branches that start with
 different letters cannot both match at one place, so only they change order; branches that

@@ -66,6 +66,13 @@ class Attribution:
     bare: bool = False
 
 
+# Tried at every word of a sentence: grouped by first letter (codebook.alternation).
+_ACCORDING = factor_alternation(
+    "according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by"
+)
+_CONJUNCTIONS = factor_alternation(r"and|but|as(?:\s+such)?")
+
+
 class SourceFinder:
     def __init__(self, codebook: Codebook, lexicon: Lexicon) -> None:
         self.index: PhraseIndex[Source] = index_entries(codebook.sources)
@@ -74,14 +81,13 @@ class SourceFinder:
         verbs = factor_alternation(words(lexicon.attribution_verbs))
         np = r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)"
         self._according = re.compile(
-            rf"\b(?:according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by)"
-            rf"\s+{np}\s*(?=[,;:)\"”]|{_FULL_STOP}|$|\s+(?:on|in|which|who|that)\b)",
+            rf"\b(?:{_ACCORDING})\s+{np}\s*(?=[,;:)\"”]|{_FULL_STOP}|$|\s+(?:on|in|which|who|that)\b)",
             re.IGNORECASE,
         )
         self._subject_verb = re.compile(
             # Not a participle after its noun ("boys accused of spying", "the attack, claimed by
             # IS", "children reported as missing"): the noun is what is spoken of, not a speaker.
-            rf"(?:^|[,;:\"“”(]\s*|\b(?:and|but|as(?:\s+such)?)\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b"
+            rf"(?:^|[,;:\"“”(]\s*|\b(?:{_CONJUNCTIONS})\s+){np}\s+(?:also\s+|has\s+|have\s+|had\s+)?(?:{verbs})\b"
             r"(?!\s+(?:of|as|by)\b)",
             re.IGNORECASE,
         )

@@ -10,9 +10,14 @@ from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.records import Span
 
+# (Grouped by first letter, codebook.alternation: the age patterns try them at every word.)
 _AGE_WORDS = (
-    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen)"
+    "(?:"
+    + factor_alternation(
+        r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+        r"sixteen|seventeen"
+    )
+    + ")"
 )
 # "14-year-old", "14 year old", "fourteen-year-olds"
 _YEAR_OLD = re.compile(rf"\b({_AGE_WORDS})[- ]years?[- ]olds?\b", re.IGNORECASE)

@@ -791,6 +791,8 @@ SQL_FORMATTING_REVIEWED = {
     ("store/migrations/versions/0006_evidence.py", "_upgrade_sqlite"): "trigger names and messages from code",
     ("store/migrations/versions/0006_evidence.py", "_upgrade_postgresql"): "trigger names and messages from code",
     ("store/migrations/versions/0006_evidence.py", "downgrade"): "trigger, function and table names from code",
+    ("store/bulk.py", "insert_rows"): "a Table's name and its own column names (checked by _known); values bound",
+    ("store/bulk.py", "update_rows"): "a Table's name and its own column names (checked by _known); values bound",
 }
 _SQL_WORDS = re.compile(
     r"\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|VACUUM|WHERE|FROM|VALUES|INTO|SET|"

@@ -37,6 +37,13 @@ def foreign_keys(conn: Connection, checked: bool) -> Iterator[None]:
             raw.execute("PRAGMA foreign_keys=ON")
 
 
+def _known(table: Table, columns: Sequence[str]) -> None:
+    """The names put into the SQL text are the table's own columns, never anything else."""
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(unknown)}")
+
+
 def _marker(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -91,6 +98,7 @@ def insert_rows(
 ) -> None:
     """INSERT each row (a tuple of values in the order of `columns`; those of `processed`
     columns already in the driver's form, see `processor`)."""
+    _known(table, columns)
     marks = ", ".join([_marker(conn)] * len(columns))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     _run(conn, sql, _processors(conn, table, columns, processed), rows)
@@ -107,6 +115,7 @@ def update_rows(
 ) -> None:
     """UPDATE `columns` of the row whose `key` is each row's last value (a tuple of values
     in the order of `columns`, then the key; as in `insert_rows` for `processed`)."""
+    _known(table, [*columns, key])
     mark = _marker(conn)
     sql = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE {key} = {mark}"
     _run(conn, sql, _processors(conn, table, [*columns, key], processed), rows)

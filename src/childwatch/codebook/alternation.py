@@ -86,9 +86,11 @@ def _branches(pattern: str) -> list[str] | None:
     return out
 
 
-def _split(pattern: str) -> list[str] | None:
-    """`pattern` cut at its top-level "|"; None if its brackets do not balance."""
-    out, depth, start, i = [], 0, 0, 0
+def _structure(pattern: str) -> list[tuple[int, str]] | None:
+    """The characters of `pattern` outside escapes and character classes, with their index;
+    None if a class does not close."""
+    out: list[tuple[int, str]] = []
+    i = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -100,6 +102,18 @@ def _split(pattern: str) -> list[str] | None:
                 return None
             i = end + 1
             continue
+        out.append((i, c))
+        i += 1
+    return out
+
+
+def _split(pattern: str) -> list[str] | None:
+    """`pattern` cut at its top-level "|"; None if its brackets do not balance."""
+    chars = _structure(pattern)
+    if chars is None:
+        return None
+    out, depth, start = [], 0, 0
+    for i, c in chars:
         if c == "(":
             depth += 1
         elif c == ")":
@@ -109,7 +123,6 @@ def _split(pattern: str) -> list[str] | None:
         elif c == "|" and depth == 0:
             out.append(pattern[start:i])
             start = i + 1
-        i += 1
     if depth:
         return None
     out.append(pattern[start:])
@@ -132,25 +145,14 @@ def _class_end(pattern: str, i: int) -> int | None:
 
 def _closing(branch: str) -> int | None:
     """The index of the ")" closing the group that opens `branch`."""
-    depth, i = 0, 0
-    while i < len(branch):
-        c = branch[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            end = _class_end(branch, i)
-            if end is None:
-                return None
-            i = end + 1
-            continue
+    depth = 0
+    for i, c in _structure(branch) or ():
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return None
 
 

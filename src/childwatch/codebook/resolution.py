@@ -29,7 +29,7 @@ WEIGHTS = (
     "same_source", "same_source_aggregate", "shared_name", "shared_names_max", "wording", "wording_max",
     "other_perpetrator", "places_apart", "named_in_report", "well_reported", "well_reported_max", "other_country",
     "other_perpetrator_stated", "other_perpetrator_inferred", "close_count_large", "reported_same_days",
-    "same_headline", "same_headline_max", "same_child",
+    "same_headline", "same_headline_max", "same_child", "same_site_kind",
 )  # fmt: skip
 
 
@@ -50,6 +50,8 @@ class Settings:
     bodies: dict[str, str]  # folded last words of a source -> the kind of state body they name
     common_names: frozenset[str]  # capitalised words that name nothing in particular
     stopwords: frozenset[str]  # content words too common to compare wording by
+    sites: frozenset[str]  # kinds of site an event is told at ("school"), as written in the codebook
+    sites_not_for: frozenset[str]  # violations that are attacks on such sites
 
 
 def fold(text: str) -> str:
@@ -119,6 +121,12 @@ def load_settings(path: Path = PATH) -> Settings:
             problems.append(f"{path}: [names] {key} must be a list of words")
             value = []
         lists[key] = frozenset(value)
+    for key in ("words", "not_for"):
+        value = data.get("sites", {}).get(key, [])
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            problems.append(f"{path}: [sites] {key} must be a list of words")
+            value = []
+        lists[f"sites.{key}"] = frozenset(value)
     if problems:
         raise CodebookError(problems)
     return Settings(
@@ -130,4 +138,6 @@ def load_settings(path: Path = PATH) -> Settings:
         bodies=bodies,
         common_names=lists["common"],
         stopwords=lists["stopwords"],
+        sites=lists["sites.words"],
+        sites_not_for=lists["sites.not_for"],
     )

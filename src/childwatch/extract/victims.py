@@ -112,9 +112,11 @@ class VictimFinder:
         qual = factor_alternation("|".join(sorted((re.escape(q) for q in lexicon.qualifiers), key=len, reverse=True)))
         self._number = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
         self._qualifier = re.compile(rf"\b({qual})\s+$", re.IGNORECASE)
-        # "four of his eight kids": the first number counts the victims.
+        # "four of his eight kids", "three of her sons": the first number counts the victims
+        # (not in "a father of one of the girls": the number of the people he is related to).
         self._part_of = re.compile(
-            rf"\b({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:{NUMBER})\s+(?:[\w'-]+\s+){{0,2}}$", re.IGNORECASE
+            rf"\b(?<!\bof\s)({NUMBER})\s+of\s+(?:his|her|their|the|its)\s+(?:(?:{NUMBER})\s+)?(?:[\w'-]+\s+){{0,2}}$",
+            re.IGNORECASE,
         )
         vague = factor_alternation("|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True)))
         self._vague_before = re.compile(

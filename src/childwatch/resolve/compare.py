@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from childwatch.codebook.resolution import Settings
-from childwatch.resolve.facts import ClaimFacts
+from childwatch.resolve.facts import ClaimFacts, content_words
 
 # Date intervals narrower than this are "precise" (an event known to the day or month).
 _PRECISE_DAYS = 31
@@ -62,6 +63,12 @@ _rounded_from: dict[str, float] | None = None
 _rounded_weights: dict[str, float] = {}
 
 
+@lru_cache(maxsize=4)
+def _site_words(sites: frozenset[str]) -> frozenset[str]:
+    """The codebook's kinds of site as evidence words are compared (stemmed)."""
+    return content_words(" ".join(sites))
+
+
 def _rounded(weights: dict[str, float]) -> dict[str, float]:
     global _rounded_from, _rounded_weights
     if weights is not _rounded_from:  # one set of settings in use at a time, as a rule
@@ -96,16 +103,20 @@ def _count_feature(a: ClaimFacts, b: ClaimFacts) -> str | None:
         # "hundreds of schoolgirls" and "276 schoolgirls": a vague quantity the figure fits.
         vague, exact = (a, b) if a.count is None else (b, a)
         low = vague.count_low
-        if low is not None and exact.count is not None:
+        if low is not None and exact.count is not None and not (exact.one_child or exact.family):
             high = vague.count_high if vague.count_high is not None else low * _VAGUE_SPAN
-            return "close_count" if low <= exact.count <= high else None
+            if low <= exact.count <= high:
+                return "close_count"
+            # "Dozens of pupils" and "four children": the figure is a small part of the
+            # least the vague quantity means, as far apart as two figures would be.
+            return "far_count" if 3 * exact.count < low or exact.count > 3 * high else None
         return None
     if a.count is None or b.count is None:
         return None
     if a.count == b.count:
         return "same_count" if a.count >= 2 else "same_count_one"
-    if a.one_child or b.one_child:
-        return None  # one child's story of an event with a larger toll: neither for nor against
+    if a.one_child or b.one_child or a.family or b.family:
+        return None  # one child's (one family's) story of an event with a larger toll: neither for nor against
     low, high = sorted((a.count, b.count))
     ratio = high / max(low, 1)
     statistic = a.kind == b.kind == "aggregate"
@@ -165,7 +176,9 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
         return Comparison(-math.inf, veto="same document")
     # (One child told as a person, "the 13-year-old", is one of the event's victims, not its
     # toll: it can not be far from another report's figure.)
-    a_toll, b_toll = (None, None) if a.one_child or b.one_child else (a.count, b.count)
+    # (Nor can one family's children, "four of his eight kids": `told_as_family`.)
+    partial = a.one_child or b.one_child or a.family or b.family
+    a_toll, b_toll = (None, None) if partial else (a.count, b.count)
     if a_toll and b_toll and max(a_toll, b_toll) > _COUNT_RATIO_VETO * min(a_toll, b_toll):
         return Comparison(-math.inf, veto=f"counts {a.count} and {b.count} far apart")
     # Two named perpetrators count strongly against one incident, but do not forbid it:
@@ -278,8 +291,12 @@ def compare(a: ClaimFacts, b: ClaimFacts, s: Settings) -> Comparison:
             jaccard = common / (len(a.headline) + len(b.headline) - common)
             features["same_headline"] = round(min(w["same_headline_max"], w["same_headline"] * jaccard), 3)
     if a.words and b.words:
-        common = len(a.words & b.words)
-        if common:  # Jaccard similarity: the union's size without building it
-            jaccard = common / (len(a.words) + len(b.words) - common)
+        both = a.words & b.words
+        if both:  # Jaccard similarity: the union's size without building it
+            jaccard = len(both) / (len(a.words) + len(b.words) - len(both))
             features["wording"] = round(min(w["wording_max"], w["wording"] * jaccard), 3)
+            if a.violation not in s.sites_not_for and not both.isdisjoint(_site_words(s.sites)):
+                # Both tell the event at a school (a maternity ward, a mosque): where most
+                # events of a violation happen elsewhere, the kind of site is a fact in common.
+                features["same_site_kind"] = r["same_site_kind"]
     return Comparison(round(sum(features.values()), 3), features)

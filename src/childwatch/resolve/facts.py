@@ -83,6 +83,9 @@ class ClaimFacts:
     # not a figure ("one child", "at least one"): one child's story of an event says
     # nothing of how many the event took (`told_as_person`).
     one_child: bool = False
+    # Its count is one family's children ("four of his eight kids"): likewise part of the
+    # event's victims, not its toll (`told_as_family`).
+    family: bool = False
     # The children its evidence names by a full name ("Amina Bello": two words or more) among
     # the children's names found in its report: a child named in two reports is one victim.
     children: frozenset[str] = frozenset()
@@ -334,6 +337,23 @@ def told_as_person(count: int | None, kind: str, span: Any) -> bool:
     return not _ONE.search(str(span[2]))
 
 
+# A possessive in a count's words ("four of his eight kids") or just before them ("a mother
+# whose three sons").
+_FAMILY = re.compile(r"\b(?:his|her|their|my|our|whose)\b", re.IGNORECASE)
+_FAMILY_BEFORE = re.compile(r"\b(?:his|her|their|my|our|whose)\s+$", re.IGNORECASE)
+
+
+def told_as_family(count: int | None, span: Any, evidence: str, evidence_start: int | None) -> bool:
+    """Whether a count is told as one family's children ("four of his eight kids were
+    taken"): a part of an event's victims, as a parent tells it, not the event's toll."""
+    if not count or not span or len(span) < 3:
+        return False
+    if _FAMILY.search(str(span[2])):
+        return True
+    at = int(span[0]) - (evidence_start or 0)
+    return 0 < at <= len(evidence) and bool(_FAMILY_BEFORE.search(evidence[max(0, at - 12) : at]))
+
+
 _NO_CHILDREN: frozenset[str] = frozenset()
 
 
@@ -402,6 +422,7 @@ def facts_from_row(row: Mapping[str, Any], settings: Settings) -> ClaimFacts:
         headline=headline_words(row["title"]) if row.get("title") else frozenset(),
         lead=row["evidence_start"] is not None and row["evidence_start"] < OPENING_CHARS,
         one_child=told_as_person(row["victims_count"], row["kind"], spans.get("victims.count")),
+        family=told_as_family(row["victims_count"], spans.get("victims.count"), evidence, row["evidence_start"]),
         children=named_children(row.get("child_names"), evidence),
         report_children=named_children(row.get("child_names")),
     )

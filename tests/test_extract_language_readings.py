@@ -42,6 +42,13 @@ def only_claim(extractor: Extractor, text: str, language: str) -> Claim:
         # An age between commas after the child's name.
         ("ar", "قتلت الطفلة سلمى، 9 أعوام، برصاص قناص قرب منزلها.", 9),
         ("fr", "Un garçon, 12 ans, a été tué par une balle perdue au marché.", 12),
+        # The age glued to the name by a dash, the digits to the word for years.
+        ("ar", 'أصيب الطفل "سامي-6سنوات" بحروق خطيرة في هجوم على منزل العائلة.', 6),
+        ("ar", "قتل الطفل يوسف-11 عاما-برصاص قناص قرب المدرسة.", 11),
+        # An ordinal told in digits ("in his 14th"), a year and a half, the years then their number.
+        ("ar", "قتل فتى في الـ14 من عمره برصاص قناص قرب المدرسة.", 14),
+        ("ar", "قتل طفل عمره عام ونصف في قصف على الحي.", 1),
+        ("ar", "قتلت الطفلة ليلى ذات الأعوام الخمسة في قصف على الحي.", 5),
     ],
 )
 def test_ages_told_as_ordinals_or_between_commas(extractor: Extractor, language: str, text: str, age: int) -> None:
@@ -396,3 +403,42 @@ def test_a_blast_at_a_school_or_hospital_is_an_attack_on_it(extractor: Extractor
     assert hospital.violation == "attack_school_hospital"
     near = claims(extractor, "A blast at a market near the hospital killed two children.", "en")
     assert [c.violation for c in near] == ["killing_maiming"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # "Not past her tenth (year)", "under the age of eighteen": ordinals as bounds.
+        ("قتلت طفلة لم تتجاوز العاشرة من عمرها برصاص قناص قرب منزلها.", (None, 10)),
+        ("جندت الميليشيا أطفالا دون سن الثامنة عشرة في معسكرات قرب الحدود.", (None, 17)),
+    ],
+)
+def test_arabic_ages_told_as_bounds_in_ordinals(extractor: Extractor, text: str, ages: tuple[int | None, int]) -> None:
+    victims = only_claim(extractor, text, "ar").victims
+    assert (victims.age_min, victims.age_max) == ages
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "A 15-year-old boy was shot dead by the army in Jenin on Monday, the health ministry said."),
+        ("fr", "Un garçon de 15 ans a été tué par l'armée lundi à Jénine, selon le ministère de la Santé."),
+        ("ar", "قتل فتى (15 عاما) برصاص الجيش في مدينة جنين أمس."),
+    ],
+)
+def test_the_army_no_state_named_is_the_one_the_codebook_says_acts_there(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    # The Palestinian Authority has police and security forces, no army (actors.toml: unnamed_in).
+    assert only_claim(extractor, text, language).perpetrator_id == "israeli_forces"
+
+
+def test_palestinian_forces_named_so_stay_palestinian(extractor: Extractor) -> None:
+    text = "Un garçon de 15 ans a été tué par les forces palestiniennes lundi à Jénine."
+    assert only_claim(extractor, text, "fr").perpetrator_id == "palestinian_security_forces"
+
+
+def test_a_village_of_many_countries_is_the_one_where_the_reports_actors_act(extractor: Extractor) -> None:
+    # Villages of one name in Germany and the West Bank, of about one size: the settlers act in one.
+    text = "أصيب طفل بحروق خطيرة في هجوم للمستوطنين على قرية دوما فجر أمس."
+    assert only_claim(extractor, text, "ar").location.country == "PS"

@@ -274,7 +274,8 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
     ages = []
     for form in _strings(children_t, "ages", f"{name}: children", problems):
         try:
-            ages.append(re.compile(rf"(?<!\w)(?:{fold_pattern(form)})(?!\w)", re.IGNORECASE))
+            # Whole words, unless the pattern starts or ends with a sign: "احمد-4سنوات" glues the age to the name.
+            ages.append(re.compile(rf"(?:(?<!\w)|(?=\W))(?:{fold_pattern(form)})(?:(?!\w)|(?<=\W))", re.IGNORECASE))
         except re.error as exc:
             problems.append(f"{name}: children.ages: invalid pattern {form!r}: {exc}")
 

@@ -257,6 +257,7 @@ ACTOR_SCHEMA: Mapping[str, FieldSpec] = {
     "kind": FieldSpec(required=True, choices=ACTOR_KINDS),
     "countries": FieldSpec("str_list", required=True, check=is_country),
     "parent": FieldSpec(check=is_snake_id),
+    "unnamed_in": FieldSpec("str_list", check=is_country),
     "note": FieldSpec(),
 }
 SOURCE_SCHEMA: Mapping[str, FieldSpec] = {
@@ -283,6 +284,9 @@ class Actor:
     kind: str
     countries: tuple[str, ...]
     parent: str | None = None
+    # Where a report's "the army" or "the military", no state named, means this force rather
+    # than the state force of the country itself (a territory whose own forces are police).
+    unnamed_in: tuple[str, ...] = ()
     note: str | None = None
 
 

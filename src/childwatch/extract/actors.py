@@ -56,9 +56,12 @@ class ActorFinder:
         self._demonyms = set(lexicon.demonyms)
         self._facility = lexicon.facility_name
         self._state_forces: dict[str, Actor] = {}
+        self._unnamed: dict[str, Actor] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and "police" not in actor.name.lower():
                 self._state_forces.setdefault(actor.countries[0], actor)
+            for country in actor.unnamed_in:
+                self._unnamed.setdefault(country, actor)
         # Each list grouped by first letter (codebook.alternation): tried at every word of a sentence.
         unresolved, group, state = (
             factor_alternation(words(refs))
@@ -71,6 +74,11 @@ class ActorFinder:
     def state_force_of(self, country: str) -> Actor | None:
         """The main state force of a country: its military rather than its police."""
         return self._state_forces.get(country)
+
+    def unnamed_force_in(self, country: str) -> Actor | None:
+        """The force a report set in `country` means by "the army", no state named: the
+        country's own (`state_force_of`), unless the codebook says another's (`unnamed_in`)."""
+        return self._unnamed.get(country) or self._state_forces.get(country)
 
     def find(self, text: str, tokens: list[Token], countries: set[str] | None = None) -> list[ActorMention]:
         """Actors named in `tokens` (of `text`); an alias shared by two actors goes to the one

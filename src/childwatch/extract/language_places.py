@@ -71,12 +71,13 @@ class PlaceReader:
         named: Counter[str] | None = None,
         actors: list[re.Match[str]] | None = None,
         countries: list[re.Match[str]] | None = None,
+        lands: frozenset[str] = frozenset(),
     ) -> list[PlaceFound]:
         """Places named in the text; among places of one name, those in the country the
         report names most first. A village (under 100,000 people) counts only after a place
         word, and, when the report names countries, only in one of them: "Halle" is not read
         in a report about Syria. `actors` and `countries`: the matches of those patterns in
-        `folded`, when the caller has them already."""
+        `folded`, when the caller has them already; `lands`: where the actors it names act."""
         cue_ends = self._cue_ends(folded)
         villages = self._after_settlement(folded)
         candidates = self._place_candidates(text, folded, where, cue_ends)
@@ -146,6 +147,8 @@ class PlaceReader:
                     hits = [p for p in hits if p.kind != "place" or p.population < _CITY]
                     if not hits:
                         break
+                    # Villages of one name: the one where the report's actors act ("settlers").
+                    hits.sort(key=lambda p: p.country not in lands)
                 best = min(hits, key=lambda p: p.country != prefer) if prefer else hits[0]
                 small = best.kind == "place" and best.population < 100_000
                 if not here and (not self.lx.capitalised_places or small):

@@ -68,10 +68,14 @@ class LanguageExtractor:
         self._described = phrases(lexicon.described, glued, articles)
         # A state's forces named without the state ("les forces gouvernementales"): the force
         # listed first for the country the claim is placed in.
+        # (Unless the codebook names another's forces for that country: `Actor.unnamed_in`.)
         self._state_force_of: dict[str, str] = {}
+        self._unnamed_in: dict[str, str] = {}
         for actor in codebook.actors:
             if actor.kind == "state_force" and actor.countries and actor.parent is None:
                 self._state_force_of.setdefault(actor.countries[0], actor.id)
+            for country in actor.unnamed_in:
+                self._unnamed_in.setdefault(country, actor.id)
         self._countries = phrases(lexicon.countries, glued, articles)
         self._demonyms = phrases(lexicon.demonyms, glued, articles)
         # Troops or an attack, then a nationality word ("une frappe aérienne russe", "les forces
@@ -119,7 +123,9 @@ class LanguageExtractor:
         ]
         nations = Counter(self._lookup(self.lx.countries, m.group()) for m in country_matches)
         nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
-        places = self.places.find(text, folded, where, nations, named, country_matches)
+        acts = [self.codebook.actor(self._lookup(self.lx.actors, m.group())) for m in actor_matches]
+        lands = frozenset(c for actor in acts for c in actor.countries)
+        places = self.places.find(text, folded, where, nations, named, country_matches, lands)
         unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)
         if document.title:
@@ -337,12 +343,11 @@ class LanguageExtractor:
                 try:
                     actor_id = self._lookup(self.lx.actors, near.group())
                 except KeyError:  # a state's forces: the nationality word, else the claim's country
-                    country = (
-                        self._lookup(self.lx.demonyms, near.group("nation"))
-                        if near.re is self._forces_of_nation
-                        else claim.location.country
-                    )
-                    state = self._state_force_of.get(country or "")
+                    if near.re is self._forces_of_nation:
+                        state = self._state_force_of.get(self._lookup(self.lx.demonyms, near.group("nation")) or "")
+                    else:
+                        country = claim.location.country or ""
+                        state = self._unnamed_in.get(country) or self._state_force_of.get(country)
                     if state is None:
                         continue
                     actor_id = state

@@ -78,7 +78,7 @@ def assign_perpetrator(
             if chosen is None and ref.state:
                 # "the military", "soldiers", never named: the forces of the country the report is set in.
                 home = ctx.dominant_country
-                force = actors.state_force_of(home) if home else None
+                force = actors.unnamed_force_in(home) if home else None
                 chosen = ActorMention(ref.start, ref.end, force, ref.text) if force else None
             if chosen:
                 claim.perpetrator_span = Span(ref.start, ref.end, ref.text)
@@ -114,7 +114,7 @@ def _striking_force(ctx: DocumentContext, position: int, actors: ActorFinder) ->
         if _STRIKES.match(text, m.end):
             return m
     home = ctx.dominant_country
-    force = actors.state_force_of(home) if home else None
+    force = actors.unnamed_force_in(home) if home else None
     if force is None or named:
         return None  # a state force named nearby, not striking: its description is no one else
     for ref in reversed(actors.references(text[start:position], start)):

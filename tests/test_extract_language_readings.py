@@ -442,3 +442,11 @@ def test_a_village_of_many_countries_is_the_one_where_the_reports_actors_act(ext
     # Villages of one name in Germany and the West Bank, of about one size: the settlers act in one.
     text = "أصيب طفل بحروق خطيرة في هجوم للمستوطنين على قرية دوما فجر أمس."
     assert only_claim(extractor, text, "ar").location.country == "PS"
+
+
+def test_since_one_attack_is_no_period(extractor: Extractor) -> None:
+    # "since the attack on Tuesday" looks back to the event itself; "since the war began" is a period.
+    text = "A mother whose three sons were abducted by gunmen from a school said she has not slept since the attack."
+    assert {c.kind for c in claims(extractor, text, "en")} == {"incident"}
+    total = only_claim(extractor, "More than 500 children have been killed since the war began.", "en")
+    assert total.kind == "aggregate"

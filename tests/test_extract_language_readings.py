@@ -456,3 +456,24 @@ def test_since_one_attack_is_no_period(extractor: Extractor) -> None:
     assert {c.kind for c in claims(extractor, text, "en")} == {"incident"}
     total = only_claim(extractor, "More than 500 children have been killed since the war began.", "en")
     assert total.kind == "aggregate"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "خطف مسلحون ثلاثة معلمين من مدرسة في القرية فجر الاثنين."),
+        ("ar", "هدم المسلحون المدرسة الوحيدة في البلدة الأسبوع الماضي."),
+        ("ar", "أغلق المسلحون جميع المدارس في المنطقة."),
+        ("es", "Hombres armados secuestraron a dos maestros de la escuela del pueblo el lunes."),
+    ],
+)
+def test_arabic_and_spanish_attacks_on_teachers_and_schools(extractor: Extractor, language: str, text: str) -> None:
+    assert "attack_school_hospital" in {c.violation for c in claims(extractor, text, language)}
+
+
+def test_arabic_schools_said_closed_and_the_village_told_before(extractor: Extractor) -> None:
+    # "أغلقت 500 مدرسة" may be a passive (closed), no one said to close them: no act.
+    assert claims(extractor, "أغلقت أكثر من 500 مدرسة في المحافظة.", "ar") == []
+    # "في القرية أمس": "the village" told before, then "yesterday", which is no village's name.
+    claim = only_claim(extractor, "خطف مسلحون ثلاثة معلمين من مدرسة في القرية أمس.", "ar")
+    assert claim.location.name is None

@@ -190,6 +190,8 @@ class PlaceReader:
             return set()
         starts: set[int] = set()
         for m in self.lx.settlements.finditer(folded):
+            if self.lx.articles and any(a in m.group() for a in self.lx.articles):
+                continue  # "في القرية أمس": the village told before; a name follows "قرية" bare
             after = _BEFORE_NAME.match(folded, m.end())
             if after is not None:
                 starts.update((after.start(1), after.end()))
@@ -284,6 +286,8 @@ class PlaceReader:
         cues = self.lx.place_cues
         starts = {w: i for i, w in enumerate(where)} if self.lx.capitalised_places else {}
         for m in self.lx.settlements.finditer(folded):
+            if self.lx.articles and any(a in m.group() for a in self.lx.articles):
+                continue  # "في القرية أمس": the village told before; a name follows "قرية" bare
             after = _BEFORE_NAME.match(folded, m.end())
             if after is None:
                 continue

@@ -477,3 +477,16 @@ def test_arabic_schools_said_closed_and_the_village_told_before(extractor: Extra
     # "في القرية أمس": "the village" told before, then "yesterday", which is no village's name.
     claim = only_claim(extractor, "خطف مسلحون ثلاثة معلمين من مدرسة في القرية أمس.", "ar")
     assert claim.location.name is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "قتل طفل في قصف على الحي قبل ثمانية أيام."),
+        ("fr", "Un enfant a été tué dans un bombardement du quartier il y a huit jours."),
+        ("es", "Un niño murió en un bombardeo del barrio hace ocho días."),
+    ],
+)
+def test_days_ago_beyond_a_week(extractor: Extractor, language: str, text: str) -> None:
+    date = only_claim(extractor, text, language).date
+    assert (date.start, date.end) == ("2024-05-02", "2024-05-02")  # eight days before the report

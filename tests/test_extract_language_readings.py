@@ -490,3 +490,15 @@ def test_arabic_schools_said_closed_and_the_village_told_before(extractor: Extra
 def test_days_ago_beyond_a_week(extractor: Extractor, language: str, text: str) -> None:
     date = only_claim(extractor, text, language).date
     assert (date.start, date.end) == ("2024-05-02", "2024-05-02")  # eight days before the report
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("وقال مدير المستشفى إن ثلاثة أطفال قتلوا في القصف على الحي.", "hospital director"),
+        ("وقال المراقب الدولي إن القناصة قتلوا طفلين في الحي.", "international observer"),
+        ("وقال رئيس البلدية إن طفلين قتلا في القصف على الحي.", "mayor"),
+    ],
+)
+def test_arabic_sources_by_their_office(extractor: Extractor, text: str, source: str) -> None:
+    assert only_claim(extractor, text, "ar").source == source

@@ -502,3 +502,10 @@ def test_days_ago_beyond_a_week(extractor: Extractor, language: str, text: str) 
 )
 def test_arabic_sources_by_their_office(extractor: Extractor, text: str, source: str) -> None:
     assert only_claim(extractor, text, "ar").source == source
+
+
+def test_arabic_a_hospital_that_came_under_shelling_verb_first(extractor: Extractor) -> None:
+    attacked = only_claim(extractor, "تعرض مستشفى المدينة لقصف عنيف من الميليشيات أمس.", "ar")
+    assert attacked.violation == "attack_school_hospital"
+    # A child taken to hospital after shelling: no attack on the hospital.
+    assert claims(extractor, "نقل الطفل إلى المستشفى بعد تعرضه للقصف.", "ar") == []

@@ -26,8 +26,9 @@ from collections import Counter
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
-from childwatch.extract.language_dates import DateReader, published_of, spans_weeks
+from childwatch.extract.language_dates import DateReader, published_of
 from childwatch.extract.language_events import merge_by_figure
+from childwatch.extract.language_kinds import claim_kind, denied
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
 from childwatch.extract.language_victims import Child, VictimReader
@@ -207,7 +208,7 @@ class LanguageExtractor:
                     attributed = source or last_source or following
                     if attributed is not None:
                         claim.source, claim.source_id, claim.source_span = attributed
-                    claim.kind = self._kind(piece, claim)  # type: ignore[assignment]
+                    claim.kind = claim_kind(self.lx, piece, claim)  # type: ignore[assignment]
                     if claim.date.start is None and claim.date.end is None:
                         # The report's date bounds whatever it tells undated, an event or a total or
                         # a practice: each happened, or was counted, on or before it.
@@ -260,7 +261,7 @@ class LanguageExtractor:
             for m in rule.triggers.finditer(piece)
             if not any(a < m.end() and m.start() < b for a, b in excluded)
             and not any(a <= m.start() + offset and m.end() + offset <= b for a, b in names)
-            and not (unreal is not None and _denied(unreal, piece, m.start()))
+            and not (unreal is not None and denied(unreal, piece, m.start()))
         ]
 
     def _shares(self, piece: str, offset: int, children: list[Child]) -> list[Child]:
@@ -468,32 +469,3 @@ class LanguageExtractor:
                     cut = m.start()
             out.append((cut, end))
         return out
-
-    # ---- dates and kinds -------------------------------------------------------------------
-
-    def _kind(self, piece: str, claim: Claim) -> str:
-        if self.lx.aggregate_cues is not None and self.lx.aggregate_cues.search(piece):
-            return "aggregate"
-        if (claim.victims.count or 0) > 1 and spans_weeks(claim.date):
-            return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
-        if claim.trigger is not None and any(int(n) > 1 for n in re.findall(r"\d+", claim.trigger.text)):
-            return "aggregate"  # "تضررت 40 مدرسة": forty schools, a total
-        if self.lx.pattern_cues is not None and self.lx.pattern_cues.search(piece):
-            return "pattern" if claim.victims.count is None else "aggregate"
-        if (
-            claim.victims.count is not None
-            and claim.victims.count >= 100
-            and self.lx.since
-            and self.lx.since.search(piece)
-        ):
-            return "aggregate"
-        return "incident"
-
-
-# ---- helpers -------------------------------------------------------------------------------
-
-
-def _denied(unreal: re.Pattern[str], piece: str, start: int) -> bool:
-    """A word of denial at most four words before the trigger at `start`, in its clause."""
-    before = piece[max(0, start - 60) : start]
-    return any(len(before[m.end() :].split()) <= 4 and "," not in before[m.end() :] for m in unreal.finditer(before))

@@ -1,0 +1,40 @@
+"""The kind of a claim read in a language other than English (an incident, a total or a
+practice), and whether a word of denial governs its trigger, from the language file's words.
+
+    from childwatch.extract.language_kinds import claim_kind, denied
+
+    claim.kind = claim_kind(lexicon, sentence, claim)   # "incident" | "aggregate" | "pattern"
+"""
+
+from __future__ import annotations
+
+import re
+
+from childwatch.codebook.languages import LanguageLexicon
+from childwatch.extract.language_dates import spans_weeks
+from childwatch.records import Claim
+
+__all__ = ["claim_kind", "denied"]
+
+_DIGITS = re.compile(r"\d+")
+
+
+def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
+    """Whether the sentence `piece` tells an incident, a total or a practice."""
+    if lx.aggregate_cues is not None and lx.aggregate_cues.search(piece):
+        return "aggregate"
+    if (claim.victims.count or 0) > 1 and spans_weeks(claim.date):
+        return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
+    if claim.trigger is not None and any(int(n) > 1 for n in _DIGITS.findall(claim.trigger.text)):
+        return "aggregate"  # "تضررت 40 مدرسة": forty schools, a total
+    if lx.pattern_cues is not None and lx.pattern_cues.search(piece):
+        return "pattern" if claim.victims.count is None else "aggregate"
+    if claim.victims.count is not None and claim.victims.count >= 100 and lx.since and lx.since.search(piece):
+        return "aggregate"
+    return "incident"
+
+
+def denied(unreal: re.Pattern[str], piece: str, start: int) -> bool:
+    """A word of denial at most four words before the trigger at `start`, in its clause."""
+    before = piece[max(0, start - 60) : start]
+    return any(len(before[m.end() :].split()) <= 4 and "," not in before[m.end() :] for m in unreal.finditer(before))

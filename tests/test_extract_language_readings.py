@@ -509,3 +509,17 @@ def test_arabic_a_hospital_that_came_under_shelling_verb_first(extractor: Extrac
     assert attacked.violation == "attack_school_hospital"
     # A child taken to hospital after shelling: no attack on the hospital.
     assert claims(extractor, "نقل الطفل إلى المستشفى بعد تعرضه للقصف.", "ar") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        # "The coalition's aircraft": the Saudi-led coalition in Yemen, the US-led one in Syria.
+        ("قتل ثلاثة أطفال في غارة لطيران التحالف على صنعاء فجر اليوم.", "saudi_coalition"),
+        ("قتل ثلاثة أطفال في غارة لطيران التحالف على مدينة الرقة فجر اليوم.", "us_coalition"),
+    ],
+)
+def test_a_word_for_several_actors_names_the_one_acting_where_the_claim_is(
+    extractor: Extractor, text: str, actor: str
+) -> None:
+    assert only_claim(extractor, text, "ar").perpetrator_id == actor

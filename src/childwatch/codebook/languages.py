@@ -310,12 +310,13 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
 
     actors: dict[str, str] = {}
     for form, actor_id in _table(data, "actors", name, problems).items():
-        try:
-            codebook.actor(str(actor_id))
-        except KeyError:
-            problems.append(f"{name}: actors: {form!r} names {actor_id!r}, which is not an actor id of actors.toml")
+        # A list: the word names one of several actors, the one acting where the claim is.
+        named_ids = [str(i) for i in actor_id] if isinstance(actor_id, list) else [str(actor_id)]
+        missing = [i for i in named_ids if not _is_actor(codebook, i)]
+        if missing or not named_ids:
+            problems.append(f"{name}: actors: {form!r} names {missing or named_ids!r}, not actor ids of actors.toml")
             continue
-        actors[_phrase_key(form)] = str(actor_id)
+        actors[_phrase_key(form)] = "|".join(named_ids)
     sources_t = _table(data, "sources", name, problems)
     sources: dict[str, str] = {}
     source_ids: dict[str, str] = {}
@@ -409,6 +410,14 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         prefix=prefix,
         capitalised_places=bool(data.get("capitalised_places", True)),
     )
+
+
+def _is_actor(codebook: Codebook, actor_id: str) -> bool:
+    try:
+        codebook.actor(actor_id)
+    except KeyError:
+        return False
+    return True
 
 
 def _with_endings(table: dict[str, str], endings: list[tuple[str, ...]]) -> dict[str, str]:

@@ -323,6 +323,13 @@ class Codebook:
             raise KeyError(f"no actor with id '{id}' in the codebook (see actors.toml)")
         return self._actors[id]
 
+    def actor_in(self, ids: str, country: str | None) -> Actor:
+        """One of the actors of `ids`, "|"-joined where a language's word names any of them
+        ("طيران التحالف", the coalition's aircraft: the Saudi-led one in Yemen, the US-led one
+        in Syria): the first that acts in `country`, else the first."""
+        options = [self.actor(i) for i in ids.split("|")]
+        return next((a for a in options if country in a.countries), options[0])
+
     def source(self, id: str) -> Source:
         """The source with this id; KeyError (naming sources.toml) when there is none."""
         if id not in self._sources:

@@ -165,7 +165,7 @@ class SourceReader:
         actor = self._actors.match(after)
         if actor is not None:
             try:
-                return self.codebook.actor(lookup(self.lx.actors, actor.group(), self.lx.articles)).name
+                return self.codebook.actor_in(lookup(self.lx.actors, actor.group(), self.lx.articles), None).name
             except KeyError:
                 return None
         nation = self._demonyms.match(rest) if link is None else None

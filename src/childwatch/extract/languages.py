@@ -124,7 +124,8 @@ class LanguageExtractor:
         ]
         nations = Counter(self._lookup(self.lx.countries, m.group()) for m in country_matches)
         nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
-        acts = [self.codebook.actor(self._lookup(self.lx.actors, m.group())) for m in actor_matches]
+        ids = [i for m in actor_matches for i in self._lookup(self.lx.actors, m.group()).split("|")]
+        acts = [self.codebook.actor(i) for i in ids]
         lands = frozenset(c for actor in acts for c in actor.countries)
         places = self.places.find(text, folded, where, nations, named, country_matches, lands)
         unknown = self.places.unknown(text, folded, where, places)
@@ -139,7 +140,7 @@ class LanguageExtractor:
         published = published_of(document)
         lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
         actors_in_report = [
-            (m.start(), m.end(), self._lookup(self.lx.actors, m.group()))
+            (m.start(), m.end(), self.codebook.actor_in(self._lookup(self.lx.actors, m.group()), main_country).id)
             for m in actor_matches
             if not self._spoken_by(folded, m.start(), m.end()) and not self._speaks(folded, m.end())
         ]
@@ -352,7 +353,7 @@ class LanguageExtractor:
                     if state is None:
                         continue
                     actor_id = state
-                actor = self.codebook.actor(actor_id)
+                actor = self.codebook.actor_in(actor_id, claim.location.country)
                 claim.perpetrator, claim.perpetrator_id = actor.name, actor.id
                 claim.perpetrator_span = span(text, where, near.start() + offset, near.end() + offset)
                 return

@@ -523,3 +523,28 @@ def test_a_word_for_several_actors_names_the_one_acting_where_the_claim_is(
     extractor: Extractor, text: str, actor: str
 ) -> None:
     assert only_claim(extractor, text, "ar").perpetrator_id == actor
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Gunmen shot dead a teacher in front of his pupils on Monday."),
+        ("fr", "Un homme a été tué sous les yeux de ses enfants lundi."),
+        ("es", "Un hombre fue asesinado frente a sus hijos el lunes."),
+        ("ar", "قتل مسلحون رجلا أمام أطفاله أمس."),
+    ],
+)
+def test_children_who_saw_a_killing_are_not_its_victims(extractor: Extractor, language: str, text: str) -> None:
+    assert [c for c in claims(extractor, text, language) if c.violation == "killing_maiming"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Two children were killed in front of the school on Monday."),
+        ("fr", "Deux enfants ont été tués devant l'école lundi."),
+        ("ar", "قتل طفلان أمام منزلهما أمس."),
+    ],
+)
+def test_children_killed_in_front_of_a_building_are_victims(extractor: Extractor, language: str, text: str) -> None:
+    assert only_claim(extractor, text, language).victims.count == 2

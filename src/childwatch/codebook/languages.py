@@ -84,6 +84,7 @@ class LanguageLexicon:
     child_any: re.Pattern[str]
     ages: tuple[re.Pattern[str], ...]  # named groups: min, max, below (an upper bound, exclusive)
     among: re.Pattern[str] | None  # words that give the children's share of a toll told before ("dont")
+    witnesses: re.Pattern[str] | None  # words before children who saw an act, not its victims ("devant")
     number_words: dict[str, int]
     multipliers: dict[str, int]
     number_joiners: tuple[str, ...]
@@ -192,7 +193,7 @@ _DATE_KEYS = frozenset({"months", "hijri_months", "weekdays", "connectors", "rel
 
 # The keys each table may hold (a misspelt one would otherwise be ignored without a word).
 _TABLE_KEYS = {
-    "children": frozenset({"nouns", "ages", "among"}),
+    "children": frozenset({"nouns", "ages", "among", "witnesses"}),
     "numbers": frozenset({"words", "multipliers", "joiners", "links", "qualifiers", "approximate", "vague", "totals"}),
     "dates": _DATE_KEYS,
     "kind": frozenset({"pattern", "aggregate"}),
@@ -343,6 +344,7 @@ def _build(code: str, name: str, data: dict[str, Any], codebook: Codebook, probl
         child_any=child_any,
         ages=tuple(ages),
         among=words(_strings(children_t, "among", f"{name}: children", problems), "children.among"),
+        witnesses=words(_strings(children_t, "witnesses", f"{name}: children", problems), "children.witnesses"),
         number_words=_ints(numbers_t, "words", f"{name}: numbers", problems),
         multipliers=_ints(numbers_t, "multipliers", f"{name}: numbers", problems),
         number_joiners=tuple(_phrase_key(j) for j in _strings(numbers_t, "joiners", f"{name}: numbers", problems)),

@@ -65,6 +65,7 @@ class Lexicon:
     child_any: re.Pattern[str]  # every noun pattern at once: matches wherever one of them does
     age_adjective: re.Pattern[str]
     groups: re.Pattern[str]
+    witnesses: re.Pattern[str]  # words before children who saw an act, not its victims
     qualifiers: tuple[str, ...]
     vague: dict[str, int]
     armed_group_refs: tuple[str, ...]
@@ -152,6 +153,9 @@ def load_lexicon() -> Lexicon:
         child_any=child_any,
         age_adjective=_compile(adjectives, "lexicon.toml: children.age_adjectives", problems),
         groups=_compile(groups, "lexicon.toml: children.groups", problems, flags=0),
+        witnesses=_compile(
+            "|".join(children.get("witnesses", [])) or "x^", "lexicon.toml: children.witnesses", problems
+        ),
         qualifiers=tuple(counts.get("qualifiers", [])),
         vague={str(k): int(v) for k, v in counts.get("vague", {}).items()},
         armed_group_refs=tuple(coref.get("armed_group", [])),

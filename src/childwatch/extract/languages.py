@@ -31,7 +31,7 @@ from childwatch.extract.language_events import merge_by_figure
 from childwatch.extract.language_kinds import claim_kind, denied
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
-from childwatch.extract.language_victims import Child, VictimReader
+from childwatch.extract.language_victims import Child, VictimReader, witnessed
 from childwatch.extract.lexical import (
     NEVER,
     key,
@@ -160,6 +160,8 @@ class LanguageExtractor:
                 for noun in self.lx.children
                 for m in noun.pattern.finditer(piece)
             ]
+            # Children who saw the act ("devant ses élèves") are not its victims.
+            nouns = [n for n in nouns if not witnessed(self.lx.witnesses, piece, n[0] - start)]
             if any(noun.alone for _, _, noun in nouns) and not all(noun.alone for _, _, noun in nouns):
                 nouns = [n for n in nouns if not n[2].alone]  # "dix enfants, dont Awa, 8 ans,": one of them
             children = [(a, b, noun.sex, noun.count) for a, b, noun in nouns]

@@ -548,3 +548,9 @@ def test_children_who_saw_a_killing_are_not_its_victims(extractor: Extractor, la
 )
 def test_children_killed_in_front_of_a_building_are_victims(extractor: Extractor, language: str, text: str) -> None:
     assert only_claim(extractor, text, language).victims.count == 2
+
+
+def test_arabic_a_number_told_after_the_children(extractor: Extractor) -> None:
+    # "His four children", the number an adjective with the article after the noun.
+    assert only_claim(extractor, "قتل أب وأطفاله الأربعة في غارة على الحي أمس.", "ar").victims.count == 4
+    assert only_claim(extractor, "قتل الطفل الأول في القصف على الحي أمس.", "ar").victims.count == 1

@@ -51,6 +51,10 @@ class VictimReader:
             re.IGNORECASE,
         )
         self._number = re.compile(rf"^(?:{number})$", re.IGNORECASE)
+        # A number told after the children with the article, as an adjective ("أطفاله الأربعة":
+        # his four children), in a language with articles glued to their word.
+        articles = "|".join(re.escape(a) for a in lexicon.articles)
+        self._number_after = re.compile(rf"\s+(?:{articles})(?:{number})(?!\w)", re.IGNORECASE) if articles else None
         # After the children, a word of a total then their figure ("le nombre d'enfants tués
         # s'élève à 300", "ارتفعت حصيلة الشهداء من الأطفال إلى 13 ألفا").
         self._total_after = (
@@ -94,6 +98,12 @@ class VictimReader:
             if own is not None:
                 # Nouns that each state their number, joined ("طفل وطفلة", "un garçon et une fille"): their sum.
                 victims.count = own + self._joined_counts(folded, start, near)
+                break
+        for _start, end, _sex, _own in near if victims.count is None and self._number_after is not None else ():
+            after = self._number_after.match(folded, end)  # type: ignore[union-attr]
+            value = self._value(after) if after is not None and not after.group("vague") else None
+            if value is not None and value > 1:
+                victims.count, counted = value, True
                 break
         if victims.count is None and victims.count_low is None and self._total_after is not None:
             after = min(end for _, end, _, _ in near)

@@ -28,6 +28,8 @@ SINGLE = [
     ("since the mid-2000s", PUB, "since the mid-2000s", "2000", "2015-07-06", "range"),
     # A day that names an event after "since the": a period from it ("since the October 7 attack").
     ("killed since the March 12 attack", PUB, "since the March 12", "2015-03-12", "2015-07-06", "range"),
+    ("killed since the start of the war on March 12", PUB, "since the start of the war on March 12", "2015-03-12",
+     "2015-07-06", "range"),
     ("Boko Haram attacks on 29/01, killing", "2016-01-29", "29/01", "2016-01-29", "2016-01-29", "day"),
     ("12/03/2016", PUB, "12/03/2016", "2016-03-12", "2016-03-12", "day"),
     ("03/29/2016", PUB, "03/29/2016", "2016-03-29", "2016-03-29", "day"),

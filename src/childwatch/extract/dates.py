@@ -132,6 +132,9 @@ def _longest(text: str) -> list[re.Match[str]]:
 
 _BORN_BEFORE = re.compile(r"\bborn\W{0,2}\s*$", re.IGNORECASE)
 _SINCE_THE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+_SINCE_START = re.compile(
+    r"\bsince\s+the\s+(?:start|beginning|outbreak|onset)\s+of\s+(?:the\s+)?(?:[\w'-]+\s+){1,3}$", re.IGNORECASE
+)
 
 
 def _atom(m: re.Match[str], text: str, pub: date | None) -> _Atom | None:
@@ -147,9 +150,14 @@ def _atom(m: re.Match[str], text: str, pub: date | None) -> _Atom | None:
             pre_word, pre_start, det = b["pre"] or "", b.start(), b["det"] is not None
             if b["part"]:
                 start, part_word = b.start("part"), (b["part_of"] or b["part_w"]).lower()
-    if det and kind not in ("YEAR", "YR") and (since := _SINCE_THE.search(text, max(0, pre_start - 12), pre_start)):
+    since = None
+    if det and kind not in ("YEAR", "YR"):
         # "since the October 7 attacks": a period from that day. (Not a bare year: "since the
         # 1948 Nakba" tells history, and the year's own rules apply.)
+        since = _SINCE_THE.search(text, max(0, pre_start - 12), pre_start)
+    elif pre_word.lower() in ("on", "in"):
+        since = _SINCE_START.search(text, max(0, pre_start - 80), pre_start)  # "since the start of the war on"
+    if since is not None:
         pre_word, pre_start = "since", since.start()
     pre = " ".join(pre_word.lower().split())
     a = _Atom(start, m.end(), None, None, "other", pre, pre_start, part=_PART.get(part_word))

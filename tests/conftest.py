@@ -14,12 +14,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from childwatch.extract import Extractor
 from childwatch.records import Claim, Document, Location, Span, Victims
+from childwatch.run.pipeline import run_pipeline
 from childwatch.store import Store, open_store
 from pgtest import postgres_databases  # noqa: F401  (the PostgreSQL test server, see pgtest.py)
 
@@ -102,6 +104,20 @@ def text_document(text: str, published: str | None = "2024-05-10", doc_id: str =
 
 def claims_in(extractor: Extractor, text: str, published: str | None = "2024-05-10") -> list[Claim]:
     return extractor.extract(text_document(text, published))
+
+
+def fixture_store(path: Path, reports: Path) -> Iterator[Store]:
+    """A real SQLite store at `path` with our own fixture reports run into it (not yet
+    resolved): the body of the resolution tests' store fixtures."""
+    store = open_store(path)
+    run_pipeline([reports], store)
+    yield store
+    store.close()
+
+
+def incidents_of(store: Store, doc_id: str, violation: str) -> set[str | None]:
+    """The incidents a report's claims of one violation are assigned to."""
+    return {c.claim.incident_id for c in store.iter_claims(doc_id=doc_id, violation=violation)}
 
 
 @pytest.fixture(scope="session")

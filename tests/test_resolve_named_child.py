@@ -7,6 +7,7 @@ key in its README)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,18 @@ from childwatch.resolve.facts import ClaimFacts, day_interval, named_children
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
+from conftest import fixture_store, incidents_of
 
 NAMED = Path(__file__).parent / "fixtures" / "resolution" / "named-child"
 
 
 def incidents(store: Store, doc_id: str) -> set[str | None]:
-    return {c.claim.incident_id for c in store.iter_claims(doc_id=doc_id, violation="killing_maiming")}
+    return incidents_of(store, doc_id, "killing_maiming")
 
 
 @pytest.fixture
-def reports(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "named-child.sqlite")
-    run_pipeline([NAMED], store)
-    yield store
-    store.close()
+def reports(tmp_path: Path) -> Iterator[Store]:
+    yield from fixture_store(tmp_path / "named-child.sqlite", NAMED)
 
 
 def test_a_report_that_keeps_naming_the_child_joins_the_report_of_the_attack(reports: Store) -> None:

@@ -6,6 +6,7 @@ its README)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,18 @@ from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
 from childwatch.store import resolution as db
+from conftest import fixture_store, incidents_of
 
 ONE_CHILD = Path(__file__).parent / "fixtures" / "resolution" / "one-child"
 
 
 def incidents(store: Store, doc_id: str, violation: str = "abduction") -> set[str | None]:
-    return {c.claim.incident_id for c in store.iter_claims(doc_id=doc_id, violation=violation)}
+    return incidents_of(store, doc_id, violation)
 
 
 @pytest.fixture
-def reports(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "one-child.sqlite")
-    run_pipeline([ONE_CHILD], store)
-    yield store
-    store.close()
+def reports(tmp_path: Path) -> Iterator[Store]:
+    yield from fixture_store(tmp_path / "one-child.sqlite", ONE_CHILD)
 
 
 def test_one_childs_story_joins_the_mass_abduction_it_tells_of(reports: Store) -> None:

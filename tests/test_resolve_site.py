@@ -16,26 +16,22 @@ import pytest
 
 from childwatch.codebook.resolution import load_settings
 from childwatch.extract import Extractor
-from childwatch.records import Document
 from childwatch.resolve.compare import compare
 from childwatch.resolve.facts import ClaimFacts, day_interval
-from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
-from childwatch.store import Store, open_store
+from childwatch.store import Store
+from conftest import claims_in, fixture_store, incidents_of
 
 SITE = Path(__file__).parent / "fixtures" / "resolution" / "site"
 
 
 def abduction(store: Store, doc_id: str) -> set[str | None]:
-    return {c.claim.incident_id for c in store.iter_claims(doc_id=doc_id, violation="abduction")}
+    return incidents_of(store, doc_id, "abduction")
 
 
 @pytest.fixture
 def sites(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "site.sqlite")
-    run_pipeline([SITE], store)
-    yield store
-    store.close()
+    yield from fixture_store(tmp_path / "site.sqlite", SITE)
 
 
 def test_two_reports_of_one_school_abduction_are_one_incident(sites: Store) -> None:
@@ -120,19 +116,11 @@ def test_one_familys_children_are_neither_a_toll_nor_far_from_one() -> None:
         ("Four of his eight children were kidnapped from the school on Sunday.", 4),
     ],
 )
-def test_a_parents_share_of_the_children_is_counted(sentence: str, count: int) -> None:
-    doc = Document(
-        id="t", text=sentence, raw=sentence.encode(), sha256="0" * 64, origin="test", media_type="text/plain",
-        published="2025-05-16", language="en",
-    )  # fmt: skip
-    assert {c.victims.count for c in Extractor().extract(doc)} == {count}
+def test_a_parents_share_of_the_children_is_counted(extractor: Extractor, sentence: str, count: int) -> None:
+    assert {c.victims.count for c in claims_in(extractor, sentence)} == {count}
 
 
-def test_a_relative_of_one_of_the_children_is_no_count_of_one() -> None:
+def test_a_relative_of_one_of_the_children_is_no_count_of_one(extractor: Extractor) -> None:
     text = "The girls have escaped from their captors, a father of one of the girls told reporters on Friday."
-    doc = Document(
-        id="t", text=text, raw=text.encode(), sha256="0" * 64, origin="test", media_type="text/plain",
-        published="2025-05-16", language="en",
-    )  # fmt: skip
-    counts = [c.victims.count for c in Extractor().extract(doc)]
+    counts = [c.victims.count for c in claims_in(extractor, text)]
     assert counts and 1 not in counts

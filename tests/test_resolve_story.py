@@ -6,6 +6,7 @@ tests/fixtures/resolution/story (answer key in its README)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +18,18 @@ from childwatch.resolve.facts import ClaimFacts, day_interval, headline_words
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.store import Store, open_store
+from conftest import fixture_store, incidents_of
 
 STORY = Path(__file__).parent / "fixtures" / "resolution" / "story"
 
 
 def incidents(store: Store, doc_id: str, violation: str) -> set[str | None]:
-    return {c.claim.incident_id for c in store.iter_claims(doc_id=doc_id, violation=violation)}
+    return incidents_of(store, doc_id, violation)
 
 
 @pytest.fixture
-def stories(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "story.sqlite")
-    run_pipeline([STORY], store)
-    yield store
-    store.close()
+def stories(tmp_path: Path) -> Iterator[Store]:
+    yield from fixture_store(tmp_path / "story.sqlite", STORY)
 
 
 @pytest.mark.parametrize("violation", ["killing_maiming", "attack_school_hospital"])

@@ -16,11 +16,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from childwatch.extract import Extractor
 from childwatch.records import Claim, Document, Location, Span, Victims
+from childwatch.resolve.facts import ClaimFacts, day_interval
 from childwatch.run.pipeline import run_pipeline
 from childwatch.store import Store, open_store
 from pgtest import postgres_databases  # noqa: F401  (the PostgreSQL test server, see pgtest.py)
@@ -113,6 +115,24 @@ def fixture_store(path: Path, reports: Path) -> Iterator[Store]:
     run_pipeline([reports], store)
     yield store
     store.close()
+
+
+def claim_facts(**fields: Any) -> ClaimFacts:
+    """A claim as resolution compares it, for pair-by-pair tests of `compare`: report "a" of
+    outlet A, an undated, unplaced incident of unknown toll, and whatever `fields` say. The
+    day interval follows the dates given."""
+    base: dict[str, Any] = dict(
+        claim_id=1, doc_id="a", ordinal=0, story="a", published="2025-01-15", outlet="A", story_outlet="A",
+        violation="killing_maiming", kind="incident", perpetrator_id=None, perpetrator=None,
+        count=None, count_low=None, count_high=None, age_min=None, age_max=None, sex=None, group=None,
+        place_id=None, place=None, admin1=None, country=None, lat=None, lon=None, precision=None,
+        date_start=None, date_end=None, date_lo=None, date_hi=None, source=None,
+        source_key="outlet:a", names=frozenset(), doc_names=frozenset(), place_stated=True,
+        perpetrator_stated=False, words=frozenset(), incident_id=None,
+    )  # fmt: skip
+    base.update(fields)
+    base["date_lo"], base["date_hi"] = day_interval(base["date_start"], base["date_end"])
+    return ClaimFacts(**base)
 
 
 def incidents_of(store: Store, doc_id: str, violation: str) -> set[str | None]:

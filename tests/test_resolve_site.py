@@ -17,10 +17,10 @@ import pytest
 from childwatch.codebook.resolution import load_settings
 from childwatch.extract import Extractor
 from childwatch.resolve.compare import compare
-from childwatch.resolve.facts import ClaimFacts, day_interval
+from childwatch.resolve.facts import ClaimFacts
 from childwatch.run.resolution import resolve
 from childwatch.store import Store
-from conftest import claims_in, fixture_store, incidents_of
+from conftest import claim_facts, claims_in, fixture_store, incidents_of
 
 SITE = Path(__file__).parent / "fixtures" / "resolution" / "site"
 
@@ -57,19 +57,16 @@ def test_without_the_site_the_fathers_report_stood_alone(sites: Store) -> None:
 # --- the rules, pair by pair ---------------------------------------------------------------------
 
 
+# Two reports of abductions in Mali in May 2025: "dozens of pupils" at a school.
+SCHOOL = dict(
+    published="2025-05-16", violation="abduction", count_low=24, place_id="cc:ML", country="ML",
+    precision="country", date_start="2025-05", date_end="2025-05",
+    words=frozenset({"pupil", "abduct", "gunmen", "school"}),
+)  # fmt: skip
+
+
 def facts(**fields: Any) -> ClaimFacts:
-    base: dict[str, Any] = dict(
-        claim_id=1, doc_id="a", ordinal=0, story="a", published="2025-05-16", outlet="A", story_outlet="A",
-        violation="abduction", kind="incident", perpetrator_id=None, perpetrator=None,
-        count=None, count_low=24, count_high=None, age_min=None, age_max=None, sex=None, group=None,
-        place_id="cc:ML", place=None, admin1=None, country="ML", lat=None, lon=None, precision="country",
-        date_start="2025-05", date_end="2025-05", date_lo=None, date_hi=None, source=None,
-        source_key="outlet:a", names=frozenset(), doc_names=frozenset(), place_stated=True,
-        perpetrator_stated=False, words=frozenset({"pupil", "abduct", "gunmen", "school"}), incident_id=None,
-    )  # fmt: skip
-    base.update(fields)
-    base["date_lo"], base["date_hi"] = day_interval(base["date_start"], base["date_end"])
-    return ClaimFacts(**base)
+    return claim_facts(**{**SCHOOL, **fields})
 
 
 def other(**fields: Any) -> ClaimFacts:

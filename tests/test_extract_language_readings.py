@@ -554,3 +554,18 @@ def test_arabic_a_number_told_after_the_children(extractor: Extractor) -> None:
     # "His four children", the number an adjective with the article after the noun.
     assert only_claim(extractor, "قتل أب وأطفاله الأربعة في غارة على الحي أمس.", "ar").victims.count == 4
     assert only_claim(extractor, "قتل الطفل الأول في القصف على الحي أمس.", "ar").victims.count == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count"),
+    [
+        ("en", "The UN verified 230 cases of recruitment of children by armed groups in 2023.", 230),
+        ("en", "The report documents 12 cases of rape of girls by soldiers in the town.", 12),
+        ("fr", "L'ONU a vérifié 230 cas de recrutement d'enfants par des groupes armés en 2023.", 230),
+        ("fr", "Le rapport fait état de 12 cas de viol sur des mineures commis par des militaires.", 12),
+        ("es", "La ONU verificó 230 casos de reclutamiento de niños por grupos armados en 2023.", 230),
+    ],
+)
+def test_a_tally_of_cases_counts_the_children(extractor: Extractor, language: str, text: str, count: int) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.kind, claim.victims.count) == ("aggregate", count)

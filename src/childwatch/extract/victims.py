@@ -119,6 +119,12 @@ class VictimFinder:
             re.IGNORECASE,
         )
         vague = factor_alternation("|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True)))
+        # "230 cases of recruitment of children", "12 cases of rape of girls": each case a child.
+        self._cases_of = re.compile(
+            rf"\b({NUMBER})\s+(?:(?:verified|documented|confirmed|reported|recorded|separate)\s+)?cases\s+of\s+"
+            rf"(?:[\w'-]+\s+){{1,2}}(?:of|against|involving|on)\s+(?:the\s+)?$",
+            re.IGNORECASE,
+        )
         self._vague_before = re.compile(
             rf"\b({vague})\s+of\s+(?:(?:the|their|its)\s+)?((?:[\w'-]+\s+){{0,2}})$", re.IGNORECASE
         )
@@ -186,6 +192,8 @@ class VictimFinder:
         part = self._part_of.search(left)
         if part and not _DONE_TO_ALL.search(part.group(0)):
             return self._number.match(left, part.start(1))
+        if cases := self._cases_of.search(left):
+            return self._number.match(left, cases.start(1))
         numbers = list(self._number.finditer(left))
         last = numbers[-1] if numbers else None
         if last is None or parse_number(last.group()) is None:

@@ -569,3 +569,8 @@ def test_arabic_a_number_told_after_the_children(extractor: Extractor) -> None:
 def test_a_tally_of_cases_counts_the_children(extractor: Extractor, language: str, text: str, count: int) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.kind, claim.victims.count) == ("aggregate", count)
+
+
+def test_a_camp_for_displaced_people_is_named_after_its_words(extractor: Extractor) -> None:
+    text = "Une fillette de 9 ans a été violée par un homme armé dans le camp de déplacés de Bulengo."
+    assert only_claim(extractor, text, "fr").location.name == "Bulengo"

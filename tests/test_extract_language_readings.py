@@ -574,3 +574,8 @@ def test_a_tally_of_cases_counts_the_children(extractor: Extractor, language: st
 def test_a_camp_for_displaced_people_is_named_after_its_words(extractor: Extractor) -> None:
     text = "Une fillette de 9 ans a été violée par un homme armé dans le camp de déplacés de Bulengo."
     assert only_claim(extractor, text, "fr").location.name == "Bulengo"
+
+
+def test_a_country_name_written_in_lower_case_is_a_word(extractor: Extractor) -> None:
+    text = "Tres menores resultaron heridos por una granada lanzada contra una vivienda en Cúcuta."
+    assert only_claim(extractor, text, "es").location.country == "CO"

@@ -110,6 +110,8 @@ class LanguageExtractor:
         backing = [m.end() for m in self.lx.backers.finditer(folded)] if self.lx.backers else []
         country_matches, backers = [], []
         for m in self._countries.finditer(folded):
+            if self.lx.capitalised_places and text[where[m.start()]].islower():
+                continue  # "una granada": a grenade, not Grenada
             if any(0 <= m.start() - b <= 4 for b in backing):
                 backers.append(m)
             elif not any(a.start() <= m.start() < a.end() for a in agencies):

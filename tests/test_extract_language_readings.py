@@ -579,3 +579,16 @@ def test_a_camp_for_displaced_people_is_named_after_its_words(extractor: Extract
 def test_a_country_name_written_in_lower_case_is_a_word(extractor: Extractor) -> None:
     text = "Tres menores resultaron heridos por una granada lanzada contra una vivienda en Cúcuta."
     assert only_claim(extractor, text, "es").location.country == "CO"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Dans la région, des groupes armés recrutent des enfants dans les mines, selon l'ONG."),
+        ("es", "En la región, grupos armados reclutan a niños en las minas, según la ONG."),
+        ("ar", "قالت المنظمة إن الميليشيات تجند الأطفال في المحافظة."),
+    ],
+)
+def test_recruiting_children_told_in_the_present_is_a_practice(extractor: Extractor, language: str, text: str) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.violation, claim.kind) == ("recruitment_use", "pattern")

@@ -592,3 +592,25 @@ def test_a_country_name_written_in_lower_case_is_a_word(extractor: Extractor) ->
 def test_recruiting_children_told_in_the_present_is_a_practice(extractor: Extractor, language: str, text: str) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.violation, claim.kind) == ("recruitment_use", "pattern")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "At least 248 schools have been directly damaged by the fighting, the agency said."),
+        ("fr", "Plus de 300 écoles ont été attaquées dans la région depuis le début du conflit."),
+        ("ar", "كما أن ما لا يقل عن 248 مدرسة قد تضررت بصورة مباشرة جراء الحرب."),
+    ],
+)
+def test_a_tally_of_schools_is_a_total(extractor: Extractor, language: str, text: str) -> None:
+    assert only_claim(extractor, text, language).kind == "aggregate"
+
+
+def test_two_schools_struck_in_one_day_stay_an_event(extractor: Extractor) -> None:
+    assert only_claim(extractor, "Deux écoles ont été bombardées lundi.", "fr").kind == "incident"
+
+
+def test_two_tallies_of_schools_are_two_totals(extractor: Extractor) -> None:
+    text = "ما لا يقل عن 248 مدرسة قد تضررت بصورة مباشرة. وبدورها تحتل الميليشيات المسلحة 68 مدرسة."
+    found = claims(extractor, text, "ar")
+    assert [c.kind for c in found] == ["aggregate", "aggregate"]

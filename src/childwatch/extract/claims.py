@@ -11,6 +11,7 @@ from childwatch.extract.actors import ActorFinder
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
 from childwatch.extract.facts import SentenceFacts, gap
+from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.extract.perpetrators import assign_perpetrator
 from childwatch.extract.sources import Attribution
 from childwatch.extract.violations import Detection
@@ -72,6 +73,13 @@ _SEVERAL_ATTACKS = re.compile(
 )
 _CHILD_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:children|child|girls|boys|minors|schoolchildren|schoolgirls|schoolboys)\b")
 # Children counted within a toll of deaths that no one event caused.
+# A figure of schools or hospitals ("248 schools have been damaged"): a tally of attacks.
+_TALLY = 10
+_FACILITIES = re.compile(
+    rf"\b({NUMBER})\s+(?:\w+\s+)?(?:schools|hospitals|clinics|health (?:facilities|centres|centers)|"
+    r"medical facilities|classrooms|education facilities)\b",
+    re.IGNORECASE,
+)
 _TOLL_INCLUDING = re.compile(r"\b(?:deaths|dead|fatalities)\b[^.;]{0,60}\bincluding\b", re.IGNORECASE)
 _ONE_EVENT = re.compile(
     r"\b(?:an?|the) (?:\w+ ){0,2}(?:attack|strike|airstrike|raid|bombing|blast|explosion|shelling|shell|bomb|"
@@ -418,6 +426,12 @@ def _long_span(d: DateMention) -> bool:
     return True
 
 
+def _facility_tally(text: str) -> bool:
+    """Whether the sentence counts ten or more schools or hospitals: a tally ("248 schools have
+    been damaged"), where "strikes hit two hospitals" may still be one day's attack."""
+    return any((parse_number(m.group(1)) or 0) >= _TALLY for m in _FACILITIES.finditer(text))
+
+
 def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
     count = claim.victims.count
     text = facts.text
@@ -448,6 +462,8 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
             return "aggregate"
     if several and claim.location.precision != "place" and _TOLL_INCLUDING.search(text) and not _ONE_EVENT.search(text):
         return "aggregate"  # "101 deaths were reported on Thursday, including 14 children": a day's toll
+    if claim.violation == "attack_school_hospital" and not specific_day and _facility_tally(text):
+        return "aggregate"
     # A practice over a period ("during the war of the 1990s, soldiers engaged in systematic rape")
     # is still a practice: only a date narrower than that makes it an event.
     unquantified = count is None and claim.victims.qualifier is None and all(_long_span(d) for d in dates)

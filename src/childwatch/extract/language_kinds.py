@@ -17,6 +17,7 @@ from childwatch.records import Claim
 __all__ = ["claim_kind", "denied"]
 
 _DIGITS = re.compile(r"\d+")
+_TALLY = 10  # as in English: "strikes hit two hospitals" may be one day's attack, "248 schools" is a tally
 
 
 def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
@@ -27,11 +28,22 @@ def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
         return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
     if claim.trigger is not None and any(int(n) > 1 for n in _DIGITS.findall(claim.trigger.text)):
         return "aggregate"  # "تضررت 40 مدرسة": forty schools, a total
+    if claim.violation == "attack_school_hospital" and _tally_before(claim):
+        return "aggregate"  # "248 مدرسة قد تضررت", "plus de 300 écoles attaquées": a tally of them
     if lx.pattern_cues is not None and lx.pattern_cues.search(piece):
         return "pattern" if claim.victims.count is None else "aggregate"
     if claim.victims.count is not None and claim.victims.count >= 100 and lx.since and lx.since.search(piece):
         return "aggregate"
     return "incident"
+
+
+def _tally_before(claim: Claim) -> bool:
+    """A figure of ten or more just before the trigger (its schools or hospitals)."""
+    if claim.trigger is None:
+        return False
+    at = claim.trigger.start - claim.evidence.start
+    before = claim.evidence.text[max(0, at - 16) : max(0, at)]
+    return any(int(n) >= _TALLY for n in _DIGITS.findall(before))
 
 
 def denied(unreal: re.Pattern[str], piece: str, start: int) -> bool:

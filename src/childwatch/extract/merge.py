@@ -30,6 +30,7 @@ from childwatch.records import Claim, DateRange, Span, Victims
 
 __all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
 
+_FIGURE = re.compile(r"(?<![\d.,])\d+(?![\d.,]\d)")
 _NEW_EVENT = re.compile(
     r"\b(?:second|another|new|separate|fresh|earlier|previous|similar)\s+(?:\w+\s+){0,2}?"
     r"(?:abductions?|kidnappings?|attacks?|raids?|strikes?|incidents?|bombings?|massacres?)\b",
@@ -164,6 +165,12 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
             return apart(f"{y.count} far below {x.qualifier or x.count_low}")
     if a.kind == "aggregate" and b.kind == "aggregate" and _differ(va.count, vb.count):
         return apart(f"two figures: {va.count} / {vb.count}")
+    if a.kind == b.kind == "aggregate" and a.violation == "attack_school_hospital":
+        # Tallies of schools or hospitals ("248 damaged", then "68 occupied"): the figure is in
+        # the evidence, not among the children's.
+        ta, tb = _tallies(a.evidence.text), _tallies(b.evidence.text)
+        if ta and tb and ta.isdisjoint(tb):
+            return apart(f"two tallies: {min(ta)} / {min(tb)}")
     da, db = _own_date(a), _own_date(b)
     if da is not None and db is not None and _dates_apart(da, a) and _dates_apart(db, b) and not _overlap(da, db):
         return apart(f"dates apart: {da.start or da.end} / {db.start or db.end}")
@@ -211,6 +218,11 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
         a.evidence.start,
         b.evidence.start,
     )
+
+
+def _tallies(text: str) -> frozenset[int]:
+    """The figures of ten or more in an evidence, years aside."""
+    return frozenset(n for n in map(int, _FIGURE.findall(text)) if n >= 10 and not 1900 <= n <= 2100)
 
 
 def _adds_victims(claim: Claim) -> bool:

@@ -614,3 +614,16 @@ def test_two_tallies_of_schools_are_two_totals(extractor: Extractor) -> None:
     text = "ما لا يقل عن 248 مدرسة قد تضررت بصورة مباشرة. وبدورها تحتل الميليشيات المسلحة 68 مدرسة."
     found = claims(extractor, text, "ar")
     assert [c.kind for c in found] == ["aggregate", "aggregate"]
+
+
+def test_military_forces_not_named_are_the_countrys(extractor: Extractor) -> None:
+    text = "02 March. Women in Port Harcourt, Nigeria, protested the killing of their children by military forces."
+    assert only_claim(extractor, text, "en").perpetrator_id == "nigerian_military"
+
+
+def test_a_group_a_force_fired_at_is_not_who_hurt_the_child(extractor: Extractor) -> None:
+    text = (
+        "On 3 March 2022, near a village of Kani township (Sagaing region), military forces fired artillery "
+        "rounds at suspected PDF bases in the village. A 12-year-old in hiding was injured in the arm."
+    )
+    assert only_claim(extractor, text, "en").perpetrator_id == "myanmar_military"

@@ -90,10 +90,14 @@ def assign_perpetrator(
         # Armed groups first: state forces are often named as responders in such reports; but
         # not over a state force the sentence before shows striking.
         recent = ctx.last_actor_before(facts.start, state=False)
-        if recent is not None and facts.start - recent.end < _LOOK_BACK:
+        striking = _striking_force(ctx, facts.start, actors)
+        # (A group named after the force that struck is what it struck at: "military forces
+        # fired artillery rounds at suspected PDF bases. A 12-year-old was injured".)
+        struck_at = striking is not None and recent is not None and striking.end <= recent.start
+        if recent is not None and facts.start - recent.end < _LOOK_BACK and not struck_at:
             chosen = recent
         else:
-            chosen = _striking_force(ctx, facts.start, actors) or ctx.salient_actor(state=False, share=0.5)
+            chosen = striking or ctx.salient_actor(state=False, share=0.5)
         if chosen is None:
             recent = ctx.last_actor_before(facts.start)
             chosen = recent if recent is not None and facts.start - recent.end < _LOOK_BACK else None

@@ -627,3 +627,11 @@ def test_a_group_a_force_fired_at_is_not_who_hurt_the_child(extractor: Extractor
         "rounds at suspected PDF bases in the village. A 12-year-old in hiding was injured in the arm."
     )
     assert only_claim(extractor, text, "en").perpetrator_id == "myanmar_military"
+
+
+def test_arabic_a_groups_adjective_after_its_weapons_names_it(extractor: Extractor) -> None:
+    shelled = only_claim(extractor, "أصيب خمسة أطفال جراء قصف مدفعي حوثي على أحياء سكنية في المدينة.", "ar")
+    assert shelled.perpetrator_id == "houthis"
+    # A Houthi source reporting another's strike: the source, not the actor.
+    told = only_claim(extractor, "قال مصدر حوثي إن غارة للتحالف قتلت ثلاثة أطفال في صعدة.", "ar")
+    assert (told.perpetrator_id, told.source) == ("saudi_coalition", "Houthi source")

@@ -635,3 +635,38 @@ def test_arabic_a_groups_adjective_after_its_weapons_names_it(extractor: Extract
     # A Houthi source reporting another's strike: the source, not the actor.
     told = only_claim(extractor, "قال مصدر حوثي إن غارة للتحالف قتلت ثلاثة أطفال في صعدة.", "ar")
     assert (told.perpetrator_id, told.source) == ("saudi_coalition", "Houthi source")
+
+
+def test_the_leaders_nationality_in_a_coalitions_name_is_not_where_it_struck(extractor: Extractor) -> None:
+    text = (
+        "An airstrike by the Saudi-led coalition hit a school bus in Dahyan, killing 40 children, the Red Cross said."
+    )
+    assert {c.location.country for c in claims(extractor, text, "en")} == {"YE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "The group has recruited boys as young as 12, according to a new Human Rights Watch report.",
+            "Human Rights Watch",
+        ),
+        (
+            "The group has recruited boys as young as 12, according to a report by Amnesty International.",
+            "Amnesty International",
+        ),
+    ],
+)
+def test_the_body_that_wrote_a_report_is_its_source(extractor: Extractor, text: str, source: str) -> None:
+    assert only_claim(extractor, text, "en").source == source
+
+
+def test_a_report_to_a_body_is_not_that_bodys(extractor: Extractor) -> None:
+    text = "At least 136 children were killed in 2022, according to a report to the UN Security Council."
+    assert only_claim(extractor, text, "en").source != "UN Security Council"
+
+
+def test_the_day_a_report_came_out_does_not_date_what_it_tells(extractor: Extractor) -> None:
+    text = "The group has recruited boys as young as 12 as fighters, according to a UN report released on Tuesday."
+    claim = only_claim(extractor, text, "en")
+    assert (claim.date.start, claim.source) == (None, "UN report")

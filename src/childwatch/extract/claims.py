@@ -300,6 +300,10 @@ def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detectio
     return Location(country=code, precision="country" if code else None)
 
 
+_REPORT_DAY = re.compile(
+    r"\b(?:report|study|survey|findings)\s+(?:was\s+)?(?:issued|released|published|made public)\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _STATEMENT_DAY = re.compile(
     r"\b(?:said|says|announced|reported|stated|told\s+\w+(?:\s+\w+)?|confirmed|declared|added|wrote|"
     r"statement|briefing|press conference)\s+(?:issued\s+|released\s+|published\s+)?(?:on|late on|early on)?\s*$",
@@ -367,6 +371,10 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         # "UNICEF said on Tuesday that 27 girls were abducted ... last Friday": the day of
         # the statement dates the statement, not the event, when the sentence has another date.
         events = [x for x in owned if not _STATEMENT_DAY.search(facts.text[: x.start - facts.start])] or owned
+        # "according to a UN report released on Tuesday": a report tells of what went before it.
+        events = [x for x in events if not _REPORT_DAY.search(facts.text[: x.start - facts.start])]
+        if not events:
+            return DateRange()
         posts = [
             x
             for x in events

@@ -142,8 +142,9 @@ def build_context(
         if code is None:  # matched only through Unicode case folding; no demonym after all
             continue
         ctx.demonyms.append((m.start(), m.end(), code))
-        if _FORCE_AFTER.match(text, m.end()):
-            # "Israeli airstrikes on Rafah": the attacker's nationality, not the event's country.
+        if _FORCE_AFTER.match(text, m.end()) or _LED_AFTER.match(text, m.end()):
+            # "Israeli airstrikes on Rafah", "the Saudi-led coalition": the attacker's (or its
+            # leader's) nationality, not the event's country.
             ctx.actor_demonyms.add(m.start())
             continue
         ctx.countries[code] += 1
@@ -213,6 +214,7 @@ _EVENT_BETWEEN = re.compile(
 )
 
 _FORCE_AFTER = re.compile(rf"(?:['’]s)?\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
+_LED_AFTER = re.compile(r"[-–]\s*(?:led|backed|funded|sponsored|supported|allied)\b", re.IGNORECASE)
 _FORCES_OF = re.compile(rf"['’]s\s+(?:\w+\s+)?{_FORCE_NOUNS}\b", re.IGNORECASE)
 # "as Moscow unleashed another wave of missiles": a capital acting for its state.
 _ACTS_AFTER = re.compile(

@@ -47,6 +47,11 @@ _FRAGMENT = re.compile(
     r"news agency|agency|paper|newspaper|source|sources)$",
     re.IGNORECASE,
 )
+# A document in a speaker phrase: the body named in it is the speaker.
+_DOCUMENT = re.compile(
+    r"\b(?:report|study|survey|statement|investigation|findings|figures|data|document)s?\b", re.IGNORECASE
+)
+_RECIPIENT = re.compile(r"\b(?:to|for|before)\s+(?:the\s+)?$", re.IGNORECASE)
 _NP_STOP = re.compile(
     r"\b(?:who|which|that|was|were|is|are|has|have|had|been|when|after|before|because|while|if|since|"
     r"killed|kidnapped|abducted|attacked)\b",
@@ -70,6 +75,7 @@ class Attribution:
 _ACCORDING = factor_alternation(
     "according to|citing|cited by|reported by|a report (?:by|from)|figures from|data from|said by"
 )
+_ACCORDING_START = re.compile(rf"(?:{_ACCORDING})\b", re.IGNORECASE)
 _CONJUNCTIONS = factor_alternation(r"and|but|as(?:\s+such)?")
 
 
@@ -112,6 +118,8 @@ class SourceFinder:
                 # "spokesman Zabiullah Mujahid." ends the sentence; "the U.N." keeps its stop.
                 if piece.endswith(".") and not _INITIALISM.search(piece):
                     piece, b = piece[:-1], b - 1
+                if regex is self._subject_verb and _ACCORDING_START.match(piece):
+                    continue  # "according to a UN report released...": the report, read by _according
                 lead = _LEADING.match(piece)
                 if lead:
                     a += lead.end()
@@ -125,6 +133,16 @@ class SourceFinder:
                 continue  # "according to the report": no one named
             known = next(iter(self.index.find(tokenize(piece, offset + a))), None)
             source = _owner(known, text, offset, countries) if known else None
+            if (
+                known is not None
+                and source is not None
+                and _DOCUMENT.search(piece)
+                and not _RECIPIENT.search(text, 0, known.start - offset)  # "a report to the Security Council"
+            ):
+                # "a new Human Rights Watch report", "a report by Amnesty International": the
+                # body that wrote it speaks.
+                a, b = known.start - offset, known.end - offset
+                piece = text[a:b]
             if source is None and _DESCRIPTION.match(piece.strip()):
                 # "the agency said": the organisation the sentence names.
                 every = tokenize(text, offset) if tokens is None else tokens

@@ -670,3 +670,20 @@ def test_the_day_a_report_came_out_does_not_date_what_it_tells(extractor: Extrac
     text = "The group has recruited boys as young as 12 as fighters, according to a UN report released on Tuesday."
     claim = only_claim(extractor, text, "en")
     assert (claim.date.start, claim.source) == (None, "UN report")
+
+
+def test_a_town_abroad_is_not_where_a_nations_soldiers_acted(extractor: Extractor) -> None:
+    # No country named, but Malian soldiers: not the Moura of Portugal.
+    text = "L'ONG a documenté l'exécution de 9 enfants par des soldats maliens à Moura."
+    assert only_claim(extractor, text, "fr").location.country != "PT"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Trois enfants ont été tués dans une frappe de drone, a indiqué un responsable local.", "local official"),
+        ("Sept enfants ont péri dans l'incendie de leur école, selon la Croix-Rouge.", "Red Cross"),
+    ],
+)
+def test_french_local_officials_and_the_red_cross_as_sources(extractor: Extractor, text: str, source: str) -> None:
+    assert {c.source for c in claims(extractor, text, "fr")} == {source}

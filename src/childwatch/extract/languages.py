@@ -116,7 +116,8 @@ class LanguageExtractor:
                 backers.append(m)
             elif not any(a.start() <= m.start() < a.end() for a in agencies):
                 country_matches.append(m)
-        acting = {m.start("nation") for m in self._forces_of_nation.finditer(folded)}
+        forces = list(self._forces_of_nation.finditer(folded))
+        acting = {m.start("nation") for m in forces}
         # Nor do those in the name of an actor or an agency, or a backer's name.
         named = actor_matches + agencies + backers
         demonyms = [
@@ -128,7 +129,9 @@ class LanguageExtractor:
         nations.update(self._lookup(self.lx.demonyms, m.group()) for m in demonyms)
         ids = [i for m in actor_matches for i in self._lookup(self.lx.actors, m.group()).split("|")]
         acts = [self.codebook.actor(i) for i in ids]
+        # Where the actors act, named or by their forces' nationality ("des soldats maliens").
         lands = frozenset(c for actor in acts for c in actor.countries)
+        lands |= {self._lookup(self.lx.demonyms, m.group("nation")) for m in forces}
         places = self.places.find(text, folded, where, nations, named, country_matches, lands)
         unknown = self.places.unknown(text, folded, where, places)
         countries = Counter(p.place.country for p in places)

@@ -159,9 +159,10 @@ class PlaceReader:
                 # a large city (many Arabic words are also some town's name).
                 # A word cut from its glued letters ("بابا" → "ابا", Aba) names no city abroad.
                 abroad = named is not None and bool(named) and best.country not in named
-                # Where the report names no country, the lands of the actors it names stand in:
-                # "des soldats maliens à Moura" is not Moura in Portugal.
-                abroad = abroad or (not named and bool(lands) and best.country not in lands)
+                if small and not named and lands and best.country not in lands:
+                    # Where the report names no country, the lands of the actors it names stand
+                    # in: "des soldats maliens à Moura" is not Moura in Portugal.
+                    break
                 uncapitalised = not self.lx.capitalised_places
                 if abroad and (small or (uncapitalised and (glued or best.population < _LARGE_CITY))):
                     break

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.actors import ActorFinder
 from childwatch.extract.context import DocumentContext
@@ -37,6 +38,12 @@ _STATEMENT = re.compile(
     r",?\s+(?:according to|(?:\w+\s+){0,4}(?:said|says|told|reported|announced)|in a (?:report|statement) "
     r"(?:released|published)|(?:released|published) on)\b",
     re.IGNORECASE,
+)
+# What a match of _STATEMENT holds, looked for first (grouped by first letter,
+# codebook.alternation): most claims' sentences have none, and the statement pattern tries
+# up to four words after every space.
+_STATEMENT_WORD = re.compile(
+    factor_alternation("according to|said|says|told|reported|announced|released|published"), re.IGNORECASE
 )
 # Relative dates find_dates cannot resolve without the report's date.
 _UNRESOLVED_DATE = re.compile(
@@ -453,7 +460,8 @@ def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:
         "scores",
     )
     # When a report says it spoke "on Monday", that day dates the statement, not the events.
-    statement = _STATEMENT.search(text, max(0, claim.evidence.start - facts.start))
+    at = max(0, claim.evidence.start - facts.start)
+    statement = _STATEMENT.search(text, at) if _STATEMENT_WORD.search(text, at) else None
     event_text = text[: statement.start()] if statement else text
     event_dates = [d for d in dates if not statement or d.start - facts.start < statement.start()]
     # "since October 7" opens a period: the day it names is not the day of one event.

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from childwatch.codebook.alternation import factor_alternation
+from childwatch.codebook.alternation import factor_alternation, first_letter_words
 from childwatch.codebook.lexicon import load_lexicon
 
 _TEXT = (
@@ -55,3 +55,24 @@ def test_codebook_patterns_are_grouped() -> None:
     lexicon = load_lexicon()
     assert "(?-i:" in lexicon.child_any.pattern
     assert all(r.triggers is None or "(?-i:" in r.triggers.pattern for r in lexicon.violations)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("named", "identified", "nommés", "llamadas"),
+        ("kid", "kids", "son", "sons", "schoolgirl", "child", "children"),  # a word that starts another
+    ],
+)
+def test_first_letter_words_as_whole_words_in_any_case(words: tuple[str, ...]) -> None:
+    pattern = first_letter_words(words)
+    assert pattern is not None
+    plain = r"\b(?i:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"
+    text = _TEXT + " NAMED ıdentified İdentified_x nommés, Llamadas kids_ x-son sons."
+    assert [m.span() for m in re.finditer(pattern, text)] == [m.span() for m in re.finditer(plain, text)]
+
+
+def test_first_letter_words_refuses_what_it_cannot_class() -> None:
+    assert first_letter_words(["élève"]) is None
+    assert first_letter_words(["a"]) is None
+    assert first_letter_words([]) is None

@@ -17,6 +17,7 @@ A pattern the rewrite cannot read for certain is returned unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # The characters other than its two cases that re.IGNORECASE matches to an ASCII letter
 # (Unicode simple case folding): dotted and dotless I, the long s, the Kelvin sign.
@@ -63,6 +64,27 @@ def any_case(letter: str) -> str:
     first in a branch, it lets the engine skip the branch on one look at a character."""
     key = letter.lower()
     return f"(?-i:[{key}{key.upper()}{_OTHER_CASES.get(key, '')}])"
+
+
+def first_letter_words(words: Iterable[str]) -> str | None:
+    """A pattern of whole words in any case, matching what "\\b(?i:words, longest first)\\b"
+    matches, that opens with a case-sensitive class of the words' first letters: the engine
+    skips to those letters instead of trying the words at every word start (a third faster for
+    words with a few first letters; with many, the class matches most letters and is slower).
+    The look-behinds are the leading \\b and the first letter's branch. None if a word does not
+    start with an ASCII letter or holds no more than its first."""
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=len, reverse=True):
+        first = word[:1]
+        if not (first.isascii() and first.isalpha()) or len(word) < 2:
+            return None
+        by_letter.setdefault(first.lower(), []).append(re.escape(word[1:]))
+    if not by_letter:
+        return None
+    cases = {key: any_case(key)[5:-1] for key in by_letter}  # "[kK\u212a]" of "(?-i:[kK\u212a])"
+    branches = "|".join(f"(?<={cases[key]})(?i:{'|'.join(rests)})" for key, rests in by_letter.items())
+    letters = "".join(cases[key][1:-1] for key in by_letter)
+    return rf"[{letters}](?<!\w.)(?:{branches})\b"
 
 
 def _branches(pattern: str) -> list[str] | None:

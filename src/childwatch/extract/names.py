@@ -20,6 +20,7 @@ from typing import Any
 
 import pycountry
 
+from childwatch.codebook.alternation import first_letter_words
 from childwatch.codebook.lexicon import load_lexicon
 from childwatch.errors import ChildwatchError
 from childwatch.extract.names_arabic import arabic_child_names, fold, has_arabic
@@ -184,10 +185,16 @@ _CUES: list[tuple[re.Pattern[str], int, int]] = [
     (_YEAR, 120, 20),  # Amina, a 12-year-old
     (_CHILD_CUE, 2, 120),  # her son Omar
     (_CHILD_CUE, 140, 20),  # Fatima, a schoolgirl
-    (re.compile(r"\b(?=[wi])(?:was|is)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
+    # (Opening with a letter, not \b, the cue lets the engine skip to a "w" or an "i": a third
+    # faster. The look-behinds are the \b.)
+    (re.compile(r"(?:w(?<!\ww)as|i(?<!\wi)s)\s+(?:only\s+|just\s+)?\d"), 100, 80),  # Omar Khalil was 15 when
     (_YEAR, 420, 20),  # Amina Yusuf was asleep ... The 14-year-old
 ]
-_LIST_CUE = re.compile(rf"\b(?i:{word_trie(_NAMED_AS_WORDS, ignorecase=True)})\b")
+# The words start with one of four letters: the cue opens with a class of their cases, so that
+# the engine skips to them (a third faster than "\b(?i:words)\b", the same matches).
+_LIST_CUE = re.compile(
+    first_letter_words(_NAMED_AS_WORDS) or rf"\b(?i:{word_trie(_NAMED_AS_WORDS, ignorecase=True)})\b"
+)
 
 
 def _windows(

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from childwatch.codebook.alternation import first_letter_words
 from childwatch.extract import date_rules as R
 from childwatch.extract.numbers import parse_number
 from childwatch.extract.tokens import IGNORECASE_ASCII
@@ -443,7 +444,8 @@ def _iso(c: Cal) -> str:
     return text
 
 
-_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+# Run over the whole report: opening with its first letter's cases lets the engine skip to them.
+_SINCE = re.compile(first_letter_words(["since"]) or r"\b(?i:since)\b")
 
 
 def campaign_start(text: str, published: str | None) -> DateMention | None:

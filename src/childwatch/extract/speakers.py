@@ -7,10 +7,11 @@ import re
 
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.sources import Attribution, SourceFinder
-from childwatch.extract.tokens import tokenize, words
+from childwatch.extract.tokens import IGNORECASE_ASCII, tokenize, words
 
 # A definite description that names no one by itself, only the body the report named before.
-_BACK = r"the (?:report|panel|investigators|commission|inquiry|mission|news agency|agency|study)"
+_BACK_NOUNS = ("report", "panel", "investigators", "commission", "inquiry", "mission", "news agency", "agency", "study")
+_BACK = rf"the (?:{'|'.join(_BACK_NOUNS)})"
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.IGNORECASE)
 _CONJUNCTION = re.compile(r"^(?:and|but|while|as)\s+", re.IGNORECASE)  # compiled once
 
@@ -38,7 +39,13 @@ class Speakers:
     ) -> tuple[list[Attribution], Attribution | None]:
         """The sentence's attributions with a back-reference put for the body it stands for,
         and the known body last named after this sentence."""
-        own = self._quoted_speaker(text, offset) or self._back_reference(text, offset, body)
+        # Both patterns hold a word most sentences lack ("quoted", a noun of _BACK): looked for
+        # first in the text folded as re.IGNORECASE folds ASCII letters, the patterns' cost
+        # (two thirds of following speakers) is spared where neither is.
+        folded = text.translate(IGNORECASE_ASCII).lower()
+        own = self._quoted_speaker(text, offset) if "quoted" in folded else None
+        if own is None and any(noun in folded for noun in _BACK_NOUNS):
+            own = self._back_reference(text, offset, body)
         out = found
         if own is not None:
             out = [own, *(a for a in found if a.end <= own.start or a.start >= own.end)]

@@ -12,6 +12,7 @@ downloaded, nothing is guessed that the text does not support.
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import date
 
@@ -111,6 +112,7 @@ class Extractor:
         self.sources = SourceFinder(self.codebook, self.lexicon)
         self.speakers = Speakers(self.sources, self.lexicon)
         self._languages: dict[str, LanguageExtractor] = {}
+        _freeze_loaded()
 
     def extract(self, document: Document) -> list[Claim]:
         """The claims a report asserts, read in its language (`document.language`, English when
@@ -286,6 +288,21 @@ class Extractor:
             return last
         named = [x for x in self.sources.find(piece, offset, countries, tokens) if not x.pronoun]
         return named[0] if named else last
+
+
+_FROZEN = False
+
+
+def _freeze_loaded() -> None:
+    """Put every object alive when the first extractor is built (the modules, codebook, lexicon
+    and gazetteer just loaded: tens of thousands, kept as long as the process) out of the cyclic
+    collector's reach, once per process. A full collection walked them all, 60 ms each time,
+    twice every few hundred reports: 5-9% of extraction. They are still freed by reference
+    counting when their last reference goes; only a cycle among them would no longer be."""
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.freeze()
 
 
 _DEFAULT: Extractor | None = None

@@ -194,12 +194,13 @@ def run_languages(bench: Bench, shared: Path, out: Path, parts_root: Path, parts
 
 def language_throughput(shared: Path, rounds: int) -> dict[str, float | int]:
     """Documents per second of the extractor alone on the multilingual reports, by language."""
-    from childwatch.extract import Extractor
+    from childwatch.extract import Extractor, freeze_loaded
     from childwatch.ingest import read_path
     from childwatch.records import Document
 
     docs = [d for d in read_path(shared / "bench" / "multilingual" / "docs") if isinstance(d, Document)]
     extractor = Extractor()
+    freeze_loaded()  # as a pipeline worker does once it has built its extractor
     speeds: dict[str, float | int] = {}
     for language in LANGUAGES:
         mine = [d for d in docs if d.id.startswith(f"{language}-")]
@@ -215,7 +216,7 @@ def language_throughput(shared: Path, rounds: int) -> dict[str, float | int]:
 
 
 def throughput(shared: Path, rounds: int) -> dict[str, float | int]:
-    from childwatch.extract import Extractor
+    from childwatch.extract import Extractor, freeze_loaded
     from childwatch.extract.sentences import split_sentences
     from childwatch.extract.tokens import tokenize
     from childwatch.ingest import read_path
@@ -225,6 +226,7 @@ def throughput(shared: Path, rounds: int) -> dict[str, float | int]:
     docs = [d for d in read_path(shared / "corpus" / "articles") if isinstance(d, Document)]
     extractor = Extractor()
     extract_one(extractor, docs[0])  # warm-up: compiled patterns, gazetteer cache
+    freeze_loaded()  # as a pipeline worker does once it has built its extractor
     started = time.perf_counter()
     for _ in range(rounds):
         for doc in docs:

@@ -37,7 +37,7 @@ from childwatch.extract.violations import Detection, detect, find_triggers, trig
 from childwatch.ingest.language import is_english, primary
 from childwatch.records import Claim, DateRange, Document, Span
 
-__all__ = ["Extractor", "extract", "reads_language"]
+__all__ = ["Extractor", "extract", "freeze_loaded", "reads_language"]
 
 
 def reads_language(language: str | None) -> bool:
@@ -112,7 +112,6 @@ class Extractor:
         self.sources = SourceFinder(self.codebook, self.lexicon)
         self.speakers = Speakers(self.sources, self.lexicon)
         self._languages: dict[str, LanguageExtractor] = {}
-        _freeze_loaded()
 
     def extract(self, document: Document) -> list[Claim]:
         """The claims a report asserts, read in its language (`document.language`, English when
@@ -293,12 +292,14 @@ class Extractor:
 _FROZEN = False
 
 
-def _freeze_loaded() -> None:
-    """Put every object alive when the first extractor is built (the modules, codebook, lexicon
-    and gazetteer just loaded: tens of thousands, kept as long as the process) out of the cyclic
-    collector's reach, once per process. A full collection walked them all, 60 ms each time,
-    twice every few hundred reports: 5-9% of extraction. They are still freed by reference
-    counting when their last reference goes; only a cycle among them would no longer be."""
+def freeze_loaded() -> None:
+    """Put every object alive now (in a worker that has just built its extractor: the modules,
+    codebook, lexicon and gazetteer, tens of thousands, kept as long as the process) out of the
+    cyclic collector's reach, once per process. A full collection walked them all, 60 ms each
+    time, twice every few hundred reports: 5-9% of extraction. They are still freed by
+    reference counting when their last reference goes; only a cycle among them would no longer
+    be. For processes that exist to extract (the pipeline's workers, the speed bench), not for
+    a library caller's process: it is theirs to call."""
     global _FROZEN
     if not _FROZEN:
         _FROZEN = True

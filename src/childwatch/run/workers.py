@@ -30,7 +30,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from childwatch.errors import ChildwatchError
-from childwatch.extract import Extractor, reads_language
+from childwatch.extract import Extractor, freeze_loaded, reads_language
 from childwatch.extract.names import document_child_names, without_child_names
 from childwatch.ingest.language import detect_language
 from childwatch.records import Claim, Document
@@ -75,6 +75,7 @@ def _extractor() -> Extractor:
 def _warm_up() -> None:
     _exit_with_parent()
     _extractor()
+    freeze_loaded()  # a pool worker lives to extract: what it has loaded stays (extract.freeze_loaded)
 
 
 def _exit_with_parent() -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from childwatch.read.passages import add_passages, find_passage, folded_with_offsets
 from childwatch.read.queries import IncidentFilters, list_incidents
 from childwatch.read.search import index_pending
+from childwatch.read.shown import shown_reports, shown_texts
 from childwatch.run.pipeline import run_pipeline
 from childwatch.run.resolution import resolve
 from childwatch.serve import create_app
@@ -72,6 +74,24 @@ def test_a_match_only_in_the_title_is_shown_from_the_title(store: Store) -> None
     add_passages(store, page.items, "Schoolgirls taken")
     passage = page.items[0]["passage"]
     assert passage["field"] == "title" and passage["match"] == "Schoolgirls taken"
+
+
+def test_the_reports_kept_between_searches_are_those_shown(store: Store) -> None:
+    """Passages are cut from reports kept between searches (`shown_texts`, so that a search
+    answer computed again after every commit does not pseudonymise them all again): the
+    same, from memory too, as the reports every page shows (`shown_reports`)."""
+    with store.reading() as conn:
+        ids = list(conn.execute(text("SELECT id FROM documents")).scalars())
+    assert ids
+    shown = shown_reports(store, ids)
+    for _ in range(2):  # computed, then kept
+        kept = shown_texts(store, ids)
+        assert kept.keys() == shown.keys()
+        for doc_id, report in shown.items():
+            got = kept[doc_id]
+            assert (got.id, got.text, got.title) == (report.id, report.text.text, report.title)
+            assert got.folded in (None, got.text.casefold())
+    assert any("[child " in r.text for r in kept.values()) and not LEAK.search(str(list(kept.values())))
 
 
 def test_no_passage_without_a_search(store: Store) -> None:

@@ -79,6 +79,36 @@ def test_the_change_token_moves_with_every_commit_and_only_then(
             generation.close()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_token_says_since_when_this_process_knows_it(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> None:
+    """Since when a token is known (what another worker's answer is measured against), and
+    SQLite's tokens never equal between processes (each connection counts its own)."""
+    with open_store(database_url(request, backend, tmp_path)) as store, open_store(str(store.engine.url)) as other:
+        one, two = Generation(store), Generation(store)
+        try:
+            before = time.time()
+            first = one.current()
+            assert first is not None
+            seen = one.since(first)
+            assert seen is not None and before <= seen <= time.time()
+            if backend == "sqlite":
+                assert two.current() != first
+            with other.writing() as conn:
+                conn.execute(text("INSERT INTO server_secrets (name, value, created_at) "
+                                  "VALUES ('t', 'v', CURRENT_TIMESTAMP)"))  # fmt: skip
+            committed = time.time()
+            second = one.current()
+            assert second is not None and second != first
+            later = one.since(second)
+            assert later is not None and later >= committed  # first seen after the commit
+            assert one.since(first) is None  # an older token: no longer the state of the store
+        finally:
+            one.close()
+            two.close()
+
+
 def test_an_answer_is_computed_once_until_the_store_changes(
     viewer: TestClient, web_db: Path, counted: dict[str, int]
 ) -> None:

@@ -177,10 +177,13 @@ def test_past_the_bound_an_answer_is_computed_in_the_request(served: str, monkey
         assert answer(viewer, "/api/dashboard")["totals"]["incidents"] == before - 1
 
 
-def test_workers_over_postgresql_compute_an_answer_once_for_all(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_workers_compute_an_answer_once_for_all(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = filled(database_url(request, "postgresql", tmp_path))
+    """Over SQLite too, where each process's change token is its own: another worker's
+    answer counts as this one's when it was computed after this one saw the store's state."""
+    url = filled(database_url(request, backend, tmp_path))
     calls = [0]
     real = queries.dashboard
 
@@ -198,11 +201,33 @@ def test_workers_over_postgresql_compute_an_answer_once_for_all(
     ):
         login(one, "viewer")
         login(two, "viewer")
+        for worker in (one, two):  # each reads the store's state since the logins (a request does)
+            assert worker.get("/api/me").status_code == 200
         first = answer(one, "/api/dashboard")
         assert answer(two, "/api/dashboard") == first and calls[0] == 1  # the other's answer
         with open_store(url) as other, other.writing() as conn:
             target = conn.execute(text("SELECT id FROM incidents WHERE status != 'rejected' LIMIT 1")).scalar_one()
             conn.execute(text("UPDATE incidents SET status = 'rejected' WHERE id = :id"), {"id": target})
+        assert two.get("/api/me").status_code == 200  # the second worker sees the commit first
         after = settled(one, "/api/dashboard", lambda b: b["totals"] != first["totals"])
         assert settled(two, "/api/dashboard", lambda b: b["totals"] != first["totals"]) == after
         assert calls[0] == 2  # once more for both
+
+
+def test_a_session_sees_its_own_writes_in_every_worker(served: str, tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    with (
+        TestClient(create_app(served, secret_key="k", shared_answers=folder)) as one,
+        TestClient(create_app(served, secret_key="k", shared_answers=folder)) as two,
+    ):
+        login(one, "analyst")
+        two.headers["X-CSRF-Token"] = one.headers["X-CSRF-Token"]
+        two.cookies.update(one.cookies)  # the same session, in another worker
+        before = answer(two, "/api/dashboard")["totals"]["incidents"]  # kept there, and shared
+        listed = answer(one, "/api/incidents?per_page=50")
+        r = one.post(f"/api/incidents/{listed['items'][0]['id']}/reject", json={"reason": "a duplicate raid"})
+        assert r.status_code == 200, r.text
+        two.cookies.update(one.cookies)  # the cookie now says when the session wrote
+        assert answer(two, "/api/dashboard")["totals"]["incidents"] == before - 1
+        assert answer(one, "/api/dashboard")["totals"]["incidents"] == before - 1

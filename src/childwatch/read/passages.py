@@ -7,7 +7,7 @@
     page.items[0]["passage"]   # {"before": "…a 14-year-old named [child KQ], ", "match": "escaped",
                                #  "after": ". A leaflet…", "field": "text", "document": "web-004"}
 
-The passage is cut from the report as people see it (`shown.shown_reports`: children's
+The passage is cut from the report as people see it (`shown.shown_texts`: children's
 names pseudonymised in the text, the title and the id), for every role: the list never
 reveals, so a child's name cannot reach a results page in a hit, whatever its casing.
 The search itself (`search.find`) matches the same pseudonymised, case-folded text, so
@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, select, union_all
 
 from childwatch.read.search import find
-from childwatch.read.shown import shown_reports
+from childwatch.read.shown import ShownText, shown_texts
 from childwatch.store import Store
 from childwatch.store.models import ClaimRow, DocumentRow
 
@@ -53,13 +53,18 @@ def folded_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     return "".join(folded), origin
 
 
-def find_passage(text: str, q: str, margin: int = MARGIN) -> dict[str, str] | None:
+def find_passage(text: str, q: str, margin: int = MARGIN, *, folded: str | None = None) -> dict[str, str] | None:
     """The first place `q` occurs in `text`, whatever the case, with `margin` characters
-    around it cut at a space: {"before", "match", "after"}; None when it does not occur."""
+    around it cut at a space: {"before", "match", "after"}; None when it does not occur.
+    `folded`: `text.casefold()` if the caller has it and it is as long as `text`."""
     needle = q.strip().casefold()
     if not needle or not text:
         return None
-    folded, origin = folded_with_offsets(text)
+    origin: Sequence[int]
+    if folded is not None and len(folded) == len(text):
+        origin = range(len(text))  # as folded_with_offsets gives it, without folding again
+    else:
+        folded, origin = folded_with_offsets(text)
     at = folded.find(needle)
     if at < 0:
         return None
@@ -122,19 +127,19 @@ def add_passages(store: Store, items: list[dict[str, Any]], q: str | None) -> No
     if not q or not q.strip() or not items:
         return
     by_incident = _documents(store, (str(r["id"]) for r in items), q)
-    shown = shown_reports(store, {d for docs in by_incident.values() for d in docs})
+    shown = shown_texts(store, {d for docs in by_incident.values() for d in docs})
     for row in items:
         row["passage"] = _first(by_incident.get(str(row["id"]), []), shown, q)
 
 
-def _first(doc_ids: list[str], shown: Mapping[str, Any], q: str) -> dict[str, str] | None:
+def _first(doc_ids: list[str], shown: Mapping[str, ShownText], q: str) -> dict[str, str] | None:
     for field in ("text", "title"):
         for doc_id in doc_ids:
             report = shown.get(doc_id)
             if report is None:
                 continue
-            value = report.text.text if field == "text" else report.title
-            found = find_passage(value or "", q)
+            value = report.text if field == "text" else report.title
+            found = find_passage(value or "", q, folded=report.folded if field == "text" else None)
             if found is not None:
                 return {**found, "field": field, "document": report.id}
     return None

@@ -5,6 +5,8 @@ reveal of the original, which is recorded.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -21,11 +23,13 @@ from childwatch.store.models import DocumentRow
 
 __all__ = [
     "ShownReport",
+    "ShownText",
     "log_reveal",
     "pseudonymise_document_ids",
     "shown_ids",
     "shown_report",
     "shown_reports",
+    "shown_texts",
 ]
 
 DOCS = cast(Table, DocumentRow.__table__)
@@ -71,6 +75,76 @@ def shown_reports(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownReport
     return {
         row.id: shown_report(row.id, text=row.text, title=row.title, url=row.url, stored=row.child_names)
         for row in _rows(store, (d.id, d.text, d.title, d.url, d.child_names), doc_ids)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ShownText:
+    """What a page of search results shows of a report (`shown_report`): its id, text and
+    title as people see them, and the text case-folded where that keeps its length (most
+    texts; `passages.find_passage` then needs no other offsets), else None."""
+
+    id: str
+    text: str
+    title: str | None
+    folded: str | None
+
+
+class _ShownTexts:
+    """`ShownText`s by everything they are computed from (id, text, title, stored names),
+    the most recently used first, up to `max_bytes` of text in all; thread-safe.
+
+    Why: the answer to a search is computed again after every commit while a writer
+    writes (serve/cache.py refreshes it), and pseudonymising the 50 or so reports of its
+    page was nearly all of that work (0.2 s of Python a page on the corpus, more under
+    load), done again and again for reports that had not changed, in each worker, where
+    it held the GIL against the worker's event loop and so stalled every request of the
+    process. The key holds the inputs themselves, so a report stored anew under the same
+    id is a new key, never a stale text."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[str, str, str | None, tuple[str, ...] | None], tuple[ShownText, int]]
+        self._items = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, doc_id: str, text: str | None, title: str | None, stored: Iterable[str] | None) -> ShownText:
+        key = (doc_id, text or "", title, None if stored is None else tuple(stored))
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found[0]
+        shown = shown_report(doc_id, text=text or "", title=title, stored=key[3])
+        folded = shown.text.text.casefold()
+        value = ShownText(
+            shown.id, shown.text.text, shown.title, folded if len(folded) == len(shown.text.text) else None
+        )
+        # The key's text, the value's and its folding, in characters (about bytes for news).
+        size = 3 * len(key[1]) + 2 * len(title or "") + len(doc_id) + 256
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            while self._items and self._bytes > self.max_bytes:
+                _, (_, gone) = self._items.popitem(last=False)
+                self._bytes -= gone
+        return value
+
+
+_SHOWN_TEXTS = _ShownTexts(32 << 20)
+
+
+def shown_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, ShownText]:
+    """The id, text and title of each of these stored documents as people see them (as
+    `shown_reports`), kept in memory by what they are computed from (`_ShownTexts`)."""
+    d = DOCS.c
+    return {
+        row.id: _SHOWN_TEXTS.get(row.id, row.text, row.title, row.child_names)
+        for row in _rows(store, (d.id, d.text, d.title, d.child_names), doc_ids)
     }
 
 

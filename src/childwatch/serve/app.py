@@ -99,7 +99,7 @@ def create_app(
     or CIDR ranges) are the only peers whose Forwarded / X-Forwarded-For /
     X-Forwarded-Proto headers are believed. A session ends after `idle_timeout` seconds
     without a request. `shared_answers`: the folder in which the worker processes of one
-    server share the answers they computed (PostgreSQL only; see shared.py).
+    server share the answers they computed (see shared.py).
     """
     networks = parse_networks(trusted_proxies)  # a bad address is refused before the store is opened
     if idle_timeout <= 0:
@@ -141,7 +141,7 @@ def create_app(
     app.state.throttle = LoginThrottle()
     # Added innermost first: headers on every response, including errors and static files.
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    shared = SharedAnswers(shared_answers) if shared_answers and memo.generation.dialect == "postgresql" else None
+    shared = SharedAnswers(shared_answers) if shared_answers else None
     app.add_middleware(ReadCache, memo=memo, user=optional_user, shared=shared)  # keeps compressed answers
     ended = EndedInStore(store, memo)
     app.add_middleware(

@@ -22,7 +22,8 @@ their own reviews at once. Once writes stop, the next request starts the refresh
 brings every answer level with the store.
 
 Per process and in memory, bounded in entries and bytes; a store that cannot tell its
-changes (an in-memory SQLite database) is never cached.
+changes (an in-memory SQLite database) is never cached. The worker processes of one
+server also share their answers (shared.py): one computes an answer, the others serve it.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ class ReadCache:
         shared: SharedAnswers | None = None,
     ) -> None:
         self.app = app
-        self.shared = shared  # other workers' answers (PostgreSQL, --workers N: shared.py)
+        self.shared = shared  # other workers' answers (--workers N: shared.py)
         self.memo = memo
         self.user = user
         self.max_stale = MAX_STALE if max_stale is None else max_stale
@@ -220,7 +221,7 @@ class ReadCache:
         key = ("answer", user.role, scope["path"], query, gzip)
         found = self._answers.get(key)
         if self.shared is not None and (found is None or found.token != token):
-            found = self._adopt(key) or found
+            found = self._adopt(key, token) or found
         if found is not None and found.token == token:
             await self._replay(found, send)
             return
@@ -246,7 +247,7 @@ class ReadCache:
                 if self.shared is None or lock is not None or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.02)  # another worker is computing it: take its answer
-                self._adopt(key)
+                self._adopt(key, token)
                 lock = self.shared.claim(key)
             try:
                 await self._compute(scope, receive, send, token, key)
@@ -254,11 +255,17 @@ class ReadCache:
                 if lock is not None and self.shared is not None:
                     self.shared.release(lock)
 
-    def _adopt(self, key: tuple[Any, ...]) -> Answer | None:
-        """The newest answer to `key`, this worker's or one another worker saved since."""
+    def _adopt(self, key: tuple[Any, ...], token: str) -> Answer | None:
+        """The newest answer to `key`, this worker's or one another worker saved since.
+        Another worker's token is its own where it is SQLite's (store/generation.py): its
+        answer is taken as of this worker's `token` when its computation began after this
+        worker first saw `token`, and otherwise served only as an answer behind the store."""
         assert self.shared is not None
         newer = self.shared.load(key)
         if isinstance(newer, Answer):
+            since = self.memo.generation.since(token)
+            if newer.token != token and since is not None and newer.as_of >= since:
+                newer = replace(newer, token=token)
             # Counted as done here and now: no refresh of it for as long as it took.
             self._keep(key, replace(newer, done=time.monotonic()))
         return self._answers.get(key)

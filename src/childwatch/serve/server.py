@@ -7,9 +7,8 @@ With `workers` > 1, that socket is shared by as many worker processes (uvicorn's
 supervisor restarts one that dies). Each opens the store itself; they share the session
 key kept in the store and each user's session epoch, so a cookie made by one worker is
 valid in every other, and a logout or password change ends it in all of them. The
-schema is migrated once, by the parent, before any worker starts. Over PostgreSQL they
-also share the answers they compute (shared.py), in a private folder the parent makes and
-removes.
+schema is migrated once, by the parent, before any worker starts. They also share the
+answers they compute (shared.py), in a private folder the parent makes and removes.
 """
 
 from __future__ import annotations
@@ -113,8 +112,7 @@ def serve(
             config = uvicorn.Config(app, log_level="warning", proxy_headers=False, server_header=False)
             uvicorn.Server(config).run(sockets=[sock])
         else:
-            # The workers share their answers in a folder of their own (shared.py; used on
-            # PostgreSQL, whose change token every process reads alike).
+            # The workers share their answers in a folder of their own (shared.py).
             shared = tempfile.mkdtemp(prefix="childwatch-answers-")
             os.environ[WORKER_ENV] = json.dumps({"db": db, "trusted": list(trusted_proxies), "idle": idle,
                                                  "shared": shared})  # fmt: skip

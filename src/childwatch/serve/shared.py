@@ -1,14 +1,15 @@
-"""Answers shared by the worker processes of one `childwatch serve --workers N` over
-PostgreSQL: what one worker computed, the others serve, so that an answer is computed
-once per store change for the whole server rather than once per worker (on 2 cores, the
-second computation of a 2 s dashboard was taken from the requests), and a worker that
-has not answered a question yet does not make its first askers wait for it.
+"""Answers shared by the worker processes of one `childwatch serve --workers N`: what one
+worker computed, the others serve, so that an answer is computed once per store change
+for the whole server rather than once per worker (on 2 cores, the second computation of
+a 2 s dashboard was taken from the requests), and a worker that has not answered a
+question yet does not make its first askers wait for it.
 
 A folder the parent makes (private to its user, removed when it stops), with per answer
 a file (the newest computation: its token, time and bytes, replaced atomically) and a
 lock file that the worker computing it holds (`flock`), so that the others leave it to
-that worker and keep serving what they have. Only for PostgreSQL, whose change token is
-the same in every process (SQLite's `data_version` is each connection's own).
+that worker and keep serving what they have. PostgreSQL's change token is the same in
+every process; SQLite's is each process's own, so there another worker's answer is
+taken as of the store's state by when its computation began (cache.ReadCache._adopt).
 
     shared = SharedAnswers(folder)
     lock = shared.claim(key)     # None: another worker is computing it

@@ -9,9 +9,17 @@ Read the token *before* computing from the store, and keep the result under it: 
 result then shows the store as it was at that token or later, never earlier, so nobody
 who reads the same token is served anything older than what the token stands for.
 
+    gen.since(token)           # when this process first saw `token` (wall clock), if current
+
+A result another process computed (its token is its own) shows the store as of `token`
+too if its computation began at or after `since(token)`: every commit that `token`
+stands for was made before this process first read it.
+
 - SQLite: ``PRAGMA data_version`` on a connection of our own that never writes. It
   changes when any other connection (another process, or this one's pool) commits, and
-  costs about 10 µs. Writers need no change and pay nothing.
+  costs about 10 µs. Writers need no change and pay nothing. Its numbers are the
+  connection's own (two processes may both be at 7 over different stores' states), so
+  the token carries a mark of this `Generation`: never equal to another process's.
 - PostgreSQL: the current snapshot (``pg_current_snapshot()``: the oldest running
   transaction, the next transaction id and those in progress). It changes only when a
   transaction that wrote something ends; read-only requests leave it as it is. Writes
@@ -22,8 +30,10 @@ who reads the same token is served anything older than what the token stands for
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -45,6 +55,9 @@ class Generation:
         self._lock = threading.Lock()
         self._sqlite: sqlite3.Connection | None = None
         self._server: Connection | None = None  # PostgreSQL: opened at the first token
+        self._mark = secrets.token_hex(4)  # SQLite: what makes our tokens ours (module doc)
+        self._last: str | None = None  # the newest token read, and since when (wall clock)
+        self._since = 0.0
         url = store.engine.url
         self.dialect = store.engine.dialect.name
         if self.dialect == "sqlite" and url.database and url.database != ":memory:" and Path(url.database).is_file():
@@ -57,11 +70,23 @@ class Generation:
         if self._sqlite is not None:
             with self._lock:
                 row = self._sqlite.execute("PRAGMA data_version").fetchone()
-            return f"v{row[0]}"
+                return self._seen(f"v{row[0]}.{self._mark}")
         if self.dialect == "postgresql":
             with self._lock:
-                return self._snapshot()
+                return self._seen(self._snapshot())
         return None
+
+    def _seen(self, token: str) -> str:
+        # Taken after the read: the commits the token stands for were all made before it.
+        if token != self._last:
+            self._last, self._since = token, time.time()
+        return token
+
+    def since(self, token: str) -> float | None:
+        """When this process first read `token` (wall clock), if it is the newest read;
+        None for an older one."""
+        with self._lock:
+            return self._since if token == self._last else None
 
     def _snapshot(self) -> str:
         for attempt in (1, 2):  # a connection the server dropped is opened again, once

@@ -180,19 +180,7 @@ def _closing(branch: str) -> int | None:
 
 def _captures(text: str) -> bool:
     """Whether `text` opens a capturing group (copying it would renumber the groups)."""
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            end = _class_end(text, i)
-            if end is None:
-                return True
-            i = end + 1
-            continue
-        if c == "(" and (text[i + 1 : i + 2] != "?" or text[i + 2 : i + 4] == "P<"):
-            return True
-        i += 1
-    return False
+    chars = _structure(text)
+    if chars is None:
+        return True
+    return any(c == "(" and (text[i + 1 : i + 2] != "?" or text[i + 2 : i + 4] == "P<") for i, c in chars)

@@ -12,7 +12,7 @@ from childwatch.extract.actors import ActorFinder
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
 from childwatch.extract.facts import SentenceFacts, gap
-from childwatch.extract.numbers import NUMBER, parse_number
+from childwatch.extract.numbers import NUMBER, TALLY, parse_number
 from childwatch.extract.perpetrators import assign_perpetrator
 from childwatch.extract.sources import Attribution
 from childwatch.extract.violations import Detection
@@ -81,7 +81,6 @@ _SEVERAL_ATTACKS = re.compile(
 _CHILD_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:children|child|girls|boys|minors|schoolchildren|schoolgirls|schoolboys)\b")
 # Children counted within a toll of deaths that no one event caused.
 # A figure of schools or hospitals ("248 schools have been damaged"): a tally of attacks.
-_TALLY = 10
 _FACILITIES = re.compile(
     rf"\b({NUMBER})\s+(?:\w+\s+)?(?:schools|hospitals|clinics|health (?:facilities|centres|centers)|"
     r"medical facilities|classrooms|education facilities)\b",
@@ -444,7 +443,7 @@ def _long_span(d: DateMention) -> bool:
 def _facility_tally(text: str) -> bool:
     """Whether the sentence counts ten or more schools or hospitals: a tally ("248 schools have
     been damaged"), where "strikes hit two hospitals" may still be one day's attack."""
-    return any((parse_number(m.group(1)) or 0) >= _TALLY for m in _FACILITIES.finditer(text))
+    return any((parse_number(m.group(1)) or 0) >= TALLY for m in _FACILITIES.finditer(text))
 
 
 def _kind(claim: Claim, facts: SentenceFacts, lexicon: Lexicon) -> str:

@@ -12,12 +12,12 @@ import re
 
 from childwatch.codebook.languages import LanguageLexicon
 from childwatch.extract.language_dates import spans_weeks
+from childwatch.extract.numbers import TALLY
 from childwatch.records import Claim
 
 __all__ = ["claim_kind", "denied"]
 
 _DIGITS = re.compile(r"\d+")
-_TALLY = 10  # as in English: "strikes hit two hospitals" may be one day's attack, "248 schools" is a tally
 
 
 def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
@@ -43,7 +43,7 @@ def _tally_before(claim: Claim) -> bool:
         return False
     at = claim.trigger.start - claim.evidence.start
     before = claim.evidence.text[max(0, at - 16) : max(0, at)]
-    return any(int(n) >= _TALLY for n in _DIGITS.findall(before))
+    return any(int(n) >= TALLY for n in _DIGITS.findall(before))
 
 
 def denied(unreal: re.Pattern[str], piece: str, start: int) -> bool:

@@ -14,7 +14,7 @@ from childwatch.codebook.languages import LanguageLexicon
 from childwatch.extract.lexical import alternation, key, lookup_int, variants, words_between
 from childwatch.records import Victims
 
-__all__ = ["Child", "VictimReader", "witnessed"]
+__all__ = ["Child", "VictimReader"]
 
 # A child noun found in a sentence: folded start and end, its sex, the number it states itself.
 Child = tuple[int, int, str | None, int | None]
@@ -251,16 +251,6 @@ class VictimReader:
         return age if age is not None and 0 <= age < most else None
 
     # ---- actors and sources ----------------------------------------------------------------
-
-
-def witnessed(witnesses: re.Pattern[str] | None, piece: str, at: int) -> bool:
-    """Whether the child noun at `at` follows a word that makes the children who saw an act,
-    at most one word (theirs: "ses", "sus") before them: "assassiné devant ses élèves",
-    "أمام طلابه" (glued: before his pupils). They witnessed it; they are not its victims."""
-    if witnesses is None:
-        return False
-    before = piece[max(0, at - 40) : at]
-    return any(len(before[m.end() :].split()) <= 1 for m in witnesses.finditer(before))
 
 
 def _magnitude(low: int) -> str:

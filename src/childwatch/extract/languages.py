@@ -31,7 +31,7 @@ from childwatch.extract.language_events import merge_by_figure
 from childwatch.extract.language_kinds import claim_kind, denied
 from childwatch.extract.language_places import PlaceReader
 from childwatch.extract.language_sources import SourceReader
-from childwatch.extract.language_victims import Child, VictimReader, witnessed
+from childwatch.extract.language_victims import Child, VictimReader
 from childwatch.extract.lexical import (
     NEVER,
     key,
@@ -41,6 +41,7 @@ from childwatch.extract.lexical import (
     sentences,
     span,
     strip_glued,
+    witnessed,
     words_between,
 )
 from childwatch.records import Claim, DateRange, Document, Span

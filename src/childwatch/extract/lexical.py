@@ -5,6 +5,7 @@ languages other than English (`extract.languages`) and its readers of places and
     phrases(table, glued, articles)    # one pattern for every form of a table
     lookup(table, match.group())       # the table's value for what a pattern matched
     span(text, where, start, end)      # a verbatim Span of the report from folded offsets
+    witnessed(witnesses, piece, at)    # children who saw an act (English's reader uses it too)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from childwatch.records import Span
 
 __all__ = [
     "NEVER", "alternation", "key", "lookup", "lookup_int", "ngrams", "overlap", "phrases", "sentences", "span",
-    "strip_glued", "variants", "words_between",
+    "strip_glued", "variants", "witnessed", "words_between",
 ]  # fmt: skip
 
 NEVER = re.compile("(?!x)x")
@@ -144,3 +145,13 @@ def span(text: str, where: array[int], start: int, end: int) -> Span:
     while b > a and text[b - 1].isspace():
         b -= 1
     return Span(a, b, text[a:b])
+
+
+def witnessed(witnesses: re.Pattern[str] | None, piece: str, at: int) -> bool:
+    """Whether the child noun at `at` follows a word that makes the children who saw an act,
+    at most one word (theirs: "ses", "sus") before them: "assassiné devant ses élèves",
+    "أمام طلابه" (glued: before his pupils), "in front of his pupils". They witnessed it; they are not its victims."""
+    if witnesses is None:
+        return False
+    before = piece[max(0, at - 40) : at]
+    return any(len(before[m.end() :].split()) <= 1 for m in witnesses.finditer(before))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from childwatch.extract.numbers import TALLY
 from childwatch.records import Claim, DateRange, Span, Victims
 
 __all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
@@ -221,8 +222,8 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
 
 
 def _tallies(text: str) -> frozenset[int]:
-    """The figures of ten or more in an evidence, years aside."""
-    return frozenset(n for n in map(int, _FIGURE.findall(text)) if n >= 10 and not 1900 <= n <= 2100)
+    """The figures of a tally's size in an evidence (`numbers.TALLY`), years aside."""
+    return frozenset(n for n in map(int, _FIGURE.findall(text)) if n >= TALLY and not 1900 <= n <= 2100)
 
 
 def _adds_victims(claim: Claim) -> bool:

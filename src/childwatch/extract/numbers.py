@@ -6,6 +6,10 @@ import re
 
 from childwatch.codebook.alternation import factor_alternation
 
+# A figure of schools or hospitals from this size up is a tally of attacks ("248 schools have
+# been damaged"), where "strikes hit two hospitals" may still be one day's attack.
+TALLY = 10
+
 _UNITS = {
     "zero": 0,
     "one": 1,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
+from childwatch.extract.lexical import witnessed
 from childwatch.extract.numbers import NUMBER, parse_number
 from childwatch.records import Span
 
@@ -166,7 +167,7 @@ class VictimFinder:
                     continue
                 if noun.adults_near and noun.adults_near.search(text, max(0, m.start() - 100), m.end() + 100):
                     continue  # "students at US colleges": adults
-                if self._witnessing(text, m.start()):
+                if witnessed(self.lexicon.witnesses, text, m.start()):
                     continue  # "shot dead in front of his pupils": they saw it
                 prev = next((c for c in out if 0 <= m.start() - (c.span.end - offset) <= 1), None)
                 if prev is not None:  # "14-year-old boy": the noun adds its sex to the age mention
@@ -181,11 +182,6 @@ class VictimFinder:
                 taken.append((m.start(), m.end()))
         out.sort(key=lambda c: c.span.start)
         return out
-
-    def _witnessing(self, text: str, at: int) -> bool:
-        """Whether a witness word ("in front of") stands at most one word before `at`."""
-        before = text[max(0, at - 40) : at]
-        return any(len(before[m.end() :].split()) <= 1 for m in self.lexicon.witnesses.finditer(before))
 
     def _count_number(self, left: str) -> re.Match[str] | None:
         """The number that counts the noun right after `left`, if any ("20 young children")."""

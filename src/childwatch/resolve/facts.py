@@ -339,8 +339,9 @@ def told_as_person(count: int | None, kind: str, span: Any) -> bool:
 
 # A possessive in a count's words ("four of his eight kids") or just before them ("a mother
 # whose three sons").
-_FAMILY = re.compile(r"\b(?:his|her|their|my|our|whose)\b", re.IGNORECASE)
-_FAMILY_BEFORE = re.compile(r"\b(?:his|her|their|my|our|whose)\s+$", re.IGNORECASE)
+_POSSESSIVE = r"\b(?:his|her|their|my|our|whose)"
+_FAMILY = re.compile(rf"{_POSSESSIVE}\b", re.IGNORECASE)
+_FAMILY_BEFORE = re.compile(rf"{_POSSESSIVE}\s+$", re.IGNORECASE)
 
 
 def told_as_family(count: int | None, span: Any, evidence: str, evidence_start: int | None) -> bool:

@@ -370,3 +370,35 @@ def test_a_province_named_as_such_stays_the_province(extractor: Extractor) -> No
     text = "Three children were killed in an airstrike in Deir Ezzor province, a monitor said."
     (claim,) = extractor.extract(text_document(text))
     assert (claim.location.name, claim.location.admin1, claim.location.precision) == (None, "Deir Ezzor", "admin1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Soldiers counted among the dead beside the children.
+        "By the time the siege at the secondary school in Maiduguri ended, 40 children, six teachers "
+        "and two soldiers were dead, a government spokesman said.",
+        # Soldiers whose children the pupils are.
+        "The attack on a school in Maiduguri that mostly teaches soldiers' children killed 12 pupils on Monday.",
+    ],
+)
+def test_soldiers_among_the_victims_or_their_parents_are_not_the_perpetrators(extractor: Extractor, text: str) -> None:
+    claims = extractor.extract(text_document(text))
+    assert claims and all(c.perpetrator is None or "military" not in c.perpetrator.lower() for c in claims)
+
+
+def test_children_who_only_frequent_the_place_struck_are_not_its_victims(extractor: Extractor) -> None:
+    """"A market frequented by women and children" says who goes there, not who died."""
+    text = "A car bomb in a market frequented by women and children killed 30 people in the city in 2011."
+    assert [c for c in extractor.extract(text_document(text)) if c.violation == "killing_maiming"] == []
+
+
+def test_peacekeepers_sent_to_protect_are_never_the_inferred_perpetrator(extractor: Extractor) -> None:
+    """Peacekeepers are the actor only where their own sentence names them (`named_only`), and the
+    many countries their missions serve do not set where the report is."""
+    text = (
+        "The United Nations sent a battalion of peacekeepers to Bor in South Sudan last week to protect "
+        "civilians. Two days later, 30 children were abducted from villages near Bor, a local official said."
+    )
+    (claim,) = extractor.extract(text_document(text))
+    assert (claim.violation, claim.perpetrator, claim.location.country) == ("abduction", None, "SS")

@@ -258,6 +258,7 @@ ACTOR_SCHEMA: Mapping[str, FieldSpec] = {
     "countries": FieldSpec("str_list", required=True, check=is_country),
     "parent": FieldSpec(check=is_snake_id),
     "unnamed_in": FieldSpec("str_list", check=is_country),
+    "named_only": FieldSpec("bool"),
     "note": FieldSpec(),
 }
 SOURCE_SCHEMA: Mapping[str, FieldSpec] = {
@@ -287,6 +288,10 @@ class Actor:
     # Where a report's "the army" or "the military", no state named, means this force rather
     # than the state force of the country itself (a territory whose own forces are police).
     unnamed_in: tuple[str, ...] = ()
+    # Only ever the actor of a sentence that names it, never the one an unnamed act is
+    # inferred to be from the story around it: a force sent to protect (peacekeepers) is
+    # named in most reports of violence as the one responding.
+    named_only: bool = False
     note: str | None = None
 
 

@@ -50,7 +50,7 @@ class DocumentContext:
     # salient_actor's tally per `state`: actors are fixed once built, and recounting them for
     # every claim made extraction quadratic (a 300 KB report of many claims took minutes).
     _tallies: dict[bool | None, tuple[Counter[str], dict[str, ActorMention]]] = field(default_factory=dict)
-    _by_kind: dict[bool, tuple[list[int], list[ActorMention]]] = field(default_factory=dict)
+    _by_kind: dict[bool | None, tuple[list[int], list[ActorMention]]] = field(default_factory=dict)
 
     @property
     def main_country(self) -> str | None:
@@ -83,14 +83,13 @@ class DocumentContext:
         return self.places[a:b]
 
     def last_actor_before(self, position: int, state: bool | None = None) -> ActorMention | None:
-        """The most recent actor named before `position` (of the wanted kind, if given)."""
-        if state is None:
-            i = bisect.bisect_left(self._actor_starts, position)
-            return self.actors[i - 1] if i else None
+        """The most recent actor named before `position` (of the wanted kind, if given) that an act
+        the sentence does not name may be told of: never a force only ever the actor where named
+        (`Actor.named_only`, peacekeepers sent to protect)."""
         # Looked up among the mentions of that kind only: scanning back through all of them
         # for every claim was quadratic when the wanted kind was rare or absent.
         if state not in self._by_kind:
-            kind = [m for m in self.actors if (m.actor.kind == "state_force") == state]
+            kind = [m for m in self.actors if _inferable(m, state)]
             self._by_kind[state] = ([m.start for m in kind], kind)
         starts, mentions = self._by_kind[state]
         i = bisect.bisect_left(starts, position)
@@ -99,8 +98,7 @@ class DocumentContext:
     def salient_actor(self, state: bool | None = None, share: float = 0.0) -> ActorMention | None:
         """The actor named most often (of the wanted kind), if it has at least `share` of the mentions."""
         if state not in self._tallies:
-            kind = [m for m in self.actors if state is None or (m.actor.kind == "state_force") == state]
-            counts = Counter(m.actor.id for m in kind)
+            counts = Counter(m.actor.id for m in self.actors if _inferable(m, state))
             first: dict[str, ActorMention] = {}
             for m in self.actors:
                 first.setdefault(m.actor.id, m)
@@ -112,6 +110,12 @@ class DocumentContext:
         if n < share * sum(counts.values()):
             return None
         return first[best]
+
+
+def _inferable(mention: ActorMention, state: bool | None) -> bool:
+    """An actor of the wanted kind that an act its sentence does not name may be told of."""
+    actor = mention.actor
+    return not actor.named_only and (state is None or (actor.kind == "state_force") == state)
 
 
 def build_context(
@@ -157,8 +161,10 @@ def build_context(
             ctx.countries[top.country] += 2 if top.kind == "country" else 1
     named = actors.find(text, tokens, set(ctx.countries))
     for a in named:
-        if a.actor.kind == "state_force":
-            continue  # a state's forces act abroad too: their country is not where the report is set
+        if a.actor.kind == "state_force" or a.actor.named_only:
+            # A state's forces act abroad too, and a mission's list is of the many places it
+            # serves: neither country is where the report is set.
+            continue
         for code in a.actor.countries[:1]:
             ctx.countries[code] += 1
     # ...then every place is resolved in that context.

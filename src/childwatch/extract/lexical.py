@@ -150,8 +150,16 @@ def span(text: str, where: array[int], start: int, end: int) -> Span:
 def witnessed(witnesses: re.Pattern[str] | None, piece: str, at: int) -> bool:
     """Whether the child noun at `at` follows a word that makes the children who saw an act,
     at most one word (theirs: "ses", "sus") before them: "assassiné devant ses élèves",
-    "أمام طلابه" (glued: before his pupils), "in front of his pupils". They witnessed it; they are not its victims."""
+    "أمام طلابه" (glued: before his pupils), "in front of his pupils", or the adults named first
+    ("women and children"). They witnessed it; they are not its victims."""
     if witnesses is None:
         return False
     before = piece[max(0, at - 40) : at]
-    return any(len(before[m.end() :].split()) <= 1 for m in witnesses.finditer(before))
+    for m in witnesses.finditer(before):
+        between = before[m.end() :].split()
+        if len(between) <= 1 or (len(between) == 2 and between[1] in _AND):
+            return True
+    return False
+
+
+_AND = frozenset({"and", "et", "y", "or"})

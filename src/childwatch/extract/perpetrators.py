@@ -8,6 +8,7 @@ import re
 from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.facts import Located, SentenceFacts, gap
+from childwatch.extract.numbers import NUMBER
 from childwatch.extract.violations import Detection
 from childwatch.records import Claim, Span
 
@@ -40,6 +41,14 @@ _STRIKES = re.compile(
 _LOOK_BACK = 400  # characters: about the sentence before
 _BY_ACTOR = re.compile(r"\bby\s+(?:the\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 _BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged\s+)*$", re.IGNORECASE)
+# Among the victims, not the actor: a force counted in the list that begins with the children
+# ("132 children, 10 staff members and three soldiers were dead"), or the parents of the
+# children ("a school for soldiers' children").
+_LISTED = re.compile(r"^[\w\s,'-]{0,80}$")
+_NUMBERED = re.compile(rf"\b(?:{NUMBER}|dozens|several)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_WHOSE = re.compile(
+    r"^(?:'s?|\u2019s?)\s+(?:own\s+)?(?:children|child|sons?|daughters?|kids|pupils|students|families)\b", re.IGNORECASE
+)
 
 
 def assign_perpetrator(
@@ -70,7 +79,7 @@ def assign_perpetrator(
         # "the military received a report ... the girls were seized by gunmen".
         for ref in sorted(facts.references, key=lambda r: (not _agent_slot(r, detection, facts), gap(r, t))):
             after = facts.text[ref.end - facts.start :]
-            if _SPEAKS.match(after) or _RESPONDS.match(after):
+            if _SPEAKS.match(after) or _RESPONDS.match(after) or _WHOSE.match(after) or _co_victim(ref, claim, facts):
                 continue
             if ref.unresolved:
                 return
@@ -125,6 +134,15 @@ def _striking_force(ctx: DocumentContext, position: int, actors: ActorFinder) ->
         if ref.state and not ref.unresolved and _STRIKES.match(text, ref.end):
             return ActorMention(ref.start, ref.end, force, ref.text)
     return None
+
+
+def _co_victim(ref: Located, claim: Claim, facts: SentenceFacts) -> bool:
+    """The description is counted in the list that the claim's children begin."""
+    counted = claim.victims.count_span
+    if counted is None or counted.end > ref.start:
+        return False
+    between = facts.text[counted.end - facts.start : ref.start - facts.start]
+    return bool(_LISTED.match(between) and ("," in between or " and " in between) and _NUMBERED.search(between))
 
 
 def _agent_slot(ref: Located, detection: Detection, facts: SentenceFacts) -> bool:

@@ -206,3 +206,14 @@ def test_today_inside_a_quotation_does_not_date_the_strike_apart(extractor: Extr
     )
     claims = _killings(extractor, text, "2024-05-08")
     assert len(claims) == 1 and claims[0].date.start == "2024-05-06"
+
+
+def test_a_child_counted_only_by_the_does_not_lead_an_event_over_its_stated_mention(extractor: Extractor) -> None:
+    """"The child suicide bomber" is a type (or a child told of before), not a figure: the event's
+    evidence is the sentence that tells what happened, where."""
+    text = (
+        "The boys were caught in Peshawar while trying to plant explosives for a militant group. "
+        "Across the region, the child suicide bomber has become a familiar figure."
+    )
+    (claim,) = extractor.extract(text_document(text))
+    assert claim.violation == "recruitment_use" and claim.evidence.text.startswith("The boys were caught")

@@ -12,7 +12,7 @@ from childwatch.extract.actors import ActorFinder
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
 from childwatch.extract.facts import SentenceFacts, gap
-from childwatch.extract.numbers import NUMBER, TALLY, parse_number
+from childwatch.extract.numbers import NUMBER, TALLY, parse_number, stated_count
 from childwatch.extract.perpetrators import assign_perpetrator
 from childwatch.extract.sources import Attribution
 from childwatch.extract.violations import Detection
@@ -136,7 +136,7 @@ def build_claim(
             0.95,
             0.45
             + 0.2 * detection.inherent
-            + 0.1 * (claim.victims.count is not None)
+            + 0.1 * stated_count(claim.victims)
             + 0.1 * (claim.perpetrator is not None)
             + 0.05 * (claim.source is not None),
         ),

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from childwatch.extract.numbers import TALLY
+from childwatch.extract.numbers import TALLY, stated_count
 from childwatch.records import Claim, DateRange, Span, Victims
 
 __all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
@@ -373,9 +373,10 @@ def _strength(claim: Claim) -> float:
         claim.confidence
         - 0.5 * (claim.kind == "pattern")
         - 0.25 * _headline(claim)
-        + 0.3 * (claim.victims.count is not None)
+        + 0.3 * stated_count(claim.victims)
         + 0.2 * (claim.location.precision == "place" and _within(claim.location.span, claim))
     )
+
 
 
 def _affinity(a: Claim, b: Claim) -> int:

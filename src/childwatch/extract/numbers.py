@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from childwatch.codebook.alternation import factor_alternation
+from childwatch.records import Victims
 
 # A figure of schools or hospitals from this size up is a tally of attacks ("248 schools have
 # been damaged"), where "strikes hit two hospitals" may still be one day's attack.
@@ -97,3 +98,15 @@ def parse_number(text: str) -> int | None:
         else:
             return None
     return total + current
+
+
+_DEFINITE = re.compile(r"^(?:the|this|that)\b", re.IGNORECASE)
+
+
+def stated_count(victims: Victims) -> bool:
+    """The children's number is a figure the sentence states, not one child counted only by
+    "the" ("the boy", "the child suicide bomber"): a child told of before, or a type."""
+    span = victims.count_span
+    if victims.count is None:
+        return False
+    return not (victims.count == 1 and span is not None and _DEFINITE.match(span.text))

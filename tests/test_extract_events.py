@@ -217,3 +217,17 @@ def test_a_child_counted_only_by_the_does_not_lead_an_event_over_its_stated_ment
     )
     (claim,) = extractor.extract(text_document(text))
     assert claim.violation == "recruitment_use" and claim.evidence.text.startswith("The boys were caught")
+
+
+def test_a_gunfight_at_a_school_is_an_attack_on_it(extractor: Extractor) -> None:
+    text = "Gunmen engaged in a firefight with guards at a secondary school in Kebbi on Thursday night."
+    assert [c.violation for c in extractor.extract(text_document(text))] == ["attack_school_hospital"]
+
+
+def test_the_attack_itself_leads_over_the_school_the_pupils_were_taken_from(extractor: Extractor) -> None:
+    text = (
+        "A spokesman said the principal of the school where the pupils were seized by gunmen had given them "
+        "a list of names. The raid began at night, when the gunmen stormed the boarding school in Kebbi."
+    )
+    (attack,) = [c for c in extractor.extract(text_document(text)) if c.violation == "attack_school_hospital"]
+    assert attack.evidence.text.startswith("The raid began")

@@ -22,7 +22,7 @@ from childwatch.codebook.alternation import first_letter_words
 from childwatch.extract import date_rules as R
 from childwatch.extract.numbers import parse_number
 from childwatch.extract.tokens import IGNORECASE_ASCII
-from childwatch.records import DatePrecision
+from childwatch.records import DatePrecision, DateRange
 
 Part = Literal["early", "mid", "late"]
 # (year, month, day); year None means "not written, infer it", month/day None means coarser.
@@ -457,3 +457,33 @@ def campaign_start(text: str, published: str | None) -> DateMention | None:
             if d.start == m.start() and d.date_start and d.precision == "range":
                 found.setdefault(d.date_start, d)
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def date_bounds(d: DateRange) -> tuple[date, date] | None:
+    """The first and last day a date range may stand for ("2015" → 1 January to 31 December)."""
+
+    def day(value: str | None, end: bool) -> date | None:
+        if not value:
+            return None
+        parts = value.split("-")
+        try:
+            y = int(parts[0])
+            if len(parts) == 1:
+                return date(y, 12, 31) if end else date(y, 1, 1)
+            m = int(parts[1])
+            if len(parts) == 2:
+                return date(y, m, calendar.monthrange(y, m)[1] if end else 1)
+            return date(y, m, int(parts[2]))
+        except ValueError:
+            return None
+
+    lo, hi = day(d.start or d.end, False), day(d.end or d.start, True)
+    return (lo, hi) if lo is not None and hi is not None else None
+
+
+def ranges_overlap(a: DateRange, b: DateRange) -> bool:
+    """Two stated dates can be one event's: their periods overlap (a year holds its months)."""
+    ba, bb = date_bounds(a), date_bounds(b)
+    if ba is None or bb is None:
+        return True
+    return ba[0] <= bb[1] and bb[0] <= ba[1]

@@ -15,8 +15,8 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 from childwatch.codebook.languages import LanguageLexicon
+from childwatch.extract.dates import date_bounds
 from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span, strip_glued
-from childwatch.extract.merge import date_bounds
 from childwatch.records import DateRange, Document
 
 __all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of", "spans_weeks"]

@@ -21,15 +21,15 @@ elsewhere) never tells mentions apart: it is the same guess for every sentence.
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from childwatch.extract.dates import ranges_overlap
 from childwatch.extract.numbers import TALLY, stated_count
 from childwatch.records import Claim, DateRange, Span, Victims
 
-__all__ = ["Decision", "compare", "date_bounds", "explain", "merge_mentions"]
+__all__ = ["Decision", "compare", "explain", "merge_mentions"]
 
 _FIGURE = re.compile(r"(?<![\d.,])\d+(?![\d.,]\d)")
 _NEW_EVENT = re.compile(
@@ -66,6 +66,9 @@ _DEFINITE_CHILDREN = re.compile(
 
 
 # A person described by what was done to them before: "the former child soldier", "ex-child fighters".
+# An attack on a school told only by the pupils taken from it ("the school where the students
+# were seized"): the sentence that tells the attack itself leads.
+_TAKEN_FROM = re.compile(r"\b(?:abduct|kidnap|seiz|snatch|took\b|taken\b|herded\b)", re.IGNORECASE)
 _FORMER = re.compile(r"(?:former|ex-)\s*", re.IGNORECASE)
 _STATEMENT_DAY = re.compile(
     r"\b(?:statement|said|says|told|announced|reported|issued|published|released|posted|confirmed)\b"
@@ -173,7 +176,7 @@ def compare(a: Claim, b: Claim, published: str | None = None) -> Decision:
         if ta and tb and ta.isdisjoint(tb):
             return apart(f"two tallies: {min(ta)} / {min(tb)}")
     da, db = _own_date(a), _own_date(b)
-    if da is not None and db is not None and _dates_apart(da, a) and _dates_apart(db, b) and not _overlap(da, db):
+    if da is not None and db is not None and _dates_apart(da, a) and _dates_apart(db, b) and not ranges_overlap(da, db):
         return apart(f"dates apart: {da.start or da.end} / {db.start or db.end}")
     pa, pb = _own_place(a), _own_place(b)
     if pa is not None and pb is not None and _differ(pa, pb):
@@ -337,36 +340,6 @@ def _own_country(claim: Claim) -> str | None:
     return loc.country if _within(loc.span, claim) else None
 
 
-def date_bounds(d: DateRange) -> tuple[date, date] | None:
-    """The first and last day a date range may stand for ("2015" → 1 January to 31 December)."""
-
-    def day(value: str | None, end: bool) -> date | None:
-        if not value:
-            return None
-        parts = value.split("-")
-        try:
-            y = int(parts[0])
-            if len(parts) == 1:
-                return date(y, 12, 31) if end else date(y, 1, 1)
-            m = int(parts[1])
-            if len(parts) == 2:
-                return date(y, m, monthrange(y, m)[1] if end else 1)
-            return date(y, m, int(parts[2]))
-        except ValueError:
-            return None
-
-    lo, hi = day(d.start or d.end, False), day(d.end or d.start, True)
-    return (lo, hi) if lo is not None and hi is not None else None
-
-
-def _overlap(a: DateRange, b: DateRange) -> bool:
-    """Two stated dates can be one event's: their periods overlap (a year holds its months)."""
-    ba, bb = date_bounds(a), date_bounds(b)
-    if ba is None or bb is None:
-        return True
-    return ba[0] <= bb[1] and bb[0] <= ba[1]
-
-
 def _strength(claim: Claim) -> float:
     """How fully a mention states its claim: the fullest one becomes the evidence."""
     return (
@@ -374,9 +347,14 @@ def _strength(claim: Claim) -> float:
         - 0.5 * (claim.kind == "pattern")
         - 0.25 * _headline(claim)
         + 0.3 * stated_count(claim.victims)
+        - 0.1 * (claim.violation == "attack_school_hospital" and _told_by_pupils_taken(claim))
         + 0.2 * (claim.location.precision == "place" and _within(claim.location.span, claim))
     )
 
+
+
+def _told_by_pupils_taken(claim: Claim) -> bool:
+    return claim.trigger is not None and _TAKEN_FROM.search(claim.trigger.text) is not None
 
 
 def _affinity(a: Claim, b: Claim) -> int:

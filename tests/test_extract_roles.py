@@ -145,6 +145,14 @@ def test_a_generic_body_is_that_of_the_country_the_report_is_set_in(
         ("Five children were killed, said spokesman Yusuf Dambo.", "spokesman Yusuf Dambo"),
         ("Five children were killed in the strike, according to the report.", None),
         ("Militants abducted 11 children, the news agency reported.", None),
+        # A speaker named by one word is the person the report introduced in full.
+        (
+            "District commissioner Amina Okello Atim said the roads were closed. Gunmen abducted 11 children "
+            "from a village near Gulu, Okello said.",
+            "Amina Okello Atim",
+        ),
+        ("Col. Mark Ruto spoke first. Five children were killed in the raid, Ruto said.", "Col. Mark Ruto"),
+        ("A military inquiry concluded that an air strike had killed nine children in the camp.", "A military inquiry"),
     ],
 )
 def test_sources_are_whole_names_never_fragments(extractor: Extractor, text: str, source: str | None) -> None:

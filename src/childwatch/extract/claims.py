@@ -14,7 +14,7 @@ from childwatch.extract.dates import DateMention
 from childwatch.extract.facts import SentenceFacts, gap
 from childwatch.extract.numbers import NUMBER, TALLY, parse_number, stated_count
 from childwatch.extract.perpetrators import assign_perpetrator
-from childwatch.extract.sources import Attribution
+from childwatch.extract.sources import Attribution, full_name
 from childwatch.extract.violations import Detection
 from childwatch.records import Claim, DateRange, Location, Span, Victims
 
@@ -116,7 +116,7 @@ def build_claim(
     assign_perpetrator(claim, facts, ctx, detection, actors)
     claim.location = _location(facts, ctx, claim, detection)
     claim.date = _date(facts, detection)
-    _source(claim, facts, last_speaker)
+    _source(claim, facts, last_speaker, ctx.text)
     claim.kind = _kind(claim, facts, lexicon)  # type: ignore[assignment]
     if claim.kind == "incident" and claim.date.start is None and claim.date.end is None and published:
         # The report's date bounds an undated incident: it happened on or before it.
@@ -415,7 +415,7 @@ def _nearness(d: DateMention, trigger: Span) -> float:
     return d.start - trigger.end if d.start >= trigger.end else 1.5 * (trigger.start - d.end)
 
 
-def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None) -> None:
+def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None, text: str) -> None:
     actor = claim.perpetrator_span
     for a in facts.attributions:
         if a.bare and actor is not None and a.start < actor.end and actor.start < a.end:
@@ -425,7 +425,7 @@ def _source(claim: Claim, facts: SentenceFacts, last_speaker: Attribution | None
                 a = last_speaker
             else:
                 continue
-        claim.source = a.text.strip()
+        claim.source = a.text.strip() if a.source else full_name(a.text.strip(), text, a.start)
         claim.source_id = a.source.id if a.source else None
         claim.source_span = Span(a.start, a.end, a.text)
         return

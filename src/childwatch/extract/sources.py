@@ -184,3 +184,40 @@ def _is_speaker(phrase: str) -> bool:
     if words[0].lower() in ("from", "in", "on", "at", "with", "to", "for", "by", "of", "just"):
         return False
     return head[:1].isupper() or bool(_SPEAKER_NOUNS.match(head))
+
+
+# A speaker named by one word ("Marial said") is the person the report introduced in full
+# before ("Government spokesman Barnaba Marial Benjamin said"): the source is that full name.
+_NAME_WORD = re.compile(r"[A-Z][a-z][\w'’-]*")
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]*|[A-Z][a-z]{0,3}\.")  # a title's abbreviation ("Gen.")
+_NOT_IN_NAME = frozenset({
+    "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "And", "But", "Of", "As", "To",
+    "According", "After", "Before", "When", "While", "Minister", "Government", "Police", "Army",
+    "Ministry", "Council", "Agency", "Office", "Department", "Court", "Commission",
+})  # fmt: skip
+
+
+def full_name(name: str, text: str, before: int) -> str:
+    """The fullest form of the one-word name `name` that `text` gives before `before` (at most
+    four capitalised words around it), else `name` itself."""
+    if not _NAME_WORD.fullmatch(name) or name in _NOT_IN_NAME:
+        return name
+    for m in re.finditer(rf"\b{re.escape(name)}\b", text[:before]):
+        words_before = text[max(0, m.start() - 60) : m.start()].split()
+        left: list[str] = []
+        for word in reversed(words_before):
+            if len(left) == 2 or not _CAPITALISED.fullmatch(word) or word in _NOT_IN_NAME:
+                break
+            left.insert(0, word)
+        right: list[str] = []
+        for word in text[m.end() : m.end() + 40].split()[:1]:
+            word = _POSSESSIVE.sub("", word)
+            if _NAME_WORD.fullmatch(word) and word not in _NOT_IN_NAME:
+                right.append(word)
+        if left or right:
+            # A name broken at its hyphen across lines ("Goldberg-\nPolin") is one word again.
+            return " ".join([*left, name, *right]).replace("- ", "-")
+    return name
+
+
+_POSSESSIVE = re.compile(r"['’]s$")

@@ -410,3 +410,13 @@ def test_peacekeepers_sent_to_protect_are_never_the_inferred_perpetrator(extract
     )
     (claim,) = extractor.extract(text_document(text))
     assert (claim.violation, claim.perpetrator, claim.location.country) == ("abduction", None, "SS")
+
+
+def test_the_soldiers_of_child_soldiers_are_the_victims_not_the_states_forces(extractor: Extractor) -> None:
+    text = (
+        "Armed factions in South Sudan have agreed to free all child soldiers and other children used as "
+        "sex slaves, the United Nations said."
+    )
+    claims = extractor.extract(text_document(text))
+    assert {c.violation for c in claims} == {"recruitment_use", "sexual_violence"}
+    assert all(c.perpetrator is None or "military" not in c.perpetrator for c in claims)

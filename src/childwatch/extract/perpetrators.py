@@ -44,6 +44,7 @@ _BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+(?:the\s+|suspected\s+|alleged
 # Among the victims, not the actor: a force counted in the list that begins with the children
 # ("132 children, 10 staff members and three soldiers were dead"), or the parents of the
 # children ("a school for soldiers' children").
+_CHILD_BEFORE = re.compile(r"\b(?:child|children|boy|girl|teenage|under-?age|minor)[\s-]+$", re.IGNORECASE)
 _LISTED = re.compile(r"^[\w\s,'-]{0,80}$")
 _NUMBERED = re.compile(rf"\b(?:{NUMBER}|dozens|several)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 _WHOSE = re.compile(
@@ -81,6 +82,8 @@ def assign_perpetrator(
             after = facts.text[ref.end - facts.start :]
             if _SPEAKS.match(after) or _RESPONDS.match(after) or _WHOSE.match(after) or _co_victim(ref, claim, facts):
                 continue
+            if _within(ref, detection) or _CHILD_BEFORE.search(facts.text, 0, ref.start - facts.start):
+                continue  # "soldiers" of "child soldiers": the victims, named by what was done to them
             if ref.unresolved:
                 return
             chosen = ctx.last_actor_before(ref.start, state=ref.state) or ctx.salient_actor(state=ref.state)
@@ -134,6 +137,12 @@ def _striking_force(ctx: DocumentContext, position: int, actors: ActorFinder) ->
         if ref.state and not ref.unresolved and _STRIKES.match(text, ref.end):
             return ActorMention(ref.start, ref.end, force, ref.text)
     return None
+
+
+def _within(ref: Located, detection: Detection) -> bool:
+    """The description is a word of the violation's own words or of its victims'."""
+    spans = [detection.trigger, *(c.span for c in detection.victims)]
+    return any(s.start <= ref.start and ref.end <= s.end for s in spans)
 
 
 def _co_victim(ref: Located, claim: Claim, facts: SentenceFacts) -> bool:

@@ -209,3 +209,16 @@ def test_who_runs_a_place_is_not_a_town(extractor: Extractor) -> None:
     text = "Boys as young as 11 are trained to fight in Houthi-run summer camps, the monitors said."
     claims = claims_in(extractor, text, published="2023-04-12")
     assert claims and all(c.location.name != "Houthi" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("Armed groups recruited 300 children last year, including 40 girls, the agency said.", "mixed"),
+        ("Armed groups recruited 300 children last year, the agency said.", None),
+        ("Armed groups recruited 40 girls last year, the agency said.", "female"),
+    ],
+)
+def test_children_including_some_girls_are_of_both_sexes(extractor: Extractor, text: str, sex: str | None) -> None:
+    (claim,) = claims_in(extractor, text)
+    assert claim.victims.sex == sex

@@ -161,6 +161,11 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     elif facts.ages[0] is not None or facts.ages[1] is not None:
         v.age_min, v.age_max, v.age_span = facts.ages
     sexes = {c.sex for c in facts.children if c.sex}
+    if counted is not None and counted.sex is None and counted.count is not None:
+        # "2,800 children, including 646 girls": the rest are of the other sex, or unknown.
+        part = next((c for c in facts.children if c.sex and c.count is not None and c.count < counted.count), None)
+        if part is not None:
+            sexes.add("male" if part.sex == "female" else "female")
     if sexes:
         v.sex = "mixed" if len(sexes) > 1 else sexes.pop()  # type: ignore[assignment]
         holder = next(c for c in facts.children if c.sex)

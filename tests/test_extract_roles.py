@@ -420,14 +420,3 @@ def test_the_soldiers_of_child_soldiers_are_the_victims_not_the_states_forces(ex
     claims = extractor.extract(text_document(text))
     assert {c.violation for c in claims} == {"recruitment_use", "sexual_violence"}
     assert all(c.perpetrator is None or "military" not in c.perpetrator for c in claims)
-
-
-def test_a_group_named_on_every_line_does_not_outvote_the_country_the_report_names(extractor: Extractor) -> None:
-    """A group's lands are one fact however often it is named: its first country must not
-    outvote the country where the report says the child was held."""
-    text = (
-        "Ahmed, not his real name, is 14 and an ISIS child soldier. ISIS trained him for months. ISIS "
-        "commanders kept him at a base in eastern Syria, and ISIS fighters guarded the gate."
-    )
-    (claim,) = extractor.extract(text_document(text))
-    assert (claim.violation, claim.location.country) == ("recruitment_use", "SY")

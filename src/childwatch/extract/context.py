@@ -160,14 +160,12 @@ def build_context(
         if top.kind == "country" or (top.kind == "admin1" and len({c.country for c in mention.candidates}) == 1):
             ctx.countries[top.country] += 2 if top.kind == "country" else 1
     named = actors.find(text, tokens, set(ctx.countries))
-    for actor in {a.actor.id: a.actor for a in named}.values():
-        if actor.kind == "state_force" or actor.named_only:
+    for a in named:
+        if a.actor.kind == "state_force" or a.actor.named_only:
             # A state's forces act abroad too, and a mission's list is of the many places it
             # serves: neither country is where the report is set.
             continue
-        # One vote however often the group is named: where it acts is one fact, and a group
-        # of two countries named on every line must not outvote the places the report gives.
-        for code in actor.countries[:1]:
+        for code in a.actor.countries[:1]:
             ctx.countries[code] += 1
     # ...then every place is resolved in that context.
     for mention in mentions:

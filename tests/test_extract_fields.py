@@ -222,3 +222,25 @@ def test_who_runs_a_place_is_not_a_town(extractor: Extractor) -> None:
 def test_children_including_some_girls_are_of_both_sexes(extractor: Extractor, text: str, sex: str | None) -> None:
     (claim,) = claims_in(extractor, text)
     assert claim.victims.sex == sex
+
+
+def test_a_then_age_and_an_attempt_to_assassinate_are_read(extractor: Extractor) -> None:
+    """"the then-14-year-old" is an age, not the end of a range "12-14"; an attempt to
+    assassinate a child is a claim of killing and maiming."""
+    text = "The militants tried to assassinate the then-14-year-old as she walked home from school in Swat."
+    (claim,) = claims_in(extractor, text)
+    assert (claim.violation, claim.victims.count, claim.victims.age_min) == ("killing_maiming", 1, 14)
+
+
+def test_a_cause_named_for_children_is_no_child(extractor: Extractor) -> None:
+    """An activist for girls' education is an adult: "girls'" names the cause, not a victim."""
+    assert claims_in(extractor, "A prominent activist for girls' education was shot dead in Kano on Monday.") == []
+
+
+def test_an_aside_between_dashes_does_not_part_the_child_from_the_act(extractor: Extractor) -> None:
+    text = (
+        "This is the town where a 12-year-old boy -- the youngest of five brothers and a keen footballer "
+        "at the local club -- was shot dead by soldiers last week."
+    )
+    (claim,) = claims_in(extractor, text)
+    assert (claim.violation, claim.victims.count, claim.victims.age_min) == ("killing_maiming", 1, 12)

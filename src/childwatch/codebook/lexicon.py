@@ -66,6 +66,9 @@ class Lexicon:
     age_adjective: re.Pattern[str]
     groups: re.Pattern[str]
     witnesses: re.Pattern[str]  # words before children who saw an act, not its victims
+    # Nouns after a possessive child noun that make it a cause or an institution ("girls'
+    # education", "children's rights"): no child there is anyone's victim.
+    causes: re.Pattern[str]
     qualifiers: tuple[str, ...]
     vague: dict[str, int]
     armed_group_refs: tuple[str, ...]
@@ -156,6 +159,9 @@ def load_lexicon() -> Lexicon:
         witnesses=_compile(
             "|".join(children.get("witnesses", [])) or "x^", "lexicon.toml: children.witnesses", problems
         ),
+        # Matched right after the noun (`match(text, end)`), so not through `_compile`, whose
+        # guard against a word character before would refuse the apostrophe glued to it.
+        causes=re.compile(r"['\u2019]s?\s+(?:" + ("|".join(children.get("causes", [])) or "x^") + r")\b", re.I),
         qualifiers=tuple(counts.get("qualifiers", [])),
         vague={str(k): int(v) for k, v in counts.get("vague", {}).items()},
         armed_group_refs=tuple(coref.get("armed_group", [])),

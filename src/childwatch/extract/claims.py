@@ -9,14 +9,15 @@ from datetime import date
 from childwatch.codebook.alternation import factor_alternation
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.actors import ActorFinder
+from childwatch.extract.claim_places import locate
 from childwatch.extract.context import DocumentContext
 from childwatch.extract.dates import DateMention
-from childwatch.extract.facts import SentenceFacts, gap
+from childwatch.extract.facts import SentenceFacts, gap, owned_by_trigger
 from childwatch.extract.numbers import NUMBER, TALLY, parse_number, stated_count
 from childwatch.extract.perpetrators import assign_perpetrator
 from childwatch.extract.sources import Attribution, full_name
 from childwatch.extract.violations import Detection
-from childwatch.records import Claim, DateRange, Location, Span, Victims
+from childwatch.records import Claim, DateRange, Span, Victims
 
 _HABITUAL = re.compile(
     r"\b(?:recruits|uses|kidnaps|abducts|forces|exploits|targets|trains|rapes|detains|tortures|attacks|"
@@ -56,16 +57,8 @@ _SPECIFIC_DAY = re.compile(
     r"overnight)\b",
     re.IGNORECASE,
 )
-# "have been killed": a running total rather than one event.
-# Nouns of events (not themselves violations against children) that own the place named
-# right after them: in "asked about bombings in Abuja, which came the same day as the mass
-# abduction of schoolgirls", Abuja is where the bombings were.
-_OTHER_EVENT_BEFORE = re.compile(
-    r"\b(?:bombings?|blasts?|explosions?|clashes|battles?|protests?|rall(?:y|ies)|elections?|"
-    r"summit|conference|talks|visit|meeting|ceremony|funerals?|trial|hearing)\s+(?:in|at|near|outside)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
 _SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:the\s+)?$", re.IGNORECASE)
+# "have been killed": a running total rather than one event.
 _CUMULATIVE = re.compile(
     r"\b(?:have|has) been (?:killed|injured|wounded|maimed|recruited|used|detained|"
     r"verified|documented|recorded)\b|\b(?:remain|remains)\b",
@@ -78,7 +71,6 @@ _SEVERAL_ATTACKS = re.compile(
     r"\b(?:attacks|strikes|airstrikes|air strikes|air raids|raids|bombardments|offensive|campaign|operation)\b",
     re.IGNORECASE,
 )
-_CHILD_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:children|child|girls|boys|minors|schoolchildren|schoolgirls|schoolboys)\b")
 # Children counted within a toll of deaths that no one event caused.
 # A figure of schools or hospitals ("248 schools have been damaged"): a tally of attacks.
 _FACILITIES = re.compile(
@@ -114,7 +106,7 @@ def build_claim(
     )
     claim.victims = _victims(detection, facts)
     assign_perpetrator(claim, facts, ctx, detection, actors)
-    claim.location = _location(facts, ctx, claim, detection)
+    claim.location = locate(facts, ctx, claim, detection)
     claim.date = _date(facts, detection)
     _source(claim, facts, last_speaker, ctx.text)
     claim.kind = _kind(claim, facts, lexicon)  # type: ignore[assignment]
@@ -186,131 +178,6 @@ def _victims(detection: Detection, facts: SentenceFacts) -> Victims:
     return v
 
 
-def _owned_by_trigger(position: int, detection: Detection, facts: SentenceFacts) -> bool:
-    """A mention belongs to this claim's trigger unless another violation word stands nearer to
-    it: in "the group that abducted hundreds of girls six
-    years ago has claimed the abduction of students in Katsina last week", Katsina and last week
-    go with the second abduction."""
-    t = detection.trigger
-    own = gap(t, position)
-    return all(own <= gap(Span(a, b, ""), position) for a, b in facts.triggers if b <= t.start or a >= t.end)
-
-
-def _named_for_another_event(position: int, text: str) -> bool:
-    return bool(_OTHER_EVENT_BEFORE.search(text, max(0, position - 40), position))
-
-
-def _location(facts: SentenceFacts, ctx: DocumentContext, claim: Claim, detection: Detection) -> Location:
-    here = ctx.places_between(facts.start, facts.end)
-    here = [p for p in here if not _named_for_another_event(p.mention.start - facts.start, facts.text)]
-    actor_span = claim.perpetrator_span
-    acting_state = False
-    if actor_span is not None:
-        # "as Russia used hospitals as targets": the state named as the actor is not where it
-        # happened (the ward was in Ukraine).
-        unplaced = [p for p in here if not (actor_span.start <= p.mention.start and p.mention.end <= actor_span.end)]
-        acting_state = len(unplaced) < len(here)
-        here = unplaced
-    owned = [p for p in here if _owned_by_trigger(p.mention.start, detection, facts)]
-    here = owned or here
-    order = {"place": 0, "admin1": 1, "country": 2}
-    unknowns = [u for u in ctx.unknown_places if facts.start <= u.start < facts.end]
-    unknown = next((u for u in unknowns if u.settlement), None) or next(iter(unknowns), None)
-    towns = [p for p in here if p.place.kind == "place"]
-    if unknown is not None and unknown.settlement:
-        # "in Sa Par Htar village (Minbya Township, Mrauk-U District)": the village named as
-        # such is the place; the towns named for their township or district contain it.
-        towns = [p for p in towns if not p.mention.unit]
-    if unknown is not None and not towns:
-        # A town the gazetteer lacks, named after "in"/"at": its name, and the province and
-        # country the sentence or the report gives.
-        admin = next((p for p in here if p.place.kind == "admin1"), None)
-        country = next((p.place.country for p in here), None) or ctx.dominant_country or ctx.main_country
-        # Else the province of a town that contains it ("village of Ye township"), else that
-        # of the place the report names most in that country.
-        province = admin.mention.text if admin else next((p.place.admin1 for p in here if p.place.admin1), None)
-        if province is None and country is not None:
-            salient = ctx.salient_place(country)
-            province = salient.place.admin1 if salient is not None else None
-        return Location(
-            name=unknown.text,
-            admin1=province,
-            country=admin.place.country if admin else country,
-            precision="place",
-            span=Span(unknown.start, unknown.end, unknown.text),
-        )
-    if here:
-        best = min(here, key=lambda p: (order[p.place.kind], -p.mention.after_preposition))
-        p = best.place
-        loc = Location(
-            country=p.country,
-            lat=p.lat,
-            lon=p.lon,
-            precision=p.kind if p.kind != "place" else "place",
-            place_id=p.id,
-            span=Span(best.mention.start, best.mention.end, best.mention.text),
-        )
-        if p.kind == "place":
-            loc.name = best.mention.text
-            loc.admin1 = p.admin1
-            admin = next((q for q in here if q.place.kind == "admin1" and q.place.country == p.country), None)
-            if admin:
-                loc.admin1 = admin.mention.text
-        elif p.kind == "admin1":
-            loc.admin1 = best.mention.text
-        return loc
-    code = ctx.dominant_country
-    nations = [(s, e, c) for s, e, c in ctx.demonyms if facts.start <= s < facts.end and s not in ctx.actor_demonyms]
-    # The children's own nationality ("the abduction of Ukrainian children") before any other.
-    nations.sort(key=lambda d: not _CHILD_AFTER.match(facts.text, d[1] - facts.start))
-    if nations and (code is None or acting_state):
-        # (The report's main country counts the acting state's name: "a Ukrainian ward" says more.)
-        code = nations[0][2]
-    if code is None and claim.perpetrator_id:
-        actor = next((m.actor for m in ctx.actors if m.actor.id == claim.perpetrator_id), None)
-        # A group's home country; never a state's, whose forces strike abroad too.
-        if actor and len(actor.countries) == 1 and actor.kind != "state_force":
-            code = actor.countries[0]
-    if code is None:
-        code = ctx.main_country
-    salient = ctx.salient_place(code) if code else None
-    earlier = [u for u in ctx.unknown_places if u.start < facts.start]
-    scene = next((u for u in earlier if u.settlement), None) or next((u for u in earlier if u.unit), None)
-    if (
-        scene is not None
-        and code is not None
-        and code == ctx.dominant_country
-        and (salient is None or salient.place.kind != "place" or (scene.settlement and salient.mention.unit))
-    ):
-        # Nothing named here, and the report set its scene in a village or town it names as
-        # such, else in a township ("On 8 May, in Kyaung Ywar village (Ye township) ... A child
-        # was injured."): there, within the province of the report's most-named place, unless
-        # that is a known town, or (against a township) a town named as itself.
-        return Location(
-            name=scene.text,
-            admin1=salient.place.admin1 if salient is not None else None,
-            country=code,
-            precision="place",
-            span=Span(scene.start, scene.end, scene.text),
-        )
-    if salient is not None:
-        # Nothing named here: the event is set where the report is set (its most-named town).
-        p = salient.place
-        loc = Location(
-            country=p.country,
-            lat=p.lat,
-            lon=p.lon,
-            precision=p.kind,
-            place_id=p.id,
-            span=Span(salient.mention.start, salient.mention.end, salient.mention.text),
-        )
-        loc.admin1 = p.admin1
-        if p.kind == "place":
-            loc.name = salient.mention.text
-        return loc
-    return Location(country=code, precision="country" if code else None)
-
-
 _REPORT_DAY = re.compile(
     r"\b(?:report|study|survey|findings)\s+(?:was\s+)?(?:issued|released|published|made public)\s+(?:on\s+)?$",
     re.IGNORECASE,
@@ -374,7 +241,7 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
     else:
         # The date nearest the trigger, among those no other violation word stands nearer to
         # ("stormed his church in 2012, near where they abducted 200 girls last month").
-        owned = [x for x in here if _owned_by_trigger(x.start, detection, facts)] or here
+        owned = [x for x in here if owned_by_trigger(x.start, detection, facts)] or here
         if detection.violation in _ENDS_CAPTIVITY and _RELEASE.search(facts.text):
             owned = [x for x in owned if not _release_day(x, detection, facts)]
             if not owned:
@@ -402,7 +269,7 @@ def _date(facts: SentenceFacts, detection: Detection) -> DateRange:
         for m in _UNRESOLVED_DATE.finditer(facts.text)
         if not any(x.start <= facts.start + m.start() < x.end for x in facts.dates)
     ]
-    if any(gap(u, t.start) < gap(d, t.start) and _owned_by_trigger(u.start, detection, facts) for u in unresolved):
+    if any(gap(u, t.start) < gap(d, t.start) and owned_by_trigger(u.start, detection, facts) for u in unresolved):
         # A relative date ("last month") the report's missing date leaves unknown is nearer the
         # trigger than any date we could read: the event's date is unknown, not that other one.
         return DateRange()

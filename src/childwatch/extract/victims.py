@@ -79,7 +79,8 @@ _PLURAL_COMPOUND = re.compile(
 
 
 # Compiled once: each runs for many a sentence naming a child.
-_RANGE_BEFORE = re.compile(r"(?:\bto|-|–|\band)\s*$")  # "12 to 16 years old"
+# "12 to 16 years old", "12-16 years old"; not "the then-15-year-old"
+_RANGE_BEFORE = re.compile(r"(?:\bto|\band|\d\s*[-–])\s*$")
 _PLURAL_NOUN_AFTER = re.compile(r"\s+(?:children|kids|boys|girls)")
 _PUNCTUATION = re.compile(r"[,;:()]")
 _YEAR_FIGURE = re.compile(r"(?:19|20)\d\d")
@@ -169,6 +170,8 @@ class VictimFinder:
                     continue  # "students at US colleges": adults
                 if witnessed(self.lexicon.witnesses, text, m.start()):
                     continue  # "shot dead in front of his pupils": they saw it
+                if self.lexicon.causes.match(text, m.end()):
+                    continue  # "an activist for girls' education": a cause, not children
                 prev = next((c for c in out if 0 <= m.start() - (c.span.end - offset) <= 1), None)
                 if prev is not None:  # "14-year-old boy": the noun adds its sex to the age mention
                     prev.sex = prev.sex or noun.sex

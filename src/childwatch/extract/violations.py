@@ -176,7 +176,7 @@ def _detect_one(
         near = [
             c
             for c in _nearest(everyone, offset + m.start(), offset + m.end())
-            if _words_between(word_starts, m.start(), m.end(), c.span.start - offset, c.span.end - offset)
+            if _words_between(word_starts, m.start(), m.end(), c.span.start - offset, c.span.end - offset, text)
             <= rules.window
             and not _CLAUSE_BREAK.search(
                 text[min(m.end(), c.span.end - offset) : max(m.start(), c.span.start - offset)]
@@ -248,8 +248,18 @@ def _nearest(children: list[ChildMention], a: int, b: int) -> list[ChildMention]
     return sorted(children, key=distance)
 
 
-def _words_between(word_starts: list[int], a0: int, a1: int, b0: int, b1: int) -> int:
+def _words_between(word_starts: list[int], a0: int, a1: int, b0: int, b1: int, text: str = "") -> int:
+    """Words between two spans, those of an aside set off by dashes or brackets left out: in
+    "14-year-old Malala -- an activist for girls' education -- survived an assassination
+    attempt", the aside does not part the child from what was done to her."""
     lo, hi = (a1, b0) if a1 <= b0 else (b1, a0)
     if lo >= hi:
         return 0
-    return sum(1 for w in word_starts if lo <= w < hi)
+    n = sum(1 for w in word_starts if lo <= w < hi)
+    if text and ("--" in text[lo:hi] or "(" in text[lo:hi] or "\u2014" in text[lo:hi]):
+        for aside in _ASIDE.finditer(text, lo, hi):
+            n -= sum(1 for w in word_starts if aside.start() <= w < aside.end())
+    return n
+
+
+_ASIDE = re.compile(r"--[^-]{1,120}?--|\u2014[^\u2014]{1,120}?\u2014|\([^()]{1,120}\)")

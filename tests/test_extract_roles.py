@@ -420,3 +420,13 @@ def test_the_soldiers_of_child_soldiers_are_the_victims_not_the_states_forces(ex
     claims = extractor.extract(text_document(text))
     assert {c.violation for c in claims} == {"recruitment_use", "sexual_violence"}
     assert all(c.perpetrator is None or "military" not in c.perpetrator for c in claims)
+
+
+def test_a_group_that_never_acts_in_the_reports_country_sets_the_event_in_its_lands(extractor: Extractor) -> None:
+    text = (
+        "Boko Haram abducted 20 girls in Maiduguri, Nigeria, on Monday. Nigerian officials said the army was "
+        "searching the forest near Maiduguri. Years ago the Pakistani Taliban shot a 15-year-old schoolgirl "
+        "on her way home."
+    )
+    places = {c.violation: (c.location.name, c.location.country) for c in extractor.extract(text_document(text))}
+    assert places == {"abduction": ("Maiduguri", "NG"), "killing_maiming": (None, "PK")}

@@ -190,3 +190,18 @@ def test_children_gathered_by_armed_men_are_abducted(extractor: Extractor, text:
 def test_children_ushered_to_safety_are_not_abducted(extractor: Extractor) -> None:
     text = "When the shooting began, teachers ushered the pupils to safety and the attackers fled."
     assert "abduction" not in _kinds(claims_in(extractor, text))
+
+
+def test_pictures_of_dead_children_are_no_use_of_children(extractor: Extractor) -> None:
+    text = "Photos shared by relatives showed the bodies of three children lying in the rubble of the house."
+    assert "recruitment_use" not in {c.violation for c in claims_in(extractor, text)}
+
+
+def test_a_strike_near_a_hospital_is_no_attack_on_it(extractor: Extractor) -> None:
+    text = "A suicide bomber targeted a checkpoint near a military hospital in the city, killing two guards."
+    assert claims_in(extractor, text) == []
+
+
+def test_a_study_of_former_child_soldiers_is_research_not_an_event(extractor: Extractor) -> None:
+    text = "This study compares the mental health of former child soldiers in Nepal with that of their neighbours."
+    assert claims_in(extractor, text) == []

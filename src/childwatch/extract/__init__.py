@@ -77,6 +77,12 @@ _TOPIC_NOUN = re.compile(
     re.IGNORECASE,
 )
 _ONE_BEFORE = re.compile(r"\b(?:a|an|one|the|this|that|as|became|become)\s+(?:former\s+)?$", re.IGNORECASE)
+# A study of former child soldiers ("this study amongst former child soldiers in Uganda"):
+# research about them, not an account of their recruitment.
+_RESEARCH = re.compile(
+    r"\b(?:study|studies|survey|research|sample|participants|respondents|cohort|interviews with|questionnaires?)\b",
+    re.IGNORECASE,
+)
 # Anything that makes a sentence about child soldiers tell of some event or count.
 _SPECIFIC = re.compile(
     r"\d|\b(?:(?:last|this|past) (?:week|month|year|weekend|night|morning)|yesterday|today|ago|"
@@ -238,8 +244,9 @@ class Extractor:
         rules = next(r for r in self.lexicon.violations if r.key == "recruitment_use")
         if rules.triggers is not None and rules.triggers.search(piece):
             return False
-        if ctx.actors_between(offset, offset + len(piece)) or ctx.places_between(offset, offset + len(piece)):
-            return False
+        named = ctx.actors_between(offset, offset + len(piece)) or ctx.places_between(offset, offset + len(piece))
+        if named and not _RESEARCH.search(piece):
+            return False  # (a study's population stays a topic wherever it lives)
         before = piece[max(0, detection.trigger.start - offset - 12) : detection.trigger.start - offset]
         if not detection.trigger.text.lower().endswith("s") and _ONE_BEFORE.search(before):
             return False  # "a child soldier": one person, whose story the report tells

@@ -205,3 +205,8 @@ def test_a_strike_near_a_hospital_is_no_attack_on_it(extractor: Extractor) -> No
 def test_a_study_of_former_child_soldiers_is_research_not_an_event(extractor: Extractor) -> None:
     text = "This study compares the mental health of former child soldiers in Nepal with that of their neighbours."
     assert claims_in(extractor, text) == []
+
+
+def test_a_violation_word_in_a_bodys_name_names_no_act(extractor: Extractor) -> None:
+    text = "Child Soldiers International, a London charity, published its annual index of armed forces on Monday."
+    assert claims_in(extractor, text) == []

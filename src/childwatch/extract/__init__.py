@@ -159,6 +159,10 @@ class Extractor:
             if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
                 detections = []
             if detections:
+                # A violation word inside a known body's name ("Child Soldiers International") names no act.
+                names = [(h.start, h.end) for h in self.sources.index.find(words)]
+                detections = [d for d in detections if not any(a <= d.trigger.start < b for a, b in names)]
+            if detections:
                 facts = SentenceFacts(
                     start=sentence.start,
                     end=sentence.end,

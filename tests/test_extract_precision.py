@@ -210,3 +210,17 @@ def test_a_study_of_former_child_soldiers_is_research_not_an_event(extractor: Ex
 def test_a_violation_word_in_a_bodys_name_names_no_act(extractor: Extractor) -> None:
     text = "Child Soldiers International, a London charity, published its annual index of armed forces on Monday."
     assert claims_in(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("This study examines the resilience of 200 former child soldiers in northern Uganda.", 0),
+        ("The present research compares girls recruited by armed groups with their classmates.", 0),
+        ("This report documents the recruitment of 300 children by armed groups in 2023.", 1),
+    ],
+)
+def test_research_telling_what_it_does_is_no_claim_but_its_findings_are(
+    extractor: Extractor, text: str, claims: int
+) -> None:
+    assert len(claims_in(extractor, text)) == claims

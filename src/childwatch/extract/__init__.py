@@ -83,6 +83,15 @@ _RESEARCH = re.compile(
     r"\b(?:study|studies|survey|research|sample|participants|respondents|cohort|interviews with|questionnaires?)\b",
     re.IGNORECASE,
 )
+# A sentence whose subject is a piece of research telling what it does ("This study examines",
+# "The present research compares"), not what it found ("This report documents ..."): its
+# children are a study's population.
+_STUDY_SUBJECT = re.compile(
+    r"\s*(?:this|the present|the current|our)\s+(?:\w+\s+){0,2}?(?:study|paper|article|research|thesis|chapter|review|"
+    r"report)\b[^.;]{0,80}?\b(?:examines|explores|investigates|describes|compares|provides|presents|is part of|"
+    r"focuses|assesses|analy[sz]es|reviews|discusses|considers|looks at|draws on|is based on|uses|aims)\b",
+    re.IGNORECASE,
+)
 # Anything that makes a sentence about child soldiers tell of some event or count.
 _SPECIFIC = re.compile(
     r"\d|\b(?:(?:last|this|past) (?:week|month|year|weekend|night|morning)|yesterday|today|ago|"
@@ -158,6 +167,8 @@ class Extractor:
             attributions, last_body = self.speakers.follow(piece, sentence.start, attributions, last_body)
             if detections and len(detections) == 1 and self._topical(piece, sentence.start, detections[0], ctx):
                 detections = []
+            if detections and _STUDY_SUBJECT.match(piece):
+                detections = []  # "This study examines the resilience of former child soldiers": research, no claim
             if detections:
                 # A violation word inside a known body's name ("Child Soldiers International") names no act.
                 names = [(h.start, h.end) for h in self.sources.index.find(words)]

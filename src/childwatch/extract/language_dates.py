@@ -36,12 +36,15 @@ class DateReader:
         joins = "|".join(re.escape(c) for c in lexicon.date_connectors)
         gap = rf"\s+(?:(?:{joins})\s+)?" if joins else r"\s+"
         hijri = alternation(lexicon.hijri_months)
+        # A month named twice, by two calendars' names ("مارس/آذار 2023", "آذار (مارس)"), as
+        # papers across the Arab world write it: the first is read, the year after the second.
+        other = rf"(?:\s*/\s*(?:{months})|\s*\(\s*(?:{months})\s*\))?"
         self._dates = re.compile(
             rf"(?<!\w)(?:(?P<hday>\d{{1,2}})\s+{glued}(?P<hmonth>{hijri})\s+(?P<hyear>1[34]\d\d)"
             rf"|(?P<nday>\d{{1,2}})[/.](?P<nmonth>\d{{1,2}})[/.](?P<nyear>(?:19|20)\d\d)"
             rf"|(?P<iyear>(?:19|20)\d\d)[/.-](?P<imonth>\d{{1,2}})[/.-](?P<iday>\d{{1,2}})"
-            rf"|(?P<day>{days})(?:er)?{gap}{glued}(?P<month>{months})(?:{gap}(?P<year>(?:19|20)\d\d))?"
-            rf"|{glued}(?P<month2>{months}){gap}(?P<year2>(?:19|20)\d\d)"
+            rf"|(?P<day>{days})(?:er)?{gap}{glued}(?P<month>{months}){other}(?:{gap}(?P<year>(?:19|20)\d\d))?"
+            rf"|{glued}(?P<month2>{months}){other}{gap}(?P<year2>(?:19|20)\d\d)"
             rf"|{glued}(?P<weekday>{weekdays})"
             rf"|(?P<relative>{relative})"
             rf"|(?P<year3>(?:19|20)\d\d))(?!\w)",
@@ -244,7 +247,8 @@ class DateReader:
         """Whether a word of a period ("depuis", "desde", "منذ") stands just before `start`."""
         if self.lx.since is None:
             return False
-        before = piece[max(0, start - 25) : start]
+        # Wide enough for a long word of period ("depuis le début de la guerre en").
+        before = piece[max(0, start - 60) : start]
         # At most an article between ("desde el 7 de octubre", "depuis le 3 mars").
         return any(len(before[m.end() :].strip(" ,'")) <= 3 for m in self.lx.since.finditer(before))
 

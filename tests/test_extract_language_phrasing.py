@@ -1,0 +1,190 @@
+"""How Arabic and French news commonly tell what the claim's fields hold, each read by the
+engine for languages other than English (issue 19): a month named by both its calendars'
+names ("مارس/آذار 2023") keeps its year; ages told with two-word numbers, as two ages or a
+list, as bounds of several children's ages, "بعمر", below an age; the accusative of a
+singular child noun; a young man or woman with an age under 18; the occupier, the RSF,
+settlers and the coalition by the names the Arab press gives them; described perpetrators
+(armed elements, masked men, gangs); a period from the start of a war.
+
+Every report here is our own, written for these tests (places, actors and figures are not
+those of any benchmark report).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from childwatch.extract import Extractor
+from test_extract_languages import only_claim, report
+
+# ---- dates ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("في 3 مارس/آذار 2023، قصفت طائرات سوقا في الفاشر، ما أدى إلى مقتل ستة أطفال.", "2023-03-03", "2023-03-03"),
+        ("قتل ستة أطفال في قصف على مدينة حلب في نوفمبر/تشرين الثاني 2022.", "2022-11", "2022-11"),
+        ("قتل ستة أطفال في قصف على مدينة حلب يوم 14 تشرين الثاني (نوفمبر) 2022.", "2022-11-14", "2022-11-14"),
+        ("قتل ستة أطفال في قصف على مدينة حلب في كانون الثاني/يناير 2022.", "2022-01", "2022-01"),
+    ],
+)  # fmt: skip
+def test_a_month_named_by_both_calendars_keeps_its_year(extractor: Extractor, text: str, start: str, end: str) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.date.start, claim.date.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "قتل ما يزيد على 600 طفل في السودان منذ اندلاع الحرب في أبريل 2023."),
+        ("fr", "Plus de 600 enfants ont été tués au Soudan depuis le début de la guerre en avril 2023."),
+    ],
+)
+def test_a_period_from_the_start_of_a_war_runs_to_the_report(extractor: Extractor, language: str, text: str) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end) == ("2023-04", "2024-05-10")
+
+
+# ---- ages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "age_min", "age_max"),
+    [
+        ("أفاد ناشطون بأن طفلين شقيقين، يبلغان من العمر 9 و11 عاماً، قتلا بقذيفة في مدينة حلب.", 9, 11),
+        ("قتل ثلاثة أطفال أعمارهم 8 و10 و13 عاما في قصف على مدينة حلب.", 8, 13),
+        ("قتل طفلان تتراوح أعمارهما بين الخامسة والتاسعة في قصف على مدينة حلب.", 5, 9),
+        ("قتل طفل عمره اثنا عشر عاما في قصف على مدينة حلب.", 12, 12),
+        ("قتل الطفل عمر ذو الأحد عشر عاما في قصف على مدينة حلب.", 11, 11),
+        ("اختطف مسلحون الطفلة مريم البالغة من العمر اثني عشر عاما من مدينة الحسكة.", 12, 12),
+        ("قتلت فتاة تبلغ خمس عشرة سنة في قصف على مدينة حلب.", 15, 15),
+        ("قتل طفل بعمر 12 عاما في قصف على مدينة حلب.", 12, 12),
+        ("قتل فتى في سن الـ15 في قصف على مدينة حلب.", 15, 15),
+        ("قتل الفتى ابن الـ13 عاما في قصف على مدينة حلب.", 13, 13),
+        ("تجند الجماعات المسلحة أطفالا تقل أعمارهم عن 15 عاما في جنوب السودان.", None, 14),
+        ("توفي عشرات الأطفال دون الخامسة جراء سوء التغذية في مخيم للنازحين بمدينة الفاشر.", None, 4),
+    ],
+)  # fmt: skip
+def test_arabic_ages_in_words_lists_bounds_and_below(
+    extractor: Extractor, text: str, age_min: int | None, age_max: int | None
+) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.victims.age_min, claim.victims.age_max) == (age_min, age_max)
+
+
+def test_days_told_with_a_figure_are_no_ages(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "قتل أربعة أطفال في قصف على مدينة حلب منذ 3 و4 أيام.", "ar")
+    assert (claim.victims.age_min, claim.victims.age_max) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "violation", "sex", "age"),
+    [
+        ("وكانت القوات العراقية قد اعتقلت صبيا يبلغ من العمر 17 عاما في البصرة.", "detention_torture", "male", 17),
+        ("اعتقلت القوات قاصرا يبلغ 16 عاما في مدينة الخليل.", "detention_torture", None, 16),
+    ],
+)  # fmt: skip
+def test_the_accusative_of_a_singular_child_noun_is_one_child(
+    extractor: Extractor, text: str, violation: str, sex: str | None, age: int
+) -> None:
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.victims.count, claim.victims.sex) == (violation, 1, sex)
+    assert (claim.victims.age_min, claim.victims.age_max) == (age, age)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "sex", "age"),
+    [
+        ("ar", "قتل شاب يبلغ من العمر 17 عاما برصاص قوات الأمن في مدينة درعا.", "male", 17),
+        ("ar", "استشهد الشاب سامي (16 عاما) برصاص قوات الاحتلال في مدينة قلقيلية.", "male", 16),
+        ("fr", "Un jeune de 16 ans a été tué par balle lors d'une manifestation à Conakry.", None, 16),
+        ("fr", "Un jeune homme de 17 ans a été tué par balle lors d'une manifestation à Conakry.", "male", 17),
+        ("fr", "Âgé de 14 ans, Ibrahim a été tué par balle lors d'une manifestation à Conakry.", None, 14),
+    ],
+)  # fmt: skip
+def test_a_young_person_under_eighteen_is_a_child(
+    extractor: Extractor, language: str, text: str, sex: str | None, age: int
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.violation, claim.victims.count, claim.victims.sex) == ("killing_maiming", 1, sex)
+    assert (claim.victims.age_min, claim.victims.age_max) == (age, age)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "استشهد الشاب سامي (27 عاما) برصاص قوات الاحتلال في مدينة قلقيلية."),
+        ("fr", "Un jeune de 22 ans a été tué par balle lors d'une manifestation à Conakry."),
+    ],
+)
+def test_a_young_adult_is_no_child(extractor: Extractor, language: str, text: str) -> None:
+    assert extractor.extract(report(text, language)) == []
+
+
+# ---- perpetrators and sources -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("أصيب طفل برصاص جنود الاحتلال خلال اقتحام بلدة في محافظة نابلس.", "israeli_forces"),
+        ("استشهد ثلاثة أطفال في قصف لطائرات الاحتلال على منزل في دير البلح.", "israeli_forces"),
+        ("اعتقلت سلطات الاحتلال 12 طفلا من مدينة القدس خلال الشهر الماضي.", "israeli_forces"),
+        ("استشهد طفل برصاص قناصة الاحتلال شرق مدينة خان يونس.", "israeli_forces"),
+        ("أصيب طفل بجروح بعد أن هاجمه مستعمرون في قرية قرب نابلس.", "israeli_settlers"),
+        ("قتل عشرة أطفال في هجوم لميليشيا الدعم السريع على مدينة الفاشر.", "rsf"),
+        ("قتل عشرة أطفال في قصف مدفعي للدعم السريع على مدينة الفاشر.", "rsf"),
+        ("قتل أربعة أطفال في غارة لطيران تحالف العدوان على منزل في صعدة.", "saudi_coalition"),
+        ("قتل أربعة أطفال في غارة لطيران العدوان على منزل في محافظة صعدة.", "saudi_coalition"),
+    ],
+)  # fmt: skip
+def test_arabic_names_of_forces_by_what_the_press_calls_them(extractor: Extractor, text: str, actor: str) -> None:
+    assert only_claim(extractor, text, "ar").perpetrator_id == actor
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "described"),
+    [
+        ("ar", "اختطفت عناصر مسلحة ثلاثة أطفال من قرية في ريف دير الزور.", "gunmen"),
+        ("ar", "اختطف ملثمون طفلة من أمام مدرستها في مدينة الحسكة.", "masked gunmen"),
+        ("fr", "Cinq enfants ont été tués par des gangs armés dans un quartier de Port-au-Prince.", "armed gangs"),
+        ("fr", "Deux enfants ont été tués par des hommes en armes dans un village de la Kossi.", "gunmen"),
+        ("fr", "Deux enfants ont été tués par des groupes armés terroristes dans la Kossi.", "terrorist armed groups"),
+        ("fr", "Trois enfants ont été tués dans un attentat des islamistes d'Al-Chabab à Mogadiscio.", "al_shabaab"),
+    ],
+)  # fmt: skip
+def test_perpetrators_described_or_transliterated(
+    extractor: Extractor, language: str, text: str, described: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.perpetrator_id or claim.perpetrator) == described  # a codebook id, else as described
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Un enfant a été tué dans l'attaque, selon une source hospitalière.", "hospital source"),
+        ("Un enfant a été tué dans l'attaque, a-t-on appris de sources sécuritaires.", "security sources"),
+    ],
+)
+def test_french_sources_hospital_and_learnt_from(extractor: Extractor, text: str, source: str) -> None:
+    assert only_claim(extractor, text, "fr").source == source
+
+
+# ---- violations -------------------------------------------------------------------------
+
+
+def test_a_school_told_with_its_place_before_the_attack_is_attacked(extractor: Extractor) -> None:
+    text = "تعرضت مدرسة ابتدائية في حي الشجاعية شرق مدينة غزة لقصف إسرائيلي أمس."
+    claim = only_claim(extractor, text, "ar")
+    assert (claim.violation, claim.perpetrator_id, claim.date.start) == (
+        "attack_school_hospital",
+        "israeli_forces",
+        "2024-05-09",
+    )
+
+
+def test_recruiting_her_is_recruitment(extractor: Extractor) -> None:
+    claims = extractor.extract(report("اختطف مسلحون طفلة قاصرا لتجنيدها في صفوفهم في مدينة الرقة.", "ar"))
+    assert {c.violation for c in claims} == {"abduction", "recruitment_use"}

@@ -188,3 +188,65 @@ def test_a_school_told_with_its_place_before_the_attack_is_attacked(extractor: E
 def test_recruiting_her_is_recruitment(extractor: Extractor) -> None:
     claims = extractor.extract(report("اختطف مسلحون طفلة قاصرا لتجنيدها في صفوفهم في مدينة الرقة.", "ar"))
     assert {c.violation for c in claims} == {"abduction", "recruitment_use"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "violation"),
+    [
+        ("ar", "راح ضحية القصف طفلان وامرأة في بلدة سرمين بريف إدلب.", "killing_maiming"),
+        ("ar", "كان من بين الضحايا طفلان في القصف على بلدة سرمين.", "killing_maiming"),
+        ("ar", "وثقت المنظمة وجود الأطفال الجنود في صفوف الفصائل المسلحة بمدينة عفرين.", "recruitment_use"),
+        ("ar", "اتهم التقرير الميليشيات باستغلال الأطفال في الأعمال القتالية في محافظة الحديدة.", "recruitment_use"),
+        ("ar", "وتنتشر ظاهرة الزواج القسري للفتيات القاصرات في مخيمات النازحين.", "sexual_violence"),
+        ("ar", "وتمنع القوات إدخال المساعدات إلى الأطفال المحاصرين في المدينة.", "denial_humanitarian_access"),
+        ("fr", "Trois enfants ont été fauchés par des tirs d'obus dans le quartier de Ndosho.", "killing_maiming"),
+        ("fr", "Six enfants figurent parmi les victimes de l'attaque au drone contre le marché.", "killing_maiming"),
+        ("fr", "Selon l'ONU, 120 enfants associés aux forces et groupes armés ont été libérés.", "recruitment_use"),
+        ("fr", "Des militaires occupent plusieurs écoles de la localité depuis trois mois.", "attack_school_hospital"),
+        ("fr", "L'hôpital pédiatrique de la ville a été touché par une frappe samedi.", "attack_school_hospital"),
+    ],
+)  # fmt: skip
+def test_common_ways_of_telling_a_violation(extractor: Extractor, language: str, text: str, violation: str) -> None:
+    assert violation in {c.violation for c in extractor.extract(report(text, language))}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "violation"),
+    [
+        ("ar", "قتل خمسة أطفال خلال الأعمال القتالية في مدينة الفاشر.", "recruitment_use"),
+        ("ar", "كان من بين الضحايا ثلاثة رجال وامرأة في بلدة سرمين.", "killing_maiming"),
+        ("ar", "منعت السلطات دخول الصحفيين إلى المدينة.", "denial_humanitarian_access"),
+        ("fr", "Les militaires occupent la ville depuis trois mois.", "attack_school_hospital"),
+        ("fr", "Trois hommes figurent parmi les victimes de l'attaque.", "killing_maiming"),
+        ("fr", "Les forces et groupes armés se sont affrontés près de Bunia.", "recruitment_use"),
+    ],
+)
+def test_the_same_words_without_children_or_schools_are_no_claim(
+    extractor: Extractor, language: str, text: str, violation: str
+) -> None:
+    assert violation not in {c.violation for c in extractor.extract(report(text, language))}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "source"),
+    [
+        ("ar", "وقال خالد العمر، وهو ناشط حقوقي في المدينة، إن ثلاثة أطفال قتلوا في القصف.", "activist"),
+        ("ar", "وقال سامر الحسن، مدير المستشفى، إن ثلاثة أطفال قتلوا في القصف.", "hospital director"),
+        ("ar", "قالت منظمة إنقاذ الطفل إن ثلاثة أطفال قتلوا في القصف على بلدة كفرنبل.", "Save the Children"),
+        ("ar", "قالت شبكة أطباء السودان إن ثلاثة أطفال قتلوا في القصف على مدينة الفاشر.", "Sudan Doctors Network"),
+        ("ar", "وقال الجيش السوداني في بيان إن ثلاثة أطفال قتلوا في قصف على مدينة الأبيض.", "Sudanese Armed Forces"),
+        ("fr", "Le M23 a affirmé que trois enfants avaient été tués par un obus de l'armée près de Sake.", "M23"),
+        ("fr", "Trois enfants ont été tués dans une frappe de drone, a affirmé l'armée malienne.", "Malian army"),
+    ],
+)  # fmt: skip
+def test_who_says_a_role_in_apposition_a_body_or_a_force_not_what_was_said(
+    extractor: Extractor, language: str, text: str, source: str
+) -> None:
+    claims = extractor.extract(report(text, language))
+    assert claims and claims[0].source == source
+
+
+def test_a_body_named_in_what_was_said_is_not_who_says_it(extractor: Extractor) -> None:
+    text = "Un habitant a affirmé que la Croix-Rouge avait évacué trois enfants blessés par les tirs."
+    claims = extractor.extract(report(text, "fr"))
+    assert claims and claims[0].source == "resident"

@@ -15,7 +15,7 @@ from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import LanguageLexicon
 from childwatch.codebook.lexicon import load_lexicon
 from childwatch.codebook.loader import Codebook
-from childwatch.extract.lexical import NEVER, key, lookup, phrases, span
+from childwatch.extract.lexical import NEVER, key, lookup, phrases, span, strip_glued
 from childwatch.records import Span
 
 __all__ = ["Found", "SourceReader"]
@@ -77,10 +77,20 @@ class SourceReader:
             # saying opens the window and names its speaker after it (", a indiqué le directeur":
             # what stands before is what was said).
             inverted = not window.group()[: cue.start()].strip() and self._speaker_follows(window.group()[cue.end() :])
-            for near in (window, *([] if inverted else reversed(windows[max(0, i - 2) : i]))):
-                source = self._in_window(near, offset, text, where)
+            # A speaker named by a person's name, then their role between commas ("قال خالد
+            # العمر، وهو ناشط حقوقي، إن..."): the next window, while what was said is yet to open.
+            # (In a Latin script the name itself is read, below: "a déclaré Adama Fomba, un responsable".)
+            to_come = not self.lx.capitalised_places and self._speaker_to_come(window.group()[cue.end() :])
+            apposed = windows[i + 1 : i + 2] if to_come else []
+            # What was said, from the word that opens it ("a affirmé que l'armée..."), names no speaker.
+            opened = self._said_from(window.group(), cue.end())
+            for near in (window, *([] if inverted else reversed(windows[max(0, i - 2) : i])), *apposed):
+                source = self._in_window(near, offset, text, where, opened if near is window else None)
                 if source is not None:
                     return source
+            actor = self._actor_speaking(window, cue, offset, text, where)
+            if actor is not None:
+                return actor
         if self.lx.capitalised_places:
             # No body the codebook or the file knows: the person or body named next to the
             # words of saying, as written ("selon M. Tsuba", "Adama Fomba a déclaré").
@@ -94,6 +104,42 @@ class SourceReader:
         """Whether words follow a verb of saying that are not what was said ("que ...")."""
         words = rest.split()
         return bool(words) and words[0] not in self.lx.clause_openers and not words[0].startswith("qu'")
+
+    def _said_from(self, window: str, cue_end: int) -> int | None:
+        """Where, in a window, the words of what was said begin: the first word after the verb
+        of saying that opens a clause ("que", "إن"); None when there is none."""
+        for m in re.finditer(r"[\w']+", window[cue_end:]):
+            if m.group() in self.lx.clause_openers or strip_glued(self.lx, m.group()) in self.lx.clause_openers:
+                return cue_end + m.start()
+            if m.group().startswith("qu'"):
+                return cue_end + m.start()
+        return None
+
+    def _speaker_to_come(self, rest: str) -> bool:
+        """Whether the words after a verb of saying, up to the comma, are a name at most: no
+        word opening what was said ("قال خالد العمر،", not "قال إن الأطفال قتلوا،")."""
+        words = rest.split()
+        return 0 < len(words) <= 4 and not any(
+            w in self.lx.clause_openers or strip_glued(self.lx, w) in self.lx.clause_openers for w in words
+        )
+
+    def _actor_speaking(
+        self, window: re.Match[str], cue: re.Match[str], offset: int, text: str, where: array[int]
+    ) -> Found | None:
+        """An armed force or group that says, in its own words ("وقال الجيش السوداني في بيان",
+        "l'armée malienne a affirmé"): named at most two words from the verb of saying."""
+        said = window.group()
+        for m in self._actors.finditer(said):
+            between = said[m.end() : cue.start()] if m.end() <= cue.start() else said[cue.end() : m.start()]
+            if (m.start() < cue.end() and cue.start() < m.end()) or len(between.split()) > 2:
+                continue
+            try:
+                actor = self.codebook.actor_in(lookup(self.lx.actors, m.group(), self.lx.articles), None)
+            except KeyError:
+                continue
+            s, e = m.start() + window.start() + offset, m.end() + window.start() + offset
+            return actor.name, None, span(text, where, s, e)
+        return None
 
     def news_agencies(self, folded: str) -> list[re.Match[str]]:
         """The news agencies a report names: their nationality ("وكالة الأنباء السعودية") says
@@ -119,13 +165,15 @@ class SourceReader:
             return name, None, Span(a, a + len(name), name)
         return None
 
-    def _in_window(self, window: re.Match[str], offset: int, text: str, where: array[int]) -> Found | None:
+    def _in_window(
+        self, window: re.Match[str], offset: int, text: str, where: array[int], said: int | None = None
+    ) -> Found | None:
         """The first body named in one comma-delimited window of a sentence, before any role or
         kind of person ("officials of the occupation police": the police; "the ministry of the
         regional government": the ministry). A body is a codebook source, or a form whose English
         is a proper name ("Israeli police"), where roles are common nouns ("officials")."""
         best: tuple[bool, bool, int, re.Match[str], str | None] | None = None
-        for m in self._sources.finditer(window.group()):
+        for m in self._sources.finditer(window.group(), 0, len(window.group()) if said is None else said):
             try:
                 source_id: str | None = lookup(self.lx.source_ids, m.group(), self.lx.articles)
             except KeyError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from childwatch.extract import Extractor
+from childwatch.extract.romanise import romanise
 from test_extract_languages import only_claim, report
 
 # ---- dates ------------------------------------------------------------------------------
@@ -250,3 +251,59 @@ def test_a_body_named_in_what_was_said_is_not_who_says_it(extractor: Extractor) 
     text = "Un habitant a affirmé que la Croix-Rouge avait évacué trois enfants blessés par les tirs."
     claims = extractor.extract(report(text, "fr"))
     assert claims and claims[0].source == "resident"
+
+
+# ---- a report's sentences together ----------------------------------------------------------
+
+
+def test_a_sentence_without_a_date_takes_the_one_before_it_in_its_paragraph(extractor: Extractor) -> None:
+    text = (
+        "ووثقت منظمة محلية مقتل 40 مدنيا بينهم 11 طفلا في اليمن خلال شهر آذار/مارس 2024. "
+        "وأشارت المنظمة إلى أن قصف الحوثيين قتل 6 أطفال.\n\n"
+        "وفي سياق آخر، قتل طفلان بانفجار لغم في محافظة الحديدة."
+    )
+    claims = extractor.extract(report(text, "ar", published="2024-04-03"))
+    dates = {c.victims.count: (c.date.start, c.date.end) for c in claims}
+    assert dates[11] == dates[6] == ("2024-03", "2024-03")
+    assert dates[2] != ("2024-03", "2024-03")  # another paragraph: not March
+
+
+def test_a_group_adjective_after_any_noun_names_the_group(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "قتلت طفلة برصاص قناص حوثي في حي الروضة بمدينة تعز.", "ar")
+    assert claim.perpetrator_id == "houthis"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("قتل ثلاثة أطفال في قصف على مخيم جباليا شمال قطاع غزة.", "Jabaliya"),
+        ("قتل ثلاثة أطفال في قصف على حي الشجاعية شرق مدينة غزة.", "al-Shaja'iya"),
+        ("قتل ثلاثة أطفال في هجوم على قرية كامونا شمالي الكاميرون.", "Kamuna"),
+    ],
+)
+def test_a_town_the_gazetteer_lacks_is_named_in_latin_letters_and_quoted_as_written(
+    extractor: Extractor, text: str, name: str
+) -> None:
+    location = only_claim(extractor, text, "ar").location
+    assert location.name == name
+    assert location.span is not None and location.span.text in text  # the report's own script
+
+
+def test_words_that_describe_a_quarter_are_no_name(extractor: Extractor) -> None:
+    location = only_claim(extractor, "قتل ثلاثة أطفال في قصف على حي سكني في مدينة إدلب.", "ar").location
+    assert location.name == "Idlib"
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("كفرنبل", "Kafranbal"),
+        ("قباطية", "Qabatiya"),
+        ("النيرب", "al-Nirab"),
+        ("دير البلح", "Dir al-Balah"),
+        ("حلب", "Halab"),
+        ("Bunia", "Bunia"),  # no Arabic letter: as written
+    ],
+)
+def test_romanised_arabic_names(arabic: str, latin: str) -> None:
+    assert romanise(arabic) == latin

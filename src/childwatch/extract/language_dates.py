@@ -19,7 +19,7 @@ from childwatch.extract.dates import date_bounds
 from childwatch.extract.lexical import NEVER, alternation, key, lookup_int, span, strip_glued
 from childwatch.records import DateRange, Document
 
-__all__ = ["DateReader", "hijri_to_gregorian", "latest_day", "published_of", "spans_weeks"]
+__all__ = ["ClauseDates", "DateReader", "hijri_to_gregorian", "latest_day", "published_of", "spans_weeks"]
 
 
 class DateReader:
@@ -265,6 +265,50 @@ class DateReader:
                 continue
             if len(found.start) == 10 and 0 <= (day - date.fromisoformat(found.start)).days <= 31:
                 return DateRange(found.start, found.end, found.precision, None)  # a day, or days ("17 to 19 July")
+        return None
+
+
+class ClauseDates:
+    """The date each clause of a report states, read once, and the date a clause that states
+    none takes from its sentence or the sentence before it in the same paragraph ("ووثق التقرير
+    مقتل 18 طفلا خلال شهر نيسان. وأشار إلى أن قوات النظام قتلت 9 أطفال": April too), as the
+    English extractor does."""
+
+    def __init__(
+        self,
+        reader: DateReader,
+        clauses: list[tuple[int, int]],
+        sentences: list[tuple[int, int]],
+        folded: str,
+        text: str,
+        where: array[int],
+        published: str | None,
+    ) -> None:
+        self.reader, self.clauses, self.folded = reader, clauses, folded
+        self.text, self.where, self.published = text, where, published
+        self._sentence = [max(i for i, (a, _) in enumerate(sentences) if a <= start) for start, _ in clauses]
+        self._read: dict[int, DateRange | None] = {}
+
+    def stated(self, at: int) -> DateRange | None:
+        """The date clause `at` states itself."""
+        if at not in self._read:
+            start, end = self.clauses[at]
+            self._read[at] = self.reader.read(self.folded[start:end], start, self.text, self.where, self.published)
+        return self._read[at]
+
+    def of(self, at: int) -> DateRange | None:
+        """The date clause `at` states, else the nearest one stated before it in its sentence or
+        the one before, within its paragraph; None when there is none."""
+        own = self.stated(at)
+        if own is not None:
+            return own
+        start = self.clauses[at][0]
+        for before in range(at - 1, -1, -1):
+            if self._sentence[at] - self._sentence[before] > 1 or "\n" in self.folded[self.clauses[before][0] : start]:
+                return None
+            told = self.stated(before)
+            if told is not None:
+                return told
         return None
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from childwatch.codebook.gazetteer import Gazetteer, Place
 from childwatch.codebook.languages import LanguageLexicon, fold
 from childwatch.extract.lexical import key, lookup, lookup_int, ngrams, span, variants
+from childwatch.extract.romanise import romanise
 from childwatch.records import Location
 
 __all__ = ["PlaceFound", "PlaceReader"]
@@ -178,10 +179,11 @@ class PlaceReader:
     def _as_written(
         town: tuple[int, int], admin: Place | None, country: str | None, text: str, where: array[int]
     ) -> Location:
-        """A town the gazetteer lacks, by its name as the report writes it."""
+        """A town the gazetteer lacks, by its name as the report writes it, in Latin letters
+        when written in Arabic (`romanise`); its span quotes the report."""
         start, end = town
         return Location(
-            name=text[where[start] : where[end - 1] + 1],
+            name=romanise(text[where[start] : where[end - 1] + 1]),
             admin1=admin.name if admin else None,
             country=admin.country if admin else country,
             precision="place",

@@ -26,7 +26,7 @@ from collections import Counter
 from childwatch.codebook.gazetteer import Gazetteer
 from childwatch.codebook.languages import ChildWord, LanguageLexicon, ViolationWords, fold
 from childwatch.codebook.loader import Codebook
-from childwatch.extract.language_dates import DateReader, published_of
+from childwatch.extract.language_dates import ClauseDates, DateReader, published_of
 from childwatch.extract.language_events import merge_by_figure
 from childwatch.extract.language_kinds import claim_kind, denied
 from childwatch.extract.language_places import PlaceReader
@@ -100,7 +100,8 @@ class LanguageExtractor:
     def extract(self, document: Document) -> list[Claim]:
         text = document.text
         folded, where = fold(text)
-        clauses = self._clauses(folded, sentences(folded))
+        split = sentences(folded)
+        clauses = self._clauses(folded, split)
         # Nationality words that say whose forces acted ("غارة روسية", "l'armée israélienne") say
         # nothing of where.
         # (Actors and country names are looked for once: the largest patterns of a language.)
@@ -145,6 +146,7 @@ class LanguageExtractor:
         main_country = countries.most_common(1)[0][0] if countries else None
         published = published_of(document)
         lede = self.dates.lede(text, folded, where, clauses[:_LEDE_SENTENCES], published)
+        dated = ClauseDates(self.dates, clauses, split, folded, text, where, published)
         actors_in_report = [
             (m.start(), m.end(), self.codebook.actor_in(self._lookup(self.lx.actors, m.group()), main_country).id)
             for m in actor_matches
@@ -211,9 +213,7 @@ class LanguageExtractor:
                     )
                     told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
                     self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told, children)
-                    claim.date = self.dates.read(piece, start, text, where, published) or (
-                        lede if lede is not None else DateRange()
-                    )
+                    claim.date = dated.of(at) or (lede if lede is not None else DateRange())
                     attributed = source or last_source or following
                     if attributed is not None:
                         claim.source, claim.source_id, claim.source_span = attributed

@@ -307,3 +307,53 @@ def test_words_that_describe_a_quarter_are_no_name(extractor: Extractor) -> None
 )
 def test_romanised_arabic_names(arabic: str, latin: str) -> None:
     assert romanise(arabic) == latin
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count"),
+    [
+        ("fr", "Au moins quatre enfants, dont un nourrisson de trois mois, ont été tués dans l'attaque.", 4),
+        ("fr", "Cinq enfants, dont deux fillettes, ont été tués dans le bombardement de Goma.", 5),
+        ("fr", "Neuf personnes, dont deux enfants, ont été tuées dans le bombardement de Goma.", 2),
+        ("ar", "قتل أربعة أطفال بينهم رضيع عمره ثلاثة أشهر في قصف على مدينة حلب.", 4),
+        ("ar", "قتل تسعة مدنيين بينهم طفلان في قصف على مدينة حلب.", 2),
+    ],
+)  # fmt: skip
+def test_a_share_of_children_among_children_is_not_their_number(
+    extractor: Extractor, language: str, text: str, count: int
+) -> None:
+    assert only_claim(extractor, text, language).victims.count == count
+
+
+def test_a_total_is_not_dated_by_the_ledes_day(extractor: Extractor) -> None:
+    text = (
+        "Trois enfants ont été tués mercredi dans une attaque contre un village près de Kaya.\n\n"
+        "Les Nations unies ont recensé 120 enfants tués ou blessés au Burkina Faso depuis des mois."
+    )
+    claims = extractor.extract(report(text, "fr"))
+    incident, total = sorted(claims, key=lambda c: c.evidence.start)
+    assert (incident.kind, incident.date.start) == ("incident", "2024-05-08")
+    assert (total.kind, total.date.start, total.date.end) == ("aggregate", None, "2024-05-10")
+
+
+def test_a_capitalised_dateline_is_where_the_report_was_filed(extractor: Extractor) -> None:
+    text = "Niamey (AFP) - Au moins neuf enfants ont été tués mardi dans une attaque contre le village de Tondikwindi."
+    location = only_claim(extractor, text, "fr").location
+    assert (location.name, location.admin1) == ("Tondikwindi", None)
+
+
+def test_a_body_is_named_by_its_acronym_and_a_town_is_no_speaker(extractor: Extractor) -> None:
+    text = (
+        "Quatre enfants ont été tués dans le quartier de Bel-Air à Port-au-Prince, "
+        "selon le Réseau national de défense des droits humains (RNDDH)."
+    )
+    assert only_claim(extractor, text, "fr").source == "RNDDH"
+    text = "Quatre enfants ont été tués par balles dans le quartier de Bois-Verna, selon des habitants."
+    assert only_claim(extractor, text, "fr").source == "residents"
+
+
+def test_a_jihadist_attack_and_a_gang_are_who_acted(extractor: Extractor) -> None:
+    text = "Au moins neuf enfants ont été tués mardi dans une attaque jihadiste contre un village du Mali."
+    assert only_claim(extractor, text, "fr").perpetrator == "jihadists"
+    text = "Quatre enfants ont été tués lors d'une attaque du gang de Grand-Ravine contre un quartier."
+    assert only_claim(extractor, text, "fr").perpetrator == "gang"

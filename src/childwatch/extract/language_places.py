@@ -31,6 +31,7 @@ _BEFORE_NAME = re.compile(r"\s+[\"'«“]?\s*((?:l'|la\s+|le\s+|el\s+)?)")
 _WORD = re.compile(r"\w+")
 # After a dateline's city: the agency in brackets, a dash or a comma ("BAMAKO (AFP) -").
 _DATELINE = re.compile(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—,:]")
+_DATELINE_DASH = re.compile(r"(?:,[^\n(.]{1,30})?\s*(?:\([^)]{1,30}\)\s*)?[-–—]\s")
 _ORDER = {"place": 0, "admin1": 1, "country": 2}
 # Outside the countries a report names, a place in a script without capitals must be a city
 # this large to be read (many Arabic words are also some town's name).
@@ -393,6 +394,9 @@ class PlaceReader:
 
 
 def _opens_line(text: str, m: re.Match[str]) -> bool:
-    """A name in capitals that opens a line near the top: a dateline's city."""
+    """A name that opens a line near the top: a dateline's city, in capitals ("BAMAKO,") or,
+    as agencies also write it, capitalised before a dash ("Bamako (AFP) -", "Goma, 3 mai -")."""
     line = text.rfind("\n", 0, m.start()) + 1
-    return m.start() < 300 and not text[line : m.start()].strip() and m.group().isupper() and len(m.group()) > 2
+    if m.start() >= 300 or text[line : m.start()].strip() or len(m.group()) <= 2:
+        return False
+    return m.group().isupper() or _DATELINE_DASH.match(text, m.end()) is not None

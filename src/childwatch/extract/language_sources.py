@@ -25,6 +25,10 @@ Found = tuple[str, str | None, Span]
 
 _PARTICLE = r"(?:de|du|des|da|dos|del|van|von|al|el|ben|ould)\s+"
 _NAME = rf"(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+(?:{_PARTICLE})?[A-ZÀ-ÖØ-Þ][\w'’-]+){{0,3}})"
+_BODY_AFTER = re.compile(
+    r"\s*(?:(?:le|la|les|l'|el|los|las|del|de la|du|des)\s*)?[A-ZÀ-ÖØ-Þ][^()\n,.;:«»\"]{2,100}?\s*"
+    r"\((?P<acronym>[A-Z][A-Z0-9-]{1,9})\)"
+)
 _NAME_AFTER = re.compile(rf"\s*(?:(?:M|Mme|Mgr|Dr|Pr|Me|Sr|Sra|Dra)\.?\s+)?{_NAME}")
 _NAME_BEFORE = re.compile(rf"(?:^|[\s,(«\"])(?:(?:M|Mme|Dr|Sr|Sra)\.?\s+)?{_NAME}\s*,?\s*$")
 
@@ -62,9 +66,12 @@ class SourceReader:
         for adjective, country in load_lexicon().demonyms.items():
             self._adjective.setdefault(country, adjective.title())
 
-    def find(self, piece: str, offset: int, text: str, where: array[int]) -> Found | None:
+    def find(
+        self, piece: str, offset: int, text: str, where: array[int], towns: frozenset[str] = frozenset()
+    ) -> Found | None:
         """The body a sentence (folded, at `offset`) quotes: a known form near a word of saying
-        ("selon", "a déclaré"), else, in a Latin script, the name next to it."""
+        ("selon", "a déclaré"), else, in a Latin script, the name next to it, unless it is one
+        of the report's `towns` the gazetteer lacks ("... à Carrefour-Feuilles, selon ...")."""
         if self.lx.source_cues is None:
             return None
         windows = list(re.finditer(r"[^,:\"«»]+", piece))
@@ -96,7 +103,7 @@ class SourceReader:
             # words of saying, as written ("selon M. Tsuba", "Adama Fomba a déclaré").
             for cue in self.lx.source_cues.finditer(piece):
                 named = self._speaker_named(text, where, offset + cue.start(), offset + cue.end())
-                if named is not None:
+                if named is not None and named[0] not in towns:
                     return named
         return None
 
@@ -149,7 +156,13 @@ class SourceReader:
     def _speaker_named(self, text: str, where: array[int], start: int, end: int) -> Found | None:
         """A capitalised name right after a word of saying (folded offsets [start, end)), or
         right before one that is a verb; a title ("M.", "Dr") is left out."""
-        after = _NAME_AFTER.match(text, where[end] if end < len(where) else len(text))
+        at = where[end] if end < len(where) else len(text)
+        body = _BODY_AFTER.match(text, at)
+        if body is not None:
+            # "selon le Réseau national de défense des droits humains (RNDDH)": a body is named by its
+            # acronym, the same in every language, where its name is in the report's.
+            return body.group("acronym"), None, Span(body.start("acronym"), body.end("acronym"), body.group("acronym"))
+        after = _NAME_AFTER.match(text, at)
         before = _NAME_BEFORE.search(text[max(0, where[start] - 80) : where[start]])
         for m, base in ((after, 0), (before, max(0, where[start] - 80))):
             if m is None:

@@ -154,7 +154,8 @@ class LanguageExtractor:
         ]
         claims: list[Claim] = []
         last_source: tuple[str, str | None, Span] | None = None
-        sources = [self.sources.find(folded[start:end], start, text, where) for start, end in clauses]
+        towns = frozenset(text[where[a] : where[b - 1] + 1] for a, b in unknown)
+        sources = [self.sources.find(folded[start:end], start, text, where, towns) for start, end in clauses]
         for at, (start, end) in enumerate(clauses):
             piece = folded[start:end]
             source = sources[at]
@@ -196,7 +197,11 @@ class LanguageExtractor:
                         evidence=span(text, where, start, end),
                         trigger=span(text, where, trigger[0], trigger[1]),
                     )
-                    claim.victims = self.counts.victims(folded, piece, start, near, trigger)
+                    # "quatre enfants, dont un nourrisson": the share is one of the children told
+                    # before it, not their number (the verb may stand nearer the share, as in French).
+                    whole = [c for c in near if c not in shares and any(c[1] <= s[0] for s in shares)]
+                    counted = [c for c in near if c not in shares] if whole else near
+                    claim.victims = self.counts.victims(folded, piece, start, counted, trigger)
                     if claim.victims.age_min is None and claim.victims.age_max is None:
                         # The ages a noun itself states ("adolescents": 13 to 17), as English "teenagers";
                         # not when other children are told with them ("niños, niñas y adolescentes").
@@ -213,11 +218,14 @@ class LanguageExtractor:
                     )
                     told = next((c for c in reversed(claims) if c.evidence.end <= where[start]), None)
                     self._perpetrator(claim, piece, start, text, where, trigger, actors_in_report, told, children)
-                    claim.date = dated.of(at) or (lede if lede is not None else DateRange())
+                    stated = dated.of(at)
+                    claim.date = stated or (lede if lede is not None else DateRange())
                     attributed = source or last_source or following
                     if attributed is not None:
                         claim.source, claim.source_id, claim.source_span = attributed
                     claim.kind = claim_kind(self.lx, piece, claim)  # type: ignore[assignment]
+                    if stated is None and claim.kind != "incident":
+                        claim.date = DateRange()  # the lede's day is an event's, not a total's (as in English)
                     if claim.date.start is None and claim.date.end is None:
                         # The report's date bounds whatever it tells undated, an event or a total or
                         # a practice: each happened, or was counted, on or before it.

@@ -357,3 +357,29 @@ def test_a_jihadist_attack_and_a_gang_are_who_acted(extractor: Extractor) -> Non
     assert only_claim(extractor, text, "fr").perpetrator == "jihadists"
     text = "Quatre enfants ont été tués lors d'une attaque du gang de Grand-Ravine contre un quartier."
     assert only_claim(extractor, text, "fr").perpetrator == "gang"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ar", "استشهد 25 طفلا في الضفة الغربية منذ بداية العام."),
+        ("ar", "قتل 40 طفلا في اليمن منذ مطلع السنة الجارية."),
+        ("fr", "Au moins 40 enfants ont été tués au Mali depuis début de l'année."),
+        ("es", "Al menos 40 niños fueron reclutados desde comienzos del año en el Cauca."),
+    ],
+)
+def test_since_the_start_of_the_year_runs_from_its_first_of_january(
+    extractor: Extractor, language: str, text: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end) == ("2024-01-01", "2024-05-10")
+
+
+def test_hundreds_since_a_year_are_a_total(extractor: Extractor) -> None:
+    claim = only_claim(extractor, "وقد خطفت الجماعة مئات الأطفال في المنطقة منذ عام 2014.", "ar")
+    assert (claim.kind, claim.victims.count, claim.victims.count_low) == ("aggregate", None, 200)
+
+
+def test_the_taliban_singular_or_plural(extractor: Extractor) -> None:
+    text = "Deux enfants ont été tués par un taliban lors d'une attaque contre une école de Kunduz."
+    assert "taliban" in {c.perpetrator_id for c in extractor.extract(report(text, "fr"))}

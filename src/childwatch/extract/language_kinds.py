@@ -32,7 +32,9 @@ def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
         return "aggregate"  # "248 مدرسة قد تضررت", "plus de 300 écoles attaquées": a tally of them
     if lx.pattern_cues is not None and lx.pattern_cues.search(piece):
         return "pattern" if claim.victims.count is None else "aggregate"
-    if claim.victims.count is not None and claim.victims.count >= 100 and lx.since and lx.since.search(piece):
+    # Hundreds since a time, told as a figure or vaguely ("وقد خطفت مئات الأطفال منذ عام 2014").
+    told = claim.victims.count if claim.victims.count is not None else claim.victims.count_low
+    if told is not None and told >= 100 and lx.since and lx.since.search(piece):
         return "aggregate"
     return "incident"
 

@@ -12,8 +12,13 @@ those of any benchmark report).
 
 from __future__ import annotations
 
+import re
+import tomllib
+from pathlib import Path
+
 import pytest
 
+from childwatch.codebook import languages
 from childwatch.extract import Extractor
 from childwatch.extract.romanise import romanise
 from test_extract_languages import only_claim, report
@@ -383,3 +388,29 @@ def test_hundreds_since_a_year_are_a_total(extractor: Extractor) -> None:
 def test_the_taliban_singular_or_plural(extractor: Extractor) -> None:
     text = "Deux enfants ont été tués par un taliban lors d'une attaque contre une école de Kunduz."
     assert "taliban" in {c.perpetrator_id for c in extractor.extract(report(text, "fr"))}
+
+
+# ---- the language files -----------------------------------------------------------------
+
+# Lists and tables the loader reads as phrases (folded to their words), not as patterns.
+_PHRASES = {
+    "dates": ("this_year", "this_month", "last_month", "issued", "until", "connectors"),
+    "sources": ("clause", "of"),
+    "forces": ("refer_back", "state"),
+}
+_TABLES = (("actors",), ("forces", "described"), ("sources", "bodies"), ("sources", "named"))
+
+
+@pytest.mark.parametrize("code", ["ar", "es", "fr"])
+def test_no_pattern_is_written_where_a_phrase_is_read(code: str) -> None:
+    """A pattern where the loader reads phrases becomes one phrase no report contains (as
+    "منذ (?:بداية|مطلع) العام" once did): every such entry must be plain words."""
+    path = Path(languages.__file__).parent / "languages" / f"{code}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    forms = [f for section, keys in _PHRASES.items() for k in keys for f in data.get(section, {}).get(k, [])]
+    for names in _TABLES:
+        table = data
+        for name in names:
+            table = table.get(name, {})
+        forms += list(table)
+    assert [f for f in forms if re.search(r"\(\?|[|\\\[\]*+?{}]", f)] == []

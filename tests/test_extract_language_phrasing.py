@@ -414,3 +414,19 @@ def test_no_pattern_is_written_where_a_phrase_is_read(code: str) -> None:
             table = table.get(name, {})
         forms += list(table)
     assert [f for f in forms if re.search(r"\(\?|[|\\\[\]*+?{}]", f)] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "start", "end"),
+    [
+        ("fr", "Trente enfants ont été tués entre janvier et avril dans la région de Kaya.", "2024-01", "2024-04"),
+        ("ar", "قتل 30 طفلا في اليمن بين يناير وأبريل الماضيين.", "2024-01", "2024-04"),
+        ("fr", "Trente enfants ont été tués entre octobre et février dans la région de Kaya.", "2023-10", "2024-02"),
+        ("fr", "Trente enfants ont été tués entre juin et août dans la région de Kaya.", "2023-06", "2023-08"),
+    ],
+)
+def test_two_months_without_a_year_are_the_latest_such_months(
+    extractor: Extractor, language: str, text: str, start: str, end: str
+) -> None:
+    claim = only_claim(extractor, text, language)
+    assert (claim.date.start, claim.date.end) == (start, end)

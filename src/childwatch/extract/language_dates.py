@@ -71,6 +71,14 @@ class DateReader:
             rf"(?<!\w){glued}(?P<first>{months})\s*(?:(?:{ends})\s*|[-–]\s*)?$" if ends else NEVER.pattern,
             re.IGNORECASE,
         )
+        # "entre janvier et avril", "بين يناير وأبريل الماضيين": two months and no year, the
+        # latest such months up to the report.
+        self._months_between = re.compile(
+            rf"(?<!\w){glued}(?P<first>{months}){other}\s*(?:(?:{ends})\s*|[-–]\s*){glued}(?P<last>{months})(?!\w)"
+            if ends
+            else NEVER.pattern,
+            re.IGNORECASE,
+        )
         self._year_to = re.compile(rf"\s*(?:(?:{ends})\s*|[-–]\s*)((?:19|20)\d\d)(?!\w)" if ends else NEVER.pattern)
         self._periods = (
             re.compile(rf"(?<!\w)(?:{alternation(lexicon.recent_periods)})(?!\w)", re.IGNORECASE)
@@ -188,6 +196,15 @@ class DateReader:
                 found = DateRange(found.start, day.isoformat(), "range", said)
             if found is not None and (best is None or best.precision == "year"):
                 best = found
+        between = self._months_between.search(piece) if best is None and day is not None else None
+        if between is not None and day is not None:
+            opens, closes = (lookup_int(self.lx.months, self.lx, between.group(g)) for g in ("first", "last"))
+            if opens is not None and closes is not None and opens != closes:
+                year = day.year if closes <= day.month else day.year - 1
+                said = span(text, where, between.start() + offset, between.end() + offset)
+                return DateRange(
+                    f"{year - (opens > closes):04d}-{opens:02d}", f"{year:04d}-{closes:02d}", "range", said
+                )
         if (best is None or best.precision == "year") and day is not None:
             for pattern in self._month_alone:
                 alone = pattern.search(piece)

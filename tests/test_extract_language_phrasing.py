@@ -430,3 +430,19 @@ def test_two_months_without_a_year_are_the_latest_such_months(
 ) -> None:
     claim = only_claim(extractor, text, language)
     assert (claim.date.start, claim.date.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count"),
+    [
+        ("fr", "Le nombre d'enfants tués s'élève désormais à 2.500, selon l'Unicef.", 2500),
+        ("fr", "Le nombre d'enfants tués atteint désormais 2.500, selon l'Unicef.", 2500),
+        ("fr", "Le nombre d'enfants tués dans la région dépasse 600, selon l'Unicef.", 600),
+        ("ar", "ارتفع عدد الأطفال الذين قتلوا في الهجوم إلى 35.", 35),
+        ("ar", "نقل الأطفال الذين أصيبوا في الهجوم إلى 3 مستشفيات في المدينة.", None),
+    ],
+)
+def test_a_running_total_told_after_the_children(
+    extractor: Extractor, language: str, text: str, count: int | None
+) -> None:
+    assert only_claim(extractor, text, language).victims.count == count

@@ -446,3 +446,19 @@ def test_a_running_total_told_after_the_children(
     extractor: Extractor, language: str, text: str, count: int | None
 ) -> None:
     assert only_claim(extractor, text, language).victims.count == count
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("ar", "وثقت الشبكة السورية لحقوق الإنسان مقتل طفلين في غارة جوية على بلدة سرمين أمس.", "incident"),
+        ("ar", "قال التقرير إن طفلين قتلا في غارة جوية على بلدة سرمين أمس.", "incident"),
+        ("ar", "وثقت الشبكة السورية لحقوق الإنسان مقتل 45 طفلا في سوريا خلال شهر آذار.", "aggregate"),
+        ("ar", "أعلنت وزارة الصحة في حكومة الإقليم أمس أن عدد الأطفال القتلى بلغ حتى الآن 45 طفلا.", "aggregate"),
+        ("ar", "ويجند الحوثيون الأطفال ويزجون بهم في جبهات القتال.", "pattern"),
+        ("fr", "Selon le rapport publié mardi, deux enfants ont été tués dans une frappe lundi.", "incident"),
+        ("fr", "Selon le rapport, 45 enfants ont été tués en Syrie en mars.", "aggregate"),
+    ],
+)  # fmt: skip
+def test_a_report_of_one_days_event_is_an_incident(extractor: Extractor, language: str, text: str, kind: str) -> None:
+    assert only_claim(extractor, text, language).kind == kind

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from childwatch.codebook.languages import LanguageLexicon
+from childwatch.codebook.languages import LanguageLexicon, fold
 from childwatch.extract.language_dates import spans_weeks
 from childwatch.extract.numbers import TALLY
 from childwatch.records import Claim
@@ -22,7 +22,7 @@ _DIGITS = re.compile(r"\d+")
 
 def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
     """Whether the sentence `piece` tells an incident, a total or a practice."""
-    if lx.aggregate_cues is not None and lx.aggregate_cues.search(piece):
+    if lx.aggregate_cues is not None and lx.aggregate_cues.search(piece) and not _on_a_day(lx, claim):
         return "aggregate"
     if (claim.victims.count or 0) > 1 and spans_weeks(claim.date):
         return "aggregate"  # "25 enfants tués entre janvier et mars": a total over a period
@@ -37,6 +37,22 @@ def claim_kind(lx: LanguageLexicon, piece: str, claim: Claim) -> str:
     if told is not None and told >= 100 and lx.since and lx.since.search(piece):
         return "aggregate"
     return "incident"
+
+
+def _on_a_day(lx: LanguageLexicon, claim: Claim) -> bool:
+    """Whether the sentence itself dates what it tells to one day: a report's or a count's
+    words ("وثقت الشبكة مقتل طفلين ... أمس", "selon le rapport, ... lundi") then tell one event;
+    not the day it was said, between a word of saying and what was said ("أعلنت الوزارة أمس أن
+    عدد ... بلغ")."""
+    when, told, trigger = claim.date.span, claim.evidence, claim.trigger
+    if claim.date.precision != "day" or when is None or not told.start <= when.start < told.end:
+        return False
+    if trigger is None or lx.source_cues is None or not lx.clause_openers or trigger.start < when.end:
+        return True
+    before, _ = fold(told.text[: when.start - told.start])
+    between, _ = fold(told.text[when.end - told.start : trigger.start - told.start])
+    opens = any(w in lx.clause_openers for w in re.findall(r"[\w']+", between))
+    return not (opens and lx.source_cues.search(before))
 
 
 def _tally_before(claim: Claim) -> bool:

@@ -462,3 +462,19 @@ def test_a_running_total_told_after_the_children(
 )  # fmt: skip
 def test_a_report_of_one_days_event_is_an_incident(extractor: Extractor, language: str, text: str, kind: str) -> None:
     assert only_claim(extractor, text, language).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "source"),
+    [
+        ("ar", "اتهمت الحكومة اليمنية الحوثيين بتجنيد 100 طفل في محافظة الحديدة.", None),
+        ("ar", "اتهمت منظمة العفو الدولية الجيش السوداني بقتل 12 طفلا في مدينة الأبيض.", "Amnesty International"),
+        ("fr", "Kinshasa accuse le M23 d'avoir recruté 100 enfants dans le Rutshuru.", None),
+        ("fr", "Le M23 accuse l'armée d'avoir tué trois enfants près de Sake.", "M23"),
+        ("fr", "Le M23 a exécuté huit enfants dans le Rutshuru, accuse Human Rights Watch.", "Human Rights Watch"),
+    ],
+)  # fmt: skip
+def test_whom_a_word_of_accusing_names_is_accused_not_the_source(
+    extractor: Extractor, language: str, text: str, source: str | None
+) -> None:
+    assert only_claim(extractor, text, language).source == source

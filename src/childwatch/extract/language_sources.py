@@ -89,13 +89,18 @@ class SourceReader:
             # (In a Latin script the name itself is read, below: "a déclaré Adama Fomba, un responsable".)
             to_come = not self.lx.capitalised_places and self._speaker_to_come(window.group()[cue.end() :])
             apposed = windows[i + 1 : i + 2] if to_come else []
-            # What was said, from the word that opens it ("a affirmé que l'armée..."), names no speaker.
-            opened = self._said_from(window.group(), cue.end())
+            # What was said, from the word that opens it ("a affirmé que l'armée..."), names no
+            # speaker; nor does whom a word of accusing names, unless the verb comes first
+            # ("..., accuse Human Rights Watch"): "اتهمت الحكومة الحوثيين", "le M23 accuse l'armée".
+            accuses = self.lx.accusing is not None and self.lx.accusing.search(cue.group()) is not None
+            opened = cue.start() if accuses and not inverted else self._said_from(window.group(), cue.end())
             for near in (window, *([] if inverted else reversed(windows[max(0, i - 2) : i])), *apposed):
                 source = self._in_window(near, offset, text, where, opened if near is window else None)
                 if source is not None:
                     return source
-            actor = self._actor_speaking(window, cue, offset, text, where)
+            # An armed force named after a word of accusing is the accused, whatever the order
+            # (Arabic puts the verb first: "اتهمت الحكومة الحوثيين").
+            actor = self._actor_speaking(window, cue, offset, text, where, accuses)
             if actor is not None:
                 return actor
         if self.lx.capitalised_places:
@@ -131,12 +136,14 @@ class SourceReader:
         )
 
     def _actor_speaking(
-        self, window: re.Match[str], cue: re.Match[str], offset: int, text: str, where: array[int]
+        self, window: re.Match[str], cue: re.Match[str], offset: int, text: str, where: array[int], accused: bool
     ) -> Found | None:
         """An armed force or group that says, in its own words ("وقال الجيش السوداني في بيان",
         "l'armée malienne a affirmé"): named at most two words from the verb of saying."""
         said = window.group()
         for m in self._actors.finditer(said):
+            if accused and m.start() >= cue.end():
+                continue
             between = said[m.end() : cue.start()] if m.end() <= cue.start() else said[cue.end() : m.start()]
             if (m.start() < cue.end() and cue.start() < m.end()) or len(between.split()) > 2:
                 continue

@@ -478,3 +478,21 @@ def test_whom_a_word_of_accusing_names_is_accused_not_the_source(
     extractor: Extractor, language: str, text: str, source: str | None
 ) -> None:
     assert only_claim(extractor, text, language).source == source
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "count", "sex"),
+    [
+        ("fr", "Un lycéen de 16 ans a été enlevé par des hommes armés près de Djibo.", 1, "male"),
+        ("fr", "Trente écoliers ont été enlevés par des hommes armés près de Kaduna.", 30, None),
+        ("ar", "قتل تلميذ في قصف استهدف مدرسته في مدينة إدلب.", 1, "male"),
+        ("ar", "قتلت تلميذة في قصف استهدف مدرستها في مدينة إدلب.", 1, "female"),
+        ("ar", "اختطف مسلحون 20 تلميذة من مدرستهن في ولاية زمفارا.", 20, "female"),
+        ("ar", "قتل 12 تلميذا في قصف استهدف مدرستهم في مدينة إدلب.", 12, None),
+    ],
+)
+def test_a_pupil_is_a_boy_or_a_girl_by_the_words_gender(
+    extractor: Extractor, language: str, text: str, count: int, sex: str | None
+) -> None:
+    victims = only_claim(extractor, text, language).victims
+    assert (victims.count, victims.sex) == (count, sex)

@@ -113,8 +113,13 @@ class VictimReader:
                 victims.count, counted = value, True
                 if total.group("qualifier"):
                     victims.qualifier = self.lx.qualifiers.get(key(total.group("qualifier")))
-        # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no sex.
-        sexes = {sex for _, _, sex, own in near if not (own == 1 and counted and (victims.count or 1) > 1)}
+        # A singular noun after a figure ("39 طفلاً": Arabic counts 11-99 with a singular) says no
+        # sex when masculine, the generic gender; a feminine one does ("20 تلميذة": twenty girls).
+        sexes = {
+            sex
+            for _, _, sex, own in near
+            if not (own == 1 and counted and (victims.count or 1) > 1 and sex != "female")
+        }
         if "mixed" in sexes or {"female", "male"} <= sexes:
             victims.sex = "mixed"  # "niños y niñas", "des garçons et des filles"
         elif victims.count == 1 and len(sexes - {None}) == 1:

@@ -224,3 +224,17 @@ def test_research_telling_what_it_does_is_no_claim_but_its_findings_are(
     extractor: Extractor, text: str, claims: int
 ) -> None:
     assert len(claims_in(extractor, text)) == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("A checklist of obligations regarding children associated with armed forces and armed groups is annexed.", 0),
+        ("The aim is to support the reintegration of children associated with armed groups.", 0),
+        ("UNICEF secured the release of 300 children associated with armed groups in March.", 1),
+    ],
+)
+def test_the_programmes_name_for_child_soldiers_is_a_topic_unless_an_act_or_count_is_told(
+    extractor: Extractor, text: str, claims: int
+) -> None:
+    assert len(claims_in(extractor, text)) == claims

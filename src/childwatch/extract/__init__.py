@@ -76,6 +76,9 @@ _TOPIC_NOUN = re.compile(
     r"(?:former )?(?:child|boy)[- ](?:soldiers?|fighters?|combatants?)|underage (?:fighters|soldiers|combatants)",
     re.IGNORECASE,
 )
+# The programmes' name for child soldiers ("children associated with armed forces and armed
+# groups"), a topic in the same way when nothing else in the sentence tells of an act.
+_CATEGORY = re.compile(r"associated with armed (?:forces|groups)(?: and (?:armed )?(?:forces|groups))?", re.IGNORECASE)
 _ONE_BEFORE = re.compile(r"\b(?:a|an|one|the|this|that|as|became|become)\s+(?:former\s+)?$", re.IGNORECASE)
 # A study of former child soldiers ("this study amongst former child soldiers in Uganda"):
 # research about them, not an account of their recruitment.
@@ -252,12 +255,15 @@ class Extractor:
         """Child soldiers named as a topic, not as anyone's act: "a field guide to child soldier
         programmes", "former child soldiers suffer health problems". Nothing in the sentence
         says who recruited them, how many, where or when, and no verb of recruitment stands in it."""
-        if detection.violation != "recruitment_use" or not detection.inherent:
+        if detection.violation != "recruitment_use":
             return False
-        if not _TOPIC_NOUN.fullmatch(detection.trigger.text):
+        category = _CATEGORY.fullmatch(detection.trigger.text) is not None
+        if not (category or (detection.inherent and _TOPIC_NOUN.fullmatch(detection.trigger.text))):
             return False
         rules = next(r for r in self.lexicon.violations if r.key == "recruitment_use")
-        if rules.triggers is not None and rules.triggers.search(piece):
+        # (The category's own words are no verb of recruitment.)
+        rest = _CATEGORY.sub(" ", piece) if category else piece
+        if rules.triggers is not None and rules.triggers.search(rest):
             return False
         named = ctx.actors_between(offset, offset + len(piece)) or ctx.places_between(offset, offset + len(piece))
         if named and not _RESEARCH.search(piece):

@@ -202,15 +202,20 @@ def full_name(name: str, text: str, before: int) -> str:
     four capitalised words around it), else `name` itself."""
     if not _NAME_WORD.fullmatch(name) or name in _NOT_IN_NAME:
         return name
-    for m in re.finditer(rf"\b{re.escape(name)}\b", text[:before]):
-        words_before = text[max(0, m.start() - 60) : m.start()].split()
+    at = text.find(name, 0, before)
+    while at >= 0:
+        start, end = at, at + len(name)
+        at = text.find(name, end, before)
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue  # inside a longer word
+        words_before = text[max(0, start - 60) : start].split()
         left: list[str] = []
         for word in reversed(words_before):
             if len(left) == 2 or not _CAPITALISED.fullmatch(word) or word in _NOT_IN_NAME:
                 break
             left.insert(0, word)
         right: list[str] = []
-        for word in text[m.end() : m.end() + 40].split()[:1]:
+        for word in text[end : end + 40].split()[:1]:
             word = _POSSESSIVE.sub("", word)
             if _NAME_WORD.fullmatch(word) and word not in _NOT_IN_NAME:
                 right.append(word)

@@ -18,7 +18,7 @@ from childwatch.codebook.gazetteer import Place
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.actors import ActorFinder, ActorMention
 from childwatch.extract.places import PlaceFinder, PlaceMention
-from childwatch.extract.tokens import IGNORECASE_ASCII, Token, word_trie
+from childwatch.extract.tokens import Token, folded, word_trie
 
 # "Israeli airstrikes", "Russia's war", "Nigerian troops": a state named by its actions.
 _FORCE_NOUNS = (
@@ -142,7 +142,7 @@ def build_context(
             ctx.countries[mention.candidates[0].country] += 1  # where the reporter files from
     demonym_re = _demonym_regex(lexicon)
     for m in demonym_re.finditer(text):
-        code = lexicon.demonyms.get(_SEPARATORS.sub(" ", m.group().translate(IGNORECASE_ASCII).lower()))
+        code = lexicon.demonyms.get(_SEPARATORS.sub(" ", folded(m.group())))
         if code is None:  # matched only through Unicode case folding; no demonym after all
             continue
         ctx.demonyms.append((m.start(), m.end(), code))

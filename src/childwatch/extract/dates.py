@@ -21,7 +21,7 @@ from typing import Literal
 from childwatch.codebook.alternation import first_letter_words
 from childwatch.extract import date_rules as R
 from childwatch.extract.numbers import parse_number
-from childwatch.extract.tokens import IGNORECASE_ASCII
+from childwatch.extract.tokens import ascii_cases
 from childwatch.records import DatePrecision, DateRange
 
 Part = Literal["early", "mid", "late"]
@@ -73,7 +73,7 @@ def find_dates(text: str, published: str | None, offset: int = 0) -> list[DateMe
     pub = _parse_published(published)
     # Matched on a copy whose case-folding look-alikes are ASCII ("ſummer" is read as summer),
     # of the same length; the mentions keep the text as written.
-    matched = text.translate(IGNORECASE_ASCII)
+    matched = ascii_cases(text)
     try:
         atoms = [a for m in _longest(matched) if (a := _atom(m, matched, pub)) is not None]
         atoms = _combine(atoms, matched, pub)

@@ -7,7 +7,7 @@ import re
 
 from childwatch.codebook.lexicon import Lexicon
 from childwatch.extract.sources import Attribution, SourceFinder
-from childwatch.extract.tokens import IGNORECASE_ASCII, tokenize, words
+from childwatch.extract.tokens import folded, tokenize, words
 
 # A definite description that names no one by itself, only the body the report named before.
 _BACK_NOUNS = ("report", "panel", "investigators", "commission", "inquiry", "mission", "news agency", "agency", "study")
@@ -42,9 +42,9 @@ class Speakers:
         # Both patterns hold a word most sentences lack ("quoted", a noun of _BACK): looked for
         # first in the text folded as re.IGNORECASE folds ASCII letters, the patterns' cost
         # (two thirds of following speakers) is spared where neither is.
-        folded = text.translate(IGNORECASE_ASCII).lower()
-        own = self._quoted_speaker(text, offset) if "quoted" in folded else None
-        if own is None and any(noun in folded for noun in _BACK_NOUNS):
+        lowered = folded(text)
+        own = self._quoted_speaker(text, offset) if "quoted" in lowered else None
+        if own is None and any(noun in lowered for noun in _BACK_NOUNS):
             own = self._back_reference(text, offset, body)
         out = found
         if own is not None:

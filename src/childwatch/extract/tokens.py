@@ -33,6 +33,25 @@ IGNORECASE_ASCII = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "
 T = TypeVar("T")
 
 
+def ascii_cases(text: str) -> str:
+    """`text.translate(IGNORECASE_ASCII)`, without its cost where none of the four letters is
+    in `text` (nearly always): the translation looks each distinct character up in the table,
+    and a miss raises and clears a KeyError (2-3 µs for a sentence, against 0.2 µs for the tests)."""
+    if text.isascii() or (
+        "\u0130" not in text and "\u0131" not in text and "\u017f" not in text and "\u212a" not in text
+    ):
+        return text
+    return text.translate(IGNORECASE_ASCII)
+
+
+def folded(text: str) -> str:
+    """`text` as re.IGNORECASE matches it to ASCII letters, one character for one: lower-cased,
+    the four non-ASCII letters that match ASCII ones translated. A lower-case ASCII word is a
+    substring of it exactly where the word's case-insensitive pattern (without word boundaries)
+    matches in `text` (checked for every code point), and `in` finds it ten times as fast."""
+    return ascii_cases(text).lower()
+
+
 def normalise(text: str) -> str:
     """Lower-case, strip diacritics and possessive 's, fold punctuation to single spaces."""
     text = unicodedata.normalize("NFKD", text)

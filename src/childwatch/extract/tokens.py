@@ -86,8 +86,22 @@ def _read_word(word: str) -> str | None:
     return normalise(word)
 
 
-# Whether a word is glued is read once per distinct word too, with its normal form.
-_read_short_word = lru_cache(maxsize=1 << 16)(_read_word)
+class _NormalForms(dict[str, str | None]):
+    """`_read_word` of each distinct word of up to 40 characters (whether it is glued, and its
+    normal form), read once: words repeat (Zipf). A dict that reads its misses, not an
+    lru_cache: a hit is the dict's own look-up, without the cache's bookkeeping for each word
+    (a tenth of tokenising). Long "words" are not kept, and the table is emptied when full."""
+
+    def __missing__(self, word: str) -> str | None:
+        norm = _read_word(word)
+        if len(word) <= 40:
+            if len(self) >= 1 << 16:
+                self.clear()
+            self[word] = norm
+        return norm
+
+
+_NORMAL_FORMS = _NormalForms()
 # Tokens built straight from a tuple: the named tuple's own constructor is a Python function,
 # and calling it for each of a report's thousands of words was a third of tokenising it.
 _new_token = tuple.__new__
@@ -96,14 +110,15 @@ _new_token = tuple.__new__
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     append = out.append
+    norms = _NORMAL_FORMS
     for m in _WORD.finditer(text):
-        word = m.group(1)
-        norm = _read_short_word(word) if len(word) <= 40 else _read_word(word)
-        if norm is None:
-            _glued(word, offset + m.start(), out)
-        elif norm:
+        word = m[1]
+        norm = norms[word]
+        if norm:
             start = offset + m.start()
             append(_new_token(Token, (start, start + len(word), word, norm)))
+        elif norm is None:
+            _glued(word, offset + m.start(), out)
     return out
 
 

@@ -5,8 +5,9 @@ import string
 
 import pytest
 
-from childwatch.codebook.alternation import factor_alternation, first_letter_words
+from childwatch.codebook.alternation import factor_alternation, first_letter_words, literal_starts
 from childwatch.codebook.lexicon import load_lexicon
+from childwatch.extract.tokens import folded
 
 _TEXT = (
     "Children, CHILD soldiers and kids; a Kid, İnjured chİldren, ſchoolgirls, ſon, Kidnapped "
@@ -76,3 +77,46 @@ def test_first_letter_words_refuses_what_it_cannot_class() -> None:
     assert first_letter_words(["élève"]) is None
     assert first_letter_words(["a"]) is None
     assert first_letter_words([]) is None
+
+
+def _lexicon_patterns() -> list[re.Pattern[str]]:
+    lexicon = load_lexicon()
+    rules = [p for r in lexicon.violations for p in (r.triggers, r.inherent, r.exclude) if p is not None]
+    nouns = [p for n in lexicon.child_nouns for p in (n.pattern, n.adults_near) if p is not None]
+    return [*rules, *nouns, lexicon.child_any, lexicon.graphic, lexicon.pattern_cues, lexicon.age_adjective]
+
+
+def test_literal_starts_are_in_every_match() -> None:
+    texts = [
+        _TEXT,
+        "Gunmen gang-raped two girls; 14 were ABDUCTED from a school, others beaten and jailed. "
+        "Militants recruit child soldiers and use children as spies; a teenage boy was killed.",
+    ]
+    texts += [t.upper() for t in texts] + [t.replace("s", "ſ").replace("i", "ı").replace("k", "\u212a") for t in texts]
+    patterns = _lexicon_patterns()
+    assert sum(literal_starts(p) is not None for p in patterns) >= 10
+    for pattern in patterns:
+        starts = literal_starts(pattern)
+        if starts is None:
+            continue
+        assert all(len(s) >= 3 and s == s.lower() and s.isascii() for s in starts)
+        for text in texts:
+            for m in pattern.finditer(text):
+                # The match itself, and the whole text, as the gate reads them.
+                assert any(s in folded(m.group()) for s in starts), (pattern.pattern[:60], m.group())
+                assert any(s in folded(text) for s in starts)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        ("(?:gang-?)?rap(?:ed|e)", ("gang", "rape")),  # a group that may be left out
+        ("(?<![\\w-])(?:kid|child)(?:ren|s)?(?![^\\W\\d])", ("kid", "child")),  # look-arounds pass
+        ("[Tt]een(?:s|agers?)", ("teens", "teenager")),
+        ("is\\s+executed", None),  # "is": too short to tell
+        ("\\w+ed", None),
+        ("d(?:ead|ied)|x", None),
+    ],
+)
+def test_literal_starts_read_from_the_pattern(pattern: str, starts: tuple[str, ...] | None) -> None:
+    assert literal_starts(re.compile(pattern, re.IGNORECASE)) == starts

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 # The characters other than its two cases that re.IGNORECASE matches to an ASCII letter
 # (Unicode simple case folding): dotted and dotless I, the long s, the Kelvin sign.
@@ -184,3 +187,92 @@ def _captures(text: str) -> bool:
     if chars is None:
         return True
     return any(c == "(" and (text[i + 1 : i + 2] != "?" or text[i + 2 : i + 4] == "P<") for i, c in chars)
+
+
+# What re.IGNORECASE matches to an ASCII letter, other than its cases, folded to the letter.
+_FOLDS = {other: key for key, others in _OTHER_CASES.items() for other in others}
+_MAX_STARTS = 64  # strings followed further; past this many, the shorter ones are kept
+
+
+def literal_starts(pattern: re.Pattern[str], shortest: int = 3) -> tuple[str, ...] | None:
+    """Strings of lower-case ASCII, one of which is in every match of `pattern` (at its start,
+    or in what starts it) as the text holds it once lower-cased with the four letters
+    re.IGNORECASE folds to ASCII ones folded too (extract.tokens.folded: a character is read
+    there as the ASCII character exactly where the pattern's ASCII character matches it,
+    case-insensitively or not). So a pattern cannot match a text in whose folded copy none of
+    them is: `in` tells that ten times faster than a search that fails, which enters the
+    pattern at every character. Read from the parsed pattern: literal characters and small
+    classes in a row, through groups and alternatives; look-arounds consume nothing and are
+    passed over. None if one would be shorter than `shortest` (the test would pass nearly
+    everywhere)."""
+    found = {text for text, _ in _starts(sre_parse.parse(pattern.pattern, pattern.flags).data)}
+    if not found or min(map(len, found)) < shortest:
+        return None
+    kept: list[str] = []
+    for text in sorted(found, key=lambda t: (len(t), t)):
+        if not any(k in text for k in kept):  # a text holding one kept holds that one too
+            kept.append(text)
+    return tuple(kept)
+
+
+def _starts(items: list[Any]) -> set[tuple[str, bool]]:
+    """(start, whole) pairs for the parsed sequence `items`: every match of it begins with one
+    start; `whole` when that start is all of the match, so that what follows may extend it."""
+    found = {("", True)}
+    for i, (op, av) in enumerate(items):
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+            continue
+        if op is sre.LITERAL or op is sre.IN:
+            chars = _chars([(op, av)] if op is sre.LITERAL else av)
+            if chars is None:
+                return _ended(found)
+            step = {(c, True) for c in chars}
+        elif op is sre.SUBPATTERN:
+            step = _starts(av[-1].data)
+        elif op is sre.ATOMIC_GROUP:
+            step = _starts(av.data)
+        elif op is sre.BRANCH:
+            step = set().union(*(_starts(branch.data) for branch in av[1]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            once = _ended(_starts(av[2].data))
+            if av[0] == 0:  # taken or not: a start of it, or of what follows
+                step = once | _starts(items[i + 1 :])
+                joined = _join(found, step)
+                return joined if len(joined) <= _MAX_STARTS else _ended(found)
+            step = once
+        else:
+            return _ended(found)
+        joined = _join(found, step)
+        if len(joined) > _MAX_STARTS:
+            return _ended(found)
+        found = joined
+    return found
+
+
+def _join(found: set[tuple[str, bool]], step: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
+    return {(a + b, whole) for a, open_ in found if open_ for b, whole in step} | {
+        (a, False) for a, open_ in found if not open_
+    }
+
+
+def _ended(found: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
+    return {(text, False) for text, _ in found}
+
+
+def _chars(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """The folded characters a class (or a literal) matches, if all are ASCII and few."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            codes = [av]
+        elif op is sre.RANGE and av[1] - av[0] < 26:
+            codes = list(range(av[0], av[1] + 1))
+        else:
+            return None  # a negated class, a category (\w, \d, \s), a large range
+        for code in codes:
+            c = chr(code)
+            c = _FOLDS.get(c, c).lower()
+            if len(c) != 1 or not c.isascii():
+                return None
+            out.add(c)
+    return out

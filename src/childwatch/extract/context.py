@@ -210,6 +210,9 @@ _SAID_IN_BEFORE = re.compile(
     + r")\s+(?:\w+\s+){0,3}?(?:in|from|at)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# The words these two end with, before white space (as tokens.folded reads them).
+_SEAT_ENDS = ("in", "at", "the")
+_SAID_ENDS = ("in", "from", "at", "the")
 
 # ...but "said an attack in Egypt killed...": the place of what was said about.
 _EVENT_BETWEEN = re.compile(
@@ -278,7 +281,15 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
     at_top = mention.start < 300 and not text[line_start : mention.start].strip()
     if at_top and (mention.text.isupper() or _DATELINE_AFTER.match(text, mention.end)):
         return "dateline"
-    if _BASED_AFTER.match(text, mention.end) or _SEAT_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+    # The look-backs for a seat and for a statement end with "in", "at" or "from" (or "the")
+    # and white space right before the place: where the text there does not (two places in
+    # three), they cannot match, and their searches through 40 and 80 characters are spared.
+    before = text[max(0, mention.start - 80) : mention.start]
+    bare = before.rstrip()
+    last = folded(bare[-4:]) if len(bare) < len(before) else ""
+    if _BASED_AFTER.match(text, mention.end) or (
+        last.endswith(_SEAT_ENDS) and _SEAT_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+    ):
         return "seat"
     # Only a city stands for its state ("Kyiv said", "Moscow's strikes"): a country or
     # province named so still tells where the story is, and "officials in Zamfara State
@@ -302,7 +313,9 @@ def place_role(text: str, mention: PlaceMention, lexicon: Lexicon) -> str:
         return "within"
     if mention.text.lower() in lexicon.demonyms and kind != "country":
         return "demonym"
-    said = _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start)
+    said = (
+        _SAID_IN_BEFORE.search(text, max(0, mention.start - 80), mention.start) if last.endswith(_SAID_ENDS) else None
+    )
     if said is not None and not _EVENT_BETWEEN.search(said.group()):
         return "statement"
     return "event"
@@ -390,9 +403,7 @@ def _demonyms(text: str, tokens: list[Token], lexicon: Lexicon) -> Iterator[re.M
         return
     end = 0
     for token in tokens:
-        if token.start >= end and (
-            token.norm in firsts or (not token.text.isascii() and folded(token.text) in firsts)
-        ):
+        if token.start >= end and (token.norm in firsts or (not token.text.isascii() and folded(token.text) in firsts)):
             m = regex.match(text, token.start)
             if m is not None:
                 yield m

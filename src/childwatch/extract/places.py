@@ -70,6 +70,8 @@ _BUILDING_AFTER = re.compile(
     r"\s+(?:building|tower|mosque|church|hospital|school|university|house|home|residence|compound|hotel|market)s?\b",
     re.IGNORECASE,
 )
+# (Compiled once: through re.search, each place paid for the look-up in re's cache.)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$")
 _UNKNOWN_BEFORE = re.compile(r"\b(?:in|at|near|outside|village of|town of)\s+$")
 # A name the text itself calls a village, town or market ("Sa Par Htar village", "the town of
 # Dalori", "Mukutan market"), or the unit a town heads ("Mindat township", "Matazu LGA",
@@ -173,7 +175,7 @@ class PlaceFinder:
                 ]
                 candidates = tuple(towns) or candidates
             prep = city or bool(
-                re.search(r"\b(?:in|at|near|from|of|outside|across|into|to|around|between|and)\s+(?:the\s+)?$", before)
+                _PREPOSITION_BEFORE.search(before)
                 or (
                     _ATTACKED.search(text, max(0, tokens[i].start - 30), tokens[i].start) is not None
                     and not _BUILDING_AFTER.match(text, tokens[k - 1].end)

@@ -148,9 +148,12 @@ class Extractor:
             before, previous = previous, sentence
             piece = text[sentence.start : sentence.end]
             words = tokens_within(text, tokens, starts, sentence.start, sentence.end)
-            if number < _LEDE_SENTENCES and lede is None and document.published:
-                lede = self._lede_date(piece, sentence.start, document.published)
             children = self.victims.find(piece, sentence.start)
+            # The sentence's trigger words, read once for the lede's date, for detection and for
+            # the claims' facts (without a child mention, detection needs none of them).
+            matches = trigger_matches(piece, self.lexicon) if children else None
+            if number < _LEDE_SENTENCES and lede is None and document.published:
+                lede = self._lede_date(piece, sentence.start, document.published, matches)
             if not children and not _names_childless_cue(piece):
                 # Cheap skip: without a child mention only an attack on a school or hospital (or
                 # a name for child fighters) can be a claim; still track who is speaking.
@@ -158,9 +161,6 @@ class Extractor:
                 if last_speaker is not None and last_speaker.source is not None:
                     last_body = last_speaker
                 continue
-            # The sentence's trigger words, read once for detection and for the claims' facts
-            # (without a child mention, detection needs none of them).
-            matches = trigger_matches(piece, self.lexicon) if children else None
             detections = detect(piece, sentence.start, self.lexicon, children, matches)
             attributions = self.sources.find(piece, sentence.start, set(ctx.countries), words)
             attributions, last_body = self.speakers.follow(piece, sentence.start, attributions, last_body)
@@ -271,10 +271,15 @@ class Extractor:
             return False
         return not _SPECIFIC.search(piece)
 
-    def _lede_date(self, piece: str, offset: int, published: str) -> DateMention | None:
+    def _lede_date(
+        self, piece: str, offset: int, published: str, matches: dict[str, list[re.Match[str]]] | None = None
+    ) -> DateMention | None:
         """The day a lede sentence (a violation word and a date) dates its news to: one
         day, at most a month before the report, and not the day of a statement."""
-        if not any(r.triggers and r.triggers.search(piece) for r in self.lexicon.violations):
+        if matches is not None:  # the sentence's trigger words, read already (trigger_matches)
+            if not any(matches.values()):
+                return None
+        elif not any(r.triggers and r.triggers.search(piece) for r in self.lexicon.violations):
             return None
         triggers: list[tuple[int, int]] | None = None  # the sentence's violation words, read once if needed
         for d in find_dates(piece, published, offset):
@@ -283,7 +288,7 @@ class Extractor:
             if _PUBLICATION_DAY.search(piece[max(0, d.start - offset - 60) : d.start - offset]):
                 continue
             if triggers is None:
-                triggers = [(a, b) for a, b, _ in find_triggers(piece, self.lexicon)]
+                triggers = [(a, b) for a, b, _ in find_triggers(piece, self.lexicon, 0, matches)]
             if after_release(piece, d.start - offset, triggers):
                 continue  # "pupils abducted in May have been freed, an official said Friday"
             gap = (date.fromisoformat(published[:10]) - date.fromisoformat(d.date_start)).days

@@ -256,7 +256,8 @@ def _words_between(word_starts: list[int], a0: int, a1: int, b0: int, b1: int, t
     if lo >= hi:
         return 0
     n = sum(1 for w in word_starts if lo <= w < hi)
-    if text and ("--" in text[lo:hi] or "(" in text[lo:hi] or "\u2014" in text[lo:hi]):
+    between = text[lo:hi]
+    if "--" in between or "(" in between or "\u2014" in between:
         for aside in _ASIDE.finditer(text, lo, hi):
             n -= sum(1 for w in word_starts if aside.start() <= w < aside.end())
     return n
